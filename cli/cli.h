@@ -1,0 +1,42 @@
+/* Shared pieces of the mmr commands. */
+#ifndef MMR_CLI_H
+#define MMR_CLI_H
+#include <stdio.h>
+#include "util/diag.h"
+
+/* Exit statuses of the engine brief. */
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+#define CMD(name, fn, summary) int fn(int argc, char **argv);
+#include "cli/commands.def"
+#undef CMD
+
+/* Diagnostics output format chosen by --format. */
+typedef enum { CLI_FMT_TEXT, CLI_FMT_JSON, CLI_FMT_SARIF } cli_format;
+
+/* Print diags in the chosen format to stderr (text/json). */
+void cli_print_diags(const mmr_diags *d, cli_format f);
+
+/* "mmr CMD: message" on stderr plus a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A tiny option parser: walks argv, splitting --name=value, --name value and
+ * positional arguments. Returns the next option name (without dashes) or
+ * NULL for a positional (in *arg) or at the end (*arg == NULL). */
+typedef struct cli_opts {
+    int argc, i;
+    char **argv;
+    int only_positional;         /* after "--" */
+    const char *pending_value;   /* from --name=value */
+} cli_opts;
+
+void cli_opts_init(cli_opts *o, int argc, char **argv);  /* argv[0] is the command */
+/* 1 = option (name in *name), 0 = positional (in *arg), -1 = end. */
+int  cli_opts_next(cli_opts *o, const char **name, const char **arg);
+/* The value of the option just returned: from "=value" or the next argv. NULL if none. */
+const char *cli_opts_value(cli_opts *o);
+
+/* Print the help text when argv contains -h or --help; returns 1 if printed. */
+int cli_help_requested(int argc, char **argv, const char *help);
+
+#endif

@@ -1,0 +1,35 @@
+/* mmr — the MoneyMoments rules engine command line. */
+#include <stdio.h>
+#include <string.h>
+#include "include/mmr.h"
+#include "cli/cli.h"
+
+typedef struct { const char *name; int (*fn)(int, char **); const char *summary; } command;
+
+static const command commands[] = {
+#define CMD(name, fn, summary) { #name, fn, summary },
+#include "cli/commands.def"
+#undef CMD
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mmr COMMAND [ARGS...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`mmr COMMAND --help` describes one command. Exit status: 0 success,\n"
+                 "1 the input has errors (diagnostics on stderr), 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return EXIT_USAGE; }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) { usage(stdout); return EXIT_OK; }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) { printf("mmr %s\n", MMR_VERSION); return EXIT_OK; }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "mmr: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks to build and test mmr.
+# Quiet and quick when everything is already there.
+set -euo pipefail
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_hdr() { [ -e "/usr/include/$1" ] || [ -e "/usr/include/x86_64-linux-gnu/$1" ]; }
+
+have_cmd cc        || need+=(gcc)
+have_cmd make      || need+=(make)
+have_cmd flex      || need+=(flex)
+have_cmd bison     || need+=(bison)
+have_cmd sqlite3   || need+=(sqlite3)
+have_cmd python3   || need+=(python3)
+have_cmd redis-server || need+=(redis-server)
+have_hdr sqlite3.h || need+=(libsqlite3-dev)
+have_hdr jansson.h || need+=(libjansson-dev)
+have_hdr hiredis/hiredis.h || need+=(libhiredis-dev)
+[ -e /usr/share/zoneinfo/Asia/Kolkata ] || need+=(tzdata)
+
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+
+echo "setup: installing ${need[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if have_cmd sudo; then SUDO=sudo; else
+        echo "setup: need root (or sudo) to install: ${need[*]}" >&2; exit 1; fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "setup: done" >&2

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the whole suite: unit binaries, golden command tests, and the
+# shipped rulesets checked with mmr's own tools. Ends with one line
+# "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+MMR=${MMR:-build/mmr}
+UNIT_DIR=${UNIT_DIR:-build/tests}
+export MMR MMR_FAST=${MMR_FAST:-$MMR}
+passed=0; failed=0
+count() { # parse "N passed, N failed" from the last matching line of $1
+    local line; line=$(grep -E '[0-9]+ passed, [0-9]+ failed' <<<"$1" | tail -n 1)
+    local p f
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+'); f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+}
+for t in "$UNIT_DIR"/test_*; do
+    [ -x "$t" ] || continue
+    out=$("$t" 2>&1); rc=$?
+    echo "$out" | grep -vE '^[a-z_]+: [0-9]+ passed' || true
+    echo "$out" | grep -E ' passed, ' | tail -n 1
+    if ! grep -qE '[0-9]+ passed, [0-9]+ failed' <<<"$out"; then failed=$((failed + 1)); echo "FAIL $t (exit $rc, no summary)"; fi
+    count "$out"
+    [ $rc -eq 0 ] || grep -qE ' [1-9][0-9]* failed' <<<"$out" || { failed=$((failed + 1)); echo "FAIL $t exited $rc"; }
+done
+out=$(python3 tests/cram.py tests/cli 2>&1); rc=$?
+echo "$out"
+count "$out"
+[ $rc -eq 0 ] || grep -qE ' [1-9][0-9]* failed' <<<"$out" || failed=$((failed + 1))
+for extra in tests/dogfood.sh; do
+    [ -x "$extra" ] || continue
+    out=$("$extra" 2>&1); rc=$?
+    echo "$out"
+    count "$out"
+    [ $rc -eq 0 ] || grep -qE ' [1-9][0-9]* failed' <<<"$out" || failed=$((failed + 1))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

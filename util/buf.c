@@ -1,0 +1,132 @@
+#include "util/buf.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <math.h>
+
+void mmr_buf_init(mmr_buf *b) { b->data = NULL; b->len = b->cap = 0; b->oom = 0; }
+void mmr_buf_free(mmr_buf *b) { free(b->data); mmr_buf_init(b); }
+void mmr_buf_clear(mmr_buf *b) { b->len = 0; if (b->data) b->data[0] = 0; }
+
+int mmr_buf_reserve(mmr_buf *b, size_t extra)
+{
+    if (b->oom) return -1;
+    if (b->len + extra + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) {
+        if (cap > ((size_t)-1) / 2) { b->oom = 1; return -1; }
+        cap *= 2;
+    }
+    char *p = realloc(b->data, cap);
+    if (!p) { b->oom = 1; return -1; }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void mmr_buf_append(mmr_buf *b, const char *s, size_t n)
+{
+    if (mmr_buf_reserve(b, n) < 0) return;
+    if (n) memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void mmr_buf_puts(mmr_buf *b, const char *s) { mmr_buf_append(b, s, strlen(s)); }
+
+void mmr_buf_putc(mmr_buf *b, char c)
+{
+    if (b->len + 2 <= b->cap) { b->data[b->len++] = c; b->data[b->len] = 0; return; }
+    mmr_buf_append(b, &c, 1);
+}
+
+void mmr_buf_vprintf(mmr_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    char tmp[256];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (n < 0) { va_end(ap2); return; }
+    if ((size_t)n < sizeof tmp) {
+        mmr_buf_append(b, tmp, (size_t)n);
+    } else if (mmr_buf_reserve(b, (size_t)n) == 0) {
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+void mmr_buf_printf(mmr_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mmr_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void mmr_buf_json_string(mmr_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    mmr_buf_putc(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        mmr_buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':  mmr_buf_append(b, "\\\"", 2); break;
+        case '\\': mmr_buf_append(b, "\\\\", 2); break;
+        case '\n': mmr_buf_append(b, "\\n", 2); break;
+        case '\t': mmr_buf_append(b, "\\t", 2); break;
+        case '\r': mmr_buf_append(b, "\\r", 2); break;
+        default: {
+            char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+            mmr_buf_append(b, e, 6);
+        }
+        }
+    }
+    mmr_buf_append(b, s + run, n - run);
+    mmr_buf_putc(b, '"');
+}
+
+void mmr_buf_number(mmr_buf *b, double v)
+{
+    char tmp[40];
+    if (v == 0) { mmr_buf_putc(b, '0'); return; }
+    if (isnan(v) || isinf(v)) { mmr_buf_puts(b, "null"); return; }
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+        snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    } else {
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+            if (strtod(tmp, NULL) == v) break;
+        }
+    }
+    mmr_buf_puts(b, tmp);
+}
+
+char *mmr_buf_take(mmr_buf *b)
+{
+    char *d = b->data;
+    if (!d) { d = malloc(1); if (d) d[0] = 0; }
+    mmr_buf_init(b);
+    return d;
+}
+
+char *mmr_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    mmr_buf b;
+    mmr_buf_init(&b);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) mmr_buf_append(&b, tmp, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err || b.oom) { mmr_buf_free(&b); errno = err ? EIO : ENOMEM; return NULL; }
+    *len = b.len;
+    return mmr_buf_take(&b);
+}

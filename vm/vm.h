@@ -1,0 +1,40 @@
+/* The VM: runs a program's rules for one user at a time. A mmr_vm is a
+ * reusable per-thread frame; nothing in it is shared between threads. */
+#ifndef MMR_VM_H
+#define MMR_VM_H
+#include "vm/program.h"
+
+typedef struct mmr_candidate {
+    uint32_t rule;               /* index into program->rules */
+    uint32_t nargs;
+    const mmr_value *args;       /* valid until the next mmr_vm_run */
+} mmr_candidate;
+
+typedef struct mmr_trace_rec {
+    uint32_t cond;               /* index into program->conds */
+    int8_t truth;                /* 1, 0, -1 = unknown */
+    uint8_t nops;
+    mmr_value ops[2];            /* operand values (lhs, rhs) */
+} mmr_trace_rec;
+
+typedef struct mmr_vm {
+    const mmr_program *prog;
+    mmr_value *regs;             /* nregs; regs[0..nslots) are the inputs */
+    uint32_t *let_epoch;         /* let i computed when let_epoch[i] == epoch */
+    uint32_t epoch;
+    uint32_t *ret_stack;
+    mmr_arena scratch;           /* strings made by builtins; reset per run */
+    mmr_candidate *cands; size_t ncands, cands_cap;
+    mmr_value *argbuf;    size_t nargbuf, argbuf_cap;
+    mmr_trace_rec *trace; size_t ntrace, trace_cap;
+} mmr_vm;
+
+int  mmr_vm_init(mmr_vm *vm, const mmr_program *p);
+void mmr_vm_free(mmr_vm *vm);
+/* Set every input to missing (call before filling a new user's inputs). */
+void mmr_vm_clear_inputs(mmr_vm *vm);
+/* Run all rules on regs[0..nslots). traced=1 runs code[1] and fills trace.
+ * Returns 0, or -1 on out-of-memory or a broken program. */
+int  mmr_vm_run(mmr_vm *vm, int traced);
+
+#endif
