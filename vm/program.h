@@ -34,12 +34,20 @@ typedef struct mmr_prog_rule {
     const char *file; int line, col;   /* declaration place, for messages */
 } mmr_prog_rule;
 
+/* Where a traced condition sits. *_LEAF: one condition under and/or/not
+ * (a comparison, in, between, is missing, a bool call, name or quantifier);
+ * *_ALL: the whole `when`, `audience` or let expression. */
+typedef enum mmr_cond_part {
+    MMR_COND_WHEN_LEAF, MMR_COND_AUDIENCE_LEAF, MMR_COND_LET_LEAF,
+    MMR_COND_WHEN_ALL, MMR_COND_AUDIENCE_ALL, MMR_COND_LET_ALL
+} mmr_cond_part;
+
 typedef struct mmr_prog_cond {   /* one explained condition (TRACE) */
     uint32_t rule;               /* rule index, or UINT32_MAX for a let */
     uint32_t let;                /* let index when rule == UINT32_MAX */
     const char *text;            /* canonical source text: "dining_txn_7d >= 3" */
     const char *file; int line, col;
-    uint8_t part;                /* 0 = when, 1 = audience, 2 = let */
+    uint8_t part;                /* mmr_cond_part */
 } mmr_prog_cond;
 
 typedef struct mmr_prog_policy {

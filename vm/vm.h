@@ -14,7 +14,7 @@ typedef struct mmr_trace_rec {
     uint32_t cond;               /* index into program->conds */
     int8_t truth;                /* 1, 0, -1 = unknown */
     uint8_t nops;
-    mmr_value ops[2];            /* operand values (lhs, rhs) */
+    mmr_value ops[3];            /* operand values (lhs, rhs, between's upper) */
 } mmr_trace_rec;
 
 typedef struct mmr_vm {
