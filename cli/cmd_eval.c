@@ -1,10 +1,687 @@
-/* mmr eval — not built yet. */
+/* mmr eval — pure evaluation of a ruleset over a signal snapshot.
+ *
+ * The snapshot is read in chunks of whole records (about 1 MiB). With
+ * more than one thread, worker threads parse and evaluate chunks while
+ * the main thread reads ahead and writes finished chunks strictly in
+ * input order, so the output is byte-identical for any thread count.
+ * Each worker has its own VM, parser (key cache) and arena; the program
+ * and the name -> slot binder are shared read-only.
+ */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
+#include "compiler/compile.h"
+#include "engine/snapshot.h"
+#include "vm/vm.h"
+
+static const char help[] =
+    "usage: mmr eval PATH... --signals FILE [options]\n"
+    "\n"
+    "Evaluates the ruleset at PATH (.mmr files, directories, rule-master .json,\n"
+    "or one .mmrc) for every user of a snapshot, with no state: one NDJSON line\n"
+    "per user, in input order:\n"
+    "  {\"user_id\":\"u1\",\"as_of\":\"2025-10-26\",\"candidates\":[...],\"selected\":...}\n"
+    "Candidates are in priority order (ties by rule name); selected is the first\n"
+    "or null. Suppression (mutes, cooldowns, caps) is `mmr run`'s job.\n"
+    "\n"
+    "  --signals FILE       the snapshot: NDJSON or CSV (- = stdin)\n"
+    "  --format ndjson|csv  snapshot format (default: by extension, else ndjson)\n"
+    "  --explain[=json|text]\n"
+    "                       add every rule's conditions with their operand values\n"
+    "                       and truth (true/false/unknown); text is for people\n"
+    "  --user ID            only this user (exit 1 when absent)\n"
+    "  --threads N          worker threads (default: the number of CPUs, max 16)\n"
+    "  --keep-going         report bad records and go on (exit status still 1)\n"
+    "  --no-warn-unknown    do not warn about keys that are not signals or traits\n"
+    "\n"
+    "Exit status: 0 success, 1 bad ruleset or snapshot (messages on stderr,\n"
+    "FILE:LINE[:COL]), 2 usage error. See docs/eval.md.\n";
+
+enum { EXPLAIN_NONE, EXPLAIN_JSON, EXPLAIN_TEXT };
+
+typedef struct eval_cfg {
+    const mmr_program *prog;
+    const mmr_snap_binder *binder;
+    mmr_snap_format fmt;
+    const char *file;            /* as shown in messages */
+    const char *user;            /* --user, or NULL */
+    size_t user_len;
+    int explain;
+    int keep_going;
+    int warn_unknown;
+    const char *header; size_t header_len; long header_line;   /* CSV */
+    uint32_t *rank;              /* rule -> position in priority order */
+} eval_cfg;
+
+typedef struct chunk {
+    mmr_buf in;
+    long first_line;
+    mmr_buf out;
+    mmr_diags diags;
+    int failed;
+    long found;                  /* users matching --user */
+    int state;                   /* 0 free, 1 read, 2 working, 3 done */
+} chunk;
+
+typedef struct worker {
+    const eval_cfg *cfg;
+    mmr_vm vm;
+    int vm_ok;
+    mmr_snap_parser *ps;
+    mmr_arena arena;
+    uint32_t *order;             /* candidate sort scratch */
+    pthread_t th;
+    struct pipeline *pl;
+} worker;
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    chunk *ring; size_t nring;
+    size_t next_read, next_dispatch, next_write;
+    int quit;
+} pipeline;
+
+/* ------------------------------------------------------------ output */
+
+static void put_truth(mmr_buf *o, int t)
+{
+    mmr_buf_puts(o, t > 0 ? "\"true\"" : t == 0 ? "\"false\"" : "\"unknown\"");
+}
+
+static const char *truth_word(int t) { return t > 0 ? "true" : t == 0 ? "false" : "unknown"; }
+
+static void put_value(mmr_buf *o, const mmr_value *v)
+{
+    switch (v->tag) {
+    case MMR_V_NUM: mmr_buf_number(o, v->u.num); break;
+    case MMR_V_BOOL: mmr_buf_puts(o, v->u.i ? "true" : "false"); break;
+    case MMR_V_TEXT: mmr_buf_json_string(o, v->u.text->bytes, v->u.text->len); break;
+    case MMR_V_LIST:
+        mmr_buf_putc(o, '[');
+        for (uint32_t i = 0; i < v->u.list->n; i++) {
+            if (i) mmr_buf_putc(o, ',');
+            put_value(o, &v->u.list->items[i]);
+        }
+        mmr_buf_putc(o, ']');
+        break;
+    case MMR_V_MAP:
+        mmr_buf_putc(o, '{');
+        for (uint32_t i = 0; i < v->u.map->n; i++) {
+            if (i) mmr_buf_putc(o, ',');
+            mmr_buf_json_string(o, v->u.map->keys[i]->bytes, v->u.map->keys[i]->len);
+            mmr_buf_putc(o, ':');
+            double x = v->u.map->vals[i];
+            if (x != x) mmr_buf_puts(o, "null"); else mmr_buf_number(o, x);
+        }
+        mmr_buf_putc(o, '}');
+        break;
+    default: mmr_buf_puts(o, "null"); break;
+    }
+}
+
+/* Values in text explain: like JSON, but missing is spelled out. */
+static void put_value_text(mmr_buf *o, const mmr_value *v)
+{
+    if (v->tag == MMR_V_MISSING || v->tag == MMR_V_ITER) mmr_buf_puts(o, "missing");
+    else put_value(o, v);
+}
+
+static void put_place(mmr_buf *o, const mmr_prog_cond *c)
+{
+    mmr_buf_printf(o, "%s:%d:%d", c->file ? c->file : "", c->line, c->col);
+}
+
+static void put_cond_json(mmr_buf *o, const mmr_program *p, const mmr_trace_rec *t, int with_part)
+{
+    const mmr_prog_cond *c = &p->conds[t->cond];
+    mmr_buf_puts(o, "{\"cond\":");
+    mmr_buf_json_string(o, c->text ? c->text : "", c->text ? strlen(c->text) : 0);
+    if (with_part)
+        mmr_buf_puts(o, c->part == MMR_COND_AUDIENCE_LEAF ? ",\"in\":\"audience\"" : ",\"in\":\"when\"");
+    mmr_buf_puts(o, ",\"at\":\"");
+    mmr_buf tmp;
+    mmr_buf_init(&tmp);
+    put_place(&tmp, c);
+    if (tmp.data) {
+        /* a path is text: escape it like any string (without the quotes) */
+        mmr_buf esc;
+        mmr_buf_init(&esc);
+        mmr_buf_json_string(&esc, tmp.data, tmp.len);
+        if (esc.len >= 2) mmr_buf_append(o, esc.data + 1, esc.len - 2);
+        mmr_buf_free(&esc);
+    }
+    mmr_buf_free(&tmp);
+    mmr_buf_puts(o, "\",\"values\":[");
+    for (unsigned i = 0; i < t->nops; i++) {
+        if (i) mmr_buf_putc(o, ',');
+        put_value(o, &t->ops[i]);
+    }
+    mmr_buf_puts(o, "],\"result\":");
+    put_truth(o, t->truth);
+    mmr_buf_putc(o, '}');
+}
+
+static int rule_fired(const mmr_vm *vm, uint32_t r)
+{
+    for (size_t i = 0; i < vm->ncands; i++) if (vm->cands[i].rule == r) return 1;
+    return 0;
+}
+
+static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm)
+{
+    mmr_buf_puts(o, ",\"explain\":[");
+    for (uint32_t k = 0; k < p->nrules; k++) {
+        uint32_t r = p->by_priority[k];
+        const mmr_prog_rule *rule = &p->rules[r];
+        if (k) mmr_buf_putc(o, ',');
+        mmr_buf_puts(o, "{\"rule\":");
+        mmr_buf_json_string(o, rule->name, strlen(rule->name));
+        mmr_buf_printf(o, ",\"priority\":%d,\"fired\":%s", (int)rule->priority, rule_fired(vm, r) ? "true" : "false");
+        int has_aud = 0;
+        for (size_t i = 0; i < vm->ntrace; i++) {
+            const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+            if (c->rule != r) continue;
+            if (c->part == MMR_COND_WHEN_ALL) { mmr_buf_puts(o, ",\"when\":"); put_truth(o, vm->trace[i].truth); }
+            if (c->part == MMR_COND_AUDIENCE_ALL) { mmr_buf_puts(o, ",\"audience\":"); put_truth(o, vm->trace[i].truth); has_aud = 1; }
+        }
+        mmr_buf_puts(o, ",\"conditions\":[");
+        int first = 1;
+        for (size_t i = 0; i < vm->ntrace; i++) {
+            const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+            if (c->rule != r || (c->part != MMR_COND_WHEN_LEAF && c->part != MMR_COND_AUDIENCE_LEAF)) continue;
+            if (!first) mmr_buf_putc(o, ',');
+            first = 0;
+            put_cond_json(o, p, &vm->trace[i], has_aud);
+        }
+        mmr_buf_puts(o, "]}");
+    }
+    mmr_buf_putc(o, ']');
+    /* lets: computed once per user, at their first use */
+    int any = 0;
+    for (size_t i = 0; i < vm->ntrace; i++) {
+        const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+        if (c->rule != UINT32_MAX || c->part != MMR_COND_LET_ALL) continue;
+        mmr_buf_puts(o, any ? "," : ",\"lets\":[");
+        any = 1;
+        const char *name = c->let < p->nlets ? p->let_names[c->let] : "?";
+        mmr_buf_puts(o, "{\"let\":");
+        mmr_buf_json_string(o, name, strlen(name));
+        mmr_buf_puts(o, ",\"value\":");
+        put_truth(o, vm->trace[i].truth);
+        mmr_buf_puts(o, ",\"conditions\":[");
+        int first = 1;
+        for (size_t j = 0; j < vm->ntrace; j++) {
+            const mmr_prog_cond *cj = &p->conds[vm->trace[j].cond];
+            if (cj->rule != UINT32_MAX || cj->let != c->let || cj->part != MMR_COND_LET_LEAF) continue;
+            if (!first) mmr_buf_putc(o, ',');
+            first = 0;
+            put_cond_json(o, p, &vm->trace[j], 0);
+        }
+        mmr_buf_puts(o, "]}");
+    }
+    if (any) mmr_buf_putc(o, ']');
+}
+
+static void text_cond(mmr_buf *o, const mmr_program *p, const mmr_trace_rec *t, const char *indent)
+{
+    const mmr_prog_cond *c = &p->conds[t->cond];
+    mmr_buf_printf(o, "%s%-8s %s", indent, truth_word(t->truth), c->text ? c->text : "");
+    if (t->nops) {
+        mmr_buf_puts(o, "   [");
+        for (unsigned i = 0; i < t->nops; i++) {
+            if (i) mmr_buf_puts(o, ", ");
+            put_value_text(o, &t->ops[i]);
+        }
+        mmr_buf_putc(o, ']');
+    }
+    mmr_buf_puts(o, "   ");
+    put_place(o, c);
+    mmr_buf_putc(o, '\n');
+}
+
+static void explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const mmr_snap_user *u,
+                         const uint32_t *order, size_t n)
+{
+    mmr_buf_puts(o, "user ");
+    mmr_buf_append(o, u->user_id, u->user_id_len);
+    if (u->as_of) mmr_buf_printf(o, " (as of %s)", u->as_of);
+    mmr_buf_printf(o, ": selected %s\n", n ? p->rules[order[0]].name : "nothing");
+    mmr_buf_puts(o, "  candidates:");
+    if (!n) mmr_buf_puts(o, " none");
+    for (size_t i = 0; i < n; i++) mmr_buf_printf(o, "%s %s", i ? "," : "", p->rules[order[i]].name);
+    mmr_buf_putc(o, '\n');
+    for (size_t i = 0; i < vm->ntrace; i++) {
+        const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+        if (c->rule != UINT32_MAX || c->part != MMR_COND_LET_ALL) continue;
+        mmr_buf_printf(o, "  let %s = %s\n", c->let < p->nlets ? p->let_names[c->let] : "?",
+                       truth_word(vm->trace[i].truth));
+        for (size_t j = 0; j < vm->ntrace; j++) {
+            const mmr_prog_cond *cj = &p->conds[vm->trace[j].cond];
+            if (cj->rule == UINT32_MAX && cj->let == c->let && cj->part == MMR_COND_LET_LEAF)
+                text_cond(o, p, &vm->trace[j], "      ");
+        }
+    }
+    for (uint32_t k = 0; k < p->nrules; k++) {
+        uint32_t r = p->by_priority[k];
+        mmr_buf_printf(o, "  rule %s (priority %d): %s\n", p->rules[r].name, (int)p->rules[r].priority,
+                       rule_fired(vm, r) ? "fired" : "not fired");
+        for (int part = 0; part < 2; part++) {
+            int all = part ? MMR_COND_AUDIENCE_ALL : MMR_COND_WHEN_ALL;
+            int leaf = part ? MMR_COND_AUDIENCE_LEAF : MMR_COND_WHEN_LEAF;
+            for (size_t i = 0; i < vm->ntrace; i++) {
+                const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+                if (c->rule != r || c->part != all) continue;
+                mmr_buf_printf(o, "    %s: %s\n", part ? "audience" : "when", truth_word(vm->trace[i].truth));
+                for (size_t j = 0; j < vm->ntrace; j++) {
+                    const mmr_prog_cond *cj = &p->conds[vm->trace[j].cond];
+                    if (cj->rule == r && cj->part == leaf) text_cond(o, p, &vm->trace[j], "      ");
+                }
+            }
+        }
+    }
+}
+
+static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u)
+{
+    const eval_cfg *cfg = w->cfg;
+    const mmr_program *p = cfg->prog;
+    const mmr_vm *vm = &w->vm;
+    size_t n = 0;
+    for (size_t i = 0; i < vm->ncands && n < p->nrules; i++) {
+        uint32_t r = vm->cands[i].rule;
+        size_t j = n++;
+        while (j > 0 && cfg->rank[w->order[j - 1]] > cfg->rank[r]) { w->order[j] = w->order[j - 1]; j--; }
+        w->order[j] = r;
+    }
+    if (cfg->explain == EXPLAIN_TEXT) { explain_text(o, p, vm, u, w->order, n); return; }
+    mmr_buf_puts(o, "{\"user_id\":");
+    mmr_buf_json_string(o, u->user_id, u->user_id_len);
+    mmr_buf_puts(o, ",\"as_of\":");
+    if (u->as_of) mmr_buf_json_string(o, u->as_of, strlen(u->as_of));
+    else mmr_buf_puts(o, "null");
+    mmr_buf_puts(o, ",\"candidates\":[");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = p->rules[w->order[i]].name;
+        if (i) mmr_buf_putc(o, ',');
+        mmr_buf_json_string(o, name, strlen(name));
+    }
+    mmr_buf_puts(o, "],\"selected\":");
+    if (n) {
+        const char *name = p->rules[w->order[0]].name;
+        mmr_buf_json_string(o, name, strlen(name));
+    } else mmr_buf_puts(o, "null");
+    if (cfg->explain == EXPLAIN_JSON) explain_json(o, p, vm);
+    mmr_buf_puts(o, "}\n");
+}
+
+/* ------------------------------------------------------------ work */
+
+static void process_chunk(worker *w, chunk *c)
+{
+    const eval_cfg *cfg = w->cfg;
+    size_t pos = 0;
+    long line = c->first_line;
+    const char *rec; size_t rl; long nl;
+    mmr_snap_user u;
+    int traced = cfg->explain != EXPLAIN_NONE;
+    while (mmr_snap_next_record(cfg->fmt, c->in.data, c->in.len, &pos, &rec, &rl, &nl)) {
+        long at = line;
+        line += nl;
+        int rc = mmr_snap_parse(w->ps, rec, rl, at, w->vm.regs, &w->arena, &u, &c->diags);
+        if (rc == 0) continue;
+        if (rc < 0) {
+            c->failed = 1;
+            if (!cfg->keep_going) break;
+            continue;
+        }
+        if (cfg->user && (u.user_id_len != cfg->user_len || memcmp(u.user_id, cfg->user, cfg->user_len))) {
+            mmr_arena_reset(&w->arena);
+            continue;
+        }
+        c->found++;
+        if (mmr_vm_run(&w->vm, traced) != 0) {
+            mmr_diag_add(&c->diags, MMR_SEV_ERROR, cfg->file, (int)at, 0,
+                         "user %s: internal error: the rules could not run (out of memory?)", u.user_id);
+            c->failed = 1;
+            break;
+        }
+        emit_user(w, &c->out, &u);
+        mmr_arena_reset(&w->arena);
+    }
+    if (c->out.oom) {
+        mmr_diag_add(&c->diags, MMR_SEV_ERROR, cfg->file, 0, 0, "out of memory");
+        c->failed = 1;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pipeline *pl = w->pl;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (!pl->quit && pl->next_dispatch == pl->next_read) pthread_cond_wait(&pl->work, &pl->mu);
+        if (pl->quit) break;
+        chunk *c = &pl->ring[pl->next_dispatch % pl->nring];
+        pl->next_dispatch++;
+        c->state = 2;
+        pthread_mutex_unlock(&pl->mu);
+        process_chunk(w, c);
+        pthread_mutex_lock(&pl->mu);
+        c->state = 3;
+        pthread_cond_broadcast(&pl->done);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+static int worker_init(worker *w, const eval_cfg *cfg, mmr_diags *header_diags)
+{
+    memset(w, 0, sizeof *w);
+    w->cfg = cfg;
+    mmr_arena_init(&w->arena, 1 << 16);
+    if (mmr_vm_init(&w->vm, cfg->prog) != 0) return -1;
+    w->vm_ok = 1;
+    w->order = calloc(cfg->prog->nrules ? cfg->prog->nrules : 1, sizeof *w->order);
+    w->ps = mmr_snap_parser_new(cfg->binder, cfg->fmt, cfg->file);
+    if (!w->order || !w->ps) return -1;
+    mmr_snap_parser_warn_unknown(w->ps, cfg->warn_unknown);
+    if (cfg->fmt == MMR_SNAP_CSV) {
+        mmr_diags quiet;
+        mmr_diags_init(&quiet);
+        int rc = mmr_snap_parser_header(w->ps, cfg->header, cfg->header_len, cfg->header_line,
+                                        header_diags ? header_diags : &quiet);
+        mmr_diags_free(&quiet);
+        if (rc < 0) return -2;
+    }
+    return 0;
+}
+
+static void worker_free(worker *w)
+{
+    if (w->vm_ok) mmr_vm_free(&w->vm);
+    mmr_snap_parser_free(w->ps);
+    mmr_arena_free(&w->arena);
+    free(w->order);
+}
+
+/* ------------------------------------------------------------ writer */
+
+typedef struct writer {
+    FILE *out;
+    char **warned; size_t nwarned, cap;
+    int write_failed;
+} writer;
+
+static int warned_before(writer *wr, const mmr_diag *g)
+{
+    for (size_t i = 0; i < wr->nwarned; i++) if (!strcmp(wr->warned[i], g->message)) return 1;
+    if (wr->nwarned == wr->cap) {
+        size_t cap = wr->cap ? wr->cap * 2 : 16;
+        char **v = realloc(wr->warned, cap * sizeof *v);
+        if (!v) return 0;
+        wr->warned = v; wr->cap = cap;
+    }
+    char *s = strdup(g->message);
+    if (s) wr->warned[wr->nwarned++] = s;
+    return 0;
+}
+
+/* Write a finished chunk: its results, then its messages (a warning
+ * about the same thing is shown once for the whole run). */
+static void write_chunk(writer *wr, chunk *c)
+{
+    if (c->out.len && fwrite(c->out.data, 1, c->out.len, wr->out) != c->out.len) wr->write_failed = 1;
+    if (c->diags.n) {
+        fflush(wr->out);
+        mmr_diags show;
+        mmr_diags_init(&show);
+        for (size_t i = 0; i < c->diags.n; i++) {
+            mmr_diag *g = &c->diags.v[i];
+            if (g->sev == MMR_SEV_WARNING && warned_before(wr, g)) continue;
+            mmr_diag *n = mmr_diag_add(&show, g->sev, g->file, g->line, g->col, "%s", g->message);
+            (void)n;
+        }
+        mmr_diags_print_text(stderr, &show);
+        mmr_diags_free(&show);
+    }
+}
+
+static void chunk_reset(chunk *c)
+{
+    mmr_buf_clear(&c->out);
+    mmr_diags_free(&c->diags);
+    c->failed = 0;
+    c->found = 0;
+    c->state = 0;
+}
+
+/* ------------------------------------------------------------ command */
+
+typedef struct run_result { int failed; long found; } run_result;
+
+static run_result run_pipeline(const eval_cfg *cfg, mmr_snap_reader *rd, int nthreads, mmr_diags *hdr)
+{
+    run_result res = { 0, 0 };
+    int nworkers = nthreads > 1 ? nthreads : 1;
+    worker *ws = calloc((size_t)nworkers, sizeof *ws);
+    pipeline pl;
+    memset(&pl, 0, sizeof pl);
+    pl.nring = nthreads > 1 ? (size_t)nthreads * 2 + 2 : 1;
+    pl.ring = calloc(pl.nring, sizeof *pl.ring);
+    writer wr = { stdout, NULL, 0, 0, 0 };
+    if (!ws || !pl.ring) {
+        fprintf(stderr, "mmr eval: out of memory\n");
+        free(ws); free(pl.ring);
+        res.failed = 1;
+        return res;
+    }
+    for (size_t i = 0; i < pl.nring; i++) {
+        mmr_buf_init(&pl.ring[i].in);
+        mmr_buf_init(&pl.ring[i].out);
+        mmr_diags_init(&pl.ring[i].diags);
+    }
+    int init_failed = 0;
+    for (int i = 0; i < nworkers; i++) {
+        int rc = worker_init(&ws[i], cfg, i == 0 ? hdr : NULL);
+        ws[i].pl = &pl;
+        if (rc < 0) init_failed = rc;
+    }
+    if (hdr->n) mmr_diags_print_text(stderr, hdr);
+    if (init_failed) {
+        if (init_failed == -1) fprintf(stderr, "mmr eval: out of memory\n");
+        res.failed = 1;
+        goto out;
+    }
+    size_t target = (size_t)1 << 20;
+    mmr_diags rdiags;
+    mmr_diags_init(&rdiags);
+    int eof = 0, stop = 0;
+    if (nthreads <= 1) {
+        chunk *c = &pl.ring[0];
+        while (!stop) {
+            int rc = mmr_snap_reader_next(rd, &c->in, target, &c->first_line, &rdiags);
+            if (rc <= 0) { if (rc < 0) res.failed = 1; break; }
+            process_chunk(&ws[0], c);
+            write_chunk(&wr, c);
+            res.found += c->found;
+            if (c->failed) { res.failed = 1; if (!cfg->keep_going) stop = 1; }
+            chunk_reset(c);
+        }
+    } else {
+        pthread_mutex_init(&pl.mu, NULL);
+        pthread_cond_init(&pl.work, NULL);
+        pthread_cond_init(&pl.done, NULL);
+        int started = 0;
+        for (int i = 0; i < nworkers; i++) {
+            if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) break;
+            started++;
+        }
+        if (!started) { fprintf(stderr, "mmr eval: cannot start threads\n"); res.failed = 1; stop = 1; }
+        while (!stop) {
+            /* read ahead while there is a free chunk */
+            while (!eof) {
+                pthread_mutex_lock(&pl.mu);
+                int full = pl.next_read - pl.next_write >= pl.nring;
+                pthread_mutex_unlock(&pl.mu);
+                if (full) break;
+                chunk *c = &pl.ring[pl.next_read % pl.nring];
+                int rc = mmr_snap_reader_next(rd, &c->in, target, &c->first_line, &rdiags);
+                if (rc <= 0) { eof = 1; if (rc < 0) res.failed = 1; break; }
+                pthread_mutex_lock(&pl.mu);
+                c->state = 1;
+                pl.next_read++;
+                pthread_cond_signal(&pl.work);
+                pthread_mutex_unlock(&pl.mu);
+            }
+            pthread_mutex_lock(&pl.mu);
+            if (pl.next_write == pl.next_read) { pthread_mutex_unlock(&pl.mu); break; }
+            chunk *c = &pl.ring[pl.next_write % pl.nring];
+            while (c->state != 3) pthread_cond_wait(&pl.done, &pl.mu);
+            pthread_mutex_unlock(&pl.mu);
+            write_chunk(&wr, c);
+            res.found += c->found;
+            if (c->failed) { res.failed = 1; if (!cfg->keep_going) stop = 1; }
+            pthread_mutex_lock(&pl.mu);
+            chunk_reset(c);
+            pl.next_write++;
+            pthread_mutex_unlock(&pl.mu);
+        }
+        pthread_mutex_lock(&pl.mu);
+        pl.quit = 1;
+        pthread_cond_broadcast(&pl.work);
+        pthread_mutex_unlock(&pl.mu);
+        for (int i = 0; i < started; i++) pthread_join(ws[i].th, NULL);
+        pthread_mutex_destroy(&pl.mu);
+        pthread_cond_destroy(&pl.work);
+        pthread_cond_destroy(&pl.done);
+    }
+    /* a read error belongs after everything read before it */
+    if (rdiags.n && !stop) mmr_diags_print_text(stderr, &rdiags);
+    mmr_diags_free(&rdiags);
+    if (fflush(stdout) != 0 || wr.write_failed) {
+        fprintf(stderr, "mmr eval: cannot write the results: %s\n", strerror(errno));
+        res.failed = 1;
+    }
+out:
+    for (int i = 0; i < nworkers; i++) worker_free(&ws[i]);
+    for (size_t i = 0; i < pl.nring; i++) {
+        mmr_buf_free(&pl.ring[i].in);
+        mmr_buf_free(&pl.ring[i].out);
+        mmr_diags_free(&pl.ring[i].diags);
+    }
+    for (size_t i = 0; i < wr.nwarned; i++) free(wr.warned[i]);
+    free(wr.warned);
+    free(pl.ring);
+    free(ws);
+    return res;
+}
 
 int cmd_eval(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "mmr eval: not implemented yet\n");
-    return EXIT_USAGE;
+    if (cli_help_requested(argc, argv, help)) return EXIT_OK;
+    cli_opts o;
+    cli_opts_init(&o, argc, argv);
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    if (!paths) return EXIT_INPUT;
+    size_t npaths = 0;
+    const char *signals = NULL, *format = NULL, *user = NULL, *name, *arg;
+    int explain = EXPLAIN_NONE, keep_going = 0, warn_unknown = 1, r;
+    long threads = 0;
+    int rc = EXIT_OK;
+    while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
+        if (r == 0) { paths[npaths++] = arg; continue; }
+        if (!strcmp(name, "explain")) {
+            const char *v = o.pending_value;
+            o.pending_value = NULL;
+            if (!v || !strcmp(v, "json")) explain = EXPLAIN_JSON;
+            else if (!strcmp(v, "text")) explain = EXPLAIN_TEXT;
+            else { rc = cli_usage_error("eval", "--explain is json or text, not \"%s\"", v); goto done; }
+            continue;
+        }
+        if (!strcmp(name, "keep-going")) { keep_going = 1; continue; }
+        if (!strcmp(name, "no-warn-unknown")) { warn_unknown = 0; continue; }
+        const char *v = cli_opts_value(&o);
+        if (!strcmp(name, "signals") || !strcmp(name, "format") || !strcmp(name, "user") || !strcmp(name, "threads")) {
+            if (!v) { rc = cli_usage_error("eval", "--%s needs a value", name); goto done; }
+        } else { rc = cli_usage_error("eval", "unknown option --%s", name); goto done; }
+        if (!strcmp(name, "signals")) signals = v;
+        else if (!strcmp(name, "format")) format = v;
+        else if (!strcmp(name, "user")) user = v;
+        else {
+            char *e;
+            threads = strtol(v, &e, 10);
+            if (*e || threads < 1 || threads > 64) { rc = cli_usage_error("eval", "--threads wants 1 to 64, got \"%s\"", v); goto done; }
+        }
+    }
+    if (!npaths) { rc = cli_usage_error("eval", "no ruleset given"); goto done; }
+    if (!signals) { rc = cli_usage_error("eval", "--signals FILE is required"); goto done; }
+    int fmt;
+    if (format) {
+        if (!strcmp(format, "ndjson") || !strcmp(format, "jsonl")) fmt = MMR_SNAP_NDJSON;
+        else if (!strcmp(format, "csv")) fmt = MMR_SNAP_CSV;
+        else { rc = cli_usage_error("eval", "--format is ndjson or csv, not \"%s\"", format); goto done; }
+    } else {
+        fmt = mmr_snap_format_from_path(signals);
+        if (fmt < 0) fmt = MMR_SNAP_NDJSON;
+    }
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > 16 ? 16 : n;
+    }
+
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_program *prog = mmr_build(paths, npaths, &d);
+    if (!prog) {
+        mmr_diags_sort(&d);
+        cli_print_diags(&d, CLI_FMT_TEXT);
+        mmr_diags_free(&d);
+        rc = EXIT_INPUT;
+        goto done;
+    }
+    mmr_diags_free(&d);    /* warnings of the ruleset are `mmr check`'s business */
+    mmr_diags_init(&d);
+    mmr_snap_binder *binder = mmr_snap_binder_new(prog);
+    uint32_t *rank = calloc(prog->nrules ? prog->nrules : 1, sizeof *rank);
+    mmr_snap_reader *rd = binder && rank ? mmr_snap_reader_open(signals, (mmr_snap_format)fmt, &d) : NULL;
+    if (!rd) {
+        if (!d.n) fprintf(stderr, "mmr eval: out of memory\n");
+        cli_print_diags(&d, CLI_FMT_TEXT);
+        rc = EXIT_INPUT;
+    } else {
+        for (uint32_t i = 0; i < prog->nrules; i++) rank[prog->by_priority[i]] = i;
+        eval_cfg cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.prog = prog;
+        cfg.binder = binder;
+        cfg.fmt = (mmr_snap_format)fmt;
+        cfg.file = mmr_snap_reader_path(rd);
+        cfg.user = user;
+        cfg.user_len = user ? strlen(user) : 0;
+        cfg.explain = explain;
+        cfg.keep_going = keep_going;
+        cfg.warn_unknown = warn_unknown;
+        cfg.rank = rank;
+        if (fmt == MMR_SNAP_CSV) mmr_snap_reader_header(rd, &cfg.header, &cfg.header_len, &cfg.header_line);
+        run_result res = run_pipeline(&cfg, rd, (int)threads, &d);
+        if (res.failed) rc = EXIT_INPUT;
+        else if (user && res.found == 0) {
+            fprintf(stderr, "%s: error: no user \"%s\" in the snapshot\n", cfg.file, user);
+            rc = EXIT_INPUT;
+        }
+    }
+    mmr_diags_free(&d);
+    mmr_snap_reader_close(rd);
+    mmr_snap_binder_free(binder);
+    free(rank);
+    mmr_program_free(prog);
+done:
+    free(paths);
+    return rc;
 }

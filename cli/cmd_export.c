@@ -1,10 +1,81 @@
-/* mmr export — not built yet. */
+/* mmr export PATH... — a checked ruleset as rule/template master JSON. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli/cli.h"
+#include "compiler/compile.h"
+#include "compiler/json_export.h"
+#include "util/buf.h"
+
+static const char help[] =
+    "usage: mmr export PATH... [-o FILE] [--format text|json]\n"
+    "\n"
+    "Check a ruleset (.mmr files, directories, .json rule masters) and print\n"
+    "its rules and templates as the app's rule master and template master\n"
+    "rows: {\"rules\": [...], \"templates\": [...]}. Conditions use the JSON\n"
+    "rule form where they can (lets are inlined), else {\"mmr\": TEXT}.\n"
+    "`mmr import` reads the result back.\n"
+    "\n"
+    "  -o FILE       write the JSON to FILE instead of stdout\n"
+    "  --format F    diagnostics as text (default) or json\n"
+    "\n"
+    "The document is described in docs/json.md.\n";
 
 int cmd_export(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "mmr export: not implemented yet\n");
-    return EXIT_USAGE;
+    if (cli_help_requested(argc, argv, help)) return EXIT_OK;
+    cli_opts o;
+    cli_opts_init(&o, argc, argv);
+    const char *name, *arg, *outpath = NULL;
+    cli_format fmt = CLI_FMT_TEXT;
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t npaths = 0;
+    if (!paths) return EXIT_INPUT;
+    int r;
+    while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
+        if (r == 0) { paths[npaths++] = arg; continue; }
+        if (!strcmp(name, "o") || !strcmp(name, "output")) {
+            if (!(outpath = cli_opts_value(&o))) { free(paths); return cli_usage_error("export", "-o needs a file name"); }
+        } else if (!strcmp(name, "format")) {
+            const char *v = cli_opts_value(&o);
+            if (v && !strcmp(v, "text")) fmt = CLI_FMT_TEXT;
+            else if (v && !strcmp(v, "json")) fmt = CLI_FMT_JSON;
+            else { free(paths); return cli_usage_error("export", "--format is text or json"); }
+        } else {
+            free(paths);
+            return cli_usage_error("export", "unknown option --%s", name);
+        }
+    }
+    if (!npaths) { free(paths); return cli_usage_error("export", "give a ruleset: .mmr files, directories or .json files"); }
+
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    if (u && !d.errors) mmr_check(u, &d);
+    mmr_buf b;
+    mmr_buf_init(&b);
+    if (u && !d.errors) mmr_export_json(u, &b, &d);
+    cli_print_diags(&d, fmt);
+    int rc = EXIT_OK;
+    if (!u || d.errors) rc = EXIT_INPUT;
+    else if (outpath) {
+        FILE *f = fopen(outpath, "wb");
+        int bad = !f;
+        if (f) {
+            bad = fwrite(b.data ? b.data : "", 1, b.len, f) != b.len;
+            bad |= fclose(f) != 0;
+        }
+        if (bad) {
+            fprintf(stderr, "mmr export: cannot write %s: %s\n", outpath, strerror(errno));
+            rc = EXIT_INPUT;
+        }
+    } else {
+        fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    }
+    mmr_buf_free(&b);
+    if (u) mmr_unit_free(u);
+    mmr_diags_free(&d);
+    free(paths);
+    return rc;
 }

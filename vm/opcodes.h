@@ -1,10 +1,11 @@
-/* Opcodes, generated from opcodes.def. */
+/* Opcodes, generated from opcodes.def. Enumerators are MMR_I_<NAME>
+ * (instruction), not MMR_OP_*: compiler/ast.h's mmr_op owns that prefix. */
 #ifndef MMR_OPCODES_H
 #define MMR_OPCODES_H
 #include <stdint.h>
 
 typedef enum mmr_opcode {
-#define OP(name, mnem, m, a, b, c) MMR_OP_##name,
+#define OP(name, mnem, m, a, b, c) MMR_I_##name,
 #include "vm/opcodes.def"
 #undef OP
     MMR_NOPCODES

@@ -1,0 +1,847 @@
+/* Code generation: a checked unit into an mmr_program (see
+ * docs/internals.md and vm/opcodes.def).
+ *
+ * code[0], per rule in name order: audience and when in control form
+ * (polarity jumps, fused JCMPK for `x <cmp> number`), then the template
+ * values into consecutive registers and FIRE. After HALT come the lets'
+ * bodies, each computing into its let register and ending in RET.
+ * code[1] is the same in value form with TRACE after every condition leaf
+ * and after each whole when/audience/let.
+ *
+ * Registers: inputs [0, nslots), lets [nslots, nslots + nlets), then rule
+ * temporaries (reused per rule), then one disjoint range per let body (a
+ * let may run in the middle of any expression, so it must not clobber the
+ * caller's temporaries). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/compile.h"
+#include "compiler/check_internal.h"
+#include "util/buf.h"
+
+#define MAX_REGS 65536u
+
+typedef struct fixup { size_t insn; int field; int label; } fixup;   /* field 1 = b, 2 = c */
+
+typedef struct qreg { const mmr_expr *quant; int reg; } qreg;
+
+typedef struct cg {
+    const mmr_unit *u;
+    mmr_diags *d;
+    mmr_program *p;
+    int traced;
+    /* code being built */
+    mmr_insn *code; size_t ncode, capcode;
+    int *labels; size_t nlabels, caplabels;
+    fixup *fix; size_t nfix, capfix;
+    int *let_label;               /* per let */
+    /* constants */
+    mmr_value *consts; size_t nconsts, capconsts;
+    size_t *chash; size_t chcap;  /* open addressing: index + 1, 0 = empty */
+    /* conditions */
+    mmr_prog_cond *conds; size_t nconds, capconds;
+    /* registers */
+    unsigned nslots, nlets;
+    unsigned next, high;          /* next free temp, highest used + 1 */
+    qreg *qregs; size_t nq, capq;
+    /* what is being generated (for conditions) */
+    uint32_t cur_rule, cur_let;
+    int failed;
+} cg;
+
+static void fail(cg *c, const char *msg)
+{
+    if (!c->failed) mmr_diag_add(c->d, MMR_SEV_ERROR, "", 0, 0, "%s", msg);
+    c->failed = 1;
+}
+
+static int grow(cg *c, void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need) nc *= 2;
+    void *q = realloc(*p, nc * elem);
+    if (!q) { fail(c, "out of memory"); return -1; }
+    *p = q; *cap = nc;
+    return 0;
+}
+
+/* ---------------------------------------------------------- emitting */
+
+static size_t emit(cg *c, int op, unsigned m, unsigned a, uint32_t b, uint32_t cc)
+{
+    if (grow(c, (void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) return 0;
+    if (a > 0xFFFFu) fail(c, "the ruleset is too large: more than 65536 registers or rules");
+    mmr_insn *in = &c->code[c->ncode];
+    in->op = (uint8_t)op; in->m = (uint8_t)m; in->a = (uint16_t)a; in->b = b; in->c = cc;
+    return c->ncode++;
+}
+
+static int label_new(cg *c)
+{
+    if (grow(c, (void **)&c->labels, &c->caplabels, c->nlabels + 1, sizeof *c->labels)) return 0;
+    c->labels[c->nlabels] = -1;
+    return (int)c->nlabels++;
+}
+
+static void label_here(cg *c, int l) { if (!c->failed) c->labels[l] = (int)c->ncode; }
+
+static void use_label(cg *c, size_t insn, int field, int l)
+{
+    if (grow(c, (void **)&c->fix, &c->capfix, c->nfix + 1, sizeof *c->fix)) return;
+    c->fix[c->nfix].insn = insn; c->fix[c->nfix].field = field; c->fix[c->nfix].label = l;
+    c->nfix++;
+}
+
+static void emit_jump(cg *c, int op, unsigned m, unsigned a, int field, int l, uint32_t other)
+{
+    size_t i = field == 1 ? emit(c, op, m, a, 0, other) : emit(c, op, m, a, other, 0);
+    if (!c->failed) use_label(c, i, field, l);
+}
+
+static void resolve(cg *c)
+{
+    if (c->failed) return;
+    for (size_t i = 0; i < c->nfix; i++) {
+        int pos = c->labels[c->fix[i].label];
+        if (pos < 0) { fail(c, "internal error: unplaced label"); return; }
+        if (c->fix[i].field == 1) c->code[c->fix[i].insn].b = (uint32_t)pos;
+        else c->code[c->fix[i].insn].c = (uint32_t)pos;
+    }
+}
+
+/* --------------------------------------------------------- registers */
+
+static unsigned tmp(cg *c)
+{
+    unsigned r = c->next++;
+    if (c->next > c->high) c->high = c->next;
+    if (c->high > MAX_REGS) fail(c, "the ruleset is too large: more than 65536 registers");
+    return r;
+}
+
+static unsigned tmps(cg *c, unsigned n)
+{
+    unsigned r = c->next;
+    for (unsigned i = 0; i < n; i++) tmp(c);
+    return r;
+}
+
+static unsigned let_reg(cg *c, int i) { return c->nslots + (unsigned)i; }
+
+static unsigned slot_of(cg *c, const mmr_expr *e)
+{
+    return e->ref == MMR_REF_SIGNAL ? (unsigned)e->index : (unsigned)(c->u->nsignals + (size_t)e->index);
+}
+
+/* --------------------------------------------------------- constants */
+
+static uint64_t value_hash(const mmr_value *v)
+{
+    uint64_t h = 1469598103934665603ull ^ v->tag;
+    const unsigned char *p = NULL; size_t n = 0;
+    double num = v->u.num;
+    if (v->tag == MMR_V_NUM) { p = (const unsigned char *)&num; n = sizeof num; }
+    else if (v->tag == MMR_V_BOOL) { h ^= (uint64_t)v->u.i * 31; }
+    else if (v->tag == MMR_V_TEXT) { p = (const unsigned char *)v->u.text->bytes; n = v->u.text->len; }
+    else if (v->tag == MMR_V_LIST) { h ^= v->u.list->n; }
+    for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ull; }
+    return h * 1099511628211ull;
+}
+
+static int value_same(const mmr_value *a, const mmr_value *b)
+{
+    if (a->tag != b->tag) return 0;
+    switch (a->tag) {
+    case MMR_V_MISSING: return 1;
+    case MMR_V_NUM: return memcmp(&a->u.num, &b->u.num, sizeof a->u.num) == 0;
+    case MMR_V_BOOL: return a->u.i == b->u.i;
+    case MMR_V_TEXT: return mmr_text_eq(a->u.text, b->u.text);
+    case MMR_V_LIST: {
+        const mmr_list *x = a->u.list, *y = b->u.list;
+        if (x->n != y->n) return 0;
+        for (uint32_t i = 0; i < x->n; i++) if (!value_same(&x->items[i], &y->items[i])) return 0;
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+static uint32_t add_const(cg *c, mmr_value v)
+{
+    if (c->nconsts * 2 + 2 > c->chcap) {
+        size_t ncap = c->chcap ? c->chcap * 2 : 256;
+        size_t *nh = calloc(ncap, sizeof *nh);
+        if (!nh) { fail(c, "out of memory"); return 0; }
+        for (size_t i = 0; i < c->nconsts; i++) {
+            size_t h = value_hash(&c->consts[i]) & (ncap - 1);
+            while (nh[h]) h = (h + 1) & (ncap - 1);
+            nh[h] = i + 1;
+        }
+        free(c->chash);
+        c->chash = nh; c->chcap = ncap;
+    }
+    size_t h = value_hash(&v) & (c->chcap - 1);
+    while (c->chash[h]) {
+        if (value_same(&c->consts[c->chash[h] - 1], &v)) return (uint32_t)(c->chash[h] - 1);
+        h = (h + 1) & (c->chcap - 1);
+    }
+    if (grow(c, (void **)&c->consts, &c->capconsts, c->nconsts + 1, sizeof *c->consts)) return 0;
+    c->consts[c->nconsts] = v;
+    c->chash[h] = c->nconsts + 1;
+    return (uint32_t)c->nconsts++;
+}
+
+static const mmr_text *make_text(cg *c, const char *s, size_t n)
+{
+    mmr_text *t = mmr_arena_alloc(&c->p->arena, sizeof *t + n + 1);
+    if (!t) { fail(c, "out of memory"); return NULL; }
+    t->len = (uint32_t)n;
+    if (n) memcpy(t->bytes, s, n);
+    t->bytes[n] = 0;
+    return t;
+}
+
+static mmr_value scalar_value(cg *c, const mmr_expr *e)
+{
+    switch (e->type) {
+    case MMR_T_NUMBER: return mmr_v_num(e->num);
+    case MMR_T_BOOL: return mmr_v_bool(e->boolean);
+    case MMR_T_TEXT: {
+        const mmr_text *t = make_text(c, e->text ? e->text : "", e->text ? e->text_len : 0);
+        return t ? mmr_v_text(t) : mmr_v_missing();
+    }
+    default: return mmr_v_missing();
+    }
+}
+
+static uint32_t const_of(cg *c, const mmr_expr *e) { return add_const(c, scalar_value(c, e)); }
+
+static uint32_t list_const(cg *c, const mmr_expr *e)
+{
+    mmr_list *l = mmr_arena_calloc(&c->p->arena, sizeof *l);
+    mmr_value *items = mmr_arena_calloc(&c->p->arena, (e->nitems ? e->nitems : 1) * sizeof *items);
+    if (!l || !items) { fail(c, "out of memory"); return 0; }
+    for (size_t i = 0; i < e->nitems; i++) items[i] = scalar_value(c, e->items[i]);
+    l->n = (uint32_t)e->nitems;
+    l->items = items;
+    return add_const(c, mmr_v_list(l));
+}
+
+static uint32_t bool_const(cg *c, int b) { return add_const(c, mmr_v_bool(b)); }
+
+/* -------------------------------------------------------- conditions */
+
+static const char *arena_str(cg *c, const char *s)
+{
+    if (!s) return NULL;
+    char *r = mmr_arena_strdup(&c->p->arena, s);
+    if (!r) fail(c, "out of memory");
+    return r;
+}
+
+static uint32_t add_cond(cg *c, const mmr_expr *e, int part)
+{
+    if (grow(c, (void **)&c->conds, &c->capconds, c->nconds + 1, sizeof *c->conds)) return 0;
+    if (c->nconds >= 0xFFFFu) { fail(c, "the ruleset is too large: more than 65535 traced conditions"); return 0; }
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_print_expr(&b, e);
+    mmr_prog_cond *q = &c->conds[c->nconds];
+    memset(q, 0, sizeof *q);
+    int is_let = part == MMR_COND_LET_LEAF || part == MMR_COND_LET_ALL;
+    q->rule = is_let ? UINT32_MAX : c->cur_rule;
+    q->let = is_let ? c->cur_let : 0;
+    q->text = arena_str(c, b.data ? b.data : "");
+    q->file = arena_str(c, e->loc.file ? e->loc.file : "");
+    q->line = e->loc.line;
+    q->col = e->loc.col;
+    q->part = (uint8_t)part;
+    mmr_buf_free(&b);
+    return (uint32_t)c->nconds++;
+}
+
+/* --------------------------------------------------------- quantifier keys */
+
+static void alloc_qregs(cg *c, const mmr_expr *e)
+{
+    if (!e) return;
+    if (e->kind == MMR_E_QUANT) {
+        if (!grow(c, (void **)&c->qregs, &c->capq, c->nq + 1, sizeof *c->qregs)) {
+            c->qregs[c->nq].quant = e;
+            c->qregs[c->nq].reg = (int)tmp(c);
+            c->nq++;
+        }
+    }
+    alloc_qregs(c, e->lhs); alloc_qregs(c, e->rhs); alloc_qregs(c, e->third);
+    for (size_t i = 0; i < e->nitems; i++) alloc_qregs(c, e->items[i]);
+}
+
+static unsigned qreg_of(cg *c, const mmr_expr *quant)
+{
+    for (size_t i = c->nq; i-- > 0;)
+        if (c->qregs[i].quant == quant) return (unsigned)c->qregs[i].reg;
+    fail(c, "internal error: quantifier variable without a register");
+    return 0;
+}
+
+/* ------------------------------------------------------------ values */
+
+static unsigned val(cg *c, const mmr_expr *e, int dst);
+
+static mmr_cmp cmp_code(mmr_op op)
+{
+    switch (op) {
+    case MMR_OP_EQ: return MMR_CMP_EQ; case MMR_OP_NE: return MMR_CMP_NE;
+    case MMR_OP_LT: return MMR_CMP_LT; case MMR_OP_LE: return MMR_CMP_LE;
+    case MMR_OP_GT: return MMR_CMP_GT; default: return MMR_CMP_GE;
+    }
+}
+
+/* a <cmp> b  ==  b <flip(cmp)> a */
+static mmr_cmp cmp_flip(mmr_cmp k)
+{
+    switch (k) {
+    case MMR_CMP_LT: return MMR_CMP_GT; case MMR_CMP_LE: return MMR_CMP_GE;
+    case MMR_CMP_GT: return MMR_CMP_LT; case MMR_CMP_GE: return MMR_CMP_LE;
+    default: return k;
+    }
+}
+
+static int is_scalar_const(const mmr_expr *e)
+{
+    return e->is_const && (e->type == MMR_T_NUMBER || e->type == MMR_T_TEXT || e->type == MMR_T_BOOL);
+}
+
+static unsigned out_reg(cg *c, int dst) { return dst >= 0 ? (unsigned)dst : tmp(c); }
+
+static void emit_let_call(cg *c, int li)
+{
+    emit_jump(c, MMR_I_LET, 0, let_reg(c, li), 2, c->let_label[li], (uint32_t)li);
+}
+
+static unsigned val_quant(cg *c, const mmr_expr *e, unsigned out)
+{
+    int any = e->op == MMR_OP_ANY;
+    unsigned key = qreg_of(c, e);
+    unsigned mark = c->next;
+    unsigned cur = tmp(c);
+    unsigned map = val(c, e->lhs, -1);
+    int Lloop = label_new(c), Lfound = label_new(c), Lmiss = label_new(c), Ldone = label_new(c);
+    emit(c, MMR_I_LOADK, 0, out, bool_const(c, !any), 0);
+    emit_jump(c, MMR_I_ITER, 0, cur, 2, Lmiss, map);
+    label_here(c, Lloop);
+    emit_jump(c, MMR_I_NEXT, 0, key, 2, Ldone, cur);
+    unsigned inner = c->next;
+    unsigned pr = val(c, e->rhs, -1);
+    /* any: TRUE ends the search; FALSE goes on; unknown makes the result unknown */
+    emit_jump(c, MMR_I_JIF, any ? MMR_POL_TRUE : MMR_POL_FALSE, pr, 1, Lfound, 0);
+    emit_jump(c, MMR_I_JIF, any ? MMR_POL_FALSE : MMR_POL_TRUE, pr, 1, Lloop, 0);
+    emit(c, MMR_I_LOADM, 0, out, 0, 0);
+    emit_jump(c, MMR_I_JMP, 0, 0, 1, Lloop, 0);
+    c->next = inner;
+    label_here(c, Lfound);
+    emit(c, MMR_I_LOADK, 0, out, bool_const(c, any), 0);
+    emit_jump(c, MMR_I_JMP, 0, 0, 1, Ldone, 0);
+    label_here(c, Lmiss);
+    emit(c, MMR_I_LOADM, 0, out, 0, 0);
+    label_here(c, Ldone);
+    c->next = mark;
+    return out;
+}
+
+static unsigned val(cg *c, const mmr_expr *e, int dst)
+{
+    if (c->failed || !e) return 0;
+    if (is_scalar_const(e)) {
+        unsigned out = out_reg(c, dst);
+        emit(c, MMR_I_LOADK, 0, out, const_of(c, e), 0);
+        return out;
+    }
+    unsigned out, mark, a, b;
+    switch (e->kind) {
+    case MMR_E_MISSING:
+        out = out_reg(c, dst);
+        emit(c, MMR_I_LOADM, 0, out, 0, 0);
+        return out;
+    case MMR_E_LIST:
+        out = out_reg(c, dst);
+        emit(c, MMR_I_LOADK, 0, out, list_const(c, e), 0);
+        return out;
+    case MMR_E_NAME: {
+        unsigned r;
+        if (e->ref == MMR_REF_SIGNAL || e->ref == MMR_REF_TRAIT) r = slot_of(c, e);
+        else if (e->ref == MMR_REF_LET) { emit_let_call(c, e->index); r = let_reg(c, e->index); }
+        else if (e->ref == MMR_REF_QVAR) r = qreg_of(c, e->decl);
+        else { fail(c, "internal error: unresolved name"); return 0; }
+        if (dst >= 0 && (unsigned)dst != r) { emit(c, MMR_I_MOVE, 0, (unsigned)dst, r, 0); return (unsigned)dst; }
+        return r;
+    }
+    default: break;
+    }
+    out = out_reg(c, dst);
+    mark = c->next;
+    switch (e->kind) {
+    case MMR_E_UNARY:
+        a = val(c, e->lhs, -1);
+        emit(c, e->op == MMR_OP_NOT ? MMR_I_NOT : MMR_I_NEG, 0, out, a, 0);
+        break;
+    case MMR_E_BINARY:
+        switch (e->op) {
+        case MMR_OP_EQ: case MMR_OP_NE: case MMR_OP_LT: case MMR_OP_LE: case MMR_OP_GT: case MMR_OP_GE: {
+            mmr_cmp k = cmp_code(e->op);
+            if (is_scalar_const(e->rhs)) {
+                a = val(c, e->lhs, -1);
+                emit(c, MMR_I_CMPK, k, out, a, const_of(c, e->rhs));
+            } else if (is_scalar_const(e->lhs)) {
+                b = val(c, e->rhs, -1);
+                emit(c, MMR_I_CMPK, cmp_flip(k), out, b, const_of(c, e->lhs));
+            } else {
+                a = val(c, e->lhs, -1); b = val(c, e->rhs, -1);
+                emit(c, MMR_I_CMP, k, out, a, b);
+            }
+            break;
+        }
+        default: {
+            int op = e->op == MMR_OP_AND ? MMR_I_AND : e->op == MMR_OP_OR ? MMR_I_OR :
+                     e->op == MMR_OP_COALESCE ? MMR_I_COALESCE : e->op == MMR_OP_ADD ? MMR_I_ADD :
+                     e->op == MMR_OP_SUB ? MMR_I_SUB : e->op == MMR_OP_MUL ? MMR_I_MUL : MMR_I_DIV;
+            a = val(c, e->lhs, -1); b = val(c, e->rhs, -1);
+            emit(c, op, 0, out, a, b);
+            break;
+        }
+        }
+        break;
+    case MMR_E_IN:
+        a = val(c, e->lhs, -1); b = val(c, e->rhs, -1);
+        emit(c, MMR_I_IN, 0, out, a, b);
+        if (e->negated) emit(c, MMR_I_NOT, 0, out, out, 0);
+        break;
+    case MMR_E_BETWEEN: {
+        a = val(c, e->lhs, -1);
+        unsigned t1 = tmp(c), t2 = tmp(c);
+        if (is_scalar_const(e->rhs)) emit(c, MMR_I_CMPK, MMR_CMP_GE, t1, a, const_of(c, e->rhs));
+        else emit(c, MMR_I_CMP, MMR_CMP_GE, t1, a, val(c, e->rhs, -1));
+        if (is_scalar_const(e->third)) emit(c, MMR_I_CMPK, MMR_CMP_LE, t2, a, const_of(c, e->third));
+        else emit(c, MMR_I_CMP, MMR_CMP_LE, t2, a, val(c, e->third, -1));
+        emit(c, MMR_I_AND, 0, out, t1, t2);
+        break;
+    }
+    case MMR_E_IS_MISSING:
+        a = val(c, e->lhs, -1);
+        emit(c, MMR_I_ISMISS, 0, out, a, 0);
+        if (e->negated) emit(c, MMR_I_NOT, 0, out, out, 0);
+        break;
+    case MMR_E_CALL: {
+        unsigned n = (unsigned)e->nitems;
+        unsigned base = tmps(c, n);
+        for (unsigned i = 0; i < n; i++) val(c, e->items[i], (int)(base + i));
+        emit(c, MMR_I_CALL, n, out, (uint32_t)e->index, n ? base : 0);
+        break;
+    }
+    case MMR_E_INDEX:
+        a = val(c, e->lhs, -1); b = val(c, e->rhs, -1);
+        emit(c, MMR_I_INDEX, 0, out, a, b);
+        break;
+    case MMR_E_QUANT:
+        val_quant(c, e, out);
+        break;
+    default:
+        fail(c, "internal error: cannot generate code for this expression");
+        break;
+    }
+    c->next = mark;
+    return out;
+}
+
+/* ------------------------------------------------------- control form */
+
+static int pol_swap(int pol)
+{
+    switch (pol) {
+    case MMR_POL_TRUE: return MMR_POL_FALSE;
+    case MMR_POL_FALSE: return MMR_POL_TRUE;
+    case MMR_POL_NOT_TRUE: return MMR_POL_NOT_FALSE;
+    default: return MMR_POL_NOT_TRUE;
+    }
+}
+
+static int pol_matches(int pol, int truth)
+{
+    switch (pol) {
+    case MMR_POL_TRUE: return truth == 1;
+    case MMR_POL_FALSE: return truth == 0;
+    case MMR_POL_NOT_TRUE: return truth != 1;
+    default: return truth != 0;
+    }
+}
+
+/* Jump to label l when the truth of e matches pol; fall through otherwise. */
+static void branch(cg *c, const mmr_expr *e, int pol, int l)
+{
+    if (c->failed || !e) return;
+    if (e->is_const && e->type == MMR_T_BOOL) {
+        if (pol_matches(pol, e->boolean ? 1 : 0)) emit_jump(c, MMR_I_JMP, 0, 0, 1, l, 0);
+        return;
+    }
+    if (e->kind == MMR_E_UNARY && e->op == MMR_OP_NOT) { branch(c, e->lhs, pol_swap(pol), l); return; }
+    if (e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)) {
+        /* for `or`, work on the dual: a or b == not (not a and not b) */
+        int is_and = e->op == MMR_OP_AND;
+        int p = is_and ? pol : pol_swap(pol);
+        /* now treat as `and` with polarity p over operands that are negated for `or` */
+        int neg = !is_and;
+        if (p == MMR_POL_NOT_TRUE || p == MMR_POL_FALSE) {
+            /* and: NOT_TRUE iff either NOT_TRUE; FALSE iff either FALSE */
+            int q = neg ? pol_swap(p) : p;
+            branch(c, e->lhs, q, l);
+            branch(c, e->rhs, q, l);
+        } else {
+            /* and TRUE: lhs must be TRUE (skip when NOT_TRUE), then rhs TRUE
+             * and NOT_FALSE: skip when lhs FALSE, then rhs NOT_FALSE */
+            int skip = label_new(c);
+            int qa = p == MMR_POL_TRUE ? MMR_POL_NOT_TRUE : MMR_POL_FALSE;
+            branch(c, e->lhs, neg ? pol_swap(qa) : qa, skip);
+            branch(c, e->rhs, neg ? pol_swap(p) : p, l);
+            label_here(c, skip);
+        }
+        return;
+    }
+    unsigned mark = c->next;
+    if (e->kind == MMR_E_BINARY && e->op >= MMR_OP_EQ && e->op <= MMR_OP_GE) {
+        const mmr_expr *x = NULL, *k = NULL;
+        mmr_cmp cm = cmp_code(e->op);
+        if (e->rhs->is_const && e->rhs->type == MMR_T_NUMBER && !e->lhs->is_const) { x = e->lhs; k = e->rhs; }
+        else if (e->lhs->is_const && e->lhs->type == MMR_T_NUMBER && !e->rhs->is_const) { x = e->rhs; k = e->lhs; cm = cmp_flip(cm); }
+        if (x) {
+            unsigned r = val(c, x, -1);
+            emit_jump(c, MMR_I_JCMPK, (unsigned)cm | ((unsigned)pol << 4), r, 2, l, const_of(c, k));
+            c->next = mark;
+            return;
+        }
+    }
+    unsigned r = val(c, e, -1);
+    emit_jump(c, MMR_I_JIF, (unsigned)pol, r, 1, l, 0);
+    c->next = mark;
+}
+
+/* ------------------------------------------------------- traced form */
+
+static void trace(cg *c, uint32_t cond, unsigned r, unsigned nops, unsigned ops)
+{
+    emit(c, MMR_I_TRACE, nops, cond, r, nops ? ops : 0);
+}
+
+static unsigned tleaf(cg *c, const mmr_expr *e, int part, int dst)
+{
+    unsigned out = out_reg(c, dst), mark = c->next;
+    uint32_t q;
+    if (!e->is_const && e->kind == MMR_E_BINARY && e->op >= MMR_OP_EQ && e->op <= MMR_OP_GE) {
+        unsigned ops = tmps(c, 2);
+        val(c, e->lhs, (int)ops); val(c, e->rhs, (int)ops + 1);
+        emit(c, MMR_I_CMP, cmp_code(e->op), out, ops, ops + 1);
+        q = add_cond(c, e, part);
+        trace(c, q, out, 2, ops);
+    } else if (!e->is_const && e->kind == MMR_E_BETWEEN) {
+        unsigned ops = tmps(c, 3), t1 = tmp(c), t2 = tmp(c);
+        val(c, e->lhs, (int)ops); val(c, e->rhs, (int)ops + 1); val(c, e->third, (int)ops + 2);
+        emit(c, MMR_I_CMP, MMR_CMP_GE, t1, ops, ops + 1);
+        emit(c, MMR_I_CMP, MMR_CMP_LE, t2, ops, ops + 2);
+        emit(c, MMR_I_AND, 0, out, t1, t2);
+        q = add_cond(c, e, part);
+        trace(c, q, out, 3, ops);
+    } else if (!e->is_const && e->kind == MMR_E_IN) {
+        unsigned ops = tmps(c, 2);
+        val(c, e->lhs, (int)ops); val(c, e->rhs, (int)ops + 1);
+        emit(c, MMR_I_IN, 0, out, ops, ops + 1);
+        if (e->negated) emit(c, MMR_I_NOT, 0, out, out, 0);
+        q = add_cond(c, e, part);
+        trace(c, q, out, 2, ops);
+    } else if (!e->is_const && e->kind == MMR_E_IS_MISSING) {
+        unsigned ops = tmps(c, 1);
+        val(c, e->lhs, (int)ops);
+        emit(c, MMR_I_ISMISS, 0, out, ops, 0);
+        if (e->negated) emit(c, MMR_I_NOT, 0, out, out, 0);
+        q = add_cond(c, e, part);
+        trace(c, q, out, 1, ops);
+    } else {
+        val(c, e, (int)out);
+        q = add_cond(c, e, part);
+        trace(c, q, out, 0, 0);
+    }
+    c->next = mark;
+    return out;
+}
+
+/* Value of a condition with a TRACE after every leaf under and/or/not. */
+static unsigned tcond(cg *c, const mmr_expr *e, int part, int dst)
+{
+    if (c->failed || !e) return 0;
+    if (!e->is_const && e->kind == MMR_E_UNARY && e->op == MMR_OP_NOT) {
+        unsigned out = out_reg(c, dst), mark = c->next;
+        unsigned a = tcond(c, e->lhs, part, -1);
+        emit(c, MMR_I_NOT, 0, out, a, 0);
+        c->next = mark;
+        return out;
+    }
+    if (!e->is_const && e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)) {
+        unsigned out = out_reg(c, dst), mark = c->next;
+        unsigned a = tcond(c, e->lhs, part, -1);
+        unsigned b = tcond(c, e->rhs, part, -1);
+        emit(c, e->op == MMR_OP_AND ? MMR_I_AND : MMR_I_OR, 0, out, a, b);
+        c->next = mark;
+        return out;
+    }
+    return tleaf(c, e, part, dst);
+}
+
+/* ------------------------------------------------------------ rules */
+
+static void gen_args(cg *c, const mmr_rule *r, uint32_t ri)
+{
+    const mmr_prog_rule *pr = &c->p->rules[ri];
+    unsigned base = tmps(c, pr->nargs);
+    for (uint32_t i = 0; i < pr->nargs; i++) {
+        const char *name = pr->arg_names[i];
+        const mmr_binding *w = NULL;
+        for (size_t k = 0; k < r->nwith; k++) if (!strcmp(r->with[k].name, name)) { w = &r->with[k]; break; }
+        if (w) { val(c, w->expr, (int)(base + i)); continue; }
+        int s = mmr_program_find_slot(c->p, name);
+        if (s < 0) { fail(c, "internal error: a placeholder has no value"); return; }
+        emit(c, MMR_I_MOVE, 0, base + i, (uint32_t)s, 0);
+    }
+    emit(c, MMR_I_FIRE, pr->nargs, ri, pr->nargs ? base : 0, 0);
+}
+
+static void gen_rule(cg *c, const mmr_rule *r, uint32_t ri)
+{
+    unsigned mark = c->next;
+    c->nq = 0;
+    c->cur_rule = ri;
+    alloc_qregs(c, r->when); alloc_qregs(c, r->audience);
+    for (size_t i = 0; i < r->nwith; i++) alloc_qregs(c, r->with[i].expr);
+    int next = label_new(c);
+    if (!c->traced) {
+        if (r->audience) branch(c, r->audience, MMR_POL_NOT_TRUE, next);
+        branch(c, r->when, MMR_POL_NOT_TRUE, next);
+    } else {
+        int ra = -1;
+        if (r->audience) {
+            ra = (int)tcond(c, r->audience, MMR_COND_AUDIENCE_LEAF, (int)tmp(c));
+            trace(c, add_cond(c, r->audience, MMR_COND_AUDIENCE_ALL), (unsigned)ra, 0, 0);
+        }
+        unsigned rw = tcond(c, r->when, MMR_COND_WHEN_LEAF, (int)tmp(c));
+        trace(c, add_cond(c, r->when, MMR_COND_WHEN_ALL), rw, 0, 0);
+        if (ra >= 0) emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, (unsigned)ra, 1, next, 0);
+        emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, rw, 1, next, 0);
+    }
+    gen_args(c, r, ri);
+    label_here(c, next);
+    c->next = mark;
+}
+
+static void gen_let(cg *c, size_t li)
+{
+    const mmr_let *l = c->u->lets[li];
+    c->nq = 0;
+    c->cur_let = (uint32_t)li;
+    label_here(c, c->let_label[li]);
+    alloc_qregs(c, l->expr);
+    unsigned r = let_reg(c, (int)li);
+    if (c->traced) {
+        if (l->expr->type == MMR_T_BOOL) tcond(c, l->expr, MMR_COND_LET_LEAF, (int)r);
+        else val(c, l->expr, (int)r);
+        trace(c, add_cond(c, l->expr, MMR_COND_LET_ALL), r, 0, 0);
+    } else {
+        val(c, l->expr, (int)r);
+    }
+    emit(c, MMR_I_RET, 0, 0, 0, 0);
+}
+
+static void reset_code(cg *c)
+{
+    c->ncode = 0; c->nlabels = 0; c->nfix = 0; c->nq = 0;
+}
+
+/* Generate one code array; returns the number of registers it needs. */
+static unsigned gen_code(cg *c, int traced)
+{
+    const mmr_unit *u = c->u;
+    reset_code(c);
+    c->traced = traced;
+    for (size_t i = 0; i < u->nlets; i++) c->let_label[i] = label_new(c);
+    unsigned base = c->nslots + c->nlets;
+    c->next = c->high = base;
+    for (size_t i = 0; i < u->nrules && !c->failed; i++) gen_rule(c, u->rules[i], (uint32_t)i);
+    emit(c, MMR_I_HALT, 0, 0, 0, 0);
+    for (size_t i = 0; i < u->nlets && !c->failed; i++) {
+        c->next = c->high;           /* a fresh range for every let body */
+        gen_let(c, i);
+    }
+    resolve(c);
+    if (c->failed) return 0;
+    mmr_code *cd = &c->p->code[traced];
+    cd->insns = mmr_arena_alloc(&c->p->arena, (c->ncode ? c->ncode : 1) * sizeof *cd->insns);
+    if (!cd->insns) { fail(c, "out of memory"); return 0; }
+    memcpy(cd->insns, c->code, c->ncode * sizeof *cd->insns);
+    cd->n = (uint32_t)c->ncode;
+    return c->high;
+}
+
+/* ------------------------------------------------------------ tables */
+
+static int let_depth(const mmr_unit *u, const mmr_expr *e, int *memo, int guard);
+
+static int let_depth_of(const mmr_unit *u, size_t i, int *memo, int guard)
+{
+    if (memo[i]) return memo[i];
+    if (guard > (int)u->nlets + 1) return 1;
+    memo[i] = 1 + let_depth(u, u->lets[i]->expr, memo, guard + 1);
+    return memo[i];
+}
+
+static int let_depth(const mmr_unit *u, const mmr_expr *e, int *memo, int guard)
+{
+    if (!e || e->is_const) return 0;
+    int best = 0, d;
+    if (e->kind == MMR_E_NAME && e->ref == MMR_REF_LET) return let_depth_of(u, (size_t)e->index, memo, guard);
+    if ((d = let_depth(u, e->lhs, memo, guard)) > best) best = d;
+    if ((d = let_depth(u, e->rhs, memo, guard)) > best) best = d;
+    if ((d = let_depth(u, e->third, memo, guard)) > best) best = d;
+    for (size_t i = 0; i < e->nitems; i++) if ((d = let_depth(u, e->items[i], memo, guard)) > best) best = d;
+    return best;
+}
+
+static void fill_tables(cg *c)
+{
+    const mmr_unit *u = c->u;
+    mmr_program *p = c->p;
+    mmr_arena *a = &p->arena;
+    p->nslots = (uint32_t)(u->nsignals + u->ntraits);
+    p->slots = mmr_arena_calloc(a, (p->nslots ? p->nslots : 1) * sizeof *p->slots);
+    p->nlets = (uint32_t)u->nlets;
+    p->let_names = mmr_arena_calloc(a, (u->nlets ? u->nlets : 1) * sizeof *p->let_names);
+    p->ntemplates = (uint32_t)u->ntemplates;
+    p->templates = mmr_arena_calloc(a, (u->ntemplates ? u->ntemplates : 1) * sizeof *p->templates);
+    p->nrules = (uint32_t)u->nrules;
+    p->rules = mmr_arena_calloc(a, (u->nrules ? u->nrules : 1) * sizeof *p->rules);
+    if (!p->slots || !p->let_names || !p->templates || !p->rules) { fail(c, "out of memory"); return; }
+    for (size_t i = 0; i < u->nsignals; i++) {
+        p->slots[i].name = arena_str(c, u->signals[i]->name);
+        p->slots[i].type = (uint8_t)u->signals[i]->type;
+    }
+    for (size_t i = 0; i < u->ntraits; i++) {
+        mmr_slot *s = &p->slots[u->nsignals + i];
+        s->name = arena_str(c, u->traits[i]->name);
+        s->type = (uint8_t)u->traits[i]->type;
+        s->is_trait = 1;
+    }
+    for (size_t i = 0; i < u->nlets; i++) p->let_names[i] = arena_str(c, u->lets[i]->name);
+    for (size_t i = 0; i < u->ntemplates; i++) {
+        const mmr_template *t = u->templates[i];
+        mmr_prog_template *pt = &p->templates[i];
+        pt->id = arena_str(c, t->id);
+        pt->title = arena_str(c, t->title);
+        pt->body = arena_str(c, t->body);
+        pt->tone = arena_str(c, t->tone);
+        pt->category = arena_str(c, t->category);
+    }
+    mmr_tpl_arg args[256];
+    for (size_t i = 0; i < u->nrules; i++) {
+        const mmr_rule *r = u->rules[i];
+        mmr_prog_rule *pr = &p->rules[i];
+        pr->name = arena_str(c, r->name);
+        pr->description = arena_str(c, r->description);
+        pr->priority = (int32_t)r->priority;
+        pr->cooldown_s = r->cooldown_s;
+        if (r->template_index < 0 || (size_t)r->template_index >= u->ntemplates) {
+            fail(c, "internal error: rule without a template");
+            return;
+        }
+        pr->template_index = (uint32_t)r->template_index;
+        const mmr_template *t = u->templates[r->template_index];
+        pr->category = arena_str(c, r->category ? r->category : t->category);
+        long n = mmr_template_args(t, args, 256);
+        if (n < 0 || n > 255) { fail(c, "internal error: bad template"); return; }
+        pr->nargs = (uint32_t)n;
+        pr->arg_names = mmr_arena_calloc(a, (n ? (size_t)n : 1) * sizeof *pr->arg_names);
+        if (!pr->arg_names) { fail(c, "out of memory"); return; }
+        for (long k = 0; k < n; k++) {
+            char *s = mmr_arena_strndup(a, args[k].name, args[k].name_len);
+            if (!s) { fail(c, "out of memory"); return; }
+            pr->arg_names[k] = s;
+        }
+        pr->file = arena_str(c, r->loc.file ? r->loc.file : "");
+        pr->line = r->loc.line;
+        pr->col = r->loc.col;
+    }
+    /* policy */
+    const mmr_policy *pol = u->policy;
+    mmr_prog_policy *pp = &p->policy;
+    pp->max_nudges = 1; pp->window_s = 86400;
+    pp->quiet_start_min = -1; pp->quiet_end_min = -1;
+    pp->timezone = "UTC";
+    if (pol && pol->has_max) { pp->max_nudges = pol->max_nudges; pp->window_s = pol->window_s; }
+    if (pol && pol->has_quiet) { pp->quiet_start_min = pol->quiet_start_min; pp->quiet_end_min = pol->quiet_end_min; }
+    if (pol && pol->timezone) pp->timezone = arena_str(c, pol->timezone);
+    const char *const *cats = mmr_default_categories;
+    size_t ncats = mmr_ndefault_categories;
+    if (pol && pol->categories && pol->ncategories) { cats = pol->categories; ncats = pol->ncategories; }
+    pp->categories = mmr_arena_calloc(a, ncats * sizeof *pp->categories);
+    if (!pp->categories) { fail(c, "out of memory"); return; }
+    for (size_t i = 0; i < ncats; i++) pp->categories[i] = arena_str(c, cats[i]);
+    pp->ncategories = (uint32_t)ncats;
+}
+
+mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d)
+{
+    if (!u) return NULL;
+    cg c;
+    memset(&c, 0, sizeof c);
+    c.u = u;
+    c.d = d;
+    c.p = mmr_program_new();
+    if (!c.p) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); return NULL; }
+    if (u->nrules > 0xFFFFu) fail(&c, "the ruleset is too large: more than 65535 rules");
+    c.nslots = (unsigned)(u->nsignals + u->ntraits);
+    c.nlets = (unsigned)u->nlets;
+    c.let_label = calloc(u->nlets ? u->nlets : 1, sizeof *c.let_label);
+    if (!c.let_label) fail(&c, "out of memory");
+    if (!c.failed) fill_tables(&c);
+    unsigned regs0 = 0, regs1 = 0;
+    if (!c.failed) regs0 = gen_code(&c, 0);
+    if (!c.failed) regs1 = gen_code(&c, 1);
+    if (!c.failed) {
+        mmr_program *p = c.p;
+        unsigned nregs = regs0 > regs1 ? regs0 : regs1;
+        if (nregs < c.nslots + c.nlets) nregs = c.nslots + c.nlets;
+        if (nregs == 0) nregs = 1;
+        if (nregs > MAX_REGS) fail(&c, "the ruleset is too large: more than 65536 registers");
+        p->nregs = nregs;
+        p->nconsts = (uint32_t)c.nconsts;
+        p->consts = mmr_arena_alloc(&p->arena, (c.nconsts ? c.nconsts : 1) * sizeof *p->consts);
+        p->nconds = (uint32_t)c.nconds;
+        p->conds = mmr_arena_alloc(&p->arena, (c.nconds ? c.nconds : 1) * sizeof *p->conds);
+        if (!p->consts || !p->conds) fail(&c, "out of memory");
+        else {
+            if (c.nconsts) memcpy(p->consts, c.consts, c.nconsts * sizeof *p->consts);
+            if (c.nconds) memcpy(p->conds, c.conds, c.nconds * sizeof *p->conds);
+        }
+        int *memo = calloc(u->nlets ? u->nlets : 1, sizeof *memo);
+        if (!memo) fail(&c, "out of memory");
+        else {
+            int maxd = 0;
+            for (size_t i = 0; i < u->nlets; i++) {
+                int dd = let_depth_of(u, i, memo, 0);
+                if (dd > maxd) maxd = dd;
+            }
+            p->max_call_depth = (uint32_t)maxd;
+            free(memo);
+        }
+        if (!c.failed && mmr_program_order_rules(p) != 0) fail(&c, "out of memory");
+    }
+    free(c.code); free(c.labels); free(c.fix); free(c.let_label); free(c.consts);
+    free(c.chash); free(c.conds); free(c.qregs);
+    if (c.failed) { mmr_program_free(c.p); return NULL; }
+    return c.p;
+}

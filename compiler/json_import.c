@@ -1,0 +1,1574 @@
+/* JSON import: MoneyMoments rule master and template master rows into a
+ * file AST (see docs/json.md for the accepted documents).
+ *
+ * Every diagnostic names a JSON path ("$[3].expression_json.if.x"), and
+ * every AST node made here carries a location whose file is
+ * "FILE: JSONPATH" with line 0, so a later checker error on that node also
+ * prints as "rules.json: $[3].expression_json.if.x: error: ...".
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/compile.h"
+#include "stdlib/builtins.h"
+#include "util/placeholder.h"
+
+#define JSON_FLAGS JSON_REJECT_DUPLICATES
+#define MAX_COND_DEPTH 32        /* any/all/not nesting */
+#define MAX_CONDS 1000           /* condition leaves per expression */
+#define MAX_COOLDOWN_DAYS 36500.0
+#define STD_PATH "std/moneymoments"
+#define MMR_PREFIX "let __json_expr__ = "
+
+/* ------------------------------------------------------------ vectors */
+
+typedef struct jvec { void *v; size_t n, cap; } jvec;
+
+static void *vpush(jvec *v, size_t size)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        void *nv = realloc(v->v, cap * size);
+        if (!nv) return NULL;
+        v->v = nv;
+        v->cap = cap;
+    }
+    void *slot = (char *)v->v + v->n++ * size;
+    memset(slot, 0, size);
+    return slot;
+}
+
+/* Copy a vector into the arena (NULL when empty). */
+static void *vfreeze(mmr_arena *a, jvec *v, size_t size, size_t *n)
+{
+    *n = v->n;
+    if (!v->n) return NULL;
+    void *p = mmr_arena_alloc(a, v->n * size);
+    if (p) memcpy(p, v->v, v->n * size);
+    else *n = 0;
+    return p;
+}
+
+/* ------------------------------------------------------------ context */
+
+typedef struct jctx {
+    mmr_arena *a;
+    const char *file;
+    mmr_diags *d;
+    mmr_buf path;             /* current JSON path, "$..." */
+    mmr_arena std_arena;
+    const mmr_file *std;      /* parsed std/moneymoments, or NULL */
+    jvec signals, traits;     /* mmr_var_decl */
+    jvec templates, rules;    /* mmr_template, mmr_rule */
+    jvec tpl_paths, rule_paths; /* const char *: JSON path of each row */
+    int depth;
+    size_t nconds;
+    int oom;
+} jctx;
+
+static size_t path_mark(jctx *c) { return c->path.len; }
+static void path_reset(jctx *c, size_t mark)
+{
+    c->path.len = mark;
+    if (c->path.data) c->path.data[mark] = 0;
+}
+
+static int ident_char(unsigned char ch, int first)
+{
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (!first && ch >= '0' && ch <= '9');
+}
+
+static int is_ident(const char *s)
+{
+    if (!s || !ident_char((unsigned char)s[0], 1)) return 0;
+    for (size_t i = 1; s[i]; i++)
+        if (!ident_char((unsigned char)s[i], 0)) return 0;
+    return 1;
+}
+
+/* The hard keywords of the .mmr language: they cannot name anything.
+ * (Field words such as `title` or `priority` are contextual.) */
+static const char *const reserved_words[] = {
+    "import", "signal", "trait", "let", "template", "rule", "policy", "test",
+    "and", "or", "not", "in", "between", "is", "missing", "present", "any",
+    "all", "where", "with", "true", "false", NULL
+};
+
+static int is_reserved(const char *s)
+{
+    for (size_t i = 0; reserved_words[i]; i++)
+        if (!strcmp(s, reserved_words[i])) return 1;
+    return 0;
+}
+
+static void path_key(jctx *c, const char *key)
+{
+    if (is_ident(key)) {
+        mmr_buf_putc(&c->path, '.');
+        mmr_buf_puts(&c->path, key);
+    } else {
+        mmr_buf_putc(&c->path, '[');
+        mmr_buf_json_string(&c->path, key, strlen(key));
+        mmr_buf_putc(&c->path, ']');
+    }
+}
+
+static void path_index(jctx *c, size_t i) { mmr_buf_printf(&c->path, "[%zu]", i); }
+
+static const char *cur_path(jctx *c) { return c->path.data ? c->path.data : "$"; }
+
+static mmr_diag *jerr(jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static mmr_diag *jwarn(jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static mmr_diag *jdiag(jctx *c, mmr_severity sev, const char *fmt, va_list ap)
+{
+    mmr_buf m;
+    mmr_buf_init(&m);
+    mmr_buf_vprintf(&m, fmt, ap);
+    mmr_diag *g = mmr_diag_add_json(c->d, sev, c->file, cur_path(c), "%s", m.data ? m.data : "");
+    mmr_buf_free(&m);
+    return g;
+}
+
+static mmr_diag *jerr(jctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mmr_diag *g = jdiag(c, MMR_SEV_ERROR, fmt, ap);
+    va_end(ap);
+    return g;
+}
+
+static mmr_diag *jwarn(jctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mmr_diag *g = jdiag(c, MMR_SEV_WARNING, fmt, ap);
+    va_end(ap);
+    return g;
+}
+
+/* A user string quoted for a message (JSON escapes keep it on one line). */
+static const char *q(jctx *c, const char *s)
+{
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_buf_json_string(&b, s, strlen(s));
+    char *r = mmr_arena_strdup(c->a, b.data ? b.data : "\"\"");
+    mmr_buf_free(&b);
+    if (!r) c->oom = 1;
+    return r ? r : "\"\"";
+}
+
+static const char *adup(jctx *c, const char *s)
+{
+    char *r = mmr_arena_strdup(c->a, s);
+    if (!r) c->oom = 1;
+    return r;
+}
+
+/* The location of the current path: file "FILE: PATH", no line. */
+static mmr_loc here(jctx *c)
+{
+    mmr_loc l;
+    memset(&l, 0, sizeof l);
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_buf_printf(&b, "%s: %s", c->file, cur_path(c));
+    l.file = mmr_arena_strdup(c->a, b.data ? b.data : c->file);
+    mmr_buf_free(&b);
+    if (!l.file) { c->oom = 1; l.file = c->file; }
+    return l;
+}
+
+static const char *jtype(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: case JSON_REAL: return "a number";
+    case JSON_TRUE: case JSON_FALSE: return "true/false";
+    default: return "null";
+    }
+}
+
+static mmr_expr *node(jctx *c, mmr_expr_kind k)
+{
+    mmr_expr *e = mmr_expr_new(c->a, k, here(c));
+    if (!e) c->oom = 1;
+    return e;
+}
+
+static mmr_expr *binary(jctx *c, mmr_op op, mmr_expr *l, mmr_expr *r)
+{
+    if (!l || !r) return NULL;
+    mmr_expr *e = node(c, MMR_E_BINARY);
+    if (!e) return NULL;
+    e->op = op;
+    e->lhs = l;
+    e->rhs = r;
+    e->loc = l->loc;
+    return e;
+}
+
+/* ---------------------------------------------------- AND/OR chains */
+
+/* Collect the operands of a chain of `op` nodes, left to right, whatever
+ * the nesting, so `a or (b or c)` and `(a or b) or c` become one chain.
+ * The canonical text is then the same for every nesting, which keeps
+ * import -> export -> import stable. */
+static int chain_collect(mmr_expr *e, mmr_op op, jvec *out)
+{
+    /* walk the left spine iteratively; recurse only into right operands */
+    jvec spine = {0};
+    while (e && e->kind == MMR_E_BINARY && e->op == op) {
+        mmr_expr **s = vpush(&spine, sizeof *s);
+        if (!s) { free(spine.v); return -1; }
+        *s = e->rhs;
+        e = e->lhs;
+    }
+    mmr_expr **first = vpush(out, sizeof *first);
+    if (!first) { free(spine.v); return -1; }
+    *first = e;
+    int rc = 0;
+    for (size_t i = spine.n; i-- > 0 && rc == 0;) {
+        mmr_expr *r = ((mmr_expr **)spine.v)[i];
+        if (r && r->kind == MMR_E_BINARY && r->op == op) rc = chain_collect(r, op, out);
+        else {
+            mmr_expr **s = vpush(out, sizeof *s);
+            if (!s) rc = -1;
+            else *s = r;
+        }
+    }
+    free(spine.v);
+    return rc;
+}
+
+static void normalize(jctx *c, mmr_expr *e, int depth);
+
+/* Rebuild a chain left-associated from its operands. */
+static mmr_expr *chain_build(jctx *c, mmr_op op, mmr_expr **items, size_t n)
+{
+    if (!n) return NULL;
+    mmr_expr *acc = items[0];
+    for (size_t i = 1; i < n; i++) {
+        mmr_expr *b = mmr_expr_new(c->a, MMR_E_BINARY, acc ? acc->loc : items[i]->loc);
+        if (!b) { c->oom = 1; return acc; }
+        b->op = op;
+        b->lhs = acc;
+        b->rhs = items[i];
+        acc = b;
+    }
+    return acc;
+}
+
+/* Flatten every and/or chain in place (the node itself is rewritten so
+ * parents need no update). */
+static void normalize(jctx *c, mmr_expr *e, int depth)
+{
+    if (!e || depth > 200) return;
+    if (e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)) {
+        jvec items = {0};
+        if (chain_collect(e, e->op, &items) == 0 && items.n >= 2) {
+            mmr_expr **v = items.v;
+            for (size_t i = 0; i < items.n; i++) normalize(c, v[i], depth + 1);
+            mmr_expr *lhs = chain_build(c, e->op, v, items.n - 1);
+            e->lhs = lhs;
+            e->rhs = v[items.n - 1];
+        } else if (items.n < 2) {
+            normalize(c, e->lhs, depth + 1);
+            normalize(c, e->rhs, depth + 1);
+        }
+        free(items.v);
+        return;
+    }
+    normalize(c, e->lhs, depth + 1);
+    normalize(c, e->rhs, depth + 1);
+    normalize(c, e->third, depth + 1);
+    for (size_t i = 0; i < e->nitems; i++) {
+        if (e->items) normalize(c, e->items[i], depth + 1);
+        if (e->keys) normalize(c, e->keys[i], depth + 1);
+    }
+}
+
+/* ------------------------------------------------------ names & types */
+
+static mmr_var_decl *find_decl(mmr_var_decl *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].name && !strcmp(v[i].name, name)) return &v[i];
+    return NULL;
+}
+
+/* Where a name is declared: 1 std, 2 this document; *decl set. 0 unknown. */
+static int lookup(jctx *c, const char *name, mmr_var_decl **decl)
+{
+    mmr_var_decl *g = NULL;
+    if (c->std) {
+        if ((g = find_decl(c->std->signals, c->std->nsignals, name)) ||
+            (g = find_decl(c->std->traits, c->std->ntraits, name))) {
+            *decl = g;
+            return 1;
+        }
+    }
+    if ((g = find_decl(c->signals.v, c->signals.n, name)) ||
+        (g = find_decl(c->traits.v, c->traits.n, name))) {
+        *decl = g;
+        return 2;
+    }
+    *decl = NULL;
+    return 0;
+}
+
+/* A name is used at the current path with an inferred type (MMR_T_ERROR
+ * when nothing is known). Unknown names are declared from their use.
+ * Returns the declared type, or MMR_T_ERROR. */
+static mmr_type use_name(jctx *c, const char *name, mmr_type t, int as_trait)
+{
+    mmr_var_decl *g;
+    int where = lookup(c, name, &g);
+    if (where == 1 || (where == 2 && !g->implicit)) return g->type;
+    if (where == 2) {
+        if (t != MMR_T_ERROR && g->type != t) {
+            jerr(c, "%s is used as %s here, but as %s at %s", q(c, name),
+                 mmr_type_name(t), mmr_type_name(g->type),
+                 g->loc.file ? g->loc.file : "?");
+        }
+        return g->type;
+    }
+    if (t == MMR_T_ERROR) t = MMR_T_NUMBER;
+    jvec *v = as_trait ? &c->traits : &c->signals;
+    mmr_var_decl *nd = vpush(v, sizeof *nd);
+    if (!nd) { c->oom = 1; return t; }
+    nd->loc = here(c);
+    nd->name = adup(c, name);
+    nd->type = t;
+    nd->implicit = 1;
+    mmr_diag *w = jwarn(c, "%s is not declared in %s; declared as `%s %s : %s` from its use",
+                        q(c, name), STD_PATH, as_trait ? "trait" : "signal", name,
+                        mmr_type_name(t));
+    mmr_diag_set_hint(w, "declare it in the \"%s\" section to choose its type",
+                      as_trait ? "traits" : "signals");
+    return t;
+}
+
+/* ---------------------------------------------- nested JSON in strings */
+
+/* DB columns named *_json often hold JSON text: parse it in place. The
+ * returned value is owned by *hold (decref it). */
+static json_t *maybe_nested(jctx *c, json_t *v, json_t **hold)
+{
+    *hold = NULL;
+    if (!json_is_string(v)) return v;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    json_error_t err;
+    json_t *j = json_loadb(s, n, JSON_FLAGS | JSON_DECODE_ANY, &err);
+    if (!j) {
+        jerr(c, "invalid JSON in string: %s (line %d, column %d of the string)",
+             err.text, err.line, err.column > 0 ? err.column : 1);
+        return NULL;
+    }
+    *hold = j;
+    return j;
+}
+
+/* ---------------------------------------------------- .mmr expressions */
+
+static void relocate(mmr_expr *e, mmr_loc loc, int depth)
+{
+    if (!e || depth > 400) return;
+    e->loc = loc;
+    relocate(e->lhs, loc, depth + 1);
+    relocate(e->rhs, loc, depth + 1);
+    relocate(e->third, loc, depth + 1);
+    for (size_t i = 0; i < e->nitems; i++) {
+        if (e->items) relocate(e->items[i], loc, depth + 1);
+        if (e->keys) relocate(e->keys[i], loc, depth + 1);
+    }
+}
+
+/* An expression written as .mmr text in a JSON string ({"mmr": "..."}). */
+static mmr_expr *parse_mmr(jctx *c, json_t *v)
+{
+    if (!json_is_string(v)) {
+        jerr(c, "expected a string holding a .mmr expression, got %s", jtype(v));
+        return NULL;
+    }
+    const char *text = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (memchr(text, 0, n)) { jerr(c, "the expression text contains a NUL character"); return NULL; }
+    mmr_buf src;
+    mmr_buf_init(&src);
+    mmr_buf_puts(&src, MMR_PREFIX);
+    mmr_buf_append(&src, text, n);
+    mmr_buf_putc(&src, '\n');
+    if (src.oom) { mmr_buf_free(&src); c->oom = 1; return NULL; }
+    mmr_diags pd;
+    mmr_diags_init(&pd);
+    mmr_file *f = mmr_parse(c->a, c->file, src.data, src.len, &pd);
+    mmr_buf_free(&src);
+    mmr_expr *e = NULL;
+    if (!f) c->oom = 1;
+    else if (pd.errors) {
+        for (size_t i = 0; i < pd.n; i++) {
+            const mmr_diag *g = &pd.v[i];
+            if (g->sev != MMR_SEV_ERROR) continue;
+            int lines = 1;
+            for (size_t k = 0; k < n; k++) lines += text[k] == '\n';
+            int col = g->line == 1 ? g->col - (int)strlen(MMR_PREFIX) : g->col;
+            if (g->line > lines || (g->line == lines && col > (int)n + 1))
+                jerr(c, "in the .mmr expression, at the end: %s", g->message);
+            else if (g->line > 1)
+                jerr(c, "in the .mmr expression, line %d, column %d: %s", g->line, col, g->message);
+            else if (col > 0)
+                jerr(c, "in the .mmr expression, column %d: %s", col, g->message);
+            else
+                jerr(c, "in the .mmr expression: %s", g->message);
+            break;   /* the first error says it; the rest are cascades */
+        }
+    } else if (f->nlets != 1 || f->norder != 1 || !f->lets[0].expr) {
+        jerr(c, "the .mmr text must be a single expression");
+    } else {
+        e = f->lets[0].expr;
+        relocate(e, here(c), 0);
+        normalize(c, e, 0);
+    }
+    mmr_diags_free(&pd);
+    return e;
+}
+
+/* ------------------------------------------------------ literal values */
+
+static mmr_expr *literal(jctx *c, json_t *v, int allow_list);
+
+/* A number, string or boolean; with allow_list also an array of them. */
+static mmr_expr *literal(jctx *c, json_t *v, int allow_list)
+{
+    mmr_expr *e = NULL;
+    switch (json_typeof(v)) {
+    case JSON_INTEGER: case JSON_REAL:
+        if ((e = node(c, MMR_E_NUMBER))) e->num = json_number_value(v);
+        return e;
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (memchr(s, 0, n)) { jerr(c, "text must not contain a NUL character"); return NULL; }
+        if ((e = node(c, MMR_E_TEXT))) {
+            e->text = mmr_arena_strndup(c->a, s, n);
+            e->text_len = n;
+            if (!e->text) c->oom = 1;
+        }
+        return e;
+    }
+    case JSON_TRUE: case JSON_FALSE:
+        if ((e = node(c, MMR_E_BOOL))) e->boolean = json_is_true(v);
+        return e;
+    case JSON_ARRAY: {
+        if (!allow_list) break;
+        size_t n = json_array_size(v);
+        if ((e = node(c, MMR_E_LIST)) == NULL) return NULL;
+        e->items = n ? mmr_arena_calloc(c->a, n * sizeof *e->items) : NULL;
+        if (n && !e->items) { c->oom = 1; return NULL; }
+        int kind = -1, ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            json_t *it = json_array_get(v, i);
+            size_t m = path_mark(c);
+            path_index(c, i);
+            int k = json_is_number(it) ? 0 : json_is_string(it) ? 1 : 2;
+            if (k == 2) { jerr(c, "list items must be numbers or strings, got %s", jtype(it)); ok = 0; }
+            else if (kind >= 0 && k != kind) { jerr(c, "list items must all be numbers or all be strings"); ok = 0; }
+            else {
+                kind = k;
+                e->items[i] = literal(c, it, 0);
+                if (!e->items[i]) ok = 0;
+            }
+            path_reset(c, m);
+            if (!ok) return NULL;
+        }
+        e->nitems = n;
+        return e;
+    }
+    case JSON_NULL:
+        jerr(c, "null is not a value (test for absence with \"is_missing\")");
+        return NULL;
+    default:
+        break;
+    }
+    jerr(c, "expected a number, string or true/false, got %s", jtype(v));
+    return NULL;
+}
+
+static mmr_type literal_type(const mmr_expr *e)
+{
+    if (!e) return MMR_T_ERROR;
+    switch (e->kind) {
+    case MMR_E_NUMBER: return MMR_T_NUMBER;
+    case MMR_E_TEXT: return MMR_T_TEXT;
+    case MMR_E_BOOL: return MMR_T_BOOL;
+    case MMR_E_LIST:
+        if (e->nitems && e->items[0]) return e->items[0]->kind == MMR_E_TEXT ? MMR_T_TEXT : MMR_T_NUMBER;
+        return MMR_T_ERROR;
+    default: return MMR_T_ERROR;
+    }
+}
+
+/* {"var": "name"} */
+static int is_var_ref(json_t *v)
+{
+    return json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "var");
+}
+
+static const char *var_name(jctx *c, json_t *v)
+{
+    size_t m = path_mark(c);
+    path_key(c, "var");
+    json_t *n = json_object_get(v, "var");
+    const char *name = NULL;
+    if (!json_is_string(n)) jerr(c, "expected a name, got %s", jtype(n));
+    else if (!is_ident(json_string_value(n)) || is_reserved(json_string_value(n)))
+        jerr(c, "%s is not a valid name", q(c, json_string_value(n)));
+    else name = json_string_value(n);
+    path_reset(c, m);
+    return name;
+}
+
+/* ---------------------------------------------------------- conditions */
+
+typedef struct cond_ctx {
+    int as_trait;   /* names declared from use are traits (audience) */
+} cond_ctx;
+
+static int conds(jctx *c, json_t *v, cond_ctx *cc, jvec *out);
+
+static int push_expr(jctx *c, jvec *out, mmr_expr *e)
+{
+    if (!e) return -1;
+    mmr_expr **s = vpush(out, sizeof *s);
+    if (!s) { c->oom = 1; return -1; }
+    *s = e;
+    return 0;
+}
+
+static const struct { const char *key; mmr_op op; } cmp_ops[] = {
+    { "==", MMR_OP_EQ }, { "!=", MMR_OP_NE }, { ">", MMR_OP_GT },
+    { ">=", MMR_OP_GE }, { "<", MMR_OP_LT }, { "<=", MMR_OP_LE },
+};
+
+static mmr_expr *name_node(jctx *c, const char *name)
+{
+    mmr_expr *e = node(c, MMR_E_NAME);
+    if (e) { e->text = adup(c, name); e->text_len = strlen(name); }
+    return e;
+}
+
+/* The operand of a comparison: a literal or {"var": name}. *t gets its type
+ * when known. */
+static mmr_expr *operand(jctx *c, json_t *v, mmr_type lhs_type, cond_ctx *cc, int allow_list, mmr_type *t)
+{
+    if (is_var_ref(v)) {
+        const char *n = var_name(c, v);
+        if (!n) return NULL;
+        size_t m = path_mark(c);
+        path_key(c, "var");
+        mmr_expr *e = name_node(c, n);
+        mmr_type ty = use_name(c, n, lhs_type, cc->as_trait);
+        path_reset(c, m);
+        *t = ty;
+        return e;
+    }
+    if (json_is_object(v)) {
+        jerr(c, "expected a number, string, true/false or {\"var\": NAME}, got an object");
+        return NULL;
+    }
+    mmr_expr *e = literal(c, v, allow_list);
+    *t = literal_type(e);
+    return e;
+}
+
+/* One condition on a name: {"name": {"op": operand, ...}} or shorthand
+ * {"name": literal} (== literal; an array means `in`). The current path is
+ * the name's. */
+static int name_conds(jctx *c, const char *name, json_t *v, cond_ctx *cc, jvec *out)
+{
+    if (!is_ident(name) || is_reserved(name)) {
+        jerr(c, "%s is not a valid signal or trait name", q(c, name));
+        return -1;
+    }
+    mmr_var_decl *decl;
+    int known = lookup(c, name, &decl);
+    mmr_type lhs_type = known ? decl->type : MMR_T_ERROR;
+
+    if (!json_is_object(v) || is_var_ref(v)) {
+        /* shorthand: equality, or membership for an array */
+        if (++c->nconds > MAX_CONDS) { jerr(c, "too many conditions (more than %d)", MAX_CONDS); return -1; }
+        mmr_type t = MMR_T_ERROR;
+        mmr_expr *rhs = operand(c, v, lhs_type, cc, 1, &t);
+        if (!rhs) return -1;
+        mmr_expr *lhs = name_node(c, name);
+        use_name(c, name, t, cc->as_trait);
+        mmr_expr *e;
+        if (rhs->kind == MMR_E_LIST) {
+            if ((e = node(c, MMR_E_IN))) { e->lhs = lhs; e->rhs = rhs; }
+        } else e = binary(c, MMR_OP_EQ, lhs, rhs);
+        return push_expr(c, out, e);
+    }
+    if (json_object_size(v) == 0) {
+        jerr(c, "no operator: expected one of == != > >= < <= in not_in between is_missing is_present");
+        return -1;
+    }
+    const char *op;
+    json_t *arg;
+    int rc = 0;
+    json_object_foreach(v, op, arg) {
+        if (++c->nconds > MAX_CONDS) { jerr(c, "too many conditions (more than %d)", MAX_CONDS); return -1; }
+        mmr_op cop = MMR_OP_NONE;
+        for (size_t i = 0; i < sizeof cmp_ops / sizeof cmp_ops[0]; i++)
+            if (!strcmp(op, cmp_ops[i].key)) cop = cmp_ops[i].op;
+        size_t m = path_mark(c);
+        mmr_expr *e = NULL;
+        if (cop != MMR_OP_NONE) {
+            path_key(c, op);
+            mmr_type t = MMR_T_ERROR;
+            mmr_expr *rhs = operand(c, arg, lhs_type, cc, 0, &t);
+            path_reset(c, m);
+            if (rhs) {
+                if (t == MMR_T_ERROR && cop != MMR_OP_EQ && cop != MMR_OP_NE) t = MMR_T_NUMBER;
+                use_name(c, name, t, cc->as_trait);
+                e = binary(c, cop, name_node(c, name), rhs);
+            }
+        } else if (!strcmp(op, "in") || !strcmp(op, "not_in")) {
+            path_key(c, op);
+            mmr_type t = MMR_T_ERROR;
+            mmr_expr *rhs = NULL;
+            if (!json_is_array(arg) && !is_var_ref(arg))
+                jerr(c, "expected an array of values, got %s", jtype(arg));
+            else if (json_is_array(arg) && json_array_size(arg) == 0)
+                jerr(c, "expected at least one value");
+            else rhs = operand(c, arg, MMR_T_ERROR, cc, 1, &t);
+            path_reset(c, m);
+            if (rhs) {
+                if (rhs->kind != MMR_E_LIST) t = MMR_T_ERROR;  /* a list-valued name */
+                use_name(c, name, t, cc->as_trait);
+                if ((e = node(c, MMR_E_IN))) {
+                    e->lhs = name_node(c, name);
+                    e->rhs = rhs;
+                    e->negated = op[0] == 'n';
+                }
+            }
+        } else if (!strcmp(op, "between")) {
+            path_key(c, op);
+            mmr_expr *lo = NULL, *hi = NULL;
+            mmr_type t1 = MMR_T_ERROR, t2 = MMR_T_ERROR;
+            if (!json_is_array(arg) || json_array_size(arg) != 2)
+                jerr(c, "expected [LOW, HIGH], got %s", json_is_array(arg) ? "an array of another size" : jtype(arg));
+            else {
+                size_t m2 = path_mark(c);
+                path_index(c, 0);
+                lo = operand(c, json_array_get(arg, 0), lhs_type, cc, 0, &t1);
+                path_reset(c, m2);
+                path_index(c, 1);
+                hi = operand(c, json_array_get(arg, 1), lhs_type, cc, 0, &t2);
+                path_reset(c, m2);
+            }
+            path_reset(c, m);
+            if (lo && hi) {
+                use_name(c, name, t1 != MMR_T_ERROR ? t1 : t2 != MMR_T_ERROR ? t2 : MMR_T_NUMBER, cc->as_trait);
+                if ((e = node(c, MMR_E_BETWEEN))) {
+                    e->lhs = name_node(c, name);
+                    e->rhs = lo;
+                    e->third = hi;
+                }
+            }
+        } else if (!strcmp(op, "is_missing") || !strcmp(op, "is_present")) {
+            path_key(c, op);
+            if (!json_is_boolean(arg)) jerr(c, "expected true or false, got %s", jtype(arg));
+            path_reset(c, m);
+            if (json_is_boolean(arg)) {
+                use_name(c, name, MMR_T_ERROR, cc->as_trait);
+                if ((e = node(c, MMR_E_IS_MISSING))) {
+                    e->lhs = name_node(c, name);
+                    /* is_missing: true / is_present: false => is missing */
+                    e->negated = (op[3] == 'p') == json_is_true(arg);
+                }
+            }
+        } else {
+            jerr(c, "unknown operator %s", q(c, op));
+            mmr_diag_set_hint(c->d->n ? &c->d->v[c->d->n - 1] : NULL,
+                              "operators are == != > >= < <= in not_in between is_missing is_present");
+        }
+        if (!e) rc = -1;
+        else if (push_expr(c, out, e)) rc = -1;
+    }
+    return rc;
+}
+
+/* A list of condition objects ("any"/"all" arrays). Each element's
+ * conditions are ANDed; the elements are joined with `op`. */
+static mmr_expr *cond_list(jctx *c, json_t *v, cond_ctx *cc, mmr_op op)
+{
+    if (!json_is_array(v)) { jerr(c, "expected an array of conditions, got %s", jtype(v)); return NULL; }
+    if (json_array_size(v) == 0) { jerr(c, "expected at least one condition"); return NULL; }
+    jvec parts = {0};
+    int bad = 0;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        size_t m = path_mark(c);
+        path_index(c, i);
+        jvec and_parts = {0};
+        if (conds(c, json_array_get(v, i), cc, &and_parts) == 0) {
+            mmr_expr *e = chain_build(c, MMR_OP_AND, and_parts.v, and_parts.n);
+            if (push_expr(c, &parts, e)) bad = 1;
+        } else bad = 1;
+        free(and_parts.v);
+        path_reset(c, m);
+    }
+    mmr_expr *r = bad ? NULL : chain_build(c, op, parts.v, parts.n);
+    free(parts.v);
+    return r;
+}
+
+/* A condition object (keys ANDed) or an array of them (all ANDed): append
+ * the conjuncts to out. */
+static int conds(jctx *c, json_t *v, cond_ctx *cc, jvec *out)
+{
+    if (c->depth >= MAX_COND_DEPTH) {
+        jerr(c, "conditions nested too deep (more than %d levels)", MAX_COND_DEPTH);
+        return -1;
+    }
+    c->depth++;
+    int rc = 0;
+    if (json_is_array(v)) {
+        if (json_array_size(v) == 0) { jerr(c, "expected at least one condition"); rc = -1; }
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            size_t m = path_mark(c);
+            path_index(c, i);
+            if (conds(c, json_array_get(v, i), cc, out)) rc = -1;
+            path_reset(c, m);
+        }
+        c->depth--;
+        return rc;
+    }
+    if (!json_is_object(v)) {
+        jerr(c, "expected an object of conditions, got %s", jtype(v));
+        c->depth--;
+        return -1;
+    }
+    if (json_object_size(v) == 0) {
+        jerr(c, "expected at least one condition");
+        c->depth--;
+        return -1;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val) {
+        size_t m = path_mark(c);
+        path_key(c, key);
+        if (!strcmp(key, "all")) {
+            if (!json_is_array(val)) { jerr(c, "expected an array of conditions, got %s", jtype(val)); rc = -1; }
+            else if (json_array_size(val) == 0) { jerr(c, "expected at least one condition"); rc = -1; }
+            else if (conds(c, val, cc, out)) rc = -1;
+        } else if (!strcmp(key, "any")) {
+            c->depth++;
+            mmr_expr *e = c->depth > MAX_COND_DEPTH ? NULL : cond_list(c, val, cc, MMR_OP_OR);
+            if (c->depth > MAX_COND_DEPTH) jerr(c, "conditions nested too deep (more than %d levels)", MAX_COND_DEPTH);
+            c->depth--;
+            if (push_expr(c, out, e)) rc = -1;
+        } else if (!strcmp(key, "not")) {
+            jvec inner = {0};
+            if (conds(c, val, cc, &inner) == 0) {
+                mmr_expr *e = node(c, MMR_E_UNARY);
+                if (e) {
+                    e->op = MMR_OP_NOT;
+                    e->lhs = chain_build(c, MMR_OP_AND, inner.v, inner.n);
+                }
+                if (push_expr(c, out, e)) rc = -1;
+            } else rc = -1;
+            free(inner.v);
+        } else if (!strcmp(key, "mmr")) {
+            if (++c->nconds > MAX_CONDS) { jerr(c, "too many conditions (more than %d)", MAX_CONDS); rc = -1; }
+            else if (push_expr(c, out, parse_mmr(c, val))) rc = -1;
+        } else if (name_conds(c, key, val, cc, out)) {
+            rc = -1;
+        }
+        path_reset(c, m);
+    }
+    c->depth--;
+    return rc;
+}
+
+/* A whole condition tree ("if", "traits_filter_json") as one expression. */
+static mmr_expr *cond_expr(jctx *c, json_t *v, int as_trait)
+{
+    cond_ctx cc = { as_trait };
+    jvec parts = {0};
+    c->depth = 0;
+    c->nconds = 0;
+    mmr_expr *e = NULL;
+    if (conds(c, v, &cc, &parts) == 0) e = chain_build(c, MMR_OP_AND, parts.v, parts.n);
+    free(parts.v);
+    if (e) normalize(c, e, 0);
+    return e;
+}
+
+/* ----------------------------------------------------------- row fields */
+
+/* Get an optional member; null counts as absent. Pushes its key on the
+ * path when present (caller resets). */
+static json_t *member(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_null(v) ? NULL : v;
+}
+
+static const char *string_field(jctx *c, json_t *obj, const char *key, int required)
+{
+    json_t *v = member(obj, key);
+    if (!v) {
+        if (required) jerr(c, "missing required field %s", q(c, key));
+        return NULL;
+    }
+    size_t m = path_mark(c);
+    path_key(c, key);
+    const char *r = NULL;
+    if (!json_is_string(v)) jerr(c, "expected a string, got %s", jtype(v));
+    else if (memchr(json_string_value(v), 0, json_string_length(v))) jerr(c, "text must not contain a NUL character");
+    else r = adup(c, json_string_value(v));
+    path_reset(c, m);
+    return r;
+}
+
+static void warn_unknown_fields(jctx *c, json_t *obj, const char *const *known)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        int ok = 0;
+        for (size_t i = 0; known[i] && !ok; i++) ok = !strcmp(key, known[i]);
+        if (ok) continue;
+        size_t m = path_mark(c);
+        path_key(c, key);
+        jwarn(c, "unknown field %s is ignored", q(c, key));
+        path_reset(c, m);
+    }
+}
+
+/* Make a usable identifier out of a name from the database; warn when it
+ * had to change. */
+static const char *ident_from(jctx *c, const char *s, const char *what, const char *prefix)
+{
+    if (is_ident(s) && !is_reserved(s)) return adup(c, s);
+    mmr_buf b;
+    mmr_buf_init(&b);
+    int pending = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (ident_char(*p, 0)) {
+            if (pending && b.len) mmr_buf_putc(&b, '_');
+            pending = 0;
+            mmr_buf_putc(&b, (char)*p);
+        } else pending = 1;
+    }
+    if (!b.len || !ident_char((unsigned char)b.data[0], 1)) {
+        mmr_buf tmp;
+        mmr_buf_init(&tmp);
+        mmr_buf_puts(&tmp, prefix);
+        if (b.len) mmr_buf_append(&tmp, b.data, b.len);
+        mmr_buf_free(&b);
+        b = tmp;
+    }
+    if (is_reserved(b.data)) mmr_buf_putc(&b, '_');
+    const char *r = adup(c, b.data ? b.data : prefix);
+    mmr_buf_free(&b);
+    jwarn(c, "%s %s is not a valid .mmr name; using %s", what, q(c, s), r ? r : "?");
+    return r;
+}
+
+/* An identifier-like word (tone, category). */
+static const char *word_field(jctx *c, json_t *obj, const char *key, int required)
+{
+    const char *s = string_field(c, obj, key, required);
+    if (!s) return NULL;
+    if (!is_ident(s) || is_reserved(s)) {
+        size_t m = path_mark(c);
+        path_key(c, key);
+        jerr(c, "%s must be one word of letters, digits and _, got %s", key, q(c, s));
+        path_reset(c, m);
+        return NULL;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------ templates */
+
+static const char *const template_fields[] = {
+    "template_id", "title", "body", "tone", "variables_json", "category",
+    "created_at", "updated_at", NULL
+};
+
+static void template_row(jctx *c, json_t *row)
+{
+    if (!json_is_object(row)) { jerr(c, "expected a template row (an object), got %s", jtype(row)); return; }
+    warn_unknown_fields(c, row, template_fields);
+    mmr_template t;
+    memset(&t, 0, sizeof t);
+    t.loc = here(c);
+    size_t m = path_mark(c);
+    json_t *id = member(row, "template_id");
+    if (!id) { jerr(c, "missing required field \"template_id\""); return; }
+    path_key(c, "template_id");
+    if (!json_is_string(id)) { jerr(c, "expected a string, got %s", jtype(id)); path_reset(c, m); return; }
+    t.id = ident_from(c, json_string_value(id), "template id", "T_");
+    path_reset(c, m);
+    if (!t.id) return;
+    for (size_t i = 0; i < c->templates.n; i++) {
+        if (!strcmp(((mmr_template *)c->templates.v)[i].id, t.id)) {
+            path_key(c, "template_id");
+            jerr(c, "duplicate template %s (first at %s)", q(c, t.id), ((const char **)c->tpl_paths.v)[i]);
+            path_reset(c, m);
+            return;
+        }
+    }
+    int errs = (int)c->d->errors;
+    t.title = string_field(c, row, "title", 1);
+    t.body = string_field(c, row, "body", 1);
+    t.tone = word_field(c, row, "tone", 0);
+    t.category = word_field(c, row, "category", 0);
+    path_key(c, "title"); t.title_loc = here(c); path_reset(c, m);
+    path_key(c, "body"); t.body_loc = here(c); path_reset(c, m);
+    path_key(c, "tone"); t.tone_loc = here(c); path_reset(c, m);
+    path_key(c, "category"); t.category_loc = here(c); path_reset(c, m);
+
+    /* variables_json: the placeholder names, as an array or object keys */
+    json_t *vars = member(row, "variables_json");
+    if (vars && t.title && t.body) {
+        path_key(c, "variables_json");
+        json_t *hold = NULL;
+        json_t *vv = maybe_nested(c, vars, &hold);
+        if (vv && !json_is_array(vv) && !json_is_object(vv) && !json_is_null(vv)) {
+            jerr(c, "expected an array of placeholder names, got %s", jtype(vv));
+        } else if (vv && !json_is_null(vv)) {
+            size_t n = json_is_array(vv) ? json_array_size(vv) : json_object_size(vv);
+            void *it = json_is_object(vv) ? json_object_iter(vv) : NULL;
+            for (size_t i = 0; i < n; i++) {
+                const char *name;
+                size_t m2 = path_mark(c);
+                if (json_is_array(vv)) {
+                    json_t *x = json_array_get(vv, i);
+                    path_index(c, i);
+                    if (!json_is_string(x)) { jerr(c, "expected a placeholder name, got %s", jtype(x)); path_reset(c, m2); continue; }
+                    name = json_string_value(x);
+                } else {
+                    name = json_object_iter_key(it);
+                    it = json_object_iter_next(vv, it);
+                    path_key(c, name);
+                }
+                /* is it used in the title or body? */
+                int used = 0;
+                const char *texts[2] = { t.title, t.body };
+                for (int k = 0; k < 2 && !used; k++) {
+                    size_t pos = 0;
+                    for (;;) {
+                        mmr_seg s = mmr_template_next(texts[k], strlen(texts[k]), &pos);
+                        if (s.kind == MMR_SEG_END || s.kind == MMR_SEG_ERROR) break;
+                        if (s.kind == MMR_SEG_PLACEHOLDER && s.name_len == strlen(name) &&
+                            !memcmp(s.name, name, s.name_len)) { used = 1; break; }
+                    }
+                }
+                if (!used) jwarn(c, "variable %s is not a placeholder of the title or body", q(c, name));
+                path_reset(c, m2);
+            }
+        }
+        if (hold) json_decref(hold);
+        path_reset(c, m);
+    }
+    if ((int)c->d->errors != errs) return;
+    mmr_template *slot = vpush(&c->templates, sizeof *slot);
+    const char **ps = vpush(&c->tpl_paths, sizeof *ps);
+    if (!slot || !ps) { c->oom = 1; return; }
+    *slot = t;
+    *ps = adup(c, cur_path(c));
+}
+
+/* ---------------------------------------------------------------- rules */
+
+static const char *const rule_fields[] = {
+    "rule_id", "name", "description", "priority", "cooldown_days",
+    "cooldown_seconds", "traits_filter_json", "expression_json",
+    "message_template_id", "category", "created_at", "updated_at", NULL
+};
+
+static const char *const expr_fields[] = {
+    "if", "mmr", "message_template_id", "category", "with", "variables", NULL
+};
+
+static const mmr_template *find_template(jctx *c, const char *id)
+{
+    for (size_t i = 0; i < c->templates.n; i++)
+        if (!strcmp(((mmr_template *)c->templates.v)[i].id, id)) return &((mmr_template *)c->templates.v)[i];
+    return NULL;
+}
+
+/* The format of placeholder `name` in a template ("" none), or NULL. */
+static int placeholder_numeric(const mmr_template *t, const char *name)
+{
+    const char *texts[2] = { t->title, t->body };
+    for (int k = 0; k < 2; k++) {
+        if (!texts[k]) continue;
+        size_t pos = 0;
+        for (;;) {
+            mmr_seg s = mmr_template_next(texts[k], strlen(texts[k]), &pos);
+            if (s.kind == MMR_SEG_END || s.kind == MMR_SEG_ERROR) break;
+            if (s.kind == MMR_SEG_PLACEHOLDER && s.name_len == strlen(name) &&
+                !memcmp(s.name, name, s.name_len)) return s.fmt_len > 0;
+        }
+    }
+    return -1;
+}
+
+/* A `with` value: a literal, {"var": NAME} or {"mmr": TEXT}. */
+static mmr_expr *binding_value(jctx *c, json_t *v, mmr_type want)
+{
+    if (json_is_object(v) && json_object_size(v) == 1 && json_object_get(v, "mmr")) {
+        size_t m = path_mark(c);
+        path_key(c, "mmr");
+        mmr_expr *e = parse_mmr(c, json_object_get(v, "mmr"));
+        path_reset(c, m);
+        return e;
+    }
+    if (is_var_ref(v)) {
+        const char *n = var_name(c, v);
+        if (!n) return NULL;
+        size_t m = path_mark(c);
+        path_key(c, "var");
+        mmr_expr *e = name_node(c, n);
+        use_name(c, n, want, 0);
+        path_reset(c, m);
+        return e;
+    }
+    if (json_is_object(v)) {
+        jerr(c, "expected a value, {\"var\": NAME} or {\"mmr\": EXPRESSION}, got an object with other keys");
+        return NULL;
+    }
+    return literal(c, v, 1);
+}
+
+static int cooldown(jctx *c, json_t *row, mmr_rule *r)
+{
+    json_t *days = member(row, "cooldown_days");
+    json_t *secs = member(row, "cooldown_seconds");
+    size_t m = path_mark(c);
+    double s = 0;
+    int have = 0;
+    if (secs) {
+        path_key(c, "cooldown_seconds");
+        if (!json_is_number(secs)) { jerr(c, "expected a number of seconds, got %s", jtype(secs)); path_reset(c, m); return -1; }
+        s = json_number_value(secs);
+        if (s < 0) { jerr(c, "cooldown_seconds must not be negative"); path_reset(c, m); return -1; }
+        if (s != floor(s) || s > MAX_COOLDOWN_DAYS * 86400) {
+            jerr(c, "cooldown_seconds must be a whole number of seconds up to %g days", MAX_COOLDOWN_DAYS);
+            path_reset(c, m);
+            return -1;
+        }
+        have = 1;
+        r->cooldown_loc = here(c);
+        path_reset(c, m);
+    }
+    if (days) {
+        path_key(c, "cooldown_days");
+        if (!json_is_number(days)) { jerr(c, "expected a number of days, got %s", jtype(days)); path_reset(c, m); return -1; }
+        double dd = json_number_value(days);
+        if (dd < 0) {
+            mmr_buf nb;
+            mmr_buf_init(&nb);
+            mmr_buf_number(&nb, dd);
+            jerr(c, "cooldown_days must not be negative, got %s", nb.data ? nb.data : "?");
+            mmr_buf_free(&nb);
+            path_reset(c, m);
+            return -1;
+        }
+        if (dd > MAX_COOLDOWN_DAYS) { jerr(c, "cooldown_days must be at most %g", MAX_COOLDOWN_DAYS); path_reset(c, m); return -1; }
+        double ds = dd * 86400.0;
+        double rs = floor(ds + 0.5);
+        if (fabs(ds - rs) > 1e-6) rs = ds;  /* not whole seconds: caught below */
+        if (have && fabs(rs - s) > 0.5) {
+            jerr(c, "cooldown_days and cooldown_seconds disagree");
+            path_reset(c, m);
+            return -1;
+        }
+        if (!have) { s = rs; have = 1; r->cooldown_loc = here(c); }
+        path_reset(c, m);
+    }
+    if (!have || s == 0) return 0;
+    int64_t si = (int64_t)s;
+    char buf[40];
+    if ((double)si != s || si % 60) {
+        path_key(c, secs ? "cooldown_seconds" : "cooldown_days");
+        jerr(c, "the cooldown must be a whole number of minutes");
+        path_reset(c, m);
+        return -1;
+    }
+    if (si % 86400 == 0) snprintf(buf, sizeof buf, "%lldd", (long long)(si / 86400));
+    else if (si % 3600 == 0) snprintf(buf, sizeof buf, "%lldh", (long long)(si / 3600));
+    else snprintf(buf, sizeof buf, "%lldm", (long long)(si / 60));
+    r->cooldown_s = si;
+    r->cooldown_src = adup(c, buf);
+    return 0;
+}
+
+static void rule_row(jctx *c, json_t *row)
+{
+    if (!json_is_object(row)) { jerr(c, "expected a rule row (an object), got %s", jtype(row)); return; }
+    warn_unknown_fields(c, row, rule_fields);
+    int errs = (int)c->d->errors;
+    mmr_rule r;
+    memset(&r, 0, sizeof r);
+    r.loc = here(c);
+    r.template_index = -1;
+    size_t m = path_mark(c);
+
+    /* name: `name`, else `rule_id` */
+    json_t *name = member(row, "name");
+    json_t *rid = member(row, "rule_id");
+    if (name) {
+        path_key(c, "name");
+        if (!json_is_string(name)) jerr(c, "expected a string, got %s", jtype(name));
+        else r.name = ident_from(c, json_string_value(name), "rule name", "rule_");
+        path_reset(c, m);
+    } else if (rid) {
+        path_key(c, "rule_id");
+        if (json_is_string(rid)) r.name = ident_from(c, json_string_value(rid), "rule id", "rule_");
+        else if (json_is_integer(rid)) {
+            char buf[40];
+            snprintf(buf, sizeof buf, "rule_%lld", (long long)json_integer_value(rid));
+            r.name = adup(c, buf);
+        } else jerr(c, "expected a string or integer, got %s", jtype(rid));
+        path_reset(c, m);
+    } else {
+        jerr(c, "missing required field \"name\"");
+    }
+    if (rid && name) {
+        path_key(c, "rule_id");
+        if (!json_is_string(rid) && !json_is_integer(rid)) jerr(c, "expected a string or integer, got %s", jtype(rid));
+        path_reset(c, m);
+    }
+    if (r.name) {
+        for (size_t i = 0; i < c->rules.n; i++) {
+            if (!strcmp(((mmr_rule *)c->rules.v)[i].name, r.name)) {
+                path_key(c, name ? "name" : "rule_id");
+                jerr(c, "duplicate rule %s (first at %s)", q(c, r.name), ((const char **)c->rule_paths.v)[i]);
+                path_reset(c, m);
+                return;
+            }
+        }
+    }
+
+    r.description = string_field(c, row, "description", 0);
+    path_key(c, "description"); r.description_loc = here(c); path_reset(c, m);
+
+    json_t *pr = member(row, "priority");
+    if (!pr) jerr(c, "missing required field \"priority\"");
+    else {
+        path_key(c, "priority");
+        if (!json_is_number(pr)) jerr(c, "expected an integer from 0 to 1000, got %s", jtype(pr));
+        else {
+            double p = json_number_value(pr);
+            if (p != floor(p) || p < 0 || p > 1000) {
+                mmr_buf nb;
+                mmr_buf_init(&nb);
+                mmr_buf_number(&nb, p);
+                jerr(c, "priority must be an integer from 0 to 1000, got %s", nb.data ? nb.data : "?");
+                mmr_buf_free(&nb);
+            } else {
+                r.has_priority = 1;
+                r.priority = p;
+            }
+        }
+        r.priority_loc = here(c);
+        path_reset(c, m);
+    }
+    cooldown(c, row, &r);
+
+    /* expression_json */
+    json_t *ex = member(row, "expression_json");
+    json_t *hold = NULL;
+    const char *msg_outer = string_field(c, row, "message_template_id", 0);
+    const char *cat_outer = word_field(c, row, "category", 0);
+    const char *msg_inner = NULL, *cat_inner = NULL;
+    if (!ex) jerr(c, "missing required field \"expression_json\"");
+    else {
+        path_key(c, "expression_json");
+        size_t me = path_mark(c);
+        json_t *x = maybe_nested(c, ex, &hold);
+        if (x && !json_is_object(x)) jerr(c, "expected an object with \"if\" and \"message_template_id\", got %s", jtype(x));
+        else if (x) {
+            warn_unknown_fields(c, x, expr_fields);
+            json_t *cond = member(x, "if");
+            json_t *text = member(x, "mmr");
+            if (cond && text) jerr(c, "give either \"if\" or \"mmr\", not both");
+            else if (!cond && !text) jerr(c, "missing required field \"if\"");
+            else if (cond) {
+                path_key(c, "if");
+                r.when_loc = here(c);
+                r.when = cond_expr(c, cond, 0);
+                path_reset(c, me);
+            } else {
+                path_key(c, "mmr");
+                r.when_loc = here(c);
+                r.when = parse_mmr(c, text);
+                path_reset(c, me);
+            }
+            msg_inner = string_field(c, x, "message_template_id", 0);
+            cat_inner = word_field(c, x, "category", 0);
+            path_key(c, "message_template_id"); r.message_loc = here(c); path_reset(c, me);
+            path_key(c, "category"); r.category_loc = here(c); path_reset(c, me);
+
+            json_t *with = member(x, "with");
+            const char *with_key = "with";
+            if (!with) { with = member(x, "variables"); with_key = "variables"; }
+            else if (member(x, "variables")) {
+                path_key(c, "variables");
+                jerr(c, "give either \"with\" or \"variables\", not both");
+                path_reset(c, me);
+            }
+            if (with) {
+                path_key(c, with_key);
+                if (!json_is_object(with)) jerr(c, "expected an object of NAME: value, got %s", jtype(with));
+                else if (json_object_size(with)) {
+                    const char *tid = msg_inner ? msg_inner : msg_outer;
+                    const mmr_template *tp = tid ? find_template(c, tid) : NULL;
+                    size_t n = json_object_size(with), i = 0;
+                    r.with = mmr_arena_calloc(c->a, n * sizeof *r.with);
+                    if (!r.with) c->oom = 1;
+                    const char *bk;
+                    json_t *bv;
+                    json_object_foreach(with, bk, bv) {
+                        if (!r.with) break;
+                        size_t mb = path_mark(c);
+                        path_key(c, bk);
+                        if (!is_ident(bk) || is_reserved(bk)) jerr(c, "%s is not a valid name", q(c, bk));
+                        else {
+                            int num = tp ? placeholder_numeric(tp, bk) : -1;
+                            mmr_type want = num == 1 ? MMR_T_NUMBER : num == 0 ? MMR_T_TEXT : MMR_T_ERROR;
+                            mmr_expr *e = binding_value(c, bv, want);
+                            if (e) {
+                                normalize(c, e, 0);
+                                r.with[i].loc = here(c);
+                                r.with[i].name = adup(c, bk);
+                                r.with[i].expr = e;
+                                i++;
+                            }
+                        }
+                        path_reset(c, mb);
+                    }
+                    r.nwith = i;
+                }
+                path_reset(c, me);
+            }
+        }
+        path_reset(c, m);
+    }
+    /* message_template_id and category: inside expression_json (the spec)
+     * or on the row; both places must agree. */
+    if (msg_inner && msg_outer && strcmp(msg_inner, msg_outer)) {
+        path_key(c, "message_template_id");
+        jerr(c, "disagrees with expression_json.message_template_id %s", q(c, msg_inner));
+        path_reset(c, m);
+    }
+    if (cat_inner && cat_outer && strcmp(cat_inner, cat_outer)) {
+        path_key(c, "category");
+        jerr(c, "disagrees with expression_json.category %s", q(c, cat_inner));
+        path_reset(c, m);
+    }
+    const char *msg = msg_inner ? msg_inner : msg_outer;
+    if (!msg_inner && msg_outer) { path_key(c, "message_template_id"); r.message_loc = here(c); path_reset(c, m); }
+    if (!cat_inner && cat_outer) { path_key(c, "category"); r.category_loc = here(c); path_reset(c, m); }
+    if (ex && !msg) {
+        path_key(c, "expression_json");
+        jerr(c, "missing required field \"message_template_id\"");
+        path_reset(c, m);
+    }
+    if (msg) {
+        path_key(c, msg_inner ? "expression_json" : "message_template_id");
+        if (msg_inner) path_key(c, "message_template_id");
+        r.message = ident_from(c, msg, "template id", "T_");
+        path_reset(c, m);
+    }
+    r.category = cat_inner ? cat_inner : cat_outer;
+
+    json_t *tf = member(row, "traits_filter_json");
+    if (tf) {
+        path_key(c, "traits_filter_json");
+        json_t *th = NULL;
+        json_t *tv = maybe_nested(c, tf, &th);
+        /* an empty filter means everyone */
+        int empty = !tv || json_is_null(tv) || (json_is_object(tv) && json_object_size(tv) == 0) ||
+                    (json_is_array(tv) && json_array_size(tv) == 0);
+        if (tv && !empty) {
+            r.audience_loc = here(c);
+            r.audience = cond_expr(c, tv, 1);
+        }
+        if (th) json_decref(th);
+        path_reset(c, m);
+    }
+    if (hold) json_decref(hold);
+
+    if ((int)c->d->errors != errs || !r.name) return;
+    mmr_rule *slot = vpush(&c->rules, sizeof *slot);
+    const char **ps = vpush(&c->rule_paths, sizeof *ps);
+    if (!slot || !ps) { c->oom = 1; return; }
+    *slot = r;
+    *ps = adup(c, cur_path(c));
+}
+
+/* ------------------------------------------- signal/trait declarations */
+
+static const char *const decl_fields[] = { "name", "type", "description", NULL };
+
+static int parse_type(const char *s, mmr_type *t)
+{
+    static const struct { const char *n; mmr_type t; } types[] = {
+        { "number", MMR_T_NUMBER }, { "bool", MMR_T_BOOL }, { "text", MMR_T_TEXT },
+        { "list<text>", MMR_T_LIST_TEXT }, { "list<number>", MMR_T_LIST_NUMBER },
+        { "map<number>", MMR_T_MAP_NUMBER },
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(s, types[i].n)) { *t = types[i].t; return 1; }
+    return 0;
+}
+
+static void decl_row(jctx *c, json_t *row, int trait)
+{
+    if (!json_is_object(row)) { jerr(c, "expected a %s declaration (an object), got %s", trait ? "trait" : "signal", jtype(row)); return; }
+    warn_unknown_fields(c, row, decl_fields);
+    int errs = (int)c->d->errors;
+    const char *name = string_field(c, row, "name", 1);
+    const char *type = string_field(c, row, "type", 1);
+    const char *doc = string_field(c, row, "description", 0);
+    size_t m = path_mark(c);
+    mmr_type t = MMR_T_ERROR;
+    if (name && (!is_ident(name) || is_reserved(name))) {
+        path_key(c, "name");
+        jerr(c, "%s is not a valid name", q(c, name));
+        path_reset(c, m);
+    }
+    if (type && !parse_type(type, &t)) {
+        path_key(c, "type");
+        jerr(c, "unknown type %s (number, bool, text, list<text>, list<number>, map<number>)", q(c, type));
+        path_reset(c, m);
+    }
+    if ((int)c->d->errors != errs) return;
+    mmr_var_decl *g;
+    int where = lookup(c, name, &g);
+    if (where) {
+        path_key(c, "name");
+        jerr(c, "%s is already declared%s", q(c, name), where == 1 ? " by " STD_PATH : "");
+        path_reset(c, m);
+        return;
+    }
+    mmr_var_decl *nd = vpush(trait ? &c->traits : &c->signals, sizeof *nd);
+    if (!nd) { c->oom = 1; return; }
+    nd->loc = here(c);
+    nd->name = name;
+    nd->type = t;
+    nd->doc = doc;
+}
+
+/* --------------------------------------------------------- the document */
+
+static int is_template_row(json_t *row)
+{
+    return json_is_object(row) && json_object_get(row, "template_id");
+}
+
+static int is_rule_row(json_t *row)
+{
+    return json_is_object(row) && (json_object_get(row, "expression_json") ||
+                                   json_object_get(row, "rule_id") ||
+                                   json_object_get(row, "name") ||
+                                   json_object_get(row, "priority"));
+}
+
+static void each_row(jctx *c, json_t *arr, const char *key, int want_templates)
+{
+    size_t m = path_mark(c);
+    if (key) path_key(c, key);
+    if (!json_is_array(arr)) {
+        jerr(c, "expected an array of rows, got %s", jtype(arr));
+        path_reset(c, m);
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(arr) && !c->oom; i++) {
+        json_t *row = json_array_get(arr, i);
+        size_t mi = path_mark(c);
+        path_index(c, i);
+        if (key) {
+            if (want_templates) template_row(c, row);
+            else rule_row(c, row);
+        } else if (is_template_row(row)) {
+            if (want_templates) template_row(c, row);
+        } else if (is_rule_row(row)) {
+            if (!want_templates) rule_row(c, row);
+        } else if (want_templates) {
+            jerr(c, "neither a rule row (rule_id, name, expression_json) nor a template row (template_id)");
+        }
+        path_reset(c, mi);
+    }
+    path_reset(c, m);
+}
+
+static void each_decl(jctx *c, json_t *arr, const char *key, int trait)
+{
+    size_t m = path_mark(c);
+    path_key(c, key);
+    if (!json_is_array(arr)) jerr(c, "expected an array of declarations, got %s", jtype(arr));
+    else {
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            size_t mi = path_mark(c);
+            path_index(c, i);
+            decl_row(c, json_array_get(arr, i), trait);
+            path_reset(c, mi);
+        }
+    }
+    path_reset(c, m);
+}
+
+/* Placeholders no rule binds and no declaration fills are declared as
+ * signals (text, or number when the placeholder has a format). */
+static void declare_placeholders(jctx *c)
+{
+    mmr_template *tv = c->templates.v;
+    for (size_t i = 0; i < c->templates.n; i++) {
+        const mmr_template *t = &tv[i];
+        const char *texts[2] = { t->title, t->body };
+        const char *keys[2] = { "title", "body" };
+        for (int k = 0; k < 2; k++) {
+            if (!texts[k]) continue;
+            size_t pos = 0;
+            for (;;) {
+                mmr_seg s = mmr_template_next(texts[k], strlen(texts[k]), &pos);
+                if (s.kind == MMR_SEG_END || s.kind == MMR_SEG_ERROR) break;
+                if (s.kind != MMR_SEG_PLACEHOLDER) continue;
+                char *name = mmr_arena_strndup(c->a, s.name, s.name_len);
+                if (!name) { c->oom = 1; return; }
+                if (!is_ident(name) || is_reserved(name)) continue;  /* the checker says why */
+                mmr_var_decl *g;
+                if (lookup(c, name, &g)) continue;
+                /* bound by every rule that uses the template? */
+                size_t users = 0, binders = 0;
+                mmr_rule *rv = c->rules.v;
+                for (size_t j = 0; j < c->rules.n; j++) {
+                    if (!rv[j].message || strcmp(rv[j].message, t->id)) continue;
+                    users++;
+                    for (size_t b = 0; b < rv[j].nwith; b++)
+                        if (!strcmp(rv[j].with[b].name, name)) { binders++; break; }
+                }
+                if (users && users == binders) continue;
+                path_reset(c, 0);
+                mmr_buf_puts(&c->path, ((const char **)c->tpl_paths.v)[i]);
+                path_key(c, keys[k]);
+                use_name(c, name, s.fmt_len ? MMR_T_NUMBER : MMR_T_TEXT, 0);
+                path_reset(c, 0);
+            }
+        }
+    }
+}
+
+static void load_std(jctx *c)
+{
+    size_t len = 0;
+    const char *src = mmr_std_source(STD_PATH, &len);
+    if (!src) return;
+    mmr_diags sd;
+    mmr_diags_init(&sd);
+    mmr_file *f = mmr_parse(&c->std_arena, STD_PATH, src, len, &sd);
+    if (f && !sd.errors) c->std = f;
+    mmr_diags_free(&sd);
+}
+
+static void build_file(jctx *c, mmr_file *f, const char *text, size_t len)
+{
+    f->path = adup(c, c->file);
+    char *src = mmr_arena_alloc(c->a, len + 1);
+    if (src) { memcpy(src, text, len); src[len] = 0; f->src = src; f->src_len = len; }
+    f->imports = mmr_arena_calloc(c->a, sizeof *f->imports);
+    if (f->imports) {
+        f->nimports = 1;
+        path_reset(c, 0);
+        mmr_buf_puts(&c->path, "$");
+        f->imports[0].loc = here(c);
+        f->imports[0].path = STD_PATH;
+    }
+    f->signals = vfreeze(c->a, &c->signals, sizeof(mmr_var_decl), &f->nsignals);
+    f->traits = vfreeze(c->a, &c->traits, sizeof(mmr_var_decl), &f->ntraits);
+    f->templates = vfreeze(c->a, &c->templates, sizeof(mmr_template), &f->ntemplates);
+    f->rules = vfreeze(c->a, &c->rules, sizeof(mmr_rule), &f->nrules);
+    size_t n = f->nimports + f->nsignals + f->ntraits + f->ntemplates + f->nrules;
+    f->order = mmr_arena_calloc(c->a, (n ? n : 1) * sizeof *f->order);
+    if (!f->order) { c->oom = 1; return; }
+    size_t k = 0;
+    for (size_t i = 0; i < f->nimports; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_IMPORT, i };
+    for (size_t i = 0; i < f->nsignals; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_SIGNAL, i };
+    for (size_t i = 0; i < f->ntraits; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_TRAIT, i };
+    for (size_t i = 0; i < f->ntemplates; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_TEMPLATE, i };
+    for (size_t i = 0; i < f->nrules; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_RULE, i };
+    f->norder = k;
+}
+
+mmr_file *mmr_import_json(mmr_arena *a, const char *path, const char *text,
+                          size_t len, mmr_diags *d)
+{
+    jctx c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.file = path ? path : "<json>";
+    c.d = d;
+    mmr_buf_init(&c.path);
+    mmr_arena_init(&c.std_arena, 0);
+    mmr_file *f = mmr_arena_calloc(a, sizeof *f);
+    if (!f) { mmr_arena_free(&c.std_arena); return NULL; }
+
+    json_error_t err;
+    json_t *root = json_loadb(text, len, JSON_FLAGS, &err);
+    if (!root) {
+        int line = err.line > 0 ? err.line : 1;
+        int col = err.column > 0 ? err.column : 1;
+        mmr_diag_add(d, MMR_SEV_ERROR, c.file, line, col, "invalid JSON: %s", err.text);
+        mmr_buf_puts(&c.path, "$");
+        build_file(&c, f, text, len);
+        goto done;
+    }
+    load_std(&c);
+    mmr_buf_puts(&c.path, "$");
+    if (json_is_array(root)) {
+        each_row(&c, root, NULL, 1);
+        each_row(&c, root, NULL, 0);
+    } else if (json_is_object(root) && (json_object_get(root, "rules") || json_object_get(root, "templates") ||
+                                        json_object_get(root, "signals") || json_object_get(root, "traits"))) {
+        static const char *const doc_fields[] = { "rules", "templates", "signals", "traits", NULL };
+        warn_unknown_fields(&c, root, doc_fields);
+        json_t *v;
+        if ((v = member(root, "signals"))) each_decl(&c, v, "signals", 0);
+        if ((v = member(root, "traits"))) each_decl(&c, v, "traits", 1);
+        if ((v = member(root, "templates"))) each_row(&c, v, "templates", 1);
+        if ((v = member(root, "rules"))) each_row(&c, v, "rules", 0);
+    } else if (is_template_row(root)) {
+        template_row(&c, root);
+    } else if (is_rule_row(root)) {
+        rule_row(&c, root);
+    } else {
+        jerr(&c, "expected an array of rows, one row, or an object with \"rules\" and/or \"templates\"");
+    }
+    declare_placeholders(&c);
+    build_file(&c, f, text, len);
+    json_decref(root);
+done:
+    if (c.oom) mmr_diag_add_json(d, MMR_SEV_ERROR, c.file, "$", "out of memory");
+    free(c.signals.v); free(c.traits.v); free(c.templates.v); free(c.rules.v);
+    free(c.tpl_paths.v); free(c.rule_paths.v);
+    mmr_buf_free(&c.path);
+    mmr_arena_free(&c.std_arena);
+    return f;
+}

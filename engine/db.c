@@ -1,0 +1,453 @@
+/* SQLite state: open, schema, migrations. See engine/db.h. */
+#include "engine/db.h"
+#include "compiler/ast.h"
+#include "compiler/compile.h"
+#include "util/buf.h"
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+
+const char *mmr_db_sql_type(int type)
+{
+    switch (type) {
+    case MMR_T_NUMBER: return "REAL";
+    case MMR_T_BOOL:   return "INTEGER";
+    default:           return "TEXT";
+    }
+}
+
+void mmr_db_error(mmr_db *db, mmr_diags *d, const char *what)
+{
+    int code = db && db->h ? sqlite3_extended_errcode(db->h) : SQLITE_ERROR;
+    const char *msg = db && db->h ? sqlite3_errmsg(db->h) : "cannot open";
+    const char *file = db ? db->path : "";
+    mmr_diag *g;
+    switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        g = mmr_diag_add(d, MMR_SEV_ERROR, file, 0, 0,
+                         "%s: the database is locked by another process (%s)", what, msg);
+        if (g) mmr_diag_set_hint(g, "wait for the other writer to finish, or raise --busy-timeout");
+        break;
+    case SQLITE_READONLY:
+        g = mmr_diag_add(d, MMR_SEV_ERROR, file, 0, 0,
+                         "%s: the database is read-only (%s)", what, msg);
+        if (g) mmr_diag_set_hint(g, "check the permissions of the file and its directory, or use --dry-run");
+        break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        mmr_diag_add(d, MMR_SEV_ERROR, file, 0, 0,
+                     "%s: the file is not a valid SQLite database (%s)", what, msg);
+        break;
+    default:
+        mmr_diag_add(d, MMR_SEV_ERROR, file, 0, 0, "%s: %s", what, msg);
+    }
+}
+
+int mmr_db_exec(mmr_db *db, const char *sql, mmr_diags *d)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db->h, sql, NULL, NULL, &err) != SQLITE_OK) {
+        sqlite3_free(err);
+        mmr_db_error(db, d, "sql");
+        return -1;
+    }
+    return 0;
+}
+
+int mmr_db_prepare(mmr_db *db, sqlite3_stmt **st, const char *sql, mmr_diags *d)
+{
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        mmr_db_error(db, d, "prepare");
+        return -1;
+    }
+    return 0;
+}
+
+int mmr_db_open(mmr_db **out, const char *path, int mode, int busy_ms, mmr_diags *d)
+{
+    *out = NULL;
+    mmr_db *db = calloc(1, sizeof *db);
+    if (!db) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); return -1; }
+    db->path = strdup(mode == MMR_DB_OPEN_MEMORY ? ":memory:" : path);
+    if (!db->path) { free(db); mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); return -1; }
+    int flags = SQLITE_OPEN_NOMUTEX;
+    const char *fname = db->path;
+    if (mode == MMR_DB_OPEN_RO) {
+        if (access(path, F_OK) != 0) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "no such database file");
+            mmr_db_close(db);
+            return -1;
+        }
+        flags |= SQLITE_OPEN_READONLY;
+        db->readonly = 1;
+    } else {
+        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    }
+    if (sqlite3_open_v2(fname, &db->h, flags, NULL) != SQLITE_OK) {
+        mmr_db_error(db, d, "open");
+        mmr_db_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, busy_ms > 0 ? busy_ms : MMR_DB_BUSY_MS_DEFAULT);
+    if (mode == MMR_DB_OPEN_RW && sqlite3_db_readonly(db->h, "main") == 1) {
+        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0,
+                                   "open: the database is read-only (cannot write the file)");
+        if (g) mmr_diag_set_hint(g, "check the permissions of the file and its directory, or use --dry-run");
+        mmr_db_close(db);
+        return -1;
+    }
+    /* Reading the header first makes "not a database" an open error. */
+    if (mmr_db_exec(db, "PRAGMA foreign_keys=ON", d)) { mmr_db_close(db); return -1; }
+    if (mmr_db_exec(db, "SELECT count(*) FROM sqlite_master", d)) { mmr_db_close(db); return -1; }
+    if (mode == MMR_DB_OPEN_RW) {
+        /* WAL is a property of the file, outside any transaction; it does
+         * not change the content. NORMAL sync is durable against a killed
+         * process (the WAL is synced at checkpoints). */
+        sqlite3_stmt *st = NULL;
+        if (mmr_db_prepare(db, &st, "PRAGMA journal_mode=WAL", d)) { mmr_db_close(db); return -1; }
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW) { mmr_db_error(db, d, "enabling WAL"); mmr_db_close(db); return -1; }
+        if (mmr_db_exec(db, "PRAGMA synchronous=NORMAL", d)) { mmr_db_close(db); return -1; }
+    }
+    /* A bounded page cache (64 MiB) and temp data in memory: memory stays
+     * flat however many users a run covers. */
+    if (mmr_db_exec(db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", d)) {
+        mmr_db_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
+void mmr_db_close(mmr_db *db)
+{
+    if (!db) return;
+    if (db->h) sqlite3_close_v2(db->h);
+    free(db->path);
+    free(db);
+}
+
+int mmr_db_table_exists(mmr_db *db, const char *table, mmr_diags *d)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->h, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        mmr_db_error(db, d, "schema lookup");
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    mmr_db_error(db, d, "schema lookup");
+    return -1;
+}
+
+int mmr_db_version(mmr_db *db, int *version, mmr_diags *d)
+{
+    *version = 0;
+    int ex = mmr_db_table_exists(db, "mm_schema_version", d);
+    if (ex <= 0) return ex;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->h, "SELECT max(version) FROM mm_schema_version", -1, &st, NULL) != SQLITE_OK) {
+        mmr_db_error(db, d, "reading mm_schema_version");
+        return -1;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) { mmr_db_error(db, d, "reading mm_schema_version"); return -1; }
+    return 0;
+}
+
+/* ------------------------------------------------------------ schema */
+
+static const char *const schema_v1 =
+    "CREATE TABLE mm_schema_version ("
+    "  version    INTEGER PRIMARY KEY,"
+    "  applied_at TEXT NOT NULL);"
+    /* mutes (FR-MM-4.3) */
+    "CREATE TABLE mm_user_suppression ("
+    "  user_id  TEXT NOT NULL,"
+    "  category TEXT NOT NULL,"
+    "  muted_at TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, category)) WITHOUT ROWID;"
+    /* rule master (FR-MM-2): recorded and updated by every run */
+    "CREATE TABLE mm_nudge_rule_master ("
+    "  rule_id             INTEGER PRIMARY KEY,"
+    "  name                TEXT NOT NULL UNIQUE,"
+    "  description         TEXT,"
+    "  category            TEXT NOT NULL,"
+    "  priority            INTEGER NOT NULL,"
+    "  cooldown_days       REAL NOT NULL,"
+    "  cooldown_s          INTEGER NOT NULL,"
+    "  expression_json     TEXT,"
+    "  traits_filter_json  TEXT,"
+    "  message_template_id TEXT,"
+    "  source              TEXT,"
+    "  ruleset_hash        TEXT NOT NULL,"
+    "  updated_at          TEXT NOT NULL);"
+    /* template master (FR-MM-3) */
+    "CREATE TABLE mm_nudge_template_master ("
+    "  template_id    TEXT PRIMARY KEY,"
+    "  title          TEXT NOT NULL,"
+    "  body           TEXT NOT NULL,"
+    "  tone           TEXT,"
+    "  variables_json TEXT NOT NULL,"
+    "  category       TEXT,"
+    "  ruleset_hash   TEXT NOT NULL,"
+    "  updated_at     TEXT NOT NULL) WITHOUT ROWID;"
+    /* run records */
+    "CREATE TABLE mm_run ("
+    "  run_id       INTEGER PRIMARY KEY,"
+    "  as_of        TEXT NOT NULL,"
+    "  now          TEXT NOT NULL,"
+    "  ruleset_hash TEXT NOT NULL,"
+    "  source       TEXT NOT NULL,"
+    "  status       TEXT NOT NULL CHECK (status IN ('running','done')),"
+    "  users        INTEGER NOT NULL DEFAULT 0,"
+    "  candidates   INTEGER NOT NULL DEFAULT 0,"
+    "  delivered    INTEGER NOT NULL DEFAULT 0,"
+    "  suppressed   INTEGER NOT NULL DEFAULT 0);"
+    /* one candidate per (user, rule, snapshot date): AC-MM-2 */
+    "CREATE TABLE mm_nudge_candidate ("
+    "  candidate_id       INTEGER PRIMARY KEY,"
+    "  user_id            TEXT NOT NULL,"
+    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule               TEXT NOT NULL,"
+    "  as_of              TEXT NOT NULL,"
+    "  status             TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
+    "  suppression_reason TEXT,"
+    "  priority           INTEGER NOT NULL,"
+    "  delivery_id        TEXT,"
+    "  run_id             INTEGER NOT NULL REFERENCES mm_run(run_id),"
+    "  created_at         TEXT NOT NULL,"
+    "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
+    "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
+    "  UNIQUE (user_id, rule, as_of));"
+    /* FR-MM-5: delivery_id is the UUID v5 of user, rule and as_of */
+    "CREATE TABLE mm_nudge_delivery_log ("
+    "  delivery_id  TEXT NOT NULL UNIQUE,"
+    "  user_id      TEXT NOT NULL,"
+    "  rule_id      INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule         TEXT NOT NULL,"
+    "  as_of        TEXT NOT NULL,"
+    "  title        TEXT NOT NULL,"
+    "  body         TEXT NOT NULL,"
+    "  category     TEXT NOT NULL,"
+    "  meta_json    TEXT NOT NULL,"
+    "  delivered_at TEXT NOT NULL,"
+    /* also the index of history by user (cooldown, cap) and of the feed */
+    "  UNIQUE (user_id, rule, as_of));"
+    /* FR-MM-6 */
+    "CREATE TABLE mm_nudge_interaction_log ("
+    "  interaction_id INTEGER PRIMARY KEY,"
+    "  delivery_id    TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
+    "  user_id        TEXT NOT NULL,"
+    "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
+    "  timestamp      TEXT NOT NULL);"
+    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
+    /* Transactional outbox: written with the delivery, published after the
+     * commit. emitted_at: written to the NDJSON stream (stdout or --events);
+     * redis_at: PUBLISHed (wanted when the creating run had --redis);
+     * published_at: every wanted sink done. */
+    "CREATE TABLE mm_event_outbox ("
+    "  event_id     INTEGER PRIMARY KEY,"
+    "  delivery_id  TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
+    "  user_id      TEXT NOT NULL,"
+    "  payload      TEXT NOT NULL,"
+    "  created_at   TEXT NOT NULL,"
+    "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
+    "  emitted_at   TEXT,"
+    "  redis_at     TEXT,"
+    "  published_at TEXT);"
+    "CREATE INDEX mm_event_outbox_pending ON mm_event_outbox(event_id) WHERE published_at IS NULL;"
+    /* Size of an --events file as of the last committed emission: a tail
+     * beyond it was written by a process killed before it could record the
+     * emission, and is cut off before those events are written again. */
+    "CREATE TABLE mm_event_sink ("
+    "  path TEXT PRIMARY KEY,"
+    "  size INTEGER NOT NULL) WITHOUT ROWID;";
+
+static const char *const schema_tables[] = {
+    "mm_schema_version", "mm_signal_daily", "mm_user_traits", "mm_user_suppression",
+    "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
+    "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
+    "mm_event_outbox", "mm_event_sink",
+};
+
+int mmr_db_check_tables(mmr_db *db, mmr_diags *d)
+{
+    int bad = 0;
+    for (size_t i = 0; i < sizeof schema_tables / sizeof schema_tables[0]; i++) {
+        int ex = mmr_db_table_exists(db, schema_tables[i], d);
+        if (ex < 0) return -1;
+        if (!ex) {
+            mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                                       "table %s is missing", schema_tables[i]);
+            if (g) mmr_diag_set_hint(g, "the schema was changed by hand; restore the table or start a new database");
+            bad = 1;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+static int valid_ident(const char *s)
+{
+    if (!s || !*s) return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+              (p != s && *p >= '0' && *p <= '9')))
+            return 0;
+    return 1;
+}
+
+typedef struct colset { mmr_db_column *v; size_t n, cap; } colset;
+
+static int colset_add(colset *c, const char *name, int type)
+{
+    if (!valid_ident(name)) return 0;
+    for (size_t i = 0; i < c->n; i++) if (!strcmp(c->v[i].name, name)) return 0;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        mmr_db_column *v = realloc(c->v, cap * sizeof *v);
+        if (!v) return -1;
+        c->v = v; c->cap = cap;
+    }
+    c->v[c->n].name = name; c->v[c->n].type = type; c->n++;
+    return 0;
+}
+
+static int create_input_table(mmr_db *db, const char *table, int is_traits,
+                              const colset *cols, mmr_diags *d)
+{
+    mmr_buf b;
+    mmr_buf_init(&b);
+    if (is_traits) mmr_buf_printf(&b, "CREATE TABLE %s (\n  user_id TEXT PRIMARY KEY", table);
+    else mmr_buf_printf(&b, "CREATE TABLE %s (\n  user_id TEXT NOT NULL,\n  as_of TEXT NOT NULL", table);
+    for (size_t i = 0; i < cols->n; i++)
+        mmr_buf_printf(&b, ",\n  %s %s", cols->v[i].name, mmr_db_sql_type(cols->v[i].type));
+    if (!is_traits) mmr_buf_puts(&b, ",\n  UNIQUE (as_of, user_id))");
+    else mmr_buf_puts(&b, ")");
+    if (b.oom) { mmr_buf_free(&b); mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0, "out of memory"); return -1; }
+    int rc = mmr_db_exec(db, b.data, d);
+    mmr_buf_free(&b);
+    return rc;
+}
+
+int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
+                   const mmr_db_column *extra_traits, size_t ntraits, mmr_diags *d)
+{
+    int v;
+    if (mmr_db_version(db, &v, d)) return -1;
+    if (v > MMR_DB_SCHEMA_VERSION) {
+        mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                     "the database has schema version %d; this mmr knows up to %d", v,
+                     MMR_DB_SCHEMA_VERSION);
+        return -1;
+    }
+    if (v == MMR_DB_SCHEMA_VERSION) return 0;
+    if (db->readonly) {
+        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                                   "the database has no mmr schema (version %d, need %d)", v,
+                                   MMR_DB_SCHEMA_VERSION);
+        if (g) mmr_diag_set_hint(g, "run once without --dry-run to create it");
+        return -1;
+    }
+    /* v == 0: a fresh file, or one with only input tables made elsewhere */
+    mmr_diags tmp;
+    mmr_diags_init(&tmp);
+    static const char std_src[] = "import \"std/moneymoments\"\n";
+    mmr_unit *u = mmr_unit_load_source("<std>", std_src, sizeof std_src - 1, &tmp);
+    if (!u || mmr_check(u, &tmp) || tmp.errors) {
+        mmr_diags_append(d, &tmp);
+        mmr_diags_free(&tmp);
+        mmr_unit_free(u);
+        mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0, "internal: std/moneymoments does not load");
+        return -1;
+    }
+    mmr_diags_free(&tmp);
+    colset sig = {0}, tr = {0};
+    int rc = 0;
+    for (size_t i = 0; i < u->nsignals && !rc; i++) rc = colset_add(&sig, u->signals[i]->name, u->signals[i]->type);
+    for (size_t i = 0; i < nsig && !rc; i++) rc = colset_add(&sig, extra_signals[i].name, extra_signals[i].type);
+    for (size_t i = 0; i < u->ntraits && !rc; i++) rc = colset_add(&tr, u->traits[i]->name, u->traits[i]->type);
+    for (size_t i = 0; i < ntraits && !rc; i++) rc = colset_add(&tr, extra_traits[i].name, extra_traits[i].type);
+    if (!rc) rc = colset_add(&tr, "tz", MMR_T_TEXT);
+    if (rc) mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0, "out of memory");
+    if (!rc) {
+        int ex = mmr_db_table_exists(db, "mm_signal_daily", d);
+        if (ex < 0) rc = -1;
+        else if (!ex) rc = create_input_table(db, "mm_signal_daily", 0, &sig, d);
+    }
+    if (!rc) {
+        int ex = mmr_db_table_exists(db, "mm_user_traits", d);
+        if (ex < 0) rc = -1;
+        else if (!ex) rc = create_input_table(db, "mm_user_traits", 1, &tr, d);
+    }
+    free(sig.v); free(tr.v);
+    mmr_unit_free(u);
+    if (!rc) rc = mmr_db_exec(db, schema_v1, d);
+    if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
+                                  "VALUES (1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+    return rc;
+}
+
+int mmr_db_begin(mmr_db *db, mmr_diags *d)
+{
+    if (sqlite3_exec(db->h, db->readonly ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        mmr_db_error(db, d, db->readonly ? "starting a read transaction" : "taking the write lock");
+        return -1;
+    }
+    return 0;
+}
+
+int mmr_db_commit(mmr_db *db, mmr_diags *d)
+{
+    if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        mmr_db_error(db, d, "commit");
+        mmr_db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+void mmr_db_rollback(mmr_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int mmr_db_open_state(mmr_db **out, const char *path, int mode, int busy_ms, mmr_diags *d)
+{
+    mmr_db *db;
+    if (mmr_db_open(&db, path, mode, busy_ms, d)) return -1;
+    int rc = 0;
+    if (mode == MMR_DB_OPEN_RO) {
+        int v;
+        rc = mmr_db_version(db, &v, d);
+        if (!rc && v != MMR_DB_SCHEMA_VERSION) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0,
+                         "the database has no mmr schema (version %d, need %d); run `mmr run` first",
+                         v, MMR_DB_SCHEMA_VERSION);
+            rc = -1;
+        }
+    } else {
+        rc = mmr_db_begin(db, d);
+        if (!rc) {
+            rc = mmr_db_migrate(db, NULL, 0, NULL, 0, d);
+            if (!rc) rc = mmr_db_commit(db, d);
+            else mmr_db_rollback(db);
+        }
+    }
+    if (!rc) rc = mmr_db_check_tables(db, d);
+    if (rc) { mmr_db_close(db); return -1; }
+    *out = db;
+    return 0;
+}

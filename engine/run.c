@@ -1,0 +1,1061 @@
+/* `mmr run`: the pipeline with state. See engine/run.h and docs/engine.md. */
+#include "engine/run.h"
+#include "engine/snapshot.h"
+#include "engine/uuid.h"
+#include "engine/tz.h"
+#include "compiler/ast.h"
+#include "util/timeutil.h"
+#include "util/sha1.h"
+#include "util/placeholder.h"
+#include "vm/vm.h"
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ helpers */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void oom(mmr_diags *d) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); }
+
+static mmr_text *mk_text(mmr_arena *a, const char *s, size_t len)
+{
+    mmr_text *t = mmr_arena_alloc(a, sizeof(mmr_text) + len + 1);
+    if (!t) return NULL;
+    t->len = (uint32_t)len;
+    memcpy(t->bytes, s, len);
+    t->bytes[len] = 0;
+    return t;
+}
+
+/* The ruleset's identity: SHA-1 over everything that decides an outcome
+ * (rules, conditions' text, templates, policy). */
+static void ruleset_hash(const mmr_program *p, char out[41])
+{
+    mmr_sha1_ctx s;
+    mmr_sha1_init(&s);
+#define H_STR(x) do { const char *_s = (x) ? (x) : "\x01"; mmr_sha1_update(&s, _s, strlen(_s) + 1); } while (0)
+#define H_INT(x) do { int64_t _v = (int64_t)(x); mmr_sha1_update(&s, &_v, sizeof _v); } while (0)
+    for (uint32_t i = 0; i < p->nslots; i++) { H_STR(p->slots[i].name); H_INT(p->slots[i].type); }
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const mmr_prog_rule *r = &p->rules[i];
+        H_STR(r->name); H_STR(r->category); H_INT(r->priority); H_INT(r->cooldown_s);
+        H_INT(r->template_index); H_INT(r->nargs);
+        for (uint32_t k = 0; k < r->nargs; k++) H_STR(r->arg_names[k]);
+    }
+    for (uint32_t i = 0; i < p->nconds; i++) { H_STR(p->conds[i].text); H_INT(p->conds[i].rule); H_INT(p->conds[i].part); }
+    for (uint32_t i = 0; i < p->ntemplates; i++) {
+        const mmr_prog_template *t = &p->templates[i];
+        H_STR(t->id); H_STR(t->title); H_STR(t->body); H_STR(t->tone); H_STR(t->category);
+    }
+    H_INT(p->policy.max_nudges); H_INT(p->policy.window_s);
+    H_INT(p->policy.quiet_start_min); H_INT(p->policy.quiet_end_min); H_STR(p->policy.timezone);
+    for (uint32_t i = 0; i < p->policy.ncategories; i++) H_STR(p->policy.categories[i]);
+    for (uint32_t i = 0; i < p->code[0].n; i++) mmr_sha1_update(&s, &p->code[0].insns[i], sizeof p->code[0].insns[i]);
+#undef H_STR
+#undef H_INT
+    unsigned char dg[20];
+    mmr_sha1_final(&s, dg);
+    for (int i = 0; i < 20; i++) snprintf(out + 2 * i, 3, "%02x", dg[i]);
+}
+
+static const char *cond_text(const mmr_program *p, uint32_t rule, int part)
+{
+    for (uint32_t i = 0; i < p->nconds; i++)
+        if (p->conds[i].rule == rule && p->conds[i].part == part) return p->conds[i].text;
+    return NULL;
+}
+
+static void json_obj1(mmr_buf *b, const char *key, const char *val)
+{
+    mmr_buf_putc(b, '{');
+    mmr_buf_json_string(b, key, strlen(key));
+    mmr_buf_putc(b, ':');
+    mmr_buf_json_string(b, val, strlen(val));
+    mmr_buf_putc(b, '}');
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, i);
+}
+
+/* ------------------------------------------------------------ state */
+
+typedef struct colbind { int col; int slot; const char *name; } colbind;
+
+typedef struct run_ctx {
+    const mmr_run_opts *o;
+    mmr_run_stats *st;
+    mmr_diags *d;
+    mmr_db *db;
+    const mmr_program *p;
+    mmr_vm vm;
+    mmr_arena ua;                /* per-user inputs and look-ups */
+    mmr_tz_cache *tzc;
+    char now_text[MMR_TIME_BUF];
+    char as_of[16];
+    char hash[41];
+    int64_t run_id;
+    int64_t *rule_ids;           /* per program rule */
+    int rerun, has_history, has_mutes, has_traits;
+    int tz_slot;                 /* program slot "tz" (text), or -1 */
+    int64_t horizon;             /* history older than now - horizon is irrelevant */
+    char horizon_text[MMR_TIME_BUF];
+    unsigned xbatch;
+    unsigned char *used;         /* per slot: read by the rules' code */
+    /* statements */
+    sqlite3_stmt *sig, *trait_scan, *trait_probe, *existing, *hist, *mutes;
+    sqlite3_stmt *ins_cand, *ins_deliv, *ins_out;
+    colbind *sigcols; size_t nsigcols;
+    colbind *trcols;  size_t ntrcols;
+    int trait_tz_col;            /* column of tz in the trait statements, or -1 */
+    int trait_row;               /* trait_scan: 1 a row is current, 0 exhausted */
+    /* the file source */
+    mmr_snapshot *snap;
+    /* per-user scratch */
+    mmr_candidate *cands; size_t ncands_cap;
+    mmr_delivery *hist_v; size_t hist_cap;
+    const char **mute_v;  size_t mute_cap;
+    mmr_decide_result res;
+    mmr_buf buf, meta;
+    /* tz memo */
+    char tz_last[256]; int tz_last_ok; const char *tz_last_why;
+    double t0, last_progress;
+} run_ctx;
+
+static int grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c < need) c *= 2;
+    void *nv = realloc(*v, c * elem);
+    if (!nv) return -1;
+    *v = nv; *cap = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------ rule master */
+
+static int record_ruleset(run_ctx *c)
+{
+    const mmr_program *p = c->p;
+    mmr_db *db = c->db;
+    mmr_diags *d = c->d;
+    c->rule_ids = calloc(p->nrules ? p->nrules : 1, sizeof *c->rule_ids);
+    if (!c->rule_ids) { oom(d); return -1; }
+    if (db->readonly) return 0;
+    sqlite3_stmt *ins = NULL, *tpl = NULL, *id = NULL;
+    int rc = mmr_db_prepare(db, &ins,
+        "INSERT INTO mm_nudge_rule_master(name, description, category, priority, cooldown_days, "
+        "cooldown_s, expression_json, traits_filter_json, message_template_id, source, ruleset_hash, updated_at) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) ON CONFLICT(name) DO UPDATE SET "
+        "description=excluded.description, category=excluded.category, priority=excluded.priority, "
+        "cooldown_days=excluded.cooldown_days, cooldown_s=excluded.cooldown_s, "
+        "expression_json=excluded.expression_json, traits_filter_json=excluded.traits_filter_json, "
+        "message_template_id=excluded.message_template_id, source=excluded.source, "
+        "ruleset_hash=excluded.ruleset_hash, updated_at=excluded.updated_at "
+        "WHERE mm_nudge_rule_master.ruleset_hash IS NOT excluded.ruleset_hash", d);
+    if (!rc) rc = mmr_db_prepare(db, &id, "SELECT rule_id FROM mm_nudge_rule_master WHERE name=?", d);
+    if (!rc) rc = mmr_db_prepare(db, &tpl,
+        "INSERT INTO mm_nudge_template_master(template_id, title, body, tone, variables_json, category, "
+        "ruleset_hash, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(template_id) DO UPDATE SET "
+        "title=excluded.title, body=excluded.body, tone=excluded.tone, variables_json=excluded.variables_json, "
+        "category=excluded.category, ruleset_hash=excluded.ruleset_hash, updated_at=excluded.updated_at "
+        "WHERE mm_nudge_template_master.ruleset_hash IS NOT excluded.ruleset_hash", d);
+    mmr_buf b;
+    mmr_buf_init(&b);
+    for (uint32_t i = 0; i < p->nrules && !rc; i++) {
+        const mmr_prog_rule *r = &p->rules[i];
+        const mmr_prog_template *t = r->template_index < p->ntemplates ? &p->templates[r->template_index] : NULL;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, r->name, -1, SQLITE_STATIC);
+        bind_text_or_null(ins, 2, r->description);
+        sqlite3_bind_text(ins, 3, r->category ? r->category : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 4, r->priority);
+        sqlite3_bind_double(ins, 5, (double)r->cooldown_s / 86400.0);
+        sqlite3_bind_int64(ins, 6, r->cooldown_s);
+        const char *w = cond_text(p, i, MMR_COND_WHEN_ALL), *a = cond_text(p, i, MMR_COND_AUDIENCE_ALL);
+        mmr_buf_clear(&b);
+        if (w) { json_obj1(&b, "when", w); sqlite3_bind_text(ins, 7, b.data, (int)b.len, SQLITE_TRANSIENT); }
+        else sqlite3_bind_null(ins, 7);
+        mmr_buf_clear(&b);
+        if (a) { json_obj1(&b, "audience", a); sqlite3_bind_text(ins, 8, b.data, (int)b.len, SQLITE_TRANSIENT); }
+        else sqlite3_bind_null(ins, 8);
+        bind_text_or_null(ins, 9, t ? t->id : NULL);
+        bind_text_or_null(ins, 10, r->file);
+        sqlite3_bind_text(ins, 11, c->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 12, c->now_text, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_nudge_rule_master"); rc = -1; break; }
+        sqlite3_reset(id);
+        sqlite3_bind_text(id, 1, r->name, -1, SQLITE_STATIC);
+        if (sqlite3_step(id) != SQLITE_ROW) { mmr_db_error(db, d, "reading mm_nudge_rule_master"); rc = -1; break; }
+        c->rule_ids[i] = sqlite3_column_int64(id, 0);
+    }
+    for (uint32_t i = 0; i < p->ntemplates && !rc; i++) {
+        const mmr_prog_template *t = &p->templates[i];
+        if (!t->id) continue;
+        mmr_buf_clear(&b);
+        mmr_buf_putc(&b, '[');
+        int first = 1;
+        const char *texts[2] = { t->title ? t->title : "", t->body ? t->body : "" };
+        for (int k = 0; k < 2; k++) {
+            size_t pos = 0, len = strlen(texts[k]);
+            for (;;) {
+                mmr_seg sg = mmr_template_next(texts[k], len, &pos);
+                if (sg.kind == MMR_SEG_END || sg.kind == MMR_SEG_ERROR) break;
+                if (sg.kind != MMR_SEG_PLACEHOLDER) continue;
+                if (!first) mmr_buf_putc(&b, ',');
+                first = 0;
+                mmr_buf_json_string(&b, sg.name, sg.name_len);
+            }
+        }
+        mmr_buf_putc(&b, ']');
+        sqlite3_reset(tpl);
+        sqlite3_bind_text(tpl, 1, t->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(tpl, 2, texts[0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(tpl, 3, texts[1], -1, SQLITE_STATIC);
+        bind_text_or_null(tpl, 4, t->tone);
+        sqlite3_bind_text(tpl, 5, b.data, (int)b.len, SQLITE_TRANSIENT);
+        bind_text_or_null(tpl, 6, t->category);
+        sqlite3_bind_text(tpl, 7, c->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(tpl, 8, c->now_text, -1, SQLITE_STATIC);
+        if (sqlite3_step(tpl) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_nudge_template_master"); rc = -1; }
+    }
+    if (b.oom && !rc) { oom(d); rc = -1; }
+    mmr_buf_free(&b);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(tpl);
+    sqlite3_finalize(id);
+    return rc;
+}
+
+/* ------------------------------------------------------------ input columns */
+
+/* Which input slots the fast code reads: only those are loaded per user
+ * (a ruleset that uses 8 of the 38 std signals reads 8 columns). */
+static int mark_used(run_ctx *c)
+{
+    const mmr_program *p = c->p;
+    c->used = calloc(p->nslots + 1, 1);
+    if (!c->used) return -1;
+    const mmr_code *cd = &p->code[0];
+    for (uint32_t i = 0; i < cd->n; i++) {
+        const mmr_insn *in = &cd->insns[i];
+        if (in->op >= MMR_NOPCODES) continue;
+        const mmr_opinfo *oi = &mmr_opinfo_table[in->op];
+        uint32_t f[4] = { in->m, in->a, in->b, in->c };
+        uint8_t k[4] = { oi->m, oi->a, oi->b, oi->c };
+        for (int j = 0; j < 4; j++) {
+            if (k[j] != MMR_K_R) continue;
+            /* CALL and FIRE read m consecutive registers from their R operand */
+            uint32_t span = (in->op == MMR_I_CALL || in->op == MMR_I_FIRE) && j >= 2 ? in->m : 1;
+            for (uint32_t r = f[j]; r < f[j] + span && r < p->nslots; r++) c->used[r] = 1;
+        }
+    }
+    if (c->tz_slot >= 0) c->used[c->tz_slot] = 1;
+    return 0;
+}
+
+/* Columns of table that bind to program slots (signals or traits). */
+static int bind_columns(run_ctx *c, const char *table, int traits, colbind **out, size_t *nout,
+                        int *tz_col, mmr_buf *select)
+{
+    sqlite3_stmt *st;
+    mmr_buf q;
+    mmr_buf_init(&q);
+    mmr_buf_printf(&q, "PRAGMA table_info(%s)", table);
+    int rc = mmr_db_prepare(c->db, &st, q.data, c->d);
+    mmr_buf_free(&q);
+    if (rc) return -1;
+    const mmr_program *p = c->p;
+    char *seen = calloc(p->nslots + 1, 1);
+    colbind *v = calloc(p->nslots + 1, sizeof *v);
+    if (!seen || !v) { free(seen); free(v); sqlite3_finalize(st); oom(c->d); return -1; }
+    size_t n = 0;
+    int ncol = 1;                /* column 0 is user_id */
+    if (tz_col) *tz_col = -1;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name) continue;
+        int slot = mmr_program_find_slot(p, name);
+        int is_tz = traits && !strcmp(name, "tz");
+        if (slot >= 0 && (p->slots[slot].is_trait != 0) != (traits != 0)) slot = -1;
+        if (slot >= 0 && !c->used[slot]) { seen[slot] = 1; slot = -1; }
+        if (slot < 0 && !is_tz) continue;
+        mmr_buf_printf(select, ", \"%s\"", name);
+        if (is_tz && tz_col) *tz_col = ncol;
+        if (slot >= 0) {
+            seen[slot] = 1;
+            v[n].col = ncol; v[n].slot = slot; v[n].name = p->slots[slot].name;
+            n++;
+        }
+        ncol++;
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) { free(seen); free(v); mmr_db_error(c->db, c->d, "reading the table's columns"); return -1; }
+    for (uint32_t i = 0; i < p->nslots; i++) {
+        if ((p->slots[i].is_trait != 0) != (traits != 0) || seen[i] || !c->used[i]) continue;
+        mmr_diag_add(c->d, MMR_SEV_WARNING, c->db->path, 0, 0,
+                     "%s has no column %s: every user's %s %s is missing", table, p->slots[i].name,
+                     traits ? "trait" : "signal", p->slots[i].name);
+    }
+    free(seen);
+    *out = v; *nout = n;
+    return 0;
+}
+
+static const char *sql_type_phrase(int t)
+{
+    switch (t) {
+    case SQLITE_INTEGER: return "an integer";
+    case SQLITE_FLOAT: return "a real number";
+    case SQLITE_TEXT: return "text";
+    case SQLITE_BLOB: return "a blob";
+    default: return "null";
+    }
+}
+
+static const char *want_phrase(int type)
+{
+    switch (type) {
+    case MMR_T_NUMBER: return "a number";
+    case MMR_T_BOOL: return "a boolean (0 or 1)";
+    case MMR_T_TEXT: return "text";
+    case MMR_T_LIST_TEXT: return "a JSON list of texts";
+    case MMR_T_LIST_NUMBER: return "a JSON list of numbers";
+    case MMR_T_MAP_NUMBER: return "a JSON object of numbers";
+    default: return "a value";
+    }
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    const mmr_text *x = *(const mmr_text *const *)a, *y = *(const mmr_text *const *)b;
+    return mmr_text_cmp(x, y);
+}
+
+/* A list or map stored as JSON text. 0 ok, -1 with *why. */
+static int json_value(mmr_arena *a, int type, const char *s, size_t len, mmr_value *out, const char **why)
+{
+    json_error_t je;
+    json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    if (!j) { *why = "not valid JSON"; return -1; }
+    int rc = 0;
+    if (type == MMR_T_LIST_TEXT || type == MMR_T_LIST_NUMBER) {
+        if (!json_is_array(j)) { *why = "not a JSON list"; json_decref(j); return -1; }
+        size_t n = json_array_size(j);
+        mmr_list *l = mmr_arena_alloc(a, sizeof *l);
+        mmr_value *items = mmr_arena_alloc(a, (n ? n : 1) * sizeof *items);
+        if (!l || !items) { *why = "out of memory"; json_decref(j); return -1; }
+        for (size_t i = 0; i < n && !rc; i++) {
+            json_t *e = json_array_get(j, i);
+            if (type == MMR_T_LIST_TEXT) {
+                if (!json_is_string(e)) { *why = "a list item is not text"; rc = -1; break; }
+                mmr_text *t = mk_text(a, json_string_value(e), json_string_length(e));
+                if (!t) { *why = "out of memory"; rc = -1; break; }
+                items[i] = mmr_v_text(t);
+            } else {
+                if (!json_is_number(e)) { *why = "a list item is not a number"; rc = -1; break; }
+                items[i] = mmr_v_num(json_number_value(e));
+            }
+        }
+        l->n = (uint32_t)n; l->items = items;
+        if (!rc) *out = mmr_v_list(l);
+    } else {
+        if (!json_is_object(j)) { *why = "not a JSON object"; json_decref(j); return -1; }
+        size_t n = json_object_size(j);
+        mmr_map *m = mmr_arena_alloc(a, sizeof *m);
+        const mmr_text **keys = mmr_arena_alloc(a, (n ? n : 1) * sizeof *keys);
+        double *vals = mmr_arena_alloc(a, (n ? n : 1) * sizeof *vals);
+        if (!m || !keys || !vals) { *why = "out of memory"; json_decref(j); return -1; }
+        size_t i = 0;
+        const char *k; json_t *e;
+        json_object_foreach(j, k, e) {
+            if (!json_is_number(e) && !json_is_null(e)) { *why = "a map value is not a number"; rc = -1; break; }
+            keys[i] = mk_text(a, k, strlen(k));
+            if (!keys[i]) { *why = "out of memory"; rc = -1; break; }
+            i++;
+        }
+        if (!rc) {
+            /* sort keys, then look the values up again */
+            qsort(keys, n, sizeof *keys, cmp_keys);
+            for (i = 0; i < n; i++) {
+                json_t *e2 = json_object_get(j, keys[i]->bytes);
+                vals[i] = e2 && json_is_number(e2) ? json_number_value(e2) : NAN;
+                if (!isfinite(vals[i])) vals[i] = NAN;
+            }
+            m->n = (uint32_t)n; m->keys = keys; m->vals = vals;
+            *out = mmr_v_map(m);
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* Column `col` of st into regs[slot]. -1 with a diagnostic naming the
+ * table, column and user on a value that does not fit the slot's type. */
+static int load_cell(run_ctx *c, sqlite3_stmt *st, const colbind *cb, const char *table, const char *user)
+{
+    const mmr_slot *sl = &c->p->slots[cb->slot];
+    mmr_value *dst = &c->vm.regs[cb->slot];
+    int t = sqlite3_column_type(st, cb->col);
+    if (t == SQLITE_NULL) { *dst = mmr_v_missing(); return 0; }
+    const char *why = NULL;
+    switch (sl->type) {
+    case MMR_T_NUMBER:
+        if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+            double v = sqlite3_column_double(st, cb->col);
+            if (!isfinite(v)) { why = "not a finite number"; break; }
+            *dst = mmr_v_num(v);
+            return 0;
+        }
+        break;
+    case MMR_T_BOOL:
+        if (t == SQLITE_INTEGER) {
+            sqlite3_int64 v = sqlite3_column_int64(st, cb->col);
+            if (v == 0 || v == 1) { *dst = mmr_v_bool((int)v); return 0; }
+            why = "an integer other than 0 or 1";
+        }
+        break;
+    case MMR_T_TEXT:
+        if (t == SQLITE_TEXT) {
+            const char *s = (const char *)sqlite3_column_text(st, cb->col);
+            size_t len = (size_t)sqlite3_column_bytes(st, cb->col);
+            if (mmr_utf8_check(s, len) != len) { why = "text that is not valid UTF-8"; break; }
+            mmr_text *tx = mk_text(&c->ua, s, len);
+            if (!tx) { oom(c->d); return -1; }
+            *dst = mmr_v_text(tx);
+            return 0;
+        }
+        break;
+    default:
+        if (t == SQLITE_TEXT) {
+            const char *s = (const char *)sqlite3_column_text(st, cb->col);
+            size_t len = (size_t)sqlite3_column_bytes(st, cb->col);
+            if (json_value(&c->ua, sl->type, s, len, dst, &why) == 0) return 0;
+        }
+        break;
+    }
+    mmr_buf b;
+    mmr_buf_init(&b);
+    if (t == SQLITE_TEXT) {
+        size_t len = (size_t)sqlite3_column_bytes(st, cb->col);
+        mmr_buf_puts(&b, " ");
+        mmr_buf_json_string(&b, (const char *)sqlite3_column_text(st, cb->col), len > 40 ? 40 : len);
+    } else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+        mmr_buf_puts(&b, " ");
+        mmr_buf_number(&b, sqlite3_column_double(st, cb->col));
+    }
+    mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0,
+        "%s.%s: user \"%s\": %s %s must be %s, found %s%s", table, cb->name, user,
+        sl->is_trait ? "trait" : "signal", cb->name, want_phrase(sl->type),
+        why ? why : sql_type_phrase(t), b.data ? b.data : "");
+    if (g) mmr_diag_set_hint(g, "fix the stored value or the column; nothing was written");
+    mmr_buf_free(&b);
+    return -1;
+}
+
+/* ------------------------------------------------------------ per user */
+
+static int load_traits_from(run_ctx *c, sqlite3_stmt *st, const char *user, const char **tz,
+                            int only_missing)
+{
+    for (size_t i = 0; i < c->ntrcols; i++) {
+        if (only_missing && c->vm.regs[c->trcols[i].slot].tag != MMR_V_MISSING) continue;
+        if (load_cell(c, st, &c->trcols[i], "mm_user_traits", user)) return -1;
+    }
+    if (c->trait_tz_col >= 0 && !*tz && sqlite3_column_type(st, c->trait_tz_col) == SQLITE_TEXT) {
+        const char *s = (const char *)sqlite3_column_text(st, c->trait_tz_col);
+        *tz = mmr_arena_strdup(&c->ua, s);
+        if (!*tz) { oom(c->d); return -1; }
+    }
+    return 0;
+}
+
+static int check_tz(run_ctx *c, const char *user, const char *tz, const char *where)
+{
+    if (!tz || !*tz) return 0;
+    if (strcmp(tz, c->tz_last) != 0) {
+        const char *why = NULL;
+        const mmr_tz *z = mmr_tz_get(c->tzc, tz, &why);
+        snprintf(c->tz_last, sizeof c->tz_last, "%s", tz);
+        c->tz_last_ok = z != NULL && strlen(tz) < sizeof c->tz_last;
+        c->tz_last_why = why ? why : "unknown time zone";
+    }
+    if (c->tz_last_ok) return 0;
+    mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0,
+                               "mm_user_traits.tz: user \"%s\": %s \"%s\"", user, c->tz_last_why, tz);
+    if (g) mmr_diag_set_hint(g, "use an IANA zone name such as Asia/Kolkata, or leave tz empty for the policy zone");
+    return -1;
+}
+
+static void progress(run_ctx *c, int final)
+{
+    if (!c->o->progress) return;
+    double t = mono_now();
+    if (final) {
+        if (c->last_progress > 0) fprintf(c->o->progress, "\r%60s\r", "");
+        return;
+    }
+    if (t - c->last_progress < 0.5) return;
+    c->last_progress = t;
+    fprintf(c->o->progress, "\rmmr run: %llu users, %llu delivered (%.1f s)",
+            (unsigned long long)c->st->users, (unsigned long long)c->st->delivered, t - c->t0);
+    fflush(c->o->progress);
+}
+
+static int step_done(run_ctx *c, sqlite3_stmt *st, const char *what)
+{
+    int r = sqlite3_step(st);
+    if (r == SQLITE_DONE) return 0;
+    if ((sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT) return 1;
+    mmr_db_error(c->db, c->d, what);
+    return -1;
+}
+
+/* Everything after the VM for one user whose inputs are in regs. */
+static int process_user(run_ctx *c, const char *user, const char *tz, const char *where)
+{
+    mmr_run_stats *st = c->st;
+    const mmr_program *p = c->p;
+    st->users++;
+    if ((st->users & 0xffff) == 0) progress(c, 0);
+    if (c->xbatch && st->users % c->xbatch == 0 && !c->o->dry_run) { sqlite3_exec(c->db->h, "COMMIT; BEGIN", 0, 0, 0); }
+    if (check_tz(c, user, tz, where)) return -1;
+    if (mmr_vm_run(&c->vm, 0)) {
+        mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0, "user \"%s\": the rules could not run (out of memory)", user);
+        return -1;
+    }
+    size_t n = c->vm.ncands;
+    if (!n) return 0;
+    if (grow((void **)&c->cands, &c->ncands_cap, n, sizeof *c->cands)) { oom(c->d); return -1; }
+    memcpy(c->cands, c->vm.cands, n * sizeof *c->cands);
+    if (c->rerun) {
+        /* candidates already stored for this snapshot date are final */
+        sqlite3_reset(c->existing);
+        sqlite3_bind_text(c->existing, 1, user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->existing, 2, c->as_of, -1, SQLITE_STATIC);
+        int r;
+        while ((r = sqlite3_step(c->existing)) == SQLITE_ROW) {
+            const char *rule = (const char *)sqlite3_column_text(c->existing, 0);
+            for (size_t i = 0; i < n; i++) {
+                if (!strcmp(p->rules[c->cands[i].rule].name, rule)) {
+                    c->cands[i] = c->cands[--n];
+                    st->existing++;
+                    break;
+                }
+            }
+        }
+        if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_nudge_candidate"); return -1; }
+        if (!n) return 0;
+    }
+    st->users_with_candidates++;
+    size_t nh = 0, nm = 0;
+    if (c->has_history) {
+        sqlite3_reset(c->hist);
+        sqlite3_bind_text(c->hist, 1, user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->hist, 2, c->horizon_text, -1, SQLITE_STATIC);
+        int r;
+        while ((r = sqlite3_step(c->hist)) == SQLITE_ROW) {
+            if (grow((void **)&c->hist_v, &c->hist_cap, nh + 1, sizeof *c->hist_v)) { oom(c->d); return -1; }
+            const char *rule = (const char *)sqlite3_column_text(c->hist, 0);
+            const char *at = (const char *)sqlite3_column_text(c->hist, 1);
+            int64_t t;
+            if (!at || mmr_time_parse(at, strlen(at), &t, NULL)) {
+                mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0,
+                             "mm_nudge_delivery_log.delivered_at: user \"%s\": not an ISO 8601 time: \"%s\"",
+                             user, at ? at : "");
+                return -1;
+            }
+            mmr_delivery *h = &c->hist_v[nh++];
+            h->rule = mmr_program_find_rule(p, rule ? rule : "");
+            h->rule_name = mmr_arena_strdup(&c->ua, rule ? rule : "");
+            h->delivered_at = t;
+            if (!h->rule_name) { oom(c->d); return -1; }
+        }
+        if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_nudge_delivery_log"); return -1; }
+    }
+    if (c->has_mutes) {
+        sqlite3_reset(c->mutes);
+        sqlite3_bind_text(c->mutes, 1, user, -1, SQLITE_STATIC);
+        int r;
+        while ((r = sqlite3_step(c->mutes)) == SQLITE_ROW) {
+            if (grow((void **)&c->mute_v, &c->mute_cap, nm + 1, sizeof *c->mute_v)) { oom(c->d); return -1; }
+            c->mute_v[nm] = mmr_arena_strdup(&c->ua, (const char *)sqlite3_column_text(c->mutes, 0));
+            if (!c->mute_v[nm++]) { oom(c->d); return -1; }
+        }
+        if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_user_suppression"); return -1; }
+    }
+    mmr_decide_input in = {
+        .prog = p, .cands = c->cands, .ncands = n,
+        .history = c->hist_v, .nhistory = nh,
+        .muted = c->mute_v, .nmuted = nm,
+        .now = c->o->now, .tz = tz, .tzc = c->tzc,
+    };
+    if (mmr_decide(&in, &c->res)) {
+        mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0, "user \"%s\": the decision failed: %s", user,
+                     c->res.note ? c->res.note : "out of memory");
+        return -1;
+    }
+    int dry = c->o->dry_run;
+    for (size_t i = 0; i < c->res.n; i++) {
+        const mmr_decision *dc = &c->res.v[i];
+        const mmr_prog_rule *r = &p->rules[dc->rule];
+        char did[MMR_UUID_STR];
+        st->candidates++;
+        if (dc->delivered) {
+            st->delivered++;
+            mmr_delivery_id(user, r->name, c->as_of, did);
+            mmr_buf_clear(&c->buf);
+            mmr_event_payload(&c->buf, did, user, r->name, dc->title ? dc->title : "",
+                              dc->body ? dc->body : "", dc->category ? dc->category : "", c->now_text);
+            if (c->buf.oom) { oom(c->d); return -1; }
+        } else {
+            st->suppressed++;
+            if ((unsigned)dc->reason < MMR_NREASONS) st->by_reason[dc->reason]++;
+        }
+        if (dry) {
+            if (dc->delivered) {
+                fwrite(c->buf.data, 1, c->buf.len, c->o->events_out);
+                fputc('\n', c->o->events_out);
+            }
+            continue;
+        }
+        if (dc->delivered) {
+            const mmr_prog_template *t = r->template_index < p->ntemplates ? &p->templates[r->template_index] : NULL;
+            mmr_buf_clear(&c->meta);
+            mmr_buf_puts(&c->meta, "{\"as_of\":");
+            mmr_buf_json_string(&c->meta, c->as_of, strlen(c->as_of));
+            mmr_buf_printf(&c->meta, ",\"priority\":%d", (int)r->priority);
+            if (t && t->id) { mmr_buf_puts(&c->meta, ",\"template_id\":"); mmr_buf_json_string(&c->meta, t->id, strlen(t->id)); }
+            if (t && t->tone) { mmr_buf_puts(&c->meta, ",\"tone\":"); mmr_buf_json_string(&c->meta, t->tone, strlen(t->tone)); }
+            mmr_buf_putc(&c->meta, '}');
+            if (c->meta.oom) { oom(c->d); return -1; }
+            sqlite3_stmt *s = c->ins_deliv;
+            sqlite3_reset(s);
+            sqlite3_bind_text(s, 1, did, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 3, c->rule_ids[dc->rule]);
+            sqlite3_bind_text(s, 4, r->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 5, c->as_of, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 6, dc->title ? dc->title : "", -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 7, dc->body ? dc->body : "", -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 8, dc->category ? dc->category : "", -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 9, c->meta.data, (int)c->meta.len, SQLITE_STATIC);
+            sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
+            int e = step_done(c, s, "writing mm_nudge_delivery_log");
+            if (e > 0) {
+                mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0,
+                             "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
+                             user, r->name, c->as_of);
+                return -1;
+            }
+            if (e) return -1;
+            s = c->ins_out;
+            sqlite3_reset(s);
+            sqlite3_bind_text(s, 1, did, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 3, c->buf.data, (int)c->buf.len, SQLITE_STATIC);
+            sqlite3_bind_text(s, 4, c->now_text, -1, SQLITE_STATIC);
+            sqlite3_bind_int(s, 5, c->o->redis_url ? 1 : 0);
+            if (step_done(c, s, "writing mm_event_outbox")) {
+                if (!c->d->errors) mmr_db_error(c->db, c->d, "writing mm_event_outbox");
+                return -1;
+            }
+        }
+        sqlite3_stmt *s = c->ins_cand;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, c->rule_ids[dc->rule]);
+        sqlite3_bind_text(s, 3, r->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, c->as_of, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 5, dc->delivered ? "delivered" : "suppressed", -1, SQLITE_STATIC);
+        if (dc->delivered) sqlite3_bind_null(s, 6);
+        else sqlite3_bind_text(s, 6, mmr_reason_name(dc->reason), -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 7, (int)r->priority);
+        if (dc->delivered) sqlite3_bind_text(s, 8, did, -1, SQLITE_STATIC);
+        else sqlite3_bind_null(s, 8);
+        sqlite3_bind_int64(s, 9, c->run_id);
+        sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
+        int e = step_done(c, s, "writing mm_nudge_candidate");
+        if (e > 0) {
+            mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0,
+                         "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
+                         user, r->name, c->as_of);
+            return -1;
+        }
+        if (e) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ sources */
+
+static int run_db_source(run_ctx *c)
+{
+    mmr_buf sel;
+    mmr_buf_init(&sel);
+    mmr_buf_puts(&sel, "SELECT user_id");
+    if (bind_columns(c, "mm_signal_daily", 0, &c->sigcols, &c->nsigcols, NULL, &sel)) { mmr_buf_free(&sel); return -1; }
+    mmr_buf_puts(&sel, " FROM mm_signal_daily WHERE as_of = ?1 ORDER BY user_id");
+    int rc = sel.oom ? -1 : mmr_db_prepare(c->db, &c->sig, sel.data, c->d);
+    mmr_buf_free(&sel);
+    if (rc) return -1;
+    sqlite3_bind_text(c->sig, 1, c->as_of, -1, SQLITE_STATIC);
+    char *prev = NULL;
+    size_t prev_cap = 0;
+    int r;
+    const mmr_program *p = c->p;
+    while ((r = sqlite3_step(c->sig)) == SQLITE_ROW) {
+        mmr_arena_reset(&c->ua);
+        mmr_vm_clear_inputs(&c->vm);
+        const char *user = (const char *)sqlite3_column_text(c->sig, 0);
+        if (!user) {
+            mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0, "mm_signal_daily.user_id: a row for %s has no user_id", c->as_of);
+            rc = -1; break;
+        }
+        size_t ulen = (size_t)sqlite3_column_bytes(c->sig, 0);
+        if (prev && !strcmp(prev, user)) {
+            mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0,
+                         "mm_signal_daily: user \"%s\" has two rows for %s", user, c->as_of);
+            rc = -1; break;
+        }
+        if (grow((void **)&prev, &prev_cap, ulen + 1, 1)) { oom(c->d); rc = -1; break; }
+        memcpy(prev, user, ulen + 1);
+        for (size_t i = 0; i < c->nsigcols; i++)
+            if ((rc = load_cell(c, c->sig, &c->sigcols[i], "mm_signal_daily", prev))) break;
+        if (rc) break;
+        const char *tz = NULL;
+        /* merge with mm_user_traits (both ordered by user_id) */
+        while (c->trait_row) {
+            const char *tu = (const char *)sqlite3_column_text(c->trait_scan, 0);
+            int cmp = tu ? strcmp(tu, prev) : -1;
+            if (cmp > 0) break;
+            if (cmp == 0) { if ((rc = load_traits_from(c, c->trait_scan, prev, &tz, 0))) break; break; }
+            int tr = sqlite3_step(c->trait_scan);
+            if (tr == SQLITE_DONE) c->trait_row = 0;
+            else if (tr != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_user_traits"); rc = -1; break; }
+        }
+        if (rc) break;
+        if (c->tz_slot >= 0 && c->vm.regs[c->tz_slot].tag == MMR_V_TEXT)
+            tz = c->vm.regs[c->tz_slot].u.text->bytes;
+        if ((rc = process_user(c, prev, tz, c->db->path))) break;
+    }
+    if (!rc && r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_signal_daily"); rc = -1; }
+    free(prev);
+    (void)p;
+    return rc;
+}
+
+static int run_file_source(run_ctx *c, int have_first, mmr_snap_user *u)
+{
+    int rc = 0;
+    const char *path = c->o->signals_path;
+    for (;;) {
+        if (!have_first) {
+            mmr_arena_reset(&c->ua);
+            int r = mmr_snapshot_next(c->snap, c->vm.regs, &c->ua, u, c->d);
+            if (r == 0) break;
+            if (r < 0) return -1;
+        }
+        have_first = 0;
+        if (u->as_of && strcmp(u->as_of, c->as_of) != 0) {
+            mmr_diag_add(c->d, MMR_SEV_ERROR, path, (int)u->line, 0,
+                         "user \"%s\": as_of %s differs from the run's snapshot date %s",
+                         u->user_id, u->as_of, c->as_of);
+            return -1;
+        }
+        const char *tz = NULL;
+        if (c->has_traits) {
+            sqlite3_reset(c->trait_probe);
+            sqlite3_bind_text(c->trait_probe, 1, u->user_id, (int)u->user_id_len, SQLITE_STATIC);
+            int r = sqlite3_step(c->trait_probe);
+            if (r == SQLITE_ROW) { if ((rc = load_traits_from(c, c->trait_probe, u->user_id, &tz, 1))) return -1; }
+            else if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_user_traits"); return -1; }
+        }
+        if (c->tz_slot >= 0 && c->vm.regs[c->tz_slot].tag == MMR_V_TEXT)
+            tz = c->vm.regs[c->tz_slot].u.text->bytes;
+        char where[64];
+        (void)where;
+        mmr_buf wb;
+        mmr_buf_init(&wb);
+        mmr_buf_printf(&wb, "%s:%ld", path, u->line);
+        rc = process_user(c, u->user_id, tz, wb.data ? wb.data : path);
+        mmr_buf_free(&wb);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int scalar_exists(run_ctx *c, const char *sql, const char *arg, int *out)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(c->db, &st, sql, c->d)) return -1;
+    if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    *out = r == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading the state"); return -1; }
+    return 0;
+}
+
+static int prepare_all(run_ctx *c)
+{
+    mmr_db *db = c->db;
+    mmr_diags *d = c->d;
+    /* traits: a merge scan (db source) and a probe (file source) */
+    mmr_buf cols;
+    mmr_buf_init(&cols);
+    if (bind_columns(c, "mm_user_traits", 1, &c->trcols, &c->ntrcols, &c->trait_tz_col, &cols)) {
+        mmr_buf_free(&cols);
+        return -1;
+    }
+    mmr_buf q;
+    mmr_buf_init(&q);
+    mmr_buf_printf(&q, "SELECT user_id%s FROM mm_user_traits ORDER BY user_id", cols.data ? cols.data : "");
+    int rc = mmr_db_prepare(db, &c->trait_scan, q.data, d);
+    mmr_buf_clear(&q);
+    mmr_buf_printf(&q, "SELECT user_id%s FROM mm_user_traits WHERE user_id = ?1", cols.data ? cols.data : "");
+    if (!rc) rc = mmr_db_prepare(db, &c->trait_probe, q.data, d);
+    mmr_buf_free(&q);
+    mmr_buf_free(&cols);
+    if (rc) return -1;
+    if (mmr_db_prepare(db, &c->existing, "SELECT rule FROM mm_nudge_candidate WHERE user_id=?1 AND as_of=?2", d) ||
+        mmr_db_prepare(db, &c->hist, "SELECT rule, delivered_at FROM mm_nudge_delivery_log "
+                                     "WHERE user_id=?1 AND delivered_at > ?2", d) ||
+        mmr_db_prepare(db, &c->mutes, "SELECT category FROM mm_user_suppression WHERE user_id=?1 ORDER BY category", d))
+        return -1;
+    if (db->readonly) return 0;
+    if (mmr_db_prepare(db, &c->ins_cand,
+            "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, "
+            "priority, delivery_id, run_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", d) ||
+        mmr_db_prepare(db, &c->ins_deliv,
+            "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, "
+            "category, meta_json, delivered_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", d) ||
+        mmr_db_prepare(db, &c->ins_out,
+            "INSERT INTO mm_event_outbox(delivery_id, user_id, payload, created_at, want_redis) "
+            "VALUES (?1,?2,?3,?4,?5)", d))
+        return -1;
+    return 0;
+}
+
+static void ctx_free(run_ctx *c)
+{
+    sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes,
+                            c->ins_cand, c->ins_deliv, c->ins_out };
+    for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) sqlite3_finalize(sts[i]);
+    if (c->snap) mmr_snapshot_close(c->snap);
+    mmr_vm_free(&c->vm);
+    mmr_arena_free(&c->ua);
+    mmr_tz_cache_free(c->tzc);
+    free(c->rule_ids); free(c->sigcols); free(c->used); free(c->trcols);
+    free(c->cands); free(c->hist_v); free(c->mute_v);
+    mmr_decide_result_free(&c->res);
+    mmr_buf_free(&c->buf); mmr_buf_free(&c->meta);
+}
+
+static int latest_as_of(run_ctx *c)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(c->db, &st, "SELECT max(as_of) FROM mm_signal_daily", c->d)) return -1;
+    int r = sqlite3_step(st), rc = 0;
+    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_signal_daily"); rc = -1; }
+    else if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0, "mm_signal_daily is empty: no snapshot to run");
+        if (g) mmr_diag_set_hint(g, "load signals into mm_signal_daily, or give --signals FILE");
+        rc = -1;
+    } else {
+        const char *s = (const char *)sqlite3_column_text(st, 0);
+        if (!mmr_snap_date_ok(s, strlen(s))) {
+            mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0, "mm_signal_daily.as_of: \"%s\" is not a date (YYYY-MM-DD)", s);
+            rc = -1;
+        } else snprintf(c->as_of, sizeof c->as_of, "%s", s);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int run_body(run_ctx *c)
+{
+    const mmr_run_opts *o = c->o;
+    mmr_diags *d = c->d;
+    mmr_db *db = c->db;
+    const mmr_program *p = c->p;
+    mmr_db_column *xs = calloc(p->nslots + 1, sizeof *xs), *xt = calloc(p->nslots + 1, sizeof *xt);
+    size_t nxs = 0, nxt = 0;
+    if (!xs || !xt) { free(xs); free(xt); oom(d); return -1; }
+    for (uint32_t i = 0; i < p->nslots; i++) {
+        mmr_db_column col = { p->slots[i].name, p->slots[i].type };
+        if (p->slots[i].is_trait) xt[nxt++] = col; else xs[nxs++] = col;
+    }
+    int rc = mmr_db_migrate(db, xs, nxs, xt, nxt, d);
+    free(xs); free(xt);
+    if (rc || mmr_db_check_tables(db, d)) return -1;
+    if (record_ruleset(c)) return -1;
+
+    /* the snapshot date */
+    mmr_snap_user first = {0};
+    int have_first = 0;
+    if (o->as_of) snprintf(c->as_of, sizeof c->as_of, "%s", o->as_of);
+    if (o->signals_path) {
+        c->snap = mmr_snapshot_open(o->signals_path, -1, p, d);
+        if (!c->snap) return -1;
+        mmr_vm_clear_inputs(&c->vm);
+        int r = mmr_snapshot_next(c->snap, c->vm.regs, &c->ua, &first, d);
+        if (r < 0) return -1;
+        have_first = r == 1;
+        if (!o->as_of) {
+            if (have_first && first.as_of) snprintf(c->as_of, sizeof c->as_of, "%s", first.as_of);
+            else mmr_date_format(o->now, c->as_of);
+        }
+    } else if (!o->as_of) {
+        if (latest_as_of(c)) return -1;
+    } else {
+        int any;
+        if (scalar_exists(c, "SELECT 1 FROM mm_signal_daily WHERE as_of = ?1 LIMIT 1", c->as_of, &any)) return -1;
+        if (!any) {
+            mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0, "mm_signal_daily has no rows for as_of %s", c->as_of);
+            return -1;
+        }
+    }
+    snprintf(c->st->as_of, sizeof c->st->as_of, "%s", c->as_of);
+
+    /* A run is one transaction, so a committed run record for this date is
+     * the only way candidates for it can exist. */
+    if (scalar_exists(c, "SELECT 1 FROM mm_run WHERE as_of = ?1 LIMIT 1", c->as_of, &c->rerun) ||
+        scalar_exists(c, "SELECT 1 FROM mm_nudge_delivery_log LIMIT 1", NULL, &c->has_history) ||
+        scalar_exists(c, "SELECT 1 FROM mm_user_suppression LIMIT 1", NULL, &c->has_mutes) ||
+        scalar_exists(c, "SELECT 1 FROM mm_user_traits LIMIT 1", NULL, &c->has_traits))
+        return -1;
+    int ts = mmr_program_find_slot(p, "tz");
+    c->tz_slot = ts >= 0 && p->slots[ts].is_trait && p->slots[ts].type == MMR_T_TEXT ? ts : -1;
+    if (mark_used(c)) { oom(d); return -1; }
+    if (prepare_all(c)) return -1;
+    c->horizon = p->policy.window_s;
+    for (uint32_t i = 0; i < p->nrules; i++) if (p->rules[i].cooldown_s > c->horizon) c->horizon = p->rules[i].cooldown_s;
+    mmr_time_format(o->now - c->horizon, c->horizon_text);
+
+    if (!db->readonly) {
+        sqlite3_stmt *st;
+        if (mmr_db_prepare(db, &st, "INSERT INTO mm_run(as_of, now, ruleset_hash, source, status) "
+                                    "VALUES (?1, ?2, ?3, ?4, 'running')", d)) return -1;
+        sqlite3_bind_text(st, 1, c->as_of, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c->now_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, o->signals_path ? o->signals_path : "mm_signal_daily", -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_run"); return -1; }
+        c->run_id = sqlite3_last_insert_rowid(db->h);
+    }
+
+    if (o->signals_path) {
+        if (have_first && run_file_source(c, 1, &first)) return -1;
+    } else {
+        int r = sqlite3_step(c->trait_scan);
+        if (r == SQLITE_ROW) c->trait_row = 1;
+        else if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_user_traits"); return -1; }
+        if (run_db_source(c)) return -1;
+    }
+    progress(c, 1);
+    if (getenv("MMR_XTIME")) fprintf(stderr, "users done cpu %.3f\n", cpu_now());
+
+    if (!db->readonly) {
+        sqlite3_stmt *st;
+        if (mmr_db_prepare(db, &st, "UPDATE mm_run SET status='done', users=?2, candidates=?3, delivered=?4, "
+                                    "suppressed=?5 WHERE run_id=?1", d)) return -1;
+        sqlite3_bind_int64(st, 1, c->run_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)c->st->users);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)c->st->candidates);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)c->st->delivered);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)c->st->suppressed);
+        int r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_run"); return -1; }
+    }
+    return 0;
+}
+
+int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
+{
+    memset(st, 0, sizeof *st);
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.o = o; c.st = st; c.d = d; c.p = o->prog;
+    c.t0 = mono_now();
+    c.trait_tz_col = -1;
+    c.xbatch = getenv("MMR_XBATCH") ? (unsigned)atoi(getenv("MMR_XBATCH")) : 0;
+    c.tz_slot = -1;
+    if (o->as_of && !mmr_snap_date_ok(o->as_of, strlen(o->as_of))) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "--as-of %s: not a date (YYYY-MM-DD)", o->as_of);
+        return -1;
+    }
+    mmr_time_format(o->now, c.now_text);
+    ruleset_hash(c.p, c.hash);
+    mmr_arena_init(&c.ua, 0);
+    mmr_decide_result_init(&c.res);
+    mmr_buf_init(&c.buf);
+    mmr_buf_init(&c.meta);
+    if (mmr_vm_init(&c.vm, c.p)) { oom(d); ctx_free(&c); return -1; }
+    c.tzc = mmr_tz_cache_new(o->zoneinfo);
+    if (!c.tzc) { oom(d); ctx_free(&c); return -1; }
+
+    int mode = MMR_DB_OPEN_RW;
+    if (o->dry_run) mode = access(o->db_path, F_OK) == 0 ? MMR_DB_OPEN_RO : MMR_DB_OPEN_MEMORY;
+    if (mmr_db_open(&c.db, o->db_path, mode, o->busy_ms, d)) { ctx_free(&c); return -1; }
+    if (mode == MMR_DB_OPEN_MEMORY) {
+        mmr_diag_add(d, MMR_SEV_NOTE, o->db_path, 0, 0, "no such database: the dry run starts from an empty state");
+    }
+    if (getenv("MMR_XNOFK")) sqlite3_exec(c.db->h, "PRAGMA foreign_keys=OFF", 0, 0, 0);
+    int rc = mmr_db_begin(c.db, d);
+    if (getenv("MMR_XCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=-%s", getenv("MMR_XCACHE")); sqlite3_exec(c.db->h, q, 0, 0, 0); }
+    if (!rc) {
+        rc = run_body(&c);
+        if (!rc && !c.db->readonly) {
+            rc = mmr_db_commit(c.db, d);
+            st->committed = rc == 0 && mode != MMR_DB_OPEN_MEMORY;
+        } else mmr_db_rollback(c.db);
+    }
+    /* statements must go before the publish phase's transactions */
+    mmr_db *db = c.db;
+    c.db = NULL;
+    ctx_free(&c);
+    if (!rc && !db->readonly && mode != MMR_DB_OPEN_MEMORY) {
+        mmr_redis *redis = NULL;
+        if (o->redis_url && mmr_redis_connect(&redis, o->redis_url, d)) {
+            st->redis_failed = 1;
+            redis = NULL;
+        }
+        mmr_outbox_opts oo = { o->events_out, o->events_path, redis, o->redis_url != NULL, c.now_text };
+        if (getenv("MMR_XTIME")) fprintf(stderr, "committed cpu %.3f\n", cpu_now());
+        if (mmr_outbox_publish(db, &oo, st, d)) {
+            /* the run itself is committed; the events wait in the outbox */
+            rc = -1;
+        }
+        mmr_redis_close(redis);
+    }
+    if (getenv("MMR_XTIME")) fprintf(stderr, "published cpu %.3f\n", cpu_now());
+    if (o->dry_run && o->events_out) fflush(o->events_out);
+    mmr_db_close(db);
+    st->elapsed_s = mono_now() - c.t0;
+    return rc;
+}

@@ -1,0 +1,134 @@
+#include "engine/template.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "util/placeholder.h"
+
+/* Round half away from zero, as text of the integer (any finite double). */
+static void int_text(double v, char *out, size_t cap)
+{
+    double r = round(v);
+    if (r == 0) r = 0;                 /* no "-0" */
+    snprintf(out, cap, "%.0f", r);
+}
+
+void mmr_format_money(mmr_buf *out, double v)
+{
+    char digits[400];
+    int_text(v, digits, sizeof digits);
+    const char *d = digits;
+    if (*d == '-') { mmr_buf_putc(out, '-'); d++; }
+    mmr_buf_puts(out, "\xE2\x82\xB9");          /* ₹ U+20B9 */
+    size_t n = strlen(d);
+    /* Indian grouping: the last three digits, then groups of two. */
+    if (n <= 3) { mmr_buf_puts(out, d); return; }
+    size_t head = n - 3;                        /* digits before the last three */
+    size_t first = head % 2 ? 1 : 2;            /* leading group of one or two */
+    size_t i = 0;
+    mmr_buf_append(out, d, first);
+    i = first;
+    while (i < head) {
+        mmr_buf_putc(out, ',');
+        mmr_buf_append(out, d + i, 2);
+        i += 2;
+    }
+    mmr_buf_putc(out, ',');
+    mmr_buf_append(out, d + head, 3);
+}
+
+void mmr_format_pct(mmr_buf *out, double v)
+{
+    double tenths = round(v * 1000.0);          /* tenths of a percent */
+    if (tenths == 0) tenths = 0;
+    char tmp[400];
+    if (fabs(tenths) < 9e15) {
+        long long t = (long long)tenths;
+        long long a = t < 0 ? -t : t;
+        if (a % 10 == 0)
+            snprintf(tmp, sizeof tmp, "%s%lld%%", t < 0 ? "-" : "", a / 10);
+        else
+            snprintf(tmp, sizeof tmp, "%s%lld.%lld%%", t < 0 ? "-" : "", a / 10, a % 10);
+    } else {
+        snprintf(tmp, sizeof tmp, "%.0f%%", round(v * 100.0));
+    }
+    mmr_buf_puts(out, tmp);
+}
+
+void mmr_format_int(mmr_buf *out, double v)
+{
+    char tmp[400];
+    int_text(v, tmp, sizeof tmp);
+    mmr_buf_puts(out, tmp);
+}
+
+void mmr_format_number(mmr_buf *out, double v)
+{
+    mmr_buf_number(out, v);
+}
+
+static int fmt_is(const char *fmt, size_t len, const char *name)
+{
+    return strlen(name) == len && memcmp(fmt, name, len) == 0;
+}
+
+int mmr_format_value(mmr_buf *out, const mmr_value *v, const char *fmt, size_t fmt_len)
+{
+    switch (v->tag) {
+    case MMR_V_NUM:
+        if (!isfinite(v->u.num)) return 1;
+        if (fmt_is(fmt, fmt_len, "money")) mmr_format_money(out, v->u.num);
+        else if (fmt_is(fmt, fmt_len, "pct")) mmr_format_pct(out, v->u.num);
+        else if (fmt_is(fmt, fmt_len, "int")) mmr_format_int(out, v->u.num);
+        else mmr_format_number(out, v->u.num);
+        return 0;
+    case MMR_V_TEXT:
+        if (!v->u.text) return 1;
+        mmr_buf_append(out, v->u.text->bytes, v->u.text->len);
+        return 0;
+    case MMR_V_BOOL:
+        mmr_buf_puts(out, v->u.i ? "true" : "false");
+        return 0;
+    case MMR_V_LIST: {
+        const mmr_list *l = v->u.list;
+        if (!l) return 1;
+        for (uint32_t i = 0; i < l->n; i++) {
+            if (i) mmr_buf_puts(out, ", ");
+            const mmr_value *it = &l->items[i];
+            if (it->tag == MMR_V_TEXT && it->u.text) mmr_buf_append(out, it->u.text->bytes, it->u.text->len);
+            else if (it->tag == MMR_V_NUM) mmr_format_number(out, it->u.num);
+            else return 1;
+        }
+        return 0;
+    }
+    default:
+        return 1;
+    }
+}
+
+mmr_fill_status mmr_template_fill(mmr_buf *out, const char *tmpl, size_t len,
+                                  const char *const *names, const mmr_value *vals,
+                                  size_t n, const char **missing, size_t *missing_len,
+                                  const char **why)
+{
+    size_t pos = 0;
+    if (!tmpl) return MMR_FILL_OK;
+    for (;;) {
+        mmr_seg g = mmr_template_next(tmpl, len, &pos);
+        if (g.kind == MMR_SEG_END) break;
+        if (g.kind == MMR_SEG_ERROR) { if (why) *why = g.error; return MMR_FILL_ERROR; }
+        if (g.kind == MMR_SEG_TEXT) { mmr_buf_append(out, g.text, g.len); continue; }
+        const mmr_value *v = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (names[i] && strlen(names[i]) == g.name_len && memcmp(names[i], g.name, g.name_len) == 0) {
+                v = &vals[i];
+                break;
+            }
+        if (!v || mmr_format_value(out, v, g.fmt, g.fmt_len) != 0) {
+            if (missing) *missing = g.name;
+            if (missing_len) *missing_len = g.name_len;
+            return MMR_FILL_MISSING;
+        }
+    }
+    if (out->oom) { if (why) *why = "out of memory"; return MMR_FILL_ERROR; }
+    return MMR_FILL_OK;
+}

@@ -1,0 +1,93 @@
+mmr eval: the shipped rules over a small snapshot. One line per user, in
+input order; candidates in priority order; blank lines are skipped.
+
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson
+  {"user_id":"u1","as_of":"2025-10-26","candidates":["goal_underfunded","dining_overspend"],"selected":"goal_underfunded"}
+  {"user_id":"u2","as_of":"2025-10-26","candidates":[],"selected":null}
+  {"user_id":"u3","as_of":"2025-10-26","candidates":["shopping_spike","budget_drift"],"selected":"shopping_spike"}
+  {"user_id":"u4","as_of":"2025-10-26","candidates":[],"selected":null}
+  {"user_id":"u5","as_of":"2025-10-26","candidates":["travel_heavy"],"selected":"travel_heavy"}
+  {"user_id":"u6","as_of":"2025-10-26","candidates":[],"selected":null}
+  {"user_id":"u7","as_of":null,"candidates":[],"selected":null}
+  {"user_id":"u8 \"quoted\" é","as_of":"2025-10-27","candidates":["dining_overspend"],"selected":"dining_overspend"}
+
+The same users as CSV give the same bytes.
+
+  $ mmr eval ../../../rules/moneymoments --signals users.csv > $TESTTMP/csv.out
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson | cmp - $TESTTMP/csv.out && echo same
+  same
+
+Any thread count gives the same bytes; stdin works with --format.
+
+  $ mmr gen --users 3000 --seed 7 --ndjson $TESTTMP/g.ndjson
+  $ mmr eval ../../../rules/moneymoments --signals $TESTTMP/g.ndjson --threads 1 > $TESTTMP/t1
+  $ mmr eval ../../../rules/moneymoments --signals $TESTTMP/g.ndjson --threads 3 | cmp - $TESTTMP/t1 && echo same
+  same
+  $ cat $TESTTMP/g.ndjson | mmr eval ../../../rules/moneymoments --signals - | cmp - $TESTTMP/t1 && echo same
+  same
+  $ wc -l < $TESTTMP/t1
+  3000
+
+--user restricts the output to one user.
+
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u3
+  {"user_id":"u3","as_of":"2025-10-26","candidates":["shopping_spike","budget_drift"],"selected":"shopping_spike"}
+  $ mmr eval ../../../rules/moneymoments --signals users.csv --user 'u8 "quoted" é'
+  {"user_id":"u8 \"quoted\" é","as_of":"2025-10-27","candidates":["dining_overspend"],"selected":"dining_overspend"}
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user nobody
+  users.ndjson: error: no user "nobody" in the snapshot
+  [1]
+
+--explain adds every rule's conditions with operand values and truth.
+Missing operands are null and make a comparison unknown.
+
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u1 --explain
+  {"user_id":"u1","as_of":"2025-10-26","candidates":["goal_underfunded","dining_overspend"],"selected":"goal_underfunded","explain":[{"rule":"goal_underfunded","priority":90,"fired":true,"when":"true","conditions":[{"cond":"top_goal_progress < 10%","at":"../../../rules/moneymoments/goal.mmr:16:8","values":[0.04,0.1],"result":"true"},{"cond":"savings_actual_month <= 0","at":"../../../rules/moneymoments/goal.mmr:16:36","values":[0,0],"result":"true"}]},{"rule":"dining_overspend","priority":80,"fired":true,"when":"true","conditions":[{"cond":"heavy_diner","at":"../../../rules/moneymoments/dining.mmr:18:8","values":[],"result":"true"}]},{"rule":"shopping_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"shopping_txn_7d >= 2","at":"../../../rules/moneymoments/shopping.mmr:16:8","values":[null,2],"result":"unknown"},{"cond":"pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%","at":"../../../rules/moneymoments/shopping.mmr:16:33","values":[null,0.2],"result":"unknown"}]},{"rule":"travel_heavy","priority":60,"fired":false,"when":"unknown","conditions":[{"cond":"travel_txn_30d > travel_txn_baseline_30d","at":"../../../rules/moneymoments/travel.mmr:16:8","values":[null,null],"result":"unknown"},{"cond":"ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%","at":"../../../rules/moneymoments/travel.mmr:17:12","values":[null,0.5],"result":"unknown"}]},{"rule":"budget_drift","priority":50,"fired":false,"when":"unknown","conditions":[{"cond":"abs(budget_variance) > 15%","at":"../../../rules/moneymoments/budget.mmr:16:8","values":[null,0.15],"result":"unknown"}]}],"lets":[{"let":"heavy_diner","value":"true","conditions":[{"cond":"dining_txn_7d >= 3","at":"../../../rules/moneymoments/dining.mmr:11:19","values":[4,3],"result":"true"},{"cond":"wants_share_30d > 35%","at":"../../../rules/moneymoments/dining.mmr:11:42","values":[0.42,0.35],"result":"true"}]}]}
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u2 --explain=text
+  user u2 (as of 2025-10-26): selected nothing
+    candidates: none
+    let heavy_diner = unknown
+        true     dining_txn_7d >= 3   [9, 3]   ../../../rules/moneymoments/dining.mmr:11:19
+        unknown  wants_share_30d > 35%   [missing, 0.35]   ../../../rules/moneymoments/dining.mmr:11:42
+    rule goal_underfunded (priority 90): not fired
+      when: unknown
+        unknown  top_goal_progress < 10%   [missing, 0.1]   ../../../rules/moneymoments/goal.mmr:16:8
+        unknown  savings_actual_month <= 0   [missing, 0]   ../../../rules/moneymoments/goal.mmr:16:36
+    rule dining_overspend (priority 80): not fired
+      when: unknown
+        unknown  heavy_diner   ../../../rules/moneymoments/dining.mmr:18:8
+    rule shopping_spike (priority 70): not fired
+      when: unknown
+        unknown  shopping_txn_7d >= 2   [missing, 2]   ../../../rules/moneymoments/shopping.mmr:16:8
+        unknown  pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%   [missing, 0.2]   ../../../rules/moneymoments/shopping.mmr:16:33
+    rule travel_heavy (priority 60): not fired
+      when: unknown
+        unknown  travel_txn_30d > travel_txn_baseline_30d   [missing, missing]   ../../../rules/moneymoments/travel.mmr:16:8
+        unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:12
+    rule budget_drift (priority 50): not fired
+      when: unknown
+        unknown  abs(budget_variance) > 15%   [missing, 0.15]   ../../../rules/moneymoments/budget.mmr:16:8
+  $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u6 --explain=text
+  user u6 (as of 2025-10-26): selected nothing
+    candidates: none
+    let heavy_diner = unknown
+        unknown  dining_txn_7d >= 3   [missing, 3]   ../../../rules/moneymoments/dining.mmr:11:19
+        unknown  wants_share_30d > 35%   [missing, 0.35]   ../../../rules/moneymoments/dining.mmr:11:42
+    rule goal_underfunded (priority 90): not fired
+      when: unknown
+        unknown  top_goal_progress < 10%   [missing, 0.1]   ../../../rules/moneymoments/goal.mmr:16:8
+        unknown  savings_actual_month <= 0   [missing, 0]   ../../../rules/moneymoments/goal.mmr:16:36
+    rule dining_overspend (priority 80): not fired
+      when: unknown
+        unknown  heavy_diner   ../../../rules/moneymoments/dining.mmr:18:8
+    rule shopping_spike (priority 70): not fired
+      when: unknown
+        unknown  shopping_txn_7d >= 2   [missing, 2]   ../../../rules/moneymoments/shopping.mmr:16:8
+        unknown  pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%   [missing, 0.2]   ../../../rules/moneymoments/shopping.mmr:16:33
+    rule travel_heavy (priority 60): not fired
+      when: unknown
+        true     travel_txn_30d > travel_txn_baseline_30d   [5, 1]   ../../../rules/moneymoments/travel.mmr:16:8
+        unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:12
+    rule budget_drift (priority 50): not fired
+      when: unknown
+        unknown  abs(budget_variance) > 15%   [missing, 0.15]   ../../../rules/moneymoments/budget.mmr:16:8

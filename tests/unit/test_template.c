@@ -1,0 +1,162 @@
+/* engine/template: the money, pct, int and number formats and filling. */
+#include <stdlib.h>
+#include "t.h"
+#include "engine/template.h"
+
+static char out[512];
+
+static const char *money(double v)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    mmr_format_money(&b, v);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return out;
+}
+static const char *pct(double v)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    mmr_format_pct(&b, v);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return out;
+}
+static const char *intf(double v)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    mmr_format_int(&b, v);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return out;
+}
+static const char *num(double v)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    mmr_format_number(&b, v);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return out;
+}
+
+static mmr_text *txt(const char *s)
+{
+    size_t n = strlen(s);
+    mmr_text *t = malloc(sizeof *t + n + 1);
+    t->len = (uint32_t)n;
+    memcpy(t->bytes, s, n + 1);
+    return t;
+}
+
+static int fill_rc;
+static char missing[64];
+
+static const char *fill(const char *tmpl, const char *const *names, const mmr_value *vals, size_t n)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    const char *m = NULL, *why = NULL;
+    size_t ml = 0;
+    fill_rc = mmr_template_fill(&b, tmpl, strlen(tmpl), names, vals, n, &m, &ml, &why);
+    missing[0] = 0;
+    if (fill_rc == MMR_FILL_MISSING) snprintf(missing, sizeof missing, "%.*s", (int)ml, m);
+    snprintf(out, sizeof out, "%s", fill_rc == MMR_FILL_OK ? (b.data ? b.data : "") : (why ? why : ""));
+    mmr_buf_free(&b);
+    return out;
+}
+
+int main(void)
+{
+    /* money: ₹, Indian grouping, whole rupees half away from zero */
+    T_EQ_STR(money(0), "₹0");
+    T_EQ_STR(money(999), "₹999");
+    T_EQ_STR(money(1000), "₹1,000");
+    T_EQ_STR(money(99999), "₹99,999");
+    T_EQ_STR(money(100000), "₹1,00,000");
+    T_EQ_STR(money(123456.7), "₹1,23,457");
+    T_EQ_STR(money(1234567.5), "₹12,34,568");
+    T_EQ_STR(money(10000000), "₹1,00,00,000");
+    T_EQ_STR(money(999.5), "₹1,000");
+    T_EQ_STR(money(0.49), "₹0");
+    T_EQ_STR(money(-500), "-₹500");
+    T_EQ_STR(money(-123456.7), "-₹1,23,457");
+    T_EQ_STR(money(-0.4), "₹0");
+    T_EQ_STR(money(-2.5), "-₹3");
+    T_EQ_STR(money(1e15), "₹1,00,00,00,00,00,00,000");
+
+    /* pct: x100, at most one decimal, half away from zero */
+    T_EQ_STR(pct(0.35), "35%");
+    T_EQ_STR(pct(0.125), "12.5%");
+    T_EQ_STR(pct(0.1234), "12.3%");
+    T_EQ_STR(pct(0.04), "4%");
+    T_EQ_STR(pct(0.2), "20%");
+    T_EQ_STR(pct(0.5), "50%");
+    T_EQ_STR(pct(1), "100%");
+    T_EQ_STR(pct(1.5), "150%");
+    T_EQ_STR(pct(0), "0%");
+    T_EQ_STR(pct(-0.2), "-20%");
+    T_EQ_STR(pct(-0.0001), "0%");
+    T_EQ_STR(pct(0.00049), "0%");
+    T_EQ_STR(pct(0.0005), "0.1%");
+    T_EQ_STR(pct(0.999), "99.9%");
+    T_EQ_STR(pct(0.9999), "100%");
+
+    /* int and number */
+    T_EQ_STR(intf(2.5), "3");
+    T_EQ_STR(intf(-2.5), "-3");
+    T_EQ_STR(intf(2.4), "2");
+    T_EQ_STR(intf(-0.2), "0");
+    T_EQ_STR(intf(1234567), "1234567");
+    T_EQ_STR(num(3), "3");
+    T_EQ_STR(num(0.35), "0.35");
+    T_EQ_STR(num(2.50), "2.5");
+    T_EQ_STR(num(-1.25), "-1.25");
+    T_EQ_STR(num(0.1 + 0.2), "0.30000000000000004");
+
+    /* filling */
+    mmr_text *goa = txt("Goa Trip 🏖️");
+    const char *names[] = { "goal_name", "due", "drift", "n", "flag", "gone" };
+    mmr_value vals[6];
+    vals[0] = mmr_v_text(goa);
+    vals[1] = mmr_v_num(123456.7);
+    vals[2] = mmr_v_num(0.2);
+    vals[3] = mmr_v_num(4);
+    vals[4] = mmr_v_bool(1);
+    vals[5] = mmr_v_missing();
+    T_EQ_STR(fill("Your {goal_name} fund is starving 😋", names, vals, 6),
+             "Your Goa Trip 🏖️ fund is starving 😋");
+    T_EQ_INT(fill_rc, MMR_FILL_OK);
+    T_EQ_STR(fill("{due:money} due, {drift:pct} off, {n:int} times, {n} ({n:number}), {flag}", names, vals, 6),
+             "₹1,23,457 due, 20% off, 4 times, 4 (4), true");
+    T_EQ_STR(fill("{{literal}} and {due}", names, vals, 6), "{literal} and 123456.7");
+    T_EQ_STR(fill("", names, vals, 6), "");
+    T_EQ_STR(fill("no placeholders ✈️", names, vals, 6), "no placeholders ✈️");
+    /* a format on text is ignored */
+    T_EQ_STR(fill("{goal_name:money}", names, vals, 6), "Goa Trip 🏖️");
+
+    /* missing: a missing value, or a name not bound at all */
+    fill("Hello {gone}!", names, vals, 6);
+    T_EQ_INT(fill_rc, MMR_FILL_MISSING);
+    T_EQ_STR(missing, "gone");
+    fill("Hello {nobody:pct}!", names, vals, 6);
+    T_EQ_INT(fill_rc, MMR_FILL_MISSING);
+    T_EQ_STR(missing, "nobody");
+    vals[1] = mmr_v_num(NAN);                   /* NaN is missing, never "nan" */
+    fill("{due:money}", names, vals, 6);
+    T_EQ_INT(fill_rc, MMR_FILL_MISSING);
+    T_EQ_STR(missing, "due");
+
+    /* broken template text */
+    T_EQ_STR(fill("oops { x", names, vals, 6), "\"{\" must start a placeholder like {goal_name} (write \"{{\" for a literal brace)");
+    T_EQ_INT(fill_rc, MMR_FILL_ERROR);
+    fill("a } b", names, vals, 6);
+    T_EQ_INT(fill_rc, MMR_FILL_ERROR);
+
+    /* a list prints its items */
+    mmr_value items[2] = { mmr_v_text(txt("foodie")), mmr_v_text(txt("student")) };
+    mmr_list l = { 2, items };
+    mmr_value lv = mmr_v_list(&l);
+    const char *ln[] = { "tags" };
+    T_EQ_STR(fill("tags: {tags}", ln, &lv, 1), "tags: foodie, student");
+    free((void *)items[0].u.text); free((void *)items[1].u.text);
+    free(goa);
+    return T_DONE("template");
+}

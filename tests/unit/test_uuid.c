@@ -1,0 +1,71 @@
+/* util/sha1 and engine/uuid: SHA-1 vectors and RFC 4122 v5 UUIDs. The
+ * expected UUIDs were computed with Python's uuid.uuid5. */
+#include "t.h"
+#include "util/sha1.h"
+#include "engine/uuid.h"
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+    static const char h[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) { out[2 * i] = h[d[i] >> 4]; out[2 * i + 1] = h[d[i] & 15]; }
+    out[2 * n] = 0;
+}
+
+int main(void)
+{
+    unsigned char dig[20], u[16];
+    char hx[41], s[MMR_UUID_STR];
+
+    mmr_sha1("abc", 3, dig); hex(dig, 20, hx);
+    T_EQ_STR(hx, "a9993e364706816aba3e25717850c26c9cd0d89d");
+    mmr_sha1("", 0, dig); hex(dig, 20, hx);
+    T_EQ_STR(hx, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    char a1000[1000];
+    memset(a1000, 'a', sizeof a1000);
+    mmr_sha1(a1000, sizeof a1000, dig); hex(dig, 20, hx);
+    T_EQ_STR(hx, "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+    /* streaming in odd pieces gives the same digest */
+    mmr_sha1_ctx c;
+    mmr_sha1_init(&c);
+    for (size_t i = 0; i < sizeof a1000; i += 7)
+        mmr_sha1_update(&c, a1000 + i, i + 7 <= sizeof a1000 ? 7 : sizeof a1000 - i);
+    mmr_sha1_final(&c, dig); hex(dig, 20, hx);
+    T_EQ_STR(hx, "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+
+    /* uuid5(NAMESPACE_DNS, "python.org") */
+    unsigned char dns[16];
+    T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8", dns), 0);
+    mmr_uuid_v5(dns, "python.org", 10, u);
+    T_EQ_STR(mmr_uuid_format(u, s), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+
+    /* the project namespace is uuid5(NAMESPACE_URL, "https://moneymoments.app/mmr/delivery") */
+    unsigned char url[16];
+    T_EQ_INT(mmr_uuid_parse("6BA7B811-9DAD-11D1-80B4-00C04FD430C8", url), 0);
+    const char *nsname = "https://moneymoments.app/mmr/delivery";
+    mmr_uuid_v5(url, nsname, strlen(nsname), u);
+    T_CHECK(memcmp(u, mmr_uuid_namespace, 16) == 0);
+    T_EQ_STR(mmr_uuid_format(mmr_uuid_namespace, s), "48148d09-d478-59ca-bd4c-dfe546172c3c");
+
+    /* delivery id: user + "\n" + rule + "\n" + date */
+    T_EQ_STR(mmr_delivery_id("u42", "dining_overspend", "2025-10-26", s),
+             "db2ed160-3973-5f38-b560-a36d38577d0e");
+    const char *nm = "u42\ndining_overspend\n2025-10-26";
+    mmr_uuid_v5(mmr_uuid_namespace, nm, strlen(nm), u);
+    T_EQ_STR(mmr_uuid_format(u, hx), "db2ed160-3973-5f38-b560-a36d38577d0e");
+    /* version and variant bits */
+    T_EQ_INT(u[6] >> 4, 5);
+    T_EQ_INT(u[8] >> 6, 2);
+    /* different inputs, different ids; same inputs, same id */
+    char s2[MMR_UUID_STR];
+    mmr_delivery_id("u42", "dining_overspend", "2025-10-27", s2);
+    T_CHECK(strcmp(s, s2) != 0);
+    mmr_delivery_id("u42", "dining_overspend", "2025-10-26", s2);
+    T_EQ_STR(s2, "db2ed160-3973-5f38-b560-a36d38577d0e");
+
+    /* parse rejects */
+    T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c", u), -1);
+    T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8x", u), -1);
+    T_EQ_INT(mmr_uuid_parse("6ba7b8109dad-11d1-80b4-00c04fd430c8", u), -1);
+    T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430cg", u), -1);
+    return T_DONE("uuid");
+}
