@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "engine/run.h"
+#include "engine/snapshot.h"
 #include "util/timeutil.h"
 
 static const char help[] =
@@ -93,6 +94,14 @@ int cmd_run(int argc, char **argv)
     }
     if (!npaths) { rc = cli_usage_error("run", "no ruleset given"); goto out; }
     if (!o.db_path) { rc = cli_usage_error("run", "--db FILE is required"); goto out; }
+    if (o.as_of && !mmr_snap_date_ok(o.as_of, strlen(o.as_of))) {
+        rc = cli_usage_error("run", "--as-of %s: not a date (YYYY-MM-DD)", o.as_of);
+        goto out;
+    }
+    if (o.redis_url && !mmr_redis_url_ok(o.redis_url)) {
+        rc = cli_usage_error("run", "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", o.redis_url);
+        goto out;
+    }
     if (now_s) {
         const char *why = NULL;
         int64_t t;

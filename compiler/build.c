@@ -11,11 +11,11 @@ static int is_mmrc(const char *p)
 
 mmr_program *mmr_build(const char *const *paths, size_t npaths, mmr_diags *d)
 {
-    size_t nmmrc = 0;
-    for (size_t i = 0; i < npaths; i++) if (paths[i] && is_mmrc(paths[i])) nmmrc++;
-    if (nmmrc) {
+    const char *mmrc = NULL;
+    for (size_t i = 0; i < npaths; i++) if (paths[i] && is_mmrc(paths[i]) && !mmrc) mmrc = paths[i];
+    if (mmrc) {
         if (npaths != 1) {
-            mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0,
+            mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, mmrc, 0, 0,
                                        "a compiled .mmrc file must be the only ruleset path");
             mmr_diag_set_hint(g, "give either one .mmrc file or the .mmr sources");
             return NULL;

@@ -170,6 +170,7 @@ static void suggest_try(suggest *s, const char *cand)
 /* --------------------------------------------------------------- checker */
 
 enum { V_SIGNAL = 0, V_TRAIT = 1, V_LET = 2 };
+#define MMR_MAX_LET_DEPTH 256
 #define VENC(kind, idx) ((int)((idx) * 4 + (kind)))
 #define VKIND(v) ((v) & 3)
 #define VIDX(v) ((v) >> 2)
@@ -192,6 +193,7 @@ typedef struct ck {
     const char *const *cats; size_t ncats;
     mmr_arena scratch;         /* for folding builtin calls */
     const mmr_expr *rule_when; /* while checking a rule's with bindings */
+    int let_depth_reported;
     int oom;
 } ck;
 
@@ -870,6 +872,18 @@ static mmr_type check_let(ck *c, size_t i)
         mmr_diag *g = err(c, &l->loc, "let cycle: %s", b.data ? b.data : l->name);
         if (g) mmr_diag_set_hint(g, "a let may not use itself, directly or through other lets");
         mmr_buf_free(&b);
+        return MMR_T_ERROR;
+    }
+    if (c->nlet_stack >= MMR_MAX_LET_DEPTH) {
+        /* keeps the checker's (and the VM's) call depth bounded */
+        if (!c->let_depth_reported) {
+            mmr_diag *g = err(c, &l->loc, "lets nest too deeply: %s is reached through more than %d other lets",
+                              l->name, MMR_MAX_LET_DEPTH);
+            if (g) mmr_diag_set_hint(g, "flatten the chain: a let can use the expression of another directly");
+            c->let_depth_reported = 1;
+        }
+        c->let_state[i] = 2;
+        if (l->expr) l->expr->type = MMR_T_ERROR;
         return MMR_T_ERROR;
     }
     c->let_state[i] = 1;

@@ -35,6 +35,7 @@ typedef struct cg {
     int *labels; size_t nlabels, caplabels;
     fixup *fix; size_t nfix, capfix;
     int *let_label;               /* per let */
+    int *height; int maxheight;   /* per let: 1 + height of the tallest let it calls */
     /* constants */
     mmr_value *consts; size_t nconsts, capconsts;
     size_t *chash; size_t chcap;  /* open addressing: index + 1, 0 = empty */
@@ -51,7 +52,8 @@ typedef struct cg {
 
 static void fail(cg *c, const char *msg)
 {
-    if (!c->failed) mmr_diag_add(c->d, MMR_SEV_ERROR, "", 0, 0, "%s", msg);
+    const char *file = c->u && c->u->nfiles ? c->u->files[c->u->nfiles - 1]->path : "";
+    if (!c->failed) mmr_diag_add(c->d, MMR_SEV_ERROR, file, 0, 0, "%s", msg);
     c->failed = 1;
 }
 
@@ -674,9 +676,16 @@ static unsigned gen_code(cg *c, int traced)
     c->next = c->high = base;
     for (size_t i = 0; i < u->nrules && !c->failed; i++) gen_rule(c, u->rules[i], (uint32_t)i);
     emit(c, MMR_I_HALT, 0, 0, 0, 0);
-    for (size_t i = 0; i < u->nlets && !c->failed; i++) {
-        c->next = c->high;           /* a fresh range for every let body */
-        gen_let(c, i);
+    /* A let runs while its callers' temporaries are live, so its body gets
+     * registers above theirs. Lets of equal height (1 + the height of the
+     * tallest let they call) are never active at once: they share a range. */
+    for (int h = 1; h <= c->maxheight && !c->failed; h++) {
+        unsigned group = c->high;
+        for (size_t i = 0; i < u->nlets && !c->failed; i++) {
+            if (c->height[i] != h) continue;
+            c->next = group;
+            gen_let(c, i);
+        }
     }
     resolve(c);
     if (c->failed) return 0;
@@ -808,6 +817,12 @@ mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d)
     c.let_label = calloc(u->nlets ? u->nlets : 1, sizeof *c.let_label);
     if (!c.let_label) fail(&c, "out of memory");
     if (!c.failed) fill_tables(&c);
+    c.height = calloc(u->nlets ? u->nlets : 1, sizeof *c.height);
+    if (!c.height) fail(&c, "out of memory");
+    for (size_t i = 0; i < u->nlets && !c.failed; i++) {
+        int dd = let_depth_of(u, i, c.height, 0);
+        if (dd > c.maxheight) c.maxheight = dd;
+    }
     unsigned regs0 = 0, regs1 = 0;
     if (!c.failed) regs0 = gen_code(&c, 0);
     if (!c.failed) regs1 = gen_code(&c, 1);
@@ -827,20 +842,10 @@ mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d)
             if (c.nconsts) memcpy(p->consts, c.consts, c.nconsts * sizeof *p->consts);
             if (c.nconds) memcpy(p->conds, c.conds, c.nconds * sizeof *p->conds);
         }
-        int *memo = calloc(u->nlets ? u->nlets : 1, sizeof *memo);
-        if (!memo) fail(&c, "out of memory");
-        else {
-            int maxd = 0;
-            for (size_t i = 0; i < u->nlets; i++) {
-                int dd = let_depth_of(u, i, memo, 0);
-                if (dd > maxd) maxd = dd;
-            }
-            p->max_call_depth = (uint32_t)maxd;
-            free(memo);
-        }
+        p->max_call_depth = (uint32_t)c.maxheight;
         if (!c.failed && mmr_program_order_rules(p) != 0) fail(&c, "out of memory");
     }
-    free(c.code); free(c.labels); free(c.fix); free(c.let_label); free(c.consts);
+    free(c.code); free(c.labels); free(c.fix); free(c.let_label); free(c.height); free(c.consts);
     free(c.chash); free(c.conds); free(c.qregs);
     if (c.failed) { mmr_program_free(c.p); return NULL; }
     return c.p;

@@ -17,7 +17,8 @@
 
 #define JSON_FLAGS JSON_REJECT_DUPLICATES
 #define MAX_COND_DEPTH 32        /* any/all/not nesting */
-#define MAX_CONDS 1000           /* condition leaves per expression */
+#define MAX_CONDS 200            /* condition leaves per expression */
+#define MAX_TREE_DEPTH 256       /* the parser's limit: printed text must parse */
 #define MAX_COOLDOWN_DAYS 36500.0
 #define STD_PATH "std/moneymoments"
 #define MMR_PREFIX "let __json_expr__ = "
@@ -649,10 +650,15 @@ static int name_conds(jctx *c, const char *name, json_t *v, cond_ctx *cc, jvec *
                 jerr(c, "expected an array of values, got %s", jtype(arg));
             else if (json_is_array(arg) && json_array_size(arg) == 0)
                 jerr(c, "expected at least one value");
-            else rhs = operand(c, arg, MMR_T_ERROR, cc, 1, &t);
+            else {
+                /* a list-valued name: list<text> unless x is a number */
+                mmr_type lt = lhs_type == MMR_T_NUMBER ? MMR_T_LIST_NUMBER : MMR_T_LIST_TEXT;
+                rhs = operand(c, arg, json_is_array(arg) ? MMR_T_ERROR : lt, cc, 1, &t);
+            }
             path_reset(c, m);
             if (rhs) {
-                if (rhs->kind != MMR_E_LIST) t = MMR_T_ERROR;  /* a list-valued name */
+                if (rhs->kind != MMR_E_LIST)
+                    t = t == MMR_T_LIST_NUMBER ? MMR_T_NUMBER : t == MMR_T_LIST_TEXT ? MMR_T_TEXT : MMR_T_ERROR;
                 use_name(c, name, t, cc->as_trait);
                 if ((e = node(c, MMR_E_IN))) {
                     e->lhs = name_node(c, name);
@@ -800,6 +806,56 @@ static int conds(jctx *c, json_t *v, cond_ctx *cc, jvec *out)
     return rc;
 }
 
+/* The depth of an expression tree (root = 1), without recursion, capped
+ * just past MAX_TREE_DEPTH. */
+static int tree_depth(const mmr_expr *root)
+{
+    typedef struct { const mmr_expr *e; int d; } frame;
+    jvec st = {0};
+    int max = 0;
+    frame *f0 = vpush(&st, sizeof *f0);
+    if (!f0) return 0;
+    f0->e = root;
+    f0->d = 1;
+    while (st.n) {
+        frame f = ((frame *)st.v)[--st.n];
+        if (!f.e) continue;
+        if (f.d > max) max = f.d;
+        if (max > MAX_TREE_DEPTH) break;
+        const mmr_expr *kids[3] = { f.e->lhs, f.e->rhs, f.e->third };
+        for (int i = 0; i < 3; i++) {
+            if (!kids[i]) continue;
+            frame *k = vpush(&st, sizeof *k);
+            if (!k) { free(st.v); return max; }
+            k->e = kids[i];
+            k->d = f.d + 1;
+        }
+        for (size_t i = 0; i < f.e->nitems; i++) {
+            const mmr_expr *two[2] = { f.e->items ? f.e->items[i] : NULL, f.e->keys ? f.e->keys[i] : NULL };
+            for (int j = 0; j < 2; j++) {
+                if (!two[j]) continue;
+                frame *k = vpush(&st, sizeof *k);
+                if (!k) { free(st.v); return max; }
+                k->e = two[j];
+                k->d = f.d + 1;
+            }
+        }
+    }
+    free(st.v);
+    return max;
+}
+
+/* Expressions deeper than the parser accepts would print to text that
+ * does not parse back: refuse them here. */
+static mmr_expr *depth_ok(jctx *c, mmr_expr *e)
+{
+    if (e && tree_depth(e) > MAX_TREE_DEPTH) {
+        jerr(c, "expression nested too deeply (limit %d)", MAX_TREE_DEPTH);
+        return NULL;
+    }
+    return e;
+}
+
 /* A whole condition tree ("if", "traits_filter_json") as one expression. */
 static mmr_expr *cond_expr(jctx *c, json_t *v, int as_trait)
 {
@@ -811,7 +867,7 @@ static mmr_expr *cond_expr(jctx *c, json_t *v, int as_trait)
     if (conds(c, v, &cc, &parts) == 0) e = chain_build(c, MMR_OP_AND, parts.v, parts.n);
     free(parts.v);
     if (e) normalize(c, e, 0);
-    return e;
+    return depth_ok(c, e);
 }
 
 /* ----------------------------------------------------------- row fields */
@@ -1197,6 +1253,7 @@ static void rule_row(jctx *c, json_t *row)
     const char *msg_outer = string_field(c, row, "message_template_id", 0);
     const char *cat_outer = word_field(c, row, "category", 0);
     const char *msg_inner = NULL, *cat_inner = NULL;
+    int ex_ok = 0;
     if (!ex) jerr(c, "missing required field \"expression_json\"");
     else {
         path_key(c, "expression_json");
@@ -1204,6 +1261,7 @@ static void rule_row(jctx *c, json_t *row)
         json_t *x = maybe_nested(c, ex, &hold);
         if (x && !json_is_object(x)) jerr(c, "expected an object with \"if\" and \"message_template_id\", got %s", jtype(x));
         else if (x) {
+            ex_ok = 1;
             warn_unknown_fields(c, x, expr_fields);
             json_t *cond = member(x, "if");
             json_t *text = member(x, "mmr");
@@ -1217,7 +1275,7 @@ static void rule_row(jctx *c, json_t *row)
             } else {
                 path_key(c, "mmr");
                 r.when_loc = here(c);
-                r.when = parse_mmr(c, text);
+                r.when = depth_ok(c, parse_mmr(c, text));
                 path_reset(c, me);
             }
             msg_inner = string_field(c, x, "message_template_id", 0);
@@ -1253,8 +1311,8 @@ static void rule_row(jctx *c, json_t *row)
                             int num = tp ? placeholder_numeric(tp, bk) : -1;
                             mmr_type want = num == 1 ? MMR_T_NUMBER : num == 0 ? MMR_T_TEXT : MMR_T_ERROR;
                             mmr_expr *e = binding_value(c, bv, want);
-                            if (e) {
-                                normalize(c, e, 0);
+                            if (e) normalize(c, e, 0);
+                            if ((e = depth_ok(c, e))) {
                                 r.with[i].loc = here(c);
                                 r.with[i].name = adup(c, bk);
                                 r.with[i].expr = e;
@@ -1285,7 +1343,7 @@ static void rule_row(jctx *c, json_t *row)
     const char *msg = msg_inner ? msg_inner : msg_outer;
     if (!msg_inner && msg_outer) { path_key(c, "message_template_id"); r.message_loc = here(c); path_reset(c, m); }
     if (!cat_inner && cat_outer) { path_key(c, "category"); r.category_loc = here(c); path_reset(c, m); }
-    if (ex && !msg) {
+    if (ex_ok && !msg) {
         path_key(c, "expression_json");
         jerr(c, "missing required field \"message_template_id\"");
         path_reset(c, m);

@@ -548,7 +548,11 @@ static void scan_comment(linter *L, const char *file, int line, const char *line
         while (p < e && (*p == ' ' || *p == '\t' || *p == ',')) p++;
         const char *t0 = p;
         while (p < e && *p != ' ' && *p != '\t' && *p != ',') p++;
-        if (p > t0) add_allow(L, file, line, (int)(t0 - line0) + 1, t0, (size_t)(p - t0));
+        if (p > t0) {
+            int col = 1;   /* columns count Unicode characters, as the parser's do */
+            for (const char *q = line0; q < t0; q++) col += ((unsigned char)*q & 0xC0) != 0x80;
+            add_allow(L, file, line, col, t0, (size_t)(p - t0));
+        }
     }
 }
 

@@ -196,7 +196,7 @@ static void load_dir(loader *L, const char *path, const mmr_loc *from)
                                    "directory %s has no .mmr files", path);
         mmr_diag_set_hint(g, "a ruleset directory holds *.mmr files (subdirectories are not searched)");
     }
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) qsort(names, n, sizeof *names, cmp_str);
     mmr_buf b;
     mmr_buf_init(&b);
     for (size_t i = 0; i < n; i++) {

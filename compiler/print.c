@@ -189,7 +189,15 @@ typedef struct pr {
     int nlines;
     int last_line;             /* last source line printed at top level */
     int started;               /* anything printed yet */
+    size_t cursor;             /* comments before this one are all printed */
 } pr;
+
+/* The first comment not yet printed (comments are in source order). */
+static size_t first_unprinted(pr *p)
+{
+    while (p->cursor < p->f->ncomments && p->printed[p->cursor]) p->cursor++;
+    return p->cursor;
+}
 
 static void indent(pr *p, int n) { for (int i = 0; i < n; i++) mmr_buf_putc(p->b, ' '); }
 
@@ -205,14 +213,16 @@ static int blank_between(const pr *p, int a, int b)
 /* Own-line comments before an item: every unprinted comment after line
  * `from` that is on or before the item's last line e, except a trailing
  * comment on line e (see trail). */
-static void lead(pr *p, int from, int e, int ind)
+static void lead(pr *p, int from, int s, int e, int ind)
 {
     const mmr_file *f = p->f;
     if (!p->printed || e <= 0) return;
-    for (size_t i = 0; i < f->ncomments; i++) {
+    for (size_t i = first_unprinted(p); i < f->ncomments; i++) {
         const mmr_comment *c = &f->comments[i];
-        if (p->printed[i] || c->loc.line <= from || c->loc.line > e) continue;
+        if (c->loc.line > e) break;
+        if (p->printed[i] || c->loc.line <= from) continue;
         if (c->loc.line == e && !c->own_line) continue;
+        if (c->loc.line < s && !c->own_line) continue;   /* trails an earlier item */
         indent(p, ind);
         mmr_buf_puts(p->b, c->text);
         mmr_buf_putc(p->b, '\n');
@@ -225,8 +235,9 @@ static void trail(pr *p, int e)
 {
     const mmr_file *f = p->f;
     if (p->printed && e > 0) {
-        for (size_t i = 0; i < f->ncomments; i++) {
+        for (size_t i = first_unprinted(p); i < f->ncomments; i++) {
             const mmr_comment *c = &f->comments[i];
+            if (c->loc.line > e) break;
             if (p->printed[i] || c->loc.line != e || c->own_line) continue;
             mmr_buf_putc(p->b, ' ');
             mmr_buf_puts(p->b, c->text);
@@ -280,8 +291,8 @@ static void print_bindings(pr *p, const mmr_binding *bs, size_t n, int ind, size
     int has_comment = 0;
     if (p->printed && bs[0].loc.line > 0) {
         int s = bs[0].loc.line, e = expr_end(bs[n - 1].expr);
-        for (size_t i = 0; i < p->f->ncomments; i++)
-            if (!p->printed[i] && p->f->comments[i].loc.line >= s && p->f->comments[i].loc.line <= e) has_comment = 1;
+        for (size_t i = first_unprinted(p); i < p->f->ncomments && p->f->comments[i].loc.line <= e; i++)
+            if (!p->printed[i] && p->f->comments[i].loc.line >= s) has_comment = 1;
     }
     if (w <= WIDTH && !has_comment) {
         mmr_buf_puts(p->b, "{ ");
@@ -302,7 +313,7 @@ static void print_bindings(pr *p, const mmr_binding *bs, size_t n, int ind, size
     int from = 0;
     for (size_t i = 0; i < n; i++) {
         int s = bs[i].loc.line, e = expr_end(bs[i].expr);
-        if (s > 0) lead(p, from, e, ind + 2);
+        if (s > 0) lead(p, from, s, e, ind + 2);
         indent(p, ind + 2);
         mmr_buf_puts(p->b, bs[i].name ? bs[i].name : "?");
         mmr_buf_puts(p->b, " = ");
@@ -369,6 +380,9 @@ static const char *type_text(mmr_type t)
     return mmr_type_name(t);
 }
 
+/* Item keys of block-valued fields (see print_block). */
+enum { K_MSG_BLOCK = 100, K_GIVEN_BLOCK = 101, K_TRAITS_BLOCK = 102 };
+
 /* Prints the items of a block in the given (canonical) order, each with
  * its comments; fn prints the item's text (no newline). */
 typedef void (*item_fn)(pr *p, const void *decl, const item *it, int ind);
@@ -379,12 +393,32 @@ static void print_block(pr *p, const void *decl, item *it, size_t n, int header_
     if (n > 64) n = 64;
     lead_froms(it, n, header_line, from);
     for (size_t i = 0; i < n; i++) {
-        if (it[i].s > 0) lead(p, from[i], it[i].e, 2);
+        /* a block-valued item (`with {`, `given {`) keeps the comments
+         * inside its braces: only those before its first line lead it */
+        int k = it[i].key;
+        int lead_end = (k == K_MSG_BLOCK || k == K_GIVEN_BLOCK || k == K_TRAITS_BLOCK) ? it[i].s : it[i].e;
+        if (it[i].s > 0) lead(p, from[i], it[i].s, lead_end, 2);
         fn(p, decl, &it[i], 2);
         trail(p, it[i].s > 0 ? it[i].e : 0);
+        if (it[i].s > 0 && p->printed) {
+            /* trailing comments on lines that only end this item (a
+             * closing brace) follow it on their own lines */
+            int next = end_line > 0 ? end_line : it[i].e + 1;
+            for (size_t j = 0; j < n; j++)
+                if (it[j].s > it[i].e && it[j].s < next) next = it[j].s;
+            for (size_t c = first_unprinted(p); c < p->f->ncomments; c++) {
+                const mmr_comment *cm = &p->f->comments[c];
+                if (cm->loc.line >= next) break;
+                if (p->printed[c] || cm->own_line || cm->loc.line <= it[i].e) continue;
+                indent(p, 2);
+                mmr_buf_puts(p->b, cm->text);
+                mmr_buf_putc(p->b, '\n');
+                p->printed[c] = 1;
+            }
+        }
     }
     /* comments left inside the block go before its closing brace */
-    if (end_line > 0) lead(p, header_line, end_line - 1, 2);
+    if (end_line > 0) lead(p, header_line, 0, end_line - 1, 2);
     mmr_buf_putc(p->b, '}');
 }
 
@@ -479,7 +513,7 @@ static void print_rule(pr *p, const mmr_rule *r)
             int we = expr_end(r->with[r->nwith - 1].expr);
             if (we > e) e = we;
         }
-        it[n++] = (item){ r->message_loc.line, e, K_MSG, 0 };
+        it[n++] = (item){ r->message_loc.line, e, r->nwith ? K_MSG_BLOCK : K_MSG, 0 };
     }
     mmr_buf_puts(p->b, "rule ");
     mmr_buf_puts(p->b, r->name ? r->name : "?");
@@ -554,8 +588,8 @@ static void test_item(pr *p, const void *d, const item *it, int ind)
     indent(p, ind);
     switch (it->key) {
     case K_AT: mmr_buf_puts(p->b, "at "); print_text(p->b, t->at, strlen(t->at)); break;
-    case K_GIVEN: mmr_buf_puts(p->b, "given "); print_bindings(p, t->given, t->ngiven, ind, (size_t)ind + 6); break;
-    case K_TRAITS: mmr_buf_puts(p->b, "traits "); print_bindings(p, t->traits, t->ntraits, ind, (size_t)ind + 7); break;
+    case K_GIVEN_BLOCK: mmr_buf_puts(p->b, "given "); print_bindings(p, t->given, t->ngiven, ind, (size_t)ind + 6); break;
+    case K_TRAITS_BLOCK: mmr_buf_puts(p->b, "traits "); print_bindings(p, t->traits, t->ntraits, ind, (size_t)ind + 7); break;
     case K_MUTED: mmr_buf_puts(p->b, "muted "); print_names(p, t->muted, t->nmuted); break;
     case K_HISTORY:
         mmr_buf_puts(p->b, "history { ");
@@ -582,9 +616,9 @@ static void print_test(pr *p, const mmr_test *t)
     if (!it) return;
     size_t n = 0;
     if (t->at) it[n++] = (item){ t->at_loc.line, loc_end(t->at_loc), K_AT, 0 };
-    if (t->ngiven) it[n++] = (item){ t->given[0].loc.line, expr_end(t->given[t->ngiven - 1].expr), K_GIVEN, 0 };
+    if (t->ngiven) it[n++] = (item){ t->given[0].loc.line, expr_end(t->given[t->ngiven - 1].expr), K_GIVEN_BLOCK, 0 };
     else if (0) {}
-    if (t->ntraits) it[n++] = (item){ t->traits[0].loc.line, expr_end(t->traits[t->ntraits - 1].expr), K_TRAITS, 0 };
+    if (t->ntraits) it[n++] = (item){ t->traits[0].loc.line, expr_end(t->traits[t->ntraits - 1].expr), K_TRAITS_BLOCK, 0 };
     if (t->nmuted) it[n++] = (item){ t->muted_locs ? t->muted_locs[0].line : 0, t->muted_locs ? loc_end(t->muted_locs[t->nmuted - 1]) : 0, K_MUTED, 0 };
     if (t->nhistory) it[n++] = (item){ t->history[0].loc.line, loc_end(t->history[t->nhistory - 1].loc), K_HISTORY, 0 };
     for (size_t i = 0; i < t->nexpects && n < cap; i++)
@@ -654,9 +688,10 @@ static int top_comments(pr *p, int upto, int force)
 {
     const mmr_file *f = p->f;
     if (!p->printed) return force;
-    for (size_t i = 0; i < f->ncomments; i++) {
+    for (size_t i = first_unprinted(p); i < f->ncomments; i++) {
         const mmr_comment *c = &f->comments[i];
-        if (p->printed[i] || (upto > 0 && c->loc.line >= upto)) continue;
+        if (upto > 0 && c->loc.line >= upto) break;
+        if (p->printed[i]) continue;
         if (p->started && (force || blank_between(p, p->last_line, c->loc.line))) mmr_buf_putc(p->b, '\n');
         force = 0;
         mmr_buf_puts(p->b, c->text);
@@ -708,20 +743,20 @@ void mmr_print_file(mmr_buf *b, const mmr_file *f)
         int ind = 0;
         switch (r.kind) {
         case MMR_D_IMPORT:
-            lead(&p, p.last_line, loc_end(l), ind);
+            lead(&p, p.last_line, l.line, loc_end(l), ind);
             mmr_buf_puts(b, "import ");
             print_text(b, f->imports[r.index].path ? f->imports[r.index].path : "",
                        f->imports[r.index].path ? strlen(f->imports[r.index].path) : 0);
             trail(&p, loc_end(l));
             break;
         case MMR_D_SIGNAL: case MMR_D_TRAIT:
-            lead(&p, p.last_line, loc_end(l), ind);
+            lead(&p, p.last_line, l.line, loc_end(l), ind);
             print_var(&p, r.kind == MMR_D_SIGNAL ? "signal " : "trait ",
                       r.kind == MMR_D_SIGNAL ? &f->signals[r.index] : &f->traits[r.index]);
             trail(&p, loc_end(l));
             break;
         case MMR_D_LET:
-            lead(&p, p.last_line, loc_end(l), ind);
+            lead(&p, p.last_line, l.line, loc_end(l), ind);
             mmr_buf_puts(b, "let ");
             mmr_buf_puts(b, f->lets[r.index].name ? f->lets[r.index].name : "?");
             mmr_buf_puts(b, " = ");

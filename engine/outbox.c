@@ -108,7 +108,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     const char *label = o->events_path ? o->events_path : "<stdout>";
     mmr_redis *redis = o->redis;
     int redis_down = !redis;
-    sqlite3_stmt *sel = NULL, *upd = NULL, *size = NULL, *cnt = NULL;
+    sqlite3_stmt *sel = NULL, *upd = NULL, *range = NULL, *size = NULL, *cnt = NULL;
     mmr_buf text;
     mmr_buf_init(&text);
     ev *evs = malloc(CHUNK * sizeof *evs);
@@ -121,6 +121,12 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         "UPDATE mm_event_outbox SET emitted_at = coalesce(emitted_at, ?2), "
         "redis_at = CASE WHEN ?3 THEN coalesce(redis_at, ?2) ELSE redis_at END, "
         "published_at = CASE WHEN ?4 THEN ?2 END WHERE event_id = ?1", d);
+    /* the common case: one statement marks a whole chunk */
+    if (!rc) rc = mmr_db_prepare(db, &range,
+        "UPDATE mm_event_outbox SET emitted_at = coalesce(emitted_at, ?2), "
+        "redis_at = CASE WHEN ?3 AND want_redis THEN coalesce(redis_at, ?2) ELSE redis_at END, "
+        "published_at = CASE WHEN want_redis = 0 OR redis_at IS NOT NULL OR ?3 THEN ?2 END "
+        "WHERE event_id BETWEEN ?1 AND ?4 AND published_at IS NULL", d);
     if (!rc && s.key) rc = mmr_db_prepare(db, &size, "UPDATE mm_event_sink SET size=?2 WHERE path=?1", d);
     int64_t last = 0;
     while (!rc) {
@@ -161,6 +167,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             break;
         }
         /* Redis, pipelined; the first failure ends Redis for this run */
+        int redis_tried = !redis_down, chunk_failed = 0;
         if (!redis_down) {
             char chan[300];
             size_t appended = 0;
@@ -185,14 +192,27 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
                 else redis_down = 1;
             }
             if (redis_down) {
-                mmr_diag_add(d, MMR_SEV_WARNING, "", 0, 0,
-                             "redis: publish failed (%s); the events stay in the outbox for the next run", why);
+                chunk_failed = 1;
+                mmr_diag_add(d, MMR_SEV_WARNING, "redis", 0, 0,
+                             "publish failed (%s); the events stay in the outbox for the next run", why);
                 stats->redis_failed = 1;
             }
         }
         /* mark */
         if ((rc = mmr_db_begin(db, d))) break;
-        for (size_t i = 0; i < n && !rc; i++) {
+        if (!chunk_failed) {
+            sqlite3_reset(range);
+            sqlite3_bind_int64(range, 1, evs[0].id);
+            sqlite3_bind_text(range, 2, o->now_text, -1, SQLITE_STATIC);
+            sqlite3_bind_int(range, 3, redis_tried);
+            sqlite3_bind_int64(range, 4, evs[n - 1].id);
+            if (sqlite3_step(range) != SQLITE_DONE) { mmr_db_error(db, d, "marking mm_event_outbox"); rc = -1; }
+            for (size_t i = 0; i < n; i++) {
+                if (!evs[i].emitted) stats->events_emitted++;
+                if (evs[i].redis_ok) stats->events_redis++;
+            }
+        }
+        for (size_t i = 0; i < n && !rc && chunk_failed; i++) {
             ev *e = &evs[i];
             int redis_done = e->redis_done || e->redis_ok;
             int all = !e->want_redis || redis_done;
@@ -220,6 +240,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     }
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
+    sqlite3_finalize(range);
     sqlite3_finalize(size);
     sqlite3_finalize(cnt);
     mmr_buf_free(&text);

@@ -51,20 +51,27 @@ static int parse_url(const char *url, char *host, size_t hostsz, int *port,
     return *p ? -1 : 0;
 }
 
+int mmr_redis_url_ok(const char *url)
+{
+    char host[256], pass[256];
+    int port, dbn;
+    return parse_url(url, host, sizeof host, &port, pass, sizeof pass, &dbn) == 0;
+}
+
 int mmr_redis_connect(mmr_redis **out, const char *url, mmr_diags *d)
 {
     *out = NULL;
     char host[256], pass[256];
     int port, dbn;
     if (parse_url(url, host, sizeof host, &port, pass, sizeof pass, &dbn)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0,
+        mmr_diag_add(d, MMR_SEV_ERROR, url, 0, 0,
                      "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", url);
         return -1;
     }
     struct timeval tv = { 2, 0 };
     redisContext *c = redisConnectWithTimeout(host, port, tv);
     if (!c || c->err) {
-        mmr_diag_add(d, MMR_SEV_WARNING, "", 0, 0, "redis %s:%d: cannot connect: %s", host, port,
+        mmr_diag_add(d, MMR_SEV_WARNING, url, 0, 0, "cannot connect to redis %s:%d: %s", host, port,
                      c ? c->errstr : "out of memory");
         if (c) redisFree(c);
         return -1;
@@ -73,7 +80,7 @@ int mmr_redis_connect(mmr_redis **out, const char *url, mmr_diags *d)
     if (pass[0]) {
         redisReply *r = redisCommand(c, "AUTH %s", pass);
         int bad = !r || r->type == REDIS_REPLY_ERROR;
-        if (bad) mmr_diag_add(d, MMR_SEV_WARNING, "", 0, 0, "redis %s:%d: AUTH failed: %s", host, port,
+        if (bad) mmr_diag_add(d, MMR_SEV_WARNING, url, 0, 0, "redis %s:%d: AUTH failed: %s", host, port,
                               r ? r->str : c->errstr);
         if (r) freeReplyObject(r);
         if (bad) { redisFree(c); return -1; }

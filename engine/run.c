@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 /* ------------------------------------------------------------ helpers */
 
@@ -20,13 +21,6 @@ static double mono_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -98,12 +92,17 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 /* ------------------------------------------------------------ state */
 
 typedef struct colbind { int col; int slot; const char *name; } colbind;
+typedef struct run_pipe run_pipe;
 
 typedef struct run_ctx {
     const mmr_run_opts *o;
     mmr_run_stats *st;
     mmr_diags *d;
-    mmr_db *db;
+    mmr_db *db;                  /* the run's connection: the transaction, all writes */
+    mmr_db *rdb;                 /* reads: db, or a second connection (pipeline) */
+    run_pipe *pipe;              /* NULL: one thread */
+    int have_first;              /* file source: the first record is in regs */
+    mmr_snap_user first;
     const mmr_program *p;
     mmr_vm vm;
     mmr_arena ua;                /* per-user inputs and look-ups */
@@ -117,7 +116,6 @@ typedef struct run_ctx {
     int tz_slot;                 /* program slot "tz" (text), or -1 */
     int64_t horizon;             /* history older than now - horizon is irrelevant */
     char horizon_text[MMR_TIME_BUF];
-    unsigned xbatch;
     unsigned char *used;         /* per slot: read by the rules' code */
     /* statements */
     sqlite3_stmt *sig, *trait_scan, *trait_probe, *existing, *hist, *mutes;
@@ -280,7 +278,7 @@ static int bind_columns(run_ctx *c, const char *table, int traits, colbind **out
     mmr_buf q;
     mmr_buf_init(&q);
     mmr_buf_printf(&q, "PRAGMA table_info(%s)", table);
-    int rc = mmr_db_prepare(c->db, &st, q.data, c->d);
+    int rc = mmr_db_prepare(c->rdb, &st, q.data, c->d);
     mmr_buf_free(&q);
     if (rc) return -1;
     const mmr_program *p = c->p;
@@ -309,7 +307,7 @@ static int bind_columns(run_ctx *c, const char *table, int traits, colbind **out
         ncol++;
     }
     sqlite3_finalize(st);
-    if (r != SQLITE_DONE) { free(seen); free(v); mmr_db_error(c->db, c->d, "reading the table's columns"); return -1; }
+    if (r != SQLITE_DONE) { free(seen); free(v); mmr_db_error(c->rdb, c->d, "reading the table's columns"); return -1; }
     for (uint32_t i = 0; i < p->nslots; i++) {
         if ((p->slots[i].is_trait != 0) != (traits != 0) || seen[i] || !c->used[i]) continue;
         mmr_diag_add(c->d, MMR_SEV_WARNING, c->db->path, 0, 0,
@@ -521,13 +519,190 @@ static void progress(run_ctx *c, int final)
     fflush(c->o->progress);
 }
 
-static int step_done(run_ctx *c, sqlite3_stmt *st, const char *what)
+static int step_done(run_ctx *c, mmr_diags *d, sqlite3_stmt *st, const char *what)
 {
     int r = sqlite3_step(st);
     if (r == SQLITE_DONE) return 0;
     if ((sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT) return 1;
-    mmr_db_error(c->db, c->d, what);
+    mmr_db_error(c->db, d, what);
     return -1;
+}
+
+/* One decision to store: a candidate, and for a delivery its log row and
+ * outbox event. Strings are borrowed. */
+typedef struct wrec {
+    const char *user, *where;
+    uint32_t rule;
+    int delivered, reason;
+    const char *title, *body, *category;
+    char did[MMR_UUID_STR];
+    const char *payload; size_t payload_len;
+    const char *meta; size_t meta_len;
+} wrec;
+
+static int write_decision(run_ctx *c, mmr_diags *d, const wrec *w)
+{
+    const mmr_prog_rule *r = &c->p->rules[w->rule];
+    if (w->delivered) {
+        sqlite3_stmt *s = c->ins_deliv;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, w->did, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, w->user, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, c->rule_ids[w->rule]);
+        sqlite3_bind_text(s, 4, r->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 5, c->as_of, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 6, w->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 7, w->body, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 8, w->category, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 9, w->meta, (int)w->meta_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
+        int e = step_done(c, d, s, "writing mm_nudge_delivery_log");
+        if (e > 0)
+            mmr_diag_add(d, MMR_SEV_ERROR, w->where, 0, 0,
+                         "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
+                         w->user, r->name, c->as_of);
+        if (e) return -1;
+        s = c->ins_out;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, w->did, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, w->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, w->payload, (int)w->payload_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, c->now_text, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 5, c->o->redis_url ? 1 : 0);
+        e = step_done(c, d, s, "writing mm_event_outbox");
+        if (e > 0) mmr_db_error(c->db, d, "writing mm_event_outbox");
+        if (e) return -1;
+    }
+    sqlite3_stmt *s = c->ins_cand;
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, w->user, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, c->rule_ids[w->rule]);
+    sqlite3_bind_text(s, 3, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, c->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, w->delivered ? "delivered" : "suppressed", -1, SQLITE_STATIC);
+    if (w->delivered) sqlite3_bind_null(s, 6);
+    else sqlite3_bind_text(s, 6, mmr_reason_name((mmr_reason)w->reason), -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 7, (int)r->priority);
+    if (w->delivered) sqlite3_bind_text(s, 8, w->did, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(s, 8);
+    sqlite3_bind_int64(s, 9, c->run_id);
+    sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
+    int e = step_done(c, d, s, "writing mm_nudge_candidate");
+    if (e > 0)
+        mmr_diag_add(d, MMR_SEV_ERROR, w->where, 0, 0,
+                     "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
+                     w->user, r->name, c->as_of);
+    return e ? -1 : 0;
+}
+
+/* ---------------------------------------------------------- the pipeline
+ * With an existing database the run uses two threads: the reader (a
+ * second, read-only connection: signals, traits, history, mutes, then the
+ * VM and the decision) hands batches of decisions to the writer (this
+ * connection, inside the run's transaction). The reader's snapshot is the
+ * state before the run: the run only adds rows for users already read, so
+ * it sees exactly what a single thread would. */
+
+enum { PIPE_NB = 4, PIPE_USERS = 2048 };
+
+typedef struct brec {             /* a wrec with offsets into the batch text */
+    size_t user, where, title, body, category, payload, meta;
+    size_t payload_len, meta_len;
+    uint32_t rule;
+    int delivered, reason;
+    char did[MMR_UUID_STR];
+} brec;
+
+typedef struct batch {
+    brec *v; size_t n, cap;
+    mmr_buf text;
+    size_t users;
+} batch;
+
+struct run_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch b[PIPE_NB];
+    uint64_t filled, consumed;     /* batches handed over / written */
+    int done, abort;
+    int rc;                        /* the reader's result */
+    const char *last_user;         /* the reader's current user (for the batch flush) */
+};
+
+static size_t put_str(mmr_buf *t, const char *s, size_t len)
+{
+    size_t off = t->len;
+    mmr_buf_append(t, s, len);
+    mmr_buf_putc(t, 0);
+    return off;
+}
+
+/* Hand the batch being filled to the writer; wait for a free one. */
+static int pipe_flush(run_ctx *c)
+{
+    run_pipe *pp = c->pipe;
+    batch *b = &pp->b[pp->filled % PIPE_NB];
+    if (!b->n && !b->users) return 0;
+    pthread_mutex_lock(&pp->mu);
+    pp->filled++;
+    pthread_cond_broadcast(&pp->cv);
+    while (pp->filled - pp->consumed >= PIPE_NB && !pp->abort) pthread_cond_wait(&pp->cv, &pp->mu);
+    int ab = pp->abort;
+    pthread_mutex_unlock(&pp->mu);
+    batch *nb = &pp->b[pp->filled % PIPE_NB];
+    nb->n = 0; nb->users = 0;
+    mmr_buf_clear(&nb->text);
+    return ab ? -1 : 0;
+}
+
+static int pipe_put(run_ctx *c, const wrec *w)
+{
+    batch *b = &c->pipe->b[c->pipe->filled % PIPE_NB];
+    if (grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { oom(c->d); return -1; }
+    brec *r = &b->v[b->n++];
+    mmr_buf *t = &b->text;
+    r->user = put_str(t, w->user, strlen(w->user));
+    r->where = put_str(t, w->where, strlen(w->where));
+    r->rule = w->rule; r->delivered = w->delivered; r->reason = w->reason;
+    if (w->delivered) {
+        memcpy(r->did, w->did, sizeof r->did);
+        r->title = put_str(t, w->title, strlen(w->title));
+        r->body = put_str(t, w->body, strlen(w->body));
+        r->category = put_str(t, w->category, strlen(w->category));
+        r->payload = put_str(t, w->payload, w->payload_len); r->payload_len = w->payload_len;
+        r->meta = put_str(t, w->meta, w->meta_len); r->meta_len = w->meta_len;
+    }
+    if (t->oom) { oom(c->d); return -1; }
+    return 0;
+}
+
+/* Called by process_user once per user in pipeline mode. */
+static int pipe_user_done(run_ctx *c)
+{
+    batch *b = &c->pipe->b[c->pipe->filled % PIPE_NB];
+    if (++b->users < PIPE_USERS) return 0;
+    return pipe_flush(c);
+}
+
+static int write_batch(run_ctx *c, mmr_diags *d, const batch *b)
+{
+    const char *t = b->text.data;
+    for (size_t i = 0; i < b->n; i++) {
+        const brec *r = &b->v[i];
+        wrec w;
+        w.user = t + r->user; w.where = t + r->where;
+        w.rule = r->rule; w.delivered = r->delivered; w.reason = r->reason;
+        w.title = w.body = w.category = w.payload = w.meta = NULL;
+        w.payload_len = w.meta_len = 0;
+        if (r->delivered) {
+            memcpy(w.did, r->did, sizeof w.did);
+            w.title = t + r->title; w.body = t + r->body; w.category = t + r->category;
+            w.payload = t + r->payload; w.payload_len = r->payload_len;
+            w.meta = t + r->meta; w.meta_len = r->meta_len;
+        }
+        if (write_decision(c, d, &w)) return -1;
+    }
+    return 0;
 }
 
 /* Everything after the VM for one user whose inputs are in regs. */
@@ -537,7 +712,6 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
     const mmr_program *p = c->p;
     st->users++;
     if ((st->users & 0xffff) == 0) progress(c, 0);
-    if (c->xbatch && st->users % c->xbatch == 0 && !c->o->dry_run) { sqlite3_exec(c->db->h, "COMMIT; BEGIN", 0, 0, 0); }
     if (check_tz(c, user, tz, where)) return -1;
     if (mmr_vm_run(&c->vm, 0)) {
         mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0, "user \"%s\": the rules could not run (out of memory)", user);
@@ -563,7 +737,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
                 }
             }
         }
-        if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_nudge_candidate"); return -1; }
+        if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_nudge_candidate"); return -1; }
         if (!n) return 0;
     }
     st->users_with_candidates++;
@@ -590,7 +764,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             h->delivered_at = t;
             if (!h->rule_name) { oom(c->d); return -1; }
         }
-        if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_nudge_delivery_log"); return -1; }
+        if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_nudge_delivery_log"); return -1; }
     }
     if (c->has_mutes) {
         sqlite3_reset(c->mutes);
@@ -601,7 +775,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             c->mute_v[nm] = mmr_arena_strdup(&c->ua, (const char *)sqlite3_column_text(c->mutes, 0));
             if (!c->mute_v[nm++]) { oom(c->d); return -1; }
         }
-        if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_user_suppression"); return -1; }
+        if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_user_suppression"); return -1; }
     }
     mmr_decide_input in = {
         .prog = p, .cands = c->cands, .ncands = n,
@@ -618,15 +792,20 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
     for (size_t i = 0; i < c->res.n; i++) {
         const mmr_decision *dc = &c->res.v[i];
         const mmr_prog_rule *r = &p->rules[dc->rule];
-        char did[MMR_UUID_STR];
+        wrec w;
+        memset(&w, 0, sizeof w);
+        w.user = user; w.where = where; w.rule = dc->rule; w.delivered = dc->delivered; w.reason = dc->reason;
         st->candidates++;
         if (dc->delivered) {
             st->delivered++;
-            mmr_delivery_id(user, r->name, c->as_of, did);
+            mmr_delivery_id(user, r->name, c->as_of, w.did);
+            w.title = dc->title ? dc->title : "";
+            w.body = dc->body ? dc->body : "";
+            w.category = dc->category ? dc->category : "";
             mmr_buf_clear(&c->buf);
-            mmr_event_payload(&c->buf, did, user, r->name, dc->title ? dc->title : "",
-                              dc->body ? dc->body : "", dc->category ? dc->category : "", c->now_text);
+            mmr_event_payload(&c->buf, w.did, user, r->name, w.title, w.body, w.category, c->now_text);
             if (c->buf.oom) { oom(c->d); return -1; }
+            w.payload = c->buf.data; w.payload_len = c->buf.len;
         } else {
             st->suppressed++;
             if ((unsigned)dc->reason < MMR_NREASONS) st->by_reason[dc->reason]++;
@@ -648,60 +827,9 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             if (t && t->tone) { mmr_buf_puts(&c->meta, ",\"tone\":"); mmr_buf_json_string(&c->meta, t->tone, strlen(t->tone)); }
             mmr_buf_putc(&c->meta, '}');
             if (c->meta.oom) { oom(c->d); return -1; }
-            sqlite3_stmt *s = c->ins_deliv;
-            sqlite3_reset(s);
-            sqlite3_bind_text(s, 1, did, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s, 3, c->rule_ids[dc->rule]);
-            sqlite3_bind_text(s, 4, r->name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 5, c->as_of, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 6, dc->title ? dc->title : "", -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 7, dc->body ? dc->body : "", -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 8, dc->category ? dc->category : "", -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 9, c->meta.data, (int)c->meta.len, SQLITE_STATIC);
-            sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
-            int e = step_done(c, s, "writing mm_nudge_delivery_log");
-            if (e > 0) {
-                mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0,
-                             "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
-                             user, r->name, c->as_of);
-                return -1;
-            }
-            if (e) return -1;
-            s = c->ins_out;
-            sqlite3_reset(s);
-            sqlite3_bind_text(s, 1, did, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 3, c->buf.data, (int)c->buf.len, SQLITE_STATIC);
-            sqlite3_bind_text(s, 4, c->now_text, -1, SQLITE_STATIC);
-            sqlite3_bind_int(s, 5, c->o->redis_url ? 1 : 0);
-            if (step_done(c, s, "writing mm_event_outbox")) {
-                if (!c->d->errors) mmr_db_error(c->db, c->d, "writing mm_event_outbox");
-                return -1;
-            }
+            w.meta = c->meta.data; w.meta_len = c->meta.len;
         }
-        sqlite3_stmt *s = c->ins_cand;
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, c->rule_ids[dc->rule]);
-        sqlite3_bind_text(s, 3, r->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, c->as_of, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, dc->delivered ? "delivered" : "suppressed", -1, SQLITE_STATIC);
-        if (dc->delivered) sqlite3_bind_null(s, 6);
-        else sqlite3_bind_text(s, 6, mmr_reason_name(dc->reason), -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 7, (int)r->priority);
-        if (dc->delivered) sqlite3_bind_text(s, 8, did, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(s, 8);
-        sqlite3_bind_int64(s, 9, c->run_id);
-        sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
-        int e = step_done(c, s, "writing mm_nudge_candidate");
-        if (e > 0) {
-            mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0,
-                         "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
-                         user, r->name, c->as_of);
-            return -1;
-        }
-        if (e) return -1;
+        if (c->pipe ? pipe_put(c, &w) : write_decision(c, c->d, &w)) return -1;
     }
     return 0;
 }
@@ -715,7 +843,7 @@ static int run_db_source(run_ctx *c)
     mmr_buf_puts(&sel, "SELECT user_id");
     if (bind_columns(c, "mm_signal_daily", 0, &c->sigcols, &c->nsigcols, NULL, &sel)) { mmr_buf_free(&sel); return -1; }
     mmr_buf_puts(&sel, " FROM mm_signal_daily WHERE as_of = ?1 ORDER BY user_id");
-    int rc = sel.oom ? -1 : mmr_db_prepare(c->db, &c->sig, sel.data, c->d);
+    int rc = sel.oom ? -1 : mmr_db_prepare(c->rdb, &c->sig, sel.data, c->d);
     mmr_buf_free(&sel);
     if (rc) return -1;
     sqlite3_bind_text(c->sig, 1, c->as_of, -1, SQLITE_STATIC);
@@ -751,14 +879,15 @@ static int run_db_source(run_ctx *c)
             if (cmp == 0) { if ((rc = load_traits_from(c, c->trait_scan, prev, &tz, 0))) break; break; }
             int tr = sqlite3_step(c->trait_scan);
             if (tr == SQLITE_DONE) c->trait_row = 0;
-            else if (tr != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_user_traits"); rc = -1; break; }
+            else if (tr != SQLITE_ROW) { mmr_db_error(c->rdb, c->d, "reading mm_user_traits"); rc = -1; break; }
         }
         if (rc) break;
         if (c->tz_slot >= 0 && c->vm.regs[c->tz_slot].tag == MMR_V_TEXT)
             tz = c->vm.regs[c->tz_slot].u.text->bytes;
         if ((rc = process_user(c, prev, tz, c->db->path))) break;
+        if (c->pipe && (rc = pipe_user_done(c))) break;
     }
-    if (!rc && r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_signal_daily"); rc = -1; }
+    if (!rc && r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_signal_daily"); rc = -1; }
     free(prev);
     (void)p;
     return rc;
@@ -788,7 +917,7 @@ static int run_file_source(run_ctx *c, int have_first, mmr_snap_user *u)
             sqlite3_bind_text(c->trait_probe, 1, u->user_id, (int)u->user_id_len, SQLITE_STATIC);
             int r = sqlite3_step(c->trait_probe);
             if (r == SQLITE_ROW) { if ((rc = load_traits_from(c, c->trait_probe, u->user_id, &tz, 1))) return -1; }
-            else if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_user_traits"); return -1; }
+            else if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_user_traits"); return -1; }
         }
         if (c->tz_slot >= 0 && c->vm.regs[c->tz_slot].tag == MMR_V_TEXT)
             tz = c->vm.regs[c->tz_slot].u.text->bytes;
@@ -799,7 +928,7 @@ static int run_file_source(run_ctx *c, int have_first, mmr_snap_user *u)
         mmr_buf_printf(&wb, "%s:%ld", path, u->line);
         rc = process_user(c, u->user_id, tz, wb.data ? wb.data : path);
         mmr_buf_free(&wb);
-        if (rc) return -1;
+        if (rc || (c->pipe && pipe_user_done(c))) return -1;
     }
     return 0;
 }
@@ -820,7 +949,7 @@ static int scalar_exists(run_ctx *c, const char *sql, const char *arg, int *out)
 
 static int prepare_all(run_ctx *c)
 {
-    mmr_db *db = c->db;
+    mmr_db *db = c->rdb;
     mmr_diags *d = c->d;
     /* traits: a merge scan (db source) and a probe (file source) */
     mmr_buf cols;
@@ -844,6 +973,7 @@ static int prepare_all(run_ctx *c)
                                      "WHERE user_id=?1 AND delivered_at > ?2", d) ||
         mmr_db_prepare(db, &c->mutes, "SELECT category FROM mm_user_suppression WHERE user_id=?1 ORDER BY category", d))
         return -1;
+    db = c->db;
     if (db->readonly) return 0;
     if (mmr_db_prepare(db, &c->ins_cand,
             "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, "
@@ -863,6 +993,8 @@ static void ctx_free(run_ctx *c)
     sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes,
                             c->ins_cand, c->ins_deliv, c->ins_out };
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) sqlite3_finalize(sts[i]);
+    if (c->rdb && c->rdb != c->db) mmr_db_close(c->rdb);
+    c->rdb = NULL;
     if (c->snap) mmr_snapshot_close(c->snap);
     mmr_vm_free(&c->vm);
     mmr_arena_free(&c->ua);
@@ -878,7 +1010,7 @@ static int latest_as_of(run_ctx *c)
     sqlite3_stmt *st;
     if (mmr_db_prepare(c->db, &st, "SELECT max(as_of) FROM mm_signal_daily", c->d)) return -1;
     int r = sqlite3_step(st), rc = 0;
-    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_signal_daily"); rc = -1; }
+    if (r != SQLITE_ROW) { mmr_db_error(c->rdb, c->d, "reading mm_signal_daily"); rc = -1; }
     else if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
         mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0, "mm_signal_daily is empty: no snapshot to run");
         if (g) mmr_diag_set_hint(g, "load signals into mm_signal_daily, or give --signals FILE");
@@ -891,6 +1023,79 @@ static int latest_as_of(run_ctx *c)
         } else snprintf(c->as_of, sizeof c->as_of, "%s", s);
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* Every user of the snapshot through process_user. */
+static int read_all(run_ctx *c)
+{
+    if (c->o->signals_path) return c->have_first ? run_file_source(c, 1, &c->first) : 0;
+    return run_db_source(c);
+}
+
+static void *reader_main(void *arg)
+{
+    run_ctx *c = arg;
+    run_pipe *pp = c->pipe;
+    int rc = read_all(c);
+    if (!rc) rc = pipe_flush(c);
+    pthread_mutex_lock(&pp->mu);
+    pp->rc = rc;
+    pp->done = 1;
+    pthread_cond_broadcast(&pp->cv);
+    pthread_mutex_unlock(&pp->mu);
+    return NULL;
+}
+
+static void finalize_reads(run_ctx *c)
+{
+    sqlite3_stmt **sts[] = { &c->sig, &c->trait_scan, &c->trait_probe, &c->existing, &c->hist, &c->mutes };
+    for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) { sqlite3_finalize(*sts[i]); *sts[i] = NULL; }
+}
+
+static int run_piped(run_ctx *c)
+{
+    run_pipe *pp = calloc(1, sizeof *pp);
+    if (!pp) { oom(c->d); return -1; }
+    for (int i = 0; i < PIPE_NB; i++) mmr_buf_init(&pp->b[i].text);
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->cv, NULL);
+    c->pipe = pp;
+    mmr_diags wd;                      /* the writer's; c->d is the reader's */
+    mmr_diags_init(&wd);
+    int wrc = 0;
+    pthread_t th;
+    if (pthread_create(&th, NULL, reader_main, c) != 0) {
+        mmr_diag_add(c->d, MMR_SEV_ERROR, "", 0, 0, "cannot start the reader thread");
+        wrc = -1;
+    } else {
+        for (;;) {
+            pthread_mutex_lock(&pp->mu);
+            while (pp->consumed == pp->filled && !pp->done) pthread_cond_wait(&pp->cv, &pp->mu);
+            int drained = pp->consumed == pp->filled, failed = pp->done && pp->rc;
+            pthread_mutex_unlock(&pp->mu);
+            if (drained) break;
+            if (!wrc && !failed) wrc = write_batch(c, &wd, &pp->b[pp->consumed % PIPE_NB]);
+            pthread_mutex_lock(&pp->mu);
+            pp->consumed++;
+            if (wrc) pp->abort = 1;
+            pthread_cond_broadcast(&pp->cv);
+            pthread_mutex_unlock(&pp->mu);
+        }
+        pthread_join(th, NULL);
+    }
+    int rc = wrc || pp->rc ? -1 : 0;
+    mmr_diags_append(c->d, &wd);
+    mmr_diags_free(&wd);
+    /* the reader's snapshot must end before the commit */
+    finalize_reads(c);
+    mmr_db_close(c->rdb);
+    c->rdb = c->db;
+    for (int i = 0; i < PIPE_NB; i++) { free(pp->b[i].v); mmr_buf_free(&pp->b[i].text); }
+    pthread_mutex_destroy(&pp->mu);
+    pthread_cond_destroy(&pp->cv);
+    free(pp);
+    c->pipe = NULL;
     return rc;
 }
 
@@ -907,7 +1112,9 @@ static int run_body(run_ctx *c)
         mmr_db_column col = { p->slots[i].name, p->slots[i].type };
         if (p->slots[i].is_trait) xt[nxt++] = col; else xs[nxs++] = col;
     }
-    int rc = mmr_db_migrate(db, xs, nxs, xt, nxt, d);
+    int v0 = 0;
+    int rc = mmr_db_version(db, &v0, d);
+    if (!rc) rc = mmr_db_migrate(db, xs, nxs, xt, nxt, d);
     free(xs); free(xt);
     if (rc || mmr_db_check_tables(db, d)) return -1;
     if (record_ruleset(c)) return -1;
@@ -915,6 +1122,16 @@ static int run_body(run_ctx *c)
     /* the snapshot date */
     mmr_snap_user first = {0};
     int have_first = 0;
+    /* Two threads when the schema was there before this transaction (the
+     * reader's connection cannot see tables this transaction creates). */
+    int piped = !db->readonly && !o->dry_run && v0 == MMR_DB_SCHEMA_VERSION && strcmp(db->path, ":memory:") != 0;
+    if (piped) {
+        if (mmr_db_open(&c->rdb, o->db_path, MMR_DB_OPEN_RO, o->busy_ms, d)) return -1;
+        /* sequential scans and point look-ups: a small cache is enough */
+        if (mmr_db_exec(c->rdb, "PRAGMA cache_size=-16384", d) || mmr_db_begin(c->rdb, d)) return -1;
+    } else {
+        c->rdb = db;
+    }
     if (o->as_of) snprintf(c->as_of, sizeof c->as_of, "%s", o->as_of);
     if (o->signals_path) {
         c->snap = mmr_snapshot_open(o->signals_path, -1, p, d);
@@ -968,16 +1185,19 @@ static int run_body(run_ctx *c)
         c->run_id = sqlite3_last_insert_rowid(db->h);
     }
 
-    if (o->signals_path) {
-        if (have_first && run_file_source(c, 1, &first)) return -1;
-    } else {
+    if (!o->signals_path) {
         int r = sqlite3_step(c->trait_scan);
         if (r == SQLITE_ROW) c->trait_row = 1;
-        else if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_user_traits"); return -1; }
-        if (run_db_source(c)) return -1;
+        else if (r != SQLITE_DONE) { mmr_db_error(c->rdb, d, "reading mm_user_traits"); return -1; }
+    }
+    c->have_first = have_first;
+    c->first = first;
+    if (piped) {
+        if (run_piped(c)) return -1;
+    } else if (read_all(c)) {
+        return -1;
     }
     progress(c, 1);
-    if (getenv("MMR_XTIME")) fprintf(stderr, "users done cpu %.3f\n", cpu_now());
 
     if (!db->readonly) {
         sqlite3_stmt *st;
@@ -1003,7 +1223,6 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     c.o = o; c.st = st; c.d = d; c.p = o->prog;
     c.t0 = mono_now();
     c.trait_tz_col = -1;
-    c.xbatch = getenv("MMR_XBATCH") ? (unsigned)atoi(getenv("MMR_XBATCH")) : 0;
     c.tz_slot = -1;
     if (o->as_of && !mmr_snap_date_ok(o->as_of, strlen(o->as_of))) {
         mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "--as-of %s: not a date (YYYY-MM-DD)", o->as_of);
@@ -1025,9 +1244,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     if (mode == MMR_DB_OPEN_MEMORY) {
         mmr_diag_add(d, MMR_SEV_NOTE, o->db_path, 0, 0, "no such database: the dry run starts from an empty state");
     }
-    if (getenv("MMR_XNOFK")) sqlite3_exec(c.db->h, "PRAGMA foreign_keys=OFF", 0, 0, 0);
     int rc = mmr_db_begin(c.db, d);
-    if (getenv("MMR_XCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=-%s", getenv("MMR_XCACHE")); sqlite3_exec(c.db->h, q, 0, 0, 0); }
     if (!rc) {
         rc = run_body(&c);
         if (!rc && !c.db->readonly) {
@@ -1037,6 +1254,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     }
     /* statements must go before the publish phase's transactions */
     mmr_db *db = c.db;
+    if (c.rdb == c.db) c.rdb = NULL;
     c.db = NULL;
     ctx_free(&c);
     if (!rc && !db->readonly && mode != MMR_DB_OPEN_MEMORY) {
@@ -1046,14 +1264,12 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
             redis = NULL;
         }
         mmr_outbox_opts oo = { o->events_out, o->events_path, redis, o->redis_url != NULL, c.now_text };
-        if (getenv("MMR_XTIME")) fprintf(stderr, "committed cpu %.3f\n", cpu_now());
         if (mmr_outbox_publish(db, &oo, st, d)) {
             /* the run itself is committed; the events wait in the outbox */
             rc = -1;
         }
         mmr_redis_close(redis);
     }
-    if (getenv("MMR_XTIME")) fprintf(stderr, "published cpu %.3f\n", cpu_now());
     if (o->dry_run && o->events_out) fflush(o->events_out);
     mmr_db_close(db);
     st->elapsed_s = mono_now() - c.t0;

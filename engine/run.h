@@ -68,6 +68,7 @@ typedef struct mmr_redis mmr_redis;
 
 /* url: redis://[:password@]host[:port][/db] (port 6379 by default).
  * Connect and command timeouts are 2 s. 0, or -1 with a diagnostic. */
+int  mmr_redis_url_ok(const char *url);   /* 1 if the URL parses */
 int  mmr_redis_connect(mmr_redis **out, const char *url, mmr_diags *d);
 /* PUBLISH channel message. 0 ok, -1 failed (why set, static or in r). */
 int  mmr_redis_publish(mmr_redis *r, const char *channel, size_t chlen,

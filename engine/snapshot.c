@@ -179,8 +179,18 @@ void snap_warn_unknown(snap_rec *r, const char *kind, const char *name, size_t l
 {
     mmr_snap_parser *ps = r->ps;
     if (!ps->warn_unknown || !d) return;
-    for (size_t i = 0; i < ps->nwarned; i++)
+    enum { MAX_WARNED = 32 };
+    for (size_t i = 0; i < ps->nwarned && i < MAX_WARNED; i++)
         if (strlen(ps->warned[i]) == len && !memcmp(ps->warned[i], name, len)) return;
+    if (ps->nwarned >= MAX_WARNED) {
+        /* bounded memory and output, whatever the input holds */
+        if (ps->nwarned == MAX_WARNED) {
+            mmr_diag_add(d, MMR_SEV_WARNING, ps->file, (int)r->line, 0,
+                         "more unknown keys; they are ignored without further warnings");
+            ps->nwarned++;
+        }
+        return;
+    }
     if (ps->nwarned == ps->capwarned) {
         size_t cap = ps->capwarned ? ps->capwarned * 2 : 8;
         char **v = realloc(ps->warned, cap * sizeof *v);
@@ -329,7 +339,7 @@ void mmr_snap_parser_free(mmr_snap_parser *ps)
         for (size_t i = 0; i < ps->cache[s].n; i++) free(ps->cache[s].v[i].key);
         free(ps->cache[s].v);
     }
-    for (size_t i = 0; i < ps->nwarned; i++) free(ps->warned[i]);
+    for (size_t i = 0; i < ps->nwarned && ps->warned && i < ps->capwarned && i < 32; i++) free(ps->warned[i]);
     free(ps->warned);
     free(ps->items);
     free(ps->mkeys);
@@ -364,7 +374,11 @@ int mmr_snap_parse(mmr_snap_parser *ps, const char *rec, size_t len, long line,
     mmr_value miss = mmr_v_missing();
     if (regs == ps->last_regs) {
         /* inputs are read-only to the VM: only what we set needs resetting */
-        for (uint32_t i = 0; i < ps->nset; i++) regs[ps->set[i]] = miss;
+        for (uint32_t i = 0; i < ps->nset; i++) {
+            mmr_value *v = &regs[ps->set[i]];
+            v->u.num = miss.u.num;
+            v->tag = MMR_V_MISSING;
+        }
     } else {
         for (uint32_t i = 0; i < ps->b->nslots; i++) regs[i] = miss;
         ps->last_regs = regs;

@@ -304,6 +304,11 @@ static const char *bad_type(snap_rec *r, const char *p, int slot)
     return q;
 }
 
+/* Store a value field by field: building an mmr_value on the stack and
+ * copying it costs a store-forwarding stall per value on the hot path. */
+static inline void put_num(mmr_value *dst, double d) { dst->u.num = d; dst->tag = MMR_V_NUM; }
+static inline void put_text(mmr_value *dst, const mmr_text *t) { dst->u.text = t; dst->tag = MMR_V_TEXT; }
+
 static int is_num_start(char c) { return c == '-' || (c >= '0' && c <= '9'); }
 
 static const char *num_value(snap_rec *r, const char *p, double *v)
@@ -459,7 +464,7 @@ const char *snap_json_slot(snap_rec *r, const char *p, int slot)
             double v;
             const char *q = num_value(r, p, &v);
             if (!q) return NULL;
-            r->regs[slot] = mmr_v_num(v);
+            put_num(&r->regs[slot], v);
             return q;
         }
         break;
@@ -474,7 +479,7 @@ const char *snap_json_slot(snap_rec *r, const char *p, int slot)
             if (!q) return NULL;
             mmr_text *t = snap_text(r->a, s, sl);
             if (!t) { syntax(r, p, "out of memory"); return NULL; }
-            r->regs[slot] = mmr_v_text(t);
+            put_text(&r->regs[slot], t);
             return q;
         }
         break;

@@ -2,6 +2,7 @@
  * tables, then each code array, one instruction per line, operands
  * rendered by their kind in opcodes.def. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "vm/program.h"
 #include "stdlib/builtins.h"
@@ -40,11 +41,24 @@ static void quoted(mmr_buf *b, const char *s, size_t n, size_t max)
     if (cut) mmr_buf_puts(b, "...");
 }
 
+/* Numbers: mmr_buf_number, except for magnitudes it would cast to an
+ * integer type out of range (util/buf.c checks the range after the cast). */
+static void number_text(mmr_buf *b, double v)
+{
+    if (v != v || (v > -1e15 && v < 1e15)) { mmr_buf_number(b, v); return; }
+    char tmp[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v) break;
+    }
+    mmr_buf_puts(b, tmp);
+}
+
 static void value_text(mmr_buf *b, const mmr_value *v)
 {
     switch (v->tag) {
     case MMR_V_MISSING: mmr_buf_puts(b, "missing"); break;
-    case MMR_V_NUM: mmr_buf_number(b, v->u.num); break;
+    case MMR_V_NUM: number_text(b, v->u.num); break;
     case MMR_V_BOOL: mmr_buf_puts(b, v->u.i ? "true" : "false"); break;
     case MMR_V_TEXT:
         if (v->u.text) quoted(b, v->u.text->bytes, v->u.text->len, 40);
@@ -70,7 +84,7 @@ static void value_text(mmr_buf *b, const mmr_value *v)
             quoted(b, m->keys[i]->bytes, m->keys[i]->len, 40);
             mmr_buf_puts(b, ": ");
             if (m->vals[i] != m->vals[i]) mmr_buf_puts(b, "missing");
-            else mmr_buf_number(b, m->vals[i]);
+            else number_text(b, m->vals[i]);
         }
         mmr_buf_putc(b, '}');
         break;

@@ -79,6 +79,9 @@ static int check_tables(vctx *v)
     if ((uint64_t)p->nslots + p->nlets > p->nregs)
         FAIL(v, "%u registers cannot hold %u inputs and %u lets", p->nregs, p->nslots, p->nlets);
     if (p->nregs > 65536) FAIL(v, "%u registers (at most 65536)", p->nregs);
+    /* lets are acyclic, so no chain is longer than the number of lets */
+    if (p->max_call_depth > p->nlets + 1)
+        FAIL(v, "max_call_depth %u is more than %u lets can nest", p->max_call_depth, p->nlets);
     if (p->nslots && !p->slots) FAIL(v, "slot table missing");
     int seen_trait = 0;
     for (uint32_t i = 0; i < p->nslots; i++) {

@@ -255,6 +255,8 @@ static void test_shipped(void)
     T_EQ_INT(d.n, 0);
     if (d.n) mmr_diags_print_text(stderr, &d);
     T_EQ_INT(u->nrules, 5);
+    T_EQ_INT(mmr_check(u, &d), 0);    /* checking again is harmless */
+    T_EQ_INT(u->nrules, 5);
     T_EQ_INT(u->nfiles, 7);           /* std/moneymoments once, then the six files */
     T_CHECK(u->nfiles && u->files[0]->is_std);
     T_CHECK(u->policy != NULL);

@@ -433,6 +433,33 @@ static void test_policy_and_order(void)
     mmr_program_free(p);
 }
 
+/* a long chain of lets: each runs once, with its own live registers */
+static void test_let_chain(void)
+{
+    static char src[64 * 1024];
+    size_t n = 0;
+    n += (size_t)snprintf(src + n, sizeof src - n, "signal s : number\n"
+                          "template T { title \"{v}\" body \"b\" category goal }\n");
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "let a%d = (a%d + 1) * 1 + (s - s)\n", i, i + 1);
+    n += (size_t)snprintf(src + n, sizeof src - n, "let a200 = s * 2\n"
+                          "rule r { priority 1 when a0 > 0 and a100 > 0 message T with { v = a0 + a150 } }\n");
+    mmr_program *p = build(src);
+    T_CHECK(p != NULL);
+    if (!p) return;
+    T_EQ_INT(p->max_call_depth, 201);
+    mmr_vm vm;
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    mmr_vm_clear_inputs(&vm);
+    set_num(&vm, "s", 5);
+    T_EQ_STR(run(&vm), "r");
+    T_EQ_STR(arg_text(&vm, 0, 0), "270");     /* (10 + 200) + (10 + 50) */
+    mmr_vm_clear_inputs(&vm);
+    T_EQ_STR(run(&vm), "");
+    mmr_vm_free(&vm);
+    mmr_program_free(p);
+}
+
 static void test_shipped_rules(void)
 {
     mmr_diags d;
@@ -468,6 +495,7 @@ int main(void)
     test_quantifier();
     test_shape();
     test_policy_and_order();
+    test_let_chain();
     test_shipped_rules();
     mmr_arena_free(&inputs);
     return T_DONE("codegen");

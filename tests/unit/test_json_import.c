@@ -128,6 +128,19 @@ static void check_rule_error(const char *fields, const char *want)
     check_diags(buf, want);
 }
 
+/* "(A) and (B)" over conditions lo..hi-1, balanced: shallow for the
+ * parser, but a 300-long chain once flattened. */
+static void balanced(mmr_buf *b, int lo, int hi)
+{
+    if (hi - lo == 1) { mmr_buf_printf(b, "dining_txn_7d > %d", lo); return; }
+    int m = (lo + hi) / 2;
+    mmr_buf_putc(b, '(');
+    balanced(b, lo, m);
+    mmr_buf_puts(b, ") and (");
+    balanced(b, m, hi);
+    mmr_buf_putc(b, ')');
+}
+
 static void test_spec_example(void)
 {
     const char *json =
@@ -267,6 +280,17 @@ static void test_implicit(void)
                 "\"any\":[{\"x\":{\"<\":5}},{\"x\":{\"==\":\"five\"}}]},\"message_template_id\":\"T\"}}]",
                 "rules.json: $[0].expression_json.if.x: warning: \"x\" is not declared in std/moneymoments; declared as `signal x : number` from its use\n"
                 "rules.json: $[0].expression_json.if.any[1].x: error: \"x\" is used as text here, but as number at rules.json: $[0].expression_json.if.x\n");
+    /* `in` a list-valued name: the list is list<text>, the name text */
+    run r4;
+    imp(&r4, "[{\"name\":\"r\",\"priority\":1,\"expression_json\":{\"if\":{\"tag\":{\"in\":{\"var\":\"tags\"}}},"
+             "\"message_template_id\":\"T\"}}]");
+    T_EQ_INT(r4.d.warnings, 2);
+    T_EQ_INT(r4.f->nsignals, 2);
+    T_EQ_STR(r4.f->signals[0].name, "tags");
+    T_EQ_INT(r4.f->signals[0].type, MMR_T_LIST_TEXT);
+    T_EQ_INT(r4.f->signals[1].type, MMR_T_TEXT);
+    T_EQ_STR(ex(&r4, r4.f->rules[0].when), "(in tag tags)");
+    done(&r4);
     /* the "signals" section declares names explicitly: no warning */
     run r2;
     imp(&r2, "{\"signals\":[{\"name\":\"x\",\"type\":\"map<number>\",\"description\":\"doc\"}],"
@@ -400,13 +424,26 @@ static void test_errors(void)
     mmr_buf_clear(&deep);
     for (int i = 0; i < 3000; i++) mmr_buf_putc(&deep, '[');
     check_diags(deep.data, "rules.json:1:2049: error: invalid JSON: maximum parsing depth reached near '['\n");
-    mmr_buf_free(&deep);
     mmr_buf_free(&want);
+    /* at most 200 conditions: the printed text must stay within the parser's limits */
+    for (int n = 200; n <= 201; n++) {
+        mmr_buf_clear(&deep);
+        mmr_buf_puts(&deep, "[{\"name\":\"r\",\"priority\":1,\"expression_json\":{\"message_template_id\":\"T\",\"if\":{\"all\":[");
+        for (int i = 0; i < n; i++) mmr_buf_printf(&deep, "%s{\"dining_txn_7d\":{\">\":%d}}", i ? "," : "", i);
+        mmr_buf_puts(&deep, "]}}}]");
+        check_diags(deep.data, n == 200 ? "" : "rules.json: $[0].expression_json.if.all[200].dining_txn_7d: error: too many conditions (more than 200)\n");
+    }
     /* unknown fields warn; duplicates error */
     snprintf(buf, sizeof buf, "\"colour\":\"red\",%s", rest);
     check_rule_error(buf, "rules.json: $[0].colour: warning: unknown field \"colour\" is ignored\n");
     snprintf(buf, sizeof buf, "[{\"name\":\"r\",%s},{\"name\":\"r\",%s}]", rest, rest);
     check_diags(buf, "rules.json: $[1].name: error: duplicate rule \"r\" (first at $[0])\n");
+    mmr_buf_clear(&deep);
+    mmr_buf_puts(&deep, "[{\"name\":\"r\",\"priority\":1,\"expression_json\":{\"message_template_id\":\"T\",\"mmr\":\"");
+    balanced(&deep, 0, 300);
+    mmr_buf_puts(&deep, "\"}}]");
+    check_diags(deep.data, "rules.json: $[0].expression_json.mmr: error: expression nested too deeply (limit 256)\n");
+    mmr_buf_free(&deep);
     /* bad .mmr text */
     check_rule_error("\"priority\":1,\"expression_json\":{\"mmr\":\"dining_txn_7d >\",\"message_template_id\":\"T\"}",
                      "rules.json: $[0].expression_json.mmr: error: in the .mmr expression, at the end: unexpected end of file; expected an expression\n");

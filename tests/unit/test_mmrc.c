@@ -352,6 +352,17 @@ static void test_tampering(void)
         T_CHECK(read_buf(c, n, &nd) == NULL);
         T_EQ_STR(first_msg, "code[0] pc 13: move writes input register r1 (inputs are r0..r2)");
     }
+    /* found by fuzzing: a huge max_call_depth made the VM allocate 13 GB */
+    memcpy(c, b, n);
+    unsigned char depth[8] = { 10, 0, 0, 0, 1, 0, 0, 0 };   /* nregs 10, depth 1 */
+    at = find_bytes(c, n, depth, 8);
+    T_CHECK(at != (size_t)-1);
+    if (at != (size_t)-1) {
+        c[at + 4] = 0x01; c[at + 5] = 0x20; c[at + 6] = 0xc9; c[at + 7] = 0;
+        fix_checksum(c, n);
+        T_CHECK(read_buf(c, n, &nd) == NULL);
+        T_EQ_STR(first_msg, "max_call_depth 13180929 is more than 1 lets can nest");
+    }
     free(c);
     free(b);
     mmr_program_free(p);

@@ -215,6 +215,20 @@ static void test_ndjson_unknown(void)
     nd_err(ps, "{\"user_id\":\"u2\",\"signals\":{\"zz\":4,\"zz\":5}}",
            "snap.ndjson:7: warning: signal \"zz\" is not a signal or trait of the ruleset; ignored\n"
            "snap.ndjson:7:35: error: user u2: duplicate key \"zz\"\n");
+    /* warnings are bounded: 32 names, then one note */
+    int warnings = 0;
+    for (int i = 0; i < 40; i++) {
+        char line[100];
+        snprintf(line, sizeof line, "{\"user_id\":\"u\",\"traits\":{\"k%d\":1}}", i);
+        mmr_diags d;
+        mmr_diags_init(&d);
+        mmr_snap_parse(ps, line, strlen(line), 1, regs, &arena, &user, &d);
+        warnings += (int)d.warnings;
+        if (i == 28) T_EQ_STR(d.v[0].message, "trait \"k28\" is not a signal or trait of the ruleset; ignored");
+        if (i == 29) T_EQ_STR(d.v[0].message, "more unknown keys; they are ignored without further warnings");
+        mmr_diags_free(&d);
+    }
+    T_EQ_INT(warnings, 30);   /* dinning_txn_7d, x and zz were the first three */
     mmr_snap_parser_free(ps);
 }
 

@@ -43,7 +43,7 @@ static mmr_program *prog_new(uint32_t nslots, uint32_t nlets, uint32_t nregs)
     p->code[0].insns = mmr_arena_calloc(a, sizeof(mmr_insn) * CAP);
     p->code[1].insns = mmr_arena_calloc(a, sizeof(mmr_insn) * CAP);
     p->nregs = nregs;
-    p->max_call_depth = 4;
+    p->max_call_depth = nlets;
     static const char *cats[] = { "dining" };
     p->policy.categories = cats;
     p->policy.ncategories = 1;
@@ -869,8 +869,32 @@ static void test_doc_in_sync(void)
     }
 }
 
+/* the listing renders operands by kind; huge constants print safely
+ * (found by fuzzing: a cast out of range in number formatting) */
+static void test_disasm(void)
+{
+    mmr_program *p = dining_prog();
+    knum(p, 1e300);
+    knum(p, -2.88063e+107);
+    FILE *f = tmpfile();
+    T_CHECK(f != NULL);
+    if (!f) { mmr_program_free(p); return; }
+    mmr_disasm(p, -1, f);
+    static char out[8192];
+    rewind(f);
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    fclose(f);
+    T_CHECK(strstr(out, "jcmpk     s:in0, k0=3, ->3, >= unless-true") != NULL);
+    T_CHECK(strstr(out, "fire      rule:dining_overspend, ()") != NULL);
+    T_CHECK(strstr(out, "1e+300") != NULL);
+    T_CHECK(strstr(out, "-2.88063e+107") != NULL);
+    mmr_program_free(p);
+}
+
 int main(void)
 {
+    test_disasm();
     test_doc_in_sync();
     test_arith();
     test_cmp();

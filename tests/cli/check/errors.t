@@ -2,7 +2,7 @@ One fixture per error the checker reports: exact messages and exit status.
 
   $ mmr check bad/and_not_bool.mmr
   bad/and_not_bool.mmr:11:8: error: "and" needs bool operands, got number
-    hint: compare the number, e.g. x > 0
+    hint: compare the number, e.g. dining_txn_7d > 0
   [1]
   $ mmr check bad/audience_let_signal.mmr
   bad/audience_let_signal.mmr:14:12: error: audience can only use traits: let "heavy" reads signal "dining_txn_7d"
@@ -26,8 +26,6 @@ One fixture per error the checker reports: exact messages and exit status.
   $ mmr check bad/category_unknown.mmr
   bad/category_unknown.mmr:11:12: error: unknown category "food": the policy's categories are dining, shopping, travel, goal, budget
     hint: add it to the policy's categories list
-  bad/category_unknown.mmr:11:12: error: rule r has category food but its template T has category dining
-    hint: use one category, or drop the rule's and let the template's apply
   [1]
   $ mmr check bad/compare_text_number.mmr
   bad/compare_text_number.mmr:11:8: error: cannot compare text with number
@@ -54,6 +52,10 @@ One fixture per error the checker reports: exact messages and exit status.
   $ mmr check bad/let_cycle.mmr
   bad/let_cycle.mmr:3:5: error: let cycle: a -> b -> c -> a
     hint: a let may not use itself, directly or through other lets
+  [1]
+  $ mmr check bad/let_too_deep.mmr
+  bad/let_too_deep.mmr:258:5: error: lets nest too deeply: a256 is reached through more than 256 other lets
+    hint: flatten the chain: a let can use the expression of another directly
   [1]
   $ mmr check bad/list_mixed.mmr
   bad/list_mixed.mmr:11:30: error: a list holds one type: this item is number, the first is text
@@ -96,7 +98,7 @@ One fixture per error the checker reports: exact messages and exit status.
   [1]
   $ mmr check bad/quantifier_scope.mmr
   bad/quantifier_scope.mmr:12:36: error: unknown signal "cat"
-    hint: declare it (signal cat : number) or import the schema that has it
+    hint: cat is bound by the "any" at bad/quantifier_scope.mmr:11:9, but only an "any" that "when" needs (joined with "and") binds its key for "with"
   [1]
   $ mmr check bad/template_text.mmr
   bad/template_text.mmr:4:9: error: bad title of template T: unterminated placeholder: expected "}"
@@ -153,7 +155,7 @@ One fixture per error the checker reports: exact messages and exit status.
   [1]
   $ mmr check bad/when_not_bool.mmr
   bad/when_not_bool.mmr:11:8: error: "when" must be a bool condition, got number
-    hint: compare it, e.g. when > 0
+    hint: compare it, e.g. dining_txn_7d + 1 > 0
   [1]
   $ mmr check bad/with_unused.mmr
   bad/with_unused.mmr:12:20: warning: "with" binds goal_name, which template T does not use

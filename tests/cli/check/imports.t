@@ -1,7 +1,7 @@
 Imports: each file once, cycles are errors with the chain, missing files.
 
   $ mmr check imports/a.mmr
-  imports/c.mmr:1:8: error: import cycle: imports/a.mmr imports imports/b.mmr imports imports/c.mmr imports imports/a.mmr
+  imports/c.mmr:1:8: error: import cycle: imports/a.mmr -> imports/b.mmr -> imports/c.mmr -> imports/a.mmr
     hint: a file may not import itself, directly or through other files
   [1]
 

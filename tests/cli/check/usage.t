@@ -4,6 +4,8 @@ Usage, output formats, warnings and the shipped rules.
 
   $ mmr check ../../../rules/moneymoments/dining.mmr ../../../rules/moneymoments/policy.mmr
 
+  $ mmr check ../../../stdlib/std/moneymoments.mmr
+
   $ mmr check good/warn.mmr
   good/warn.mmr:12:20: warning: "with" binds extra, which template T does not use
     hint: remove the binding or add {extra} to the template

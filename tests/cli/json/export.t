@@ -259,10 +259,6 @@ signals the ruleset declares itself are exported too:
   $ mmr export bad_check.json
   bad_check.json: $[2].title: warning: "nobody" is not declared in std/moneymoments; declared as `signal nobody : number` from its use
     hint: declare it in the "signals" section to choose its type
-  bad_check.json: $[1].expression_json.category: error: unknown category "gambling": the policy's categories are dining, shopping, travel, goal, budget
-    hint: add it to the policy's categories list
-  bad_check.json: $[1].expression_json.category: error: rule no_category has category gambling but its template T1 has category dining
-    hint: use one category, or drop the rule's and let the template's apply
   bad_check.json: $[0].expression_json.if.dining_txn_7d: error: cannot compare number with text
   bad_check.json: $[0].expression_json.message_template_id: error: unknown template "T9"
     hint: did you mean "T1"?

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# mmr run over N users (default 1,000,000) from mm_signal_daily into a fresh
+# copy of a sample database, against the same decision as plain SQL
+# (bench/sql_baseline.sql) on another fresh copy, in the same run.
+# Prints wall and CPU time of each, peak memory, the ratio, and checks that
+# both made the same decisions (candidates by status and reason).
+#   bench/bench_run.sh [N] [MMR]     (MMR default build/mmr)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+MMR=${2:-${MMR:-build/mmr}}
+NOW=2025-10-26T09:00:00Z
+AS_OF=2025-10-26
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-bench-run.XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$TMP"' EXIT
+
+echo "== mmr run: $N users (sample db, seed 1, as_of $AS_OF, now $NOW)"
+"$MMR" gen --users "$N" --db "$TMP/base.db"
+sqlite3 "$TMP/base.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+cp "$TMP/base.db" "$TMP/mmr.db"
+cp "$TMP/base.db" "$TMP/sql.db"
+sync
+
+# mmr run: events to a file, summary to stderr
+/usr/bin/time -f '%e %U %S %M' -o "$TMP/mmr.time" \
+    "$MMR" run rules/moneymoments --db "$TMP/mmr.db" --now "$NOW" --events "$TMP/events.ndjson" \
+    2> "$TMP/mmr.err" > /dev/null || { cat "$TMP/mmr.err"; exit 1; }
+grep -v elapsed "$TMP/mmr.err" || true
+read -r m_wall m_user m_sys m_rss < "$TMP/mmr.time"
+
+# the SQL baseline: zone offsets at NOW from the system's zone files
+{
+    echo "CREATE TEMP TABLE tzoff(name TEXT PRIMARY KEY, off INTEGER);"
+    sqlite3 "$TMP/sql.db" "SELECT DISTINCT coalesce(nullif(tz,''),'Asia/Kolkata') FROM mm_user_traits UNION SELECT 'Asia/Kolkata'" |
+    while read -r z; do
+        o=$(TZ="$z" date -d "$NOW" +%z)
+        s=$(( (10#${o:1:2} * 3600 + 10#${o:3:2} * 60) * (${o:0:1}1) ))
+        echo "INSERT INTO tzoff VALUES ('$z', $s);"
+    done
+    echo ".parameter set @now \"'$NOW'\""
+    echo ".parameter set @as_of \"'$AS_OF'\""
+    cat bench/sql_baseline.sql
+} > "$TMP/baseline.sql"
+/usr/bin/time -f '%e %U %S %M' -o "$TMP/sql.time" sqlite3 "$TMP/sql.db" < "$TMP/baseline.sql" > /dev/null
+read -r s_wall s_user s_sys s_rss < "$TMP/sql.time"
+
+q="SELECT status, coalesce(suppression_reason, '-'), count(*) FROM mm_nudge_candidate GROUP BY 1, 2 ORDER BY 1, 2"
+sqlite3 "$TMP/mmr.db" "$q" > "$TMP/mmr.counts"
+sqlite3 "$TMP/sql.db" "$q" > "$TMP/sql.counts"
+if cmp -s "$TMP/mmr.counts" "$TMP/sql.counts"; then same="same decisions"; else same="DIFFERENT decisions"; diff "$TMP/mmr.counts" "$TMP/sql.counts" || true; fi
+events=$(wc -l < "$TMP/events.ndjson")
+
+printf '%-14s %8s %8s %10s\n' "" "wall s" "cpu s" "peak MiB"
+printf '%-14s %8.2f %8.2f %10.1f\n' "mmr run" "$m_wall" "$(echo "$m_user + $m_sys" | bc)" "$(echo "$m_rss / 1024" | bc -l)"
+printf '%-14s %8.2f %8.2f %10.1f\n' "SQL baseline" "$s_wall" "$(echo "$s_user + $s_sys" | bc)" "$(echo "$s_rss / 1024" | bc -l)"
+echo "events: $events; $same"
+echo "ratio (SQL wall / mmr wall): $(echo "scale=2; $s_wall / $m_wall" | bc)x;" \
+     "cpu: $(echo "scale=2; ($s_user + $s_sys) / ($m_user + $m_sys)" | bc)x"
+echo "users per second (mmr run): $(echo "$N / $m_wall" | bc)"

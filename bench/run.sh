@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make bench` (never part of the tests). Two measurements:
+#  (a) the shipped ruleset on the VM vs the same five rules hand-written in
+#      C, in one process (bench/bench_vm.c);
+#  (b) `mmr eval` end to end over a generated 1,000,000-user NDJSON file,
+#      with baselines on the same file (wc -l, jansson parse only).
+# Environment: BUILD (default build), BENCH_USERS (default 1000000).
+# docs/performance.md explains the figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+MMR=$BUILD/mmr
+N=${BENCH_USERS:-1000000}
+DATA=bench/data
+FILE=$DATA/users-$N.ndjson
+CC=${CC:-cc}
+CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Iinclude -I. -I$BUILD/gen"
+LIBS="$BUILD/libmmr.a -lsqlite3 -ljansson -lhiredis -lpthread -lm"
+mkdir -p "$DATA" "$BUILD/bench"
+[ -x "$MMR" ] || { echo "bench: build first (make BUILD=$BUILD)"; exit 1; }
+$CC $CFLAGS -o "$BUILD/bench/bench_vm" bench/bench_vm.c $LIBS
+$CC $CFLAGS -o "$BUILD/bench/bench_jansson" bench/bench_jansson.c $LIBS
+
+timed() {  # label, command...: wall seconds and peak RSS
+    local label=$1; shift
+    local out
+    out=$( { /usr/bin/time -f '%e %M %U %S' "$@" > /dev/null; } 2>&1 | tail -n 1 )
+    read -r wall rss usr sys <<<"$out"
+    printf '%-34s wall %6.2f s   user %6.2f s   sys %5.2f s   peak RSS %7.1f MB\n' \
+        "$label" "$wall" "$usr" "$sys" "$(echo "$rss / 1024" | bc -l)"
+}
+
+echo "== machine"
+echo "cpus: $(nproc)   $(uptime | sed 's/.*load/load/')"
+echo
+echo "== (a) rules on the VM vs hand-written C ($N evaluations)"
+"$BUILD/bench/bench_vm" rules/moneymoments "$N"
+echo
+echo "== (b) mmr eval end to end"
+if [ ! -f "$FILE" ]; then
+    echo "generating $FILE ..."
+    "$MMR" gen --users "$N" --ndjson "$FILE"
+fi
+echo "input: $FILE, $(wc -c < "$FILE" | awk '{printf "%.0f MB", $1/1e6}'), $N users"
+cat "$FILE" > /dev/null          # page cache warm for every contender
+timed "wc -l (read the file)" wc -l "$FILE"
+timed "jansson parse only, 1 thread" "$BUILD/bench/bench_jansson" "$FILE"
+timed "mmr eval --threads 1" "$MMR" eval rules/moneymoments --signals "$FILE" --threads 1
+timed "mmr eval --threads 2" "$MMR" eval rules/moneymoments --signals "$FILE" --threads 2
+timed "mmr eval (default threads)" "$MMR" eval rules/moneymoments --signals "$FILE"
+"$MMR" eval rules/moneymoments --signals "$FILE" --threads 1 | md5sum | sed 's/ .*/  (output md5, 1 thread)/'
+"$MMR" eval rules/moneymoments --signals "$FILE" --threads 2 | md5sum | sed 's/ .*/  (output md5, 2 threads)/'

@@ -1,0 +1,134 @@
+-- The decision of `mmr run` over rules/moneymoments, as plain SQL in SQLite:
+-- the baseline that bench/bench_run.sh times against `mmr run`.
+--
+-- Same inputs (mm_signal_daily for @as_of, mm_user_traits, mm_user_suppression,
+-- mm_nudge_delivery_log), same outputs (mm_nudge_candidate with status and
+-- reason, mm_nudge_delivery_log, mm_event_outbox, then the events read back
+-- and marked published), same suppression order (muted, cooldown,
+-- quiet_hours, template_value_missing, daily_cap), priority by a window
+-- function. One INSERT ... SELECT per rule into a candidate table.
+--
+-- Parameters (set by bench/bench_run.sh with .parameter set):
+--   @now    the run's instant, ISO 8601 UTC ("2025-10-26T09:00:00Z")
+--   @as_of  the snapshot date
+-- and a table tzoff(name, off) with each zone's UTC offset at @now (SQLite
+-- has no time zone database; the script fills it from the system's).
+--
+-- Simplifications, all in the baseline's favour: the delivery id is a hex
+-- SHA3 of user, rule and date rather than a UUID v5; money is printed with
+-- Western digit grouping; pct rounds with printf.
+
+BEGIN IMMEDIATE;
+
+INSERT INTO mm_run(as_of, now, ruleset_hash, source, status)
+VALUES (@as_of, @now, 'sql-baseline', 'mm_signal_daily', 'running');
+
+INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at)
+VALUES ('budget_drift', 'budget', 50, 7, 604800, 'sql-baseline', @now),
+       ('dining_overspend', 'dining', 80, 3, 259200, 'sql-baseline', @now),
+       ('goal_underfunded', 'goal', 90, 7, 604800, 'sql-baseline', @now),
+       ('shopping_spike', 'shopping', 70, 7, 604800, 'sql-baseline', @now),
+       ('travel_heavy', 'travel', 60, 14, 1209600, 'sql-baseline', @now)
+ON CONFLICT(name) DO NOTHING;
+
+CREATE TEMP TABLE cand (
+  user_id TEXT NOT NULL, rule TEXT NOT NULL, priority INTEGER NOT NULL,
+  category TEXT NOT NULL, cooldown_s INTEGER NOT NULL, title TEXT, body TEXT);
+
+-- one INSERT ... SELECT per rule
+INSERT INTO cand
+SELECT user_id, 'budget_drift', 50, 'budget', 604800, 'Your budget drifted a bit',
+       'Spending is ' || rtrim(rtrim(printf('%.1f', abs(budget_variance) * 100), '0'), '.') ||
+       '% off plan this month. A quick look at the plan now keeps the month calm.'
+FROM mm_signal_daily WHERE as_of = @as_of AND abs(budget_variance) > 0.15;
+
+INSERT INTO cand
+SELECT user_id, 'dining_overspend', 80, 'dining', 259200, 'Takeout again? 🍟',
+       'Three or more orders this week. Your ' || coalesce(underfunded_top_goal, 'savings') ||
+       ' fund would love a home-cooked night 😋'
+FROM mm_signal_daily WHERE as_of = @as_of AND dining_txn_7d >= 3 AND wants_share_30d > 0.35;
+
+INSERT INTO cand
+SELECT user_id, 'goal_underfunded', 90, 'goal', 604800,
+       coalesce(top_goal_name, 'Your goal') || ' could use a boost 🌱',
+       'It is ' || rtrim(rtrim(printf('%.1f', top_goal_progress * 100), '0'), '.') ||
+       '% of the way there and nothing has been saved this month. Even ₹500 today gets it moving.'
+FROM mm_signal_daily WHERE as_of = @as_of AND top_goal_progress < 0.10 AND savings_actual_month <= 0;
+
+INSERT INTO cand
+SELECT user_id, 'shopping_spike', 70, 'shopping', 604800, 'Your cart has been busy 🛍️',
+       'Shopping is up ' ||
+       rtrim(rtrim(printf('%.1f', (shopping_spend_30d - shopping_spend_prev_30d) / shopping_spend_prev_30d * 100), '0'), '.') ||
+       '% on last month. A 48-hour wishlist pause keeps ' || coalesce(top_goal_name, 'your goals') || ' on track.'
+FROM mm_signal_daily WHERE as_of = @as_of AND shopping_txn_7d >= 2 AND shopping_spend_prev_30d <> 0
+  AND (shopping_spend_30d - shopping_spend_prev_30d) / shopping_spend_prev_30d > 0.20;
+
+INSERT INTO cand
+SELECT user_id, 'travel_heavy', 60, 'travel', 1209600, 'Wanderlust meets the bill calendar ✈️',
+       'You have travelled more than usual, and ' || printf('₹%,d', CAST(round(upcoming_yearly_expenses_90d) AS INTEGER)) ||
+       ' of yearly expenses are due soon. Set aside a little now?'
+FROM mm_signal_daily WHERE as_of = @as_of AND travel_txn_30d > travel_txn_baseline_30d
+  AND monthly_income <> 0 AND upcoming_yearly_expenses_90d / monthly_income >= 0.5;
+
+-- the suppression checks, in order
+CREATE TEMP TABLE judged AS
+SELECT c.*,
+  CASE
+    WHEN EXISTS (SELECT 1 FROM mm_user_suppression m WHERE m.user_id = c.user_id AND m.category = c.category)
+      THEN 'muted'
+    WHEN EXISTS (SELECT 1 FROM mm_nudge_delivery_log h WHERE h.user_id = c.user_id AND h.rule = c.rule
+                 AND unixepoch(@now) - unixepoch(h.delivered_at) < c.cooldown_s)
+      THEN 'cooldown'
+    WHEN (SELECT ((unixepoch(@now) + z.off) % 86400) / 60 NOT BETWEEN 480 AND 1319
+          FROM tzoff z WHERE z.name = coalesce((SELECT nullif(t.tz, '') FROM mm_user_traits t WHERE t.user_id = c.user_id),
+                                               'Asia/Kolkata'))
+      THEN 'quiet_hours'
+    WHEN c.title IS NULL OR c.body IS NULL THEN 'template_value_missing'
+  END AS reason,
+  (SELECT count(*) FROM mm_nudge_delivery_log h WHERE h.user_id = c.user_id
+     AND unixepoch(@now) - unixepoch(h.delivered_at) < 86400) AS in_window
+FROM cand c;
+
+-- priority: a window function over the candidates that passed
+CREATE TEMP TABLE decided AS
+SELECT j.*,
+  CASE WHEN reason IS NULL
+       THEN row_number() OVER (PARTITION BY user_id, reason IS NULL ORDER BY priority DESC, rule) END AS rn
+FROM judged j;
+
+CREATE TEMP TABLE final AS
+SELECT d.*,
+  CASE WHEN reason IS NULL AND in_window + rn <= 1 THEN 1 ELSE 0 END AS delivered,
+  CASE WHEN reason IS NULL AND in_window + rn <= 1 THEN NULL
+       WHEN reason IS NULL THEN 'daily_cap' ELSE reason END AS why,
+  lower(hex(sha3(user_id || char(10) || rule || char(10) || @as_of, 224))) AS did
+FROM decided d;
+
+INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, category, meta_json, delivered_at)
+SELECT f.did, f.user_id, r.rule_id, f.rule, @as_of, f.title, f.body, f.category,
+       json_object('as_of', @as_of, 'priority', f.priority), @now
+FROM final f JOIN mm_nudge_rule_master r ON r.name = f.rule
+WHERE f.delivered ORDER BY f.user_id, f.rule;
+
+INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, priority, delivery_id, run_id, created_at)
+SELECT f.user_id, r.rule_id, f.rule, @as_of, CASE WHEN f.delivered THEN 'delivered' ELSE 'suppressed' END,
+       f.why, f.priority, CASE WHEN f.delivered THEN f.did END,
+       (SELECT max(run_id) FROM mm_run), @now
+FROM final f JOIN mm_nudge_rule_master r ON r.name = f.rule
+ORDER BY f.user_id, f.priority DESC, f.rule;
+
+INSERT INTO mm_event_outbox(delivery_id, user_id, payload, created_at, want_redis)
+SELECT f.did, f.user_id,
+       json_object('type', 'nudge', 'delivery_id', f.did, 'user_id', f.user_id, 'rule', f.rule,
+                   'title', f.title, 'body', f.body, 'category', f.category, 'created_at', @now),
+       @now, 0
+FROM final f WHERE f.delivered ORDER BY f.user_id, f.rule;
+
+UPDATE mm_run SET status = 'done' WHERE run_id = (SELECT max(run_id) FROM mm_run);
+COMMIT;
+
+-- publish: read the events back in order, then mark them
+.output /dev/null
+SELECT payload FROM mm_event_outbox WHERE published_at IS NULL ORDER BY event_id;
+.output stdout
+UPDATE mm_event_outbox SET emitted_at = @now, published_at = @now WHERE published_at IS NULL;

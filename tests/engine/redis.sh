@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# mmr run --redis against a real redis-server on a free loopback port, with
+# a real subscriber (PSUBSCRIBE mm:nudges:*). Checks AC-MM-4 (the message
+# carries exactly the delivered data, on mm:nudges:<user_id>), then Redis
+# down (events stay in the outbox, the run still succeeds) and back up (the
+# next run publishes them once, before new ones; nothing twice).
+# Prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+MMR=${MMR:-build/mmr}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-redis.XXXXXX")
+passed=0; failed=0
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+srv=""; sub=""
+cleanup() {
+    [ -n "$sub" ] && kill "$sub" 2>/dev/null
+    [ -n "$srv" ] && kill "$srv" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+if ! command -v redis-server >/dev/null; then echo "redis-server not installed"; echo "0 passed, 1 failed"; exit 1; fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+URL="redis://127.0.0.1:$PORT"
+start_redis() {
+    redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        --logfile "$TMP/redis.log" &
+    srv=$!
+    for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.05; done
+    return 1
+}
+stop_redis() { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""; }
+start_sub() {
+    rm -f "$TMP/ready"
+    python3 tests/engine/redis_sub.py 127.0.0.1 "$PORT" 'mm:nudges:*' "$TMP/sub.jsonl" "$TMP/ready" &
+    sub=$!
+    for _ in $(seq 1 100); do [ -e "$TMP/ready" ] && return 0; sleep 0.05; done
+    return 1
+}
+stop_sub() { sleep 0.3; kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null; sub=""; }
+
+start_redis && ok "redis-server on port $PORT" || bad "redis-server did not start"
+start_sub && ok "subscriber ready" || bad "subscriber did not start"
+
+S=tests/cli/run
+"$MMR" run rules/moneymoments --db "$TMP/s.db" --signals $S/signals.ndjson --now 2025-10-26T09:00:00Z \
+    --redis "$URL" > "$TMP/ev1.ndjson" 2> "$TMP/err1" && ok "run with --redis" || bad "run with --redis: $(cat "$TMP/err1")"
+stop_sub
+
+# AC-MM-4: each delivery once, on its user's channel, carrying exactly the stored data
+python3 - "$TMP/sub.jsonl" "$TMP/ev1.ndjson" "$TMP/s.db" > "$TMP/check1" <<'PY'
+import json, sqlite3, sys
+subs = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+evs = [l.rstrip('\n') for l in open(sys.argv[2], encoding='utf-8')]
+db = sqlite3.connect(sys.argv[3])
+rows = db.execute("SELECT delivery_id, user_id, rule, title, body, category, delivered_at FROM mm_nudge_delivery_log ORDER BY rowid").fetchall()
+fails = []
+if [s['message'] for s in subs] != evs: fails.append('published messages != NDJSON events (order or bytes)')
+if len(subs) != len(rows): fails.append('%d messages for %d deliveries' % (len(subs), len(rows)))
+byid = {r[0]: r for r in rows}
+for s in subs:
+    m = json.loads(s['message'])
+    r = byid.get(m.get('delivery_id'))
+    if not r: fails.append('no delivery ' + str(m.get('delivery_id'))); continue
+    want = {'type': 'nudge', 'delivery_id': r[0], 'user_id': r[1], 'rule': r[2], 'title': r[3], 'body': r[4],
+            'category': r[5], 'created_at': r[6]}
+    if m != want: fails.append('message differs from the delivery row: %r vs %r' % (m, want))
+    if s['channel'] != 'mm:nudges:' + r[1]: fails.append('channel ' + s['channel'])
+print('\n'.join(fails) if fails else 'ok %d messages' % len(subs))
+PY
+grep -q '^ok' "$TMP/check1" && ok "AC-MM-4: $(cat "$TMP/check1")" || bad "AC-MM-4: $(cat "$TMP/check1")"
+n1=$(wc -l < "$TMP/sub.jsonl")
+
+# Redis down: the run succeeds, events go to stdout, and stay in the outbox for Redis
+stop_redis
+"$MMR" run rules/moneymoments --db "$TMP/s.db" --signals $S/day3.ndjson --now 2025-10-28T09:30:00Z \
+    --redis "$URL" > "$TMP/ev2.ndjson" 2> "$TMP/err2"; rc=$?
+[ $rc -eq 0 ] && ok "run with Redis down exits 0" || bad "run with Redis down exited $rc: $(cat "$TMP/err2")"
+grep -q "cannot connect" "$TMP/err2" && ok "warning: $(grep -m1 'cannot connect' "$TMP/err2" | cut -c1-60)..." || bad "no warning: $(cat "$TMP/err2")"
+pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL AND redis_at IS NULL AND emitted_at IS NOT NULL")
+n2=$(wc -l < "$TMP/ev2.ndjson")
+[ "$pend" -eq "$n2" ] && [ "$n2" -gt 0 ] && ok "$pend events wait in the outbox for Redis" || bad "pending $pend, events $n2"
+
+# Redis back: a rerun (nothing new to decide) publishes the waiting events once
+start_redis && start_sub || bad "restart redis"
+"$MMR" run rules/moneymoments --db "$TMP/s.db" --signals $S/day3.ndjson --now 2025-10-28T10:00:00Z \
+    --redis "$URL" > "$TMP/ev3.ndjson" 2> "$TMP/err3" && ok "rerun with Redis up" || bad "rerun: $(cat "$TMP/err3")"
+[ ! -s "$TMP/ev3.ndjson" ] && ok "no event printed twice on stdout" || bad "stdout repeated $(wc -l < "$TMP/ev3.ndjson") events"
+"$MMR" run rules/moneymoments --db "$TMP/s.db" --signals $S/day3.ndjson --now 2025-10-28T10:30:00Z \
+    --redis "$URL" > /dev/null 2>&1
+stop_sub
+n3=$(($(wc -l < "$TMP/sub.jsonl") - n1))
+tail -n "$n3" "$TMP/sub.jsonl" | python3 -c 'import json,sys; [print(json.loads(l)["message"]) for l in sys.stdin]' > "$TMP/late.ndjson"
+cmp -s "$TMP/late.ndjson" "$TMP/ev2.ndjson" && ok "the $n3 waiting events published once, in order" || bad "late publish: $n3 messages vs $n2 events"
+pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL")
+[ "$pend" -eq 0 ] && ok "outbox drained" || bad "$pend still pending"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
