@@ -166,10 +166,27 @@ static void put_cond_json(mmr_buf *o, const mmr_program *p, const mmr_trace_rec 
     mmr_buf_putc(o, '}');
 }
 
-static int rule_fired(const mmr_vm *vm, uint32_t r)
+static const mmr_candidate *rule_fired(const mmr_vm *vm, uint32_t r)
 {
-    for (size_t i = 0; i < vm->ncands; i++) if (vm->cands[i].rule == r) return 1;
-    return 0;
+    for (size_t i = 0; i < vm->ncands; i++) if (vm->cands[i].rule == r) return &vm->cands[i];
+    return NULL;
+}
+
+/* A fired rule's template values: {"goal_name":"Goa Trip",...} */
+static void put_args(mmr_buf *o, const mmr_prog_rule *rule, const mmr_candidate *c, int text)
+{
+    for (uint32_t i = 0; i < c->nargs && i < rule->nargs; i++) {
+        const char *name = rule->arg_names[i] ? rule->arg_names[i] : "?";
+        if (text) {
+            mmr_buf_printf(o, "%s%s = ", i ? ", " : "", name);
+            put_value_text(o, &c->args[i]);
+        } else {
+            if (i) mmr_buf_putc(o, ',');
+            mmr_buf_json_string(o, name, strlen(name));
+            mmr_buf_putc(o, ':');
+            put_value(o, &c->args[i]);
+        }
+    }
 }
 
 static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm)
@@ -181,23 +198,33 @@ static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm)
         if (k) mmr_buf_putc(o, ',');
         mmr_buf_puts(o, "{\"rule\":");
         mmr_buf_json_string(o, rule->name, strlen(rule->name));
-        mmr_buf_printf(o, ",\"priority\":%d,\"fired\":%s", (int)rule->priority, rule_fired(vm, r) ? "true" : "false");
-        int has_aud = 0;
-        for (size_t i = 0; i < vm->ntrace; i++) {
-            const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-            if (c->rule != r) continue;
-            if (c->part == MMR_COND_WHEN_ALL) { mmr_buf_puts(o, ",\"when\":"); put_truth(o, vm->trace[i].truth); }
-            if (c->part == MMR_COND_AUDIENCE_ALL) { mmr_buf_puts(o, ",\"audience\":"); put_truth(o, vm->trace[i].truth); has_aud = 1; }
+        const mmr_candidate *fc = rule_fired(vm, r);
+        mmr_buf_printf(o, ",\"priority\":%d,\"fired\":%s", (int)rule->priority, fc ? "true" : "false");
+        if (fc) {
+            mmr_buf_puts(o, ",\"values\":{");
+            put_args(o, rule, fc, 0);
+            mmr_buf_putc(o, '}');
         }
+        /* "when" first, then "audience" (the code evaluates audience first) */
+        int has_aud = 0;
+        for (int part = 0; part < 2; part++)
+            for (size_t i = 0; i < vm->ntrace; i++) {
+                const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+                if (c->rule != r || c->part != (part ? MMR_COND_AUDIENCE_ALL : MMR_COND_WHEN_ALL)) continue;
+                mmr_buf_puts(o, part ? ",\"audience\":" : ",\"when\":");
+                put_truth(o, vm->trace[i].truth);
+                has_aud |= part;
+            }
         mmr_buf_puts(o, ",\"conditions\":[");
         int first = 1;
-        for (size_t i = 0; i < vm->ntrace; i++) {
-            const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-            if (c->rule != r || (c->part != MMR_COND_WHEN_LEAF && c->part != MMR_COND_AUDIENCE_LEAF)) continue;
-            if (!first) mmr_buf_putc(o, ',');
-            first = 0;
-            put_cond_json(o, p, &vm->trace[i], has_aud);
-        }
+        for (int part = 0; part < 2; part++)
+            for (size_t i = 0; i < vm->ntrace; i++) {
+                const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
+                if (c->rule != r || c->part != (part ? MMR_COND_AUDIENCE_LEAF : MMR_COND_WHEN_LEAF)) continue;
+                if (!first) mmr_buf_putc(o, ',');
+                first = 0;
+                put_cond_json(o, p, &vm->trace[i], has_aud);
+            }
         mmr_buf_puts(o, "]}");
     }
     mmr_buf_putc(o, ']');
@@ -268,8 +295,14 @@ static void explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, con
     }
     for (uint32_t k = 0; k < p->nrules; k++) {
         uint32_t r = p->by_priority[k];
-        mmr_buf_printf(o, "  rule %s (priority %d): %s\n", p->rules[r].name, (int)p->rules[r].priority,
-                       rule_fired(vm, r) ? "fired" : "not fired");
+        const mmr_candidate *fc = rule_fired(vm, r);
+        mmr_buf_printf(o, "  rule %s (priority %d): %s", p->rules[r].name, (int)p->rules[r].priority,
+                       fc ? "fired" : "not fired");
+        if (fc && fc->nargs) {
+            mmr_buf_puts(o, " with ");
+            put_args(o, &p->rules[r], fc, 1);
+        }
+        mmr_buf_putc(o, '\n');
         for (int part = 0; part < 2; part++) {
             int all = part ? MMR_COND_AUDIENCE_ALL : MMR_COND_WHEN_ALL;
             int leaf = part ? MMR_COND_AUDIENCE_LEAF : MMR_COND_WHEN_LEAF;

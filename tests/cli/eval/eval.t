@@ -42,7 +42,7 @@ Any thread count gives the same bytes; stdin works with --format.
 Missing operands are null and make a comparison unknown.
 
   $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u1 --explain
-  {"user_id":"u1","as_of":"2025-10-26","candidates":["goal_underfunded","dining_overspend"],"selected":"goal_underfunded","explain":[{"rule":"goal_underfunded","priority":90,"fired":true,"when":"true","conditions":[{"cond":"top_goal_progress < 10%","at":"../../../rules/moneymoments/goal.mmr:16:8","values":[0.04,0.1],"result":"true"},{"cond":"savings_actual_month <= 0","at":"../../../rules/moneymoments/goal.mmr:16:36","values":[0,0],"result":"true"}]},{"rule":"dining_overspend","priority":80,"fired":true,"when":"true","conditions":[{"cond":"heavy_diner","at":"../../../rules/moneymoments/dining.mmr:18:8","values":[],"result":"true"}]},{"rule":"shopping_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"shopping_txn_7d >= 2","at":"../../../rules/moneymoments/shopping.mmr:16:8","values":[null,2],"result":"unknown"},{"cond":"pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%","at":"../../../rules/moneymoments/shopping.mmr:16:33","values":[null,0.2],"result":"unknown"}]},{"rule":"travel_heavy","priority":60,"fired":false,"when":"unknown","conditions":[{"cond":"travel_txn_30d > travel_txn_baseline_30d","at":"../../../rules/moneymoments/travel.mmr:16:8","values":[null,null],"result":"unknown"},{"cond":"ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%","at":"../../../rules/moneymoments/travel.mmr:17:12","values":[null,0.5],"result":"unknown"}]},{"rule":"budget_drift","priority":50,"fired":false,"when":"unknown","conditions":[{"cond":"abs(budget_variance) > 15%","at":"../../../rules/moneymoments/budget.mmr:16:8","values":[null,0.15],"result":"unknown"}]}],"lets":[{"let":"heavy_diner","value":"true","conditions":[{"cond":"dining_txn_7d >= 3","at":"../../../rules/moneymoments/dining.mmr:11:19","values":[4,3],"result":"true"},{"cond":"wants_share_30d > 35%","at":"../../../rules/moneymoments/dining.mmr:11:42","values":[0.42,0.35],"result":"true"}]}]}
+  {"user_id":"u1","as_of":"2025-10-26","candidates":["goal_underfunded","dining_overspend"],"selected":"goal_underfunded","explain":[{"rule":"goal_underfunded","priority":90,"fired":true,"values":{"goal_name":"Emergency Fund","progress":0.04},"when":"true","conditions":[{"cond":"top_goal_progress < 10%","at":"../../../rules/moneymoments/goal.mmr:16:8","values":[0.04,0.1],"result":"true"},{"cond":"savings_actual_month <= 0","at":"../../../rules/moneymoments/goal.mmr:16:36","values":[0,0],"result":"true"}]},{"rule":"dining_overspend","priority":80,"fired":true,"values":{"goal_name":"Goa Trip"},"when":"true","conditions":[{"cond":"heavy_diner","at":"../../../rules/moneymoments/dining.mmr:18:8","values":[],"result":"true"}]},{"rule":"shopping_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"shopping_txn_7d >= 2","at":"../../../rules/moneymoments/shopping.mmr:16:8","values":[null,2],"result":"unknown"},{"cond":"pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%","at":"../../../rules/moneymoments/shopping.mmr:16:33","values":[null,0.2],"result":"unknown"}]},{"rule":"travel_heavy","priority":60,"fired":false,"when":"unknown","conditions":[{"cond":"travel_txn_30d > travel_txn_baseline_30d","at":"../../../rules/moneymoments/travel.mmr:16:8","values":[null,null],"result":"unknown"},{"cond":"ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%","at":"../../../rules/moneymoments/travel.mmr:17:11","values":[null,0.5],"result":"unknown"}]},{"rule":"budget_drift","priority":50,"fired":false,"when":"unknown","conditions":[{"cond":"abs(budget_variance) > 15%","at":"../../../rules/moneymoments/budget.mmr:16:8","values":[null,0.15],"result":"unknown"}]}],"lets":[{"let":"heavy_diner","value":"true","conditions":[{"cond":"dining_txn_7d >= 3","at":"../../../rules/moneymoments/dining.mmr:11:19","values":[4,3],"result":"true"},{"cond":"wants_share_30d > 35%","at":"../../../rules/moneymoments/dining.mmr:11:42","values":[0.42,0.35],"result":"true"}]}]}
   $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u2 --explain=text
   user u2 (as of 2025-10-26): selected nothing
     candidates: none
@@ -63,7 +63,7 @@ Missing operands are null and make a comparison unknown.
     rule travel_heavy (priority 60): not fired
       when: unknown
         unknown  travel_txn_30d > travel_txn_baseline_30d   [missing, missing]   ../../../rules/moneymoments/travel.mmr:16:8
-        unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:12
+        unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:11
     rule budget_drift (priority 50): not fired
       when: unknown
         unknown  abs(budget_variance) > 15%   [missing, 0.15]   ../../../rules/moneymoments/budget.mmr:16:8
@@ -87,7 +87,32 @@ Missing operands are null and make a comparison unknown.
     rule travel_heavy (priority 60): not fired
       when: unknown
         true     travel_txn_30d > travel_txn_baseline_30d   [5, 1]   ../../../rules/moneymoments/travel.mmr:16:8
-        unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:12
+        unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:11
     rule budget_drift (priority 50): not fired
       when: unknown
         unknown  abs(budget_variance) > 15%   [missing, 0.15]   ../../../rules/moneymoments/budget.mmr:16:8
+
+A rule with an audience: conditions say where they are ("in"), "when"
+comes before "audience", and a fired rule shows its template values (here
+the key an `any` bound).
+
+  $ mmr eval audience.mmr --signals audience.ndjson --explain
+  {"user_id":"a1","as_of":null,"candidates":["category_jump"],"selected":"category_jump","explain":[{"rule":"category_jump","priority":40,"fired":true,"values":{"cat":"dining"},"when":"true","audience":"true","conditions":[{"cond":"any cat in category_spend_7d where category_spend_7d[cat] > prev_category_spend_7d[cat] * 1.25","in":"when","at":"audience.mmr:14:8","values":[],"result":"true"},{"cond":"age_band in [\"18-24\", \"25-34\"]","in":"audience","at":"audience.mmr:15:12","values":["25-34",["18-24","25-34"]],"result":"true"},{"cond":"\"student\" in lifestyle_tags","in":"audience","at":"audience.mmr:15:52","values":["student",["foodie"]],"result":"false"}]}]}
+  {"user_id":"a2","as_of":null,"candidates":[],"selected":null,"explain":[{"rule":"category_jump","priority":40,"fired":false,"when":"unknown","audience":"false","conditions":[{"cond":"any cat in category_spend_7d where category_spend_7d[cat] > prev_category_spend_7d[cat] * 1.25","in":"when","at":"audience.mmr:14:8","values":[],"result":"unknown"},{"cond":"age_band in [\"18-24\", \"25-34\"]","in":"audience","at":"audience.mmr:15:12","values":["45-54",["18-24","25-34"]],"result":"false"},{"cond":"\"student\" in lifestyle_tags","in":"audience","at":"audience.mmr:15:52","values":["student",null],"result":"unknown"}]}]}
+  $ mmr eval audience.mmr --signals audience.ndjson --explain=text
+  user a1: selected category_jump
+    candidates: category_jump
+    rule category_jump (priority 40): fired with cat = "dining"
+      when: true
+        true     any cat in category_spend_7d where category_spend_7d[cat] > prev_category_spend_7d[cat] * 1.25   audience.mmr:14:8
+      audience: true
+        true     age_band in ["18-24", "25-34"]   ["25-34", ["18-24","25-34"]]   audience.mmr:15:12
+        false    "student" in lifestyle_tags   ["student", ["foodie"]]   audience.mmr:15:52
+  user a2: selected nothing
+    candidates: none
+    rule category_jump (priority 40): not fired
+      when: unknown
+        unknown  any cat in category_spend_7d where category_spend_7d[cat] > prev_category_spend_7d[cat] * 1.25   audience.mmr:14:8
+      audience: false
+        false    age_band in ["18-24", "25-34"]   ["45-54", ["18-24","25-34"]]   audience.mmr:15:12
+        unknown  "student" in lifestyle_tags   ["student", missing]   audience.mmr:15:52
