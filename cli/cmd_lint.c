@@ -95,7 +95,6 @@ int cmd_lint(int argc, char **argv)
         u = mmr_unit_load(paths, npaths, &d);
         if (u && d.errors == 0 && mmr_check(u, &d) == 0 && d.errors == 0)
             mmr_lint(u, &cfg, &d);
-        mmr_lint_tag_check_diags(&d);
     }
     if (strict) {
         for (size_t i = 0; i < d.n; i++)

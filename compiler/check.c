@@ -8,6 +8,7 @@
 #include <string.h>
 #include "compiler/compile.h"
 #include "compiler/check_internal.h"
+#include "compiler/lint.h"
 #include "stdlib/builtins.h"
 #include "util/buf.h"
 #include "util/placeholder.h"
@@ -947,6 +948,9 @@ static void bad_category(ck *c, const mmr_loc *l, const char *cat)
         mmr_buf_puts(&b, c->cats[i]);
     }
     mmr_diag *g = err(c, l, "unknown category \"%s\": the policy's categories are %s", cat, b.data ? b.data : "");
+    /* also a lint, so SARIF and `# mmr: allow` know it by one id */
+    const mmr_lint_info *li = &mmr_lint_table[MMR_LINT_CATEGORY_NOT_IN_POLICY];
+    mmr_diag_set_code(g, li->id, li->name);
     suggest s; suggest_init(&s, cat);
     for (size_t i = 0; i < c->ncats; i++) suggest_try(&s, c->cats[i]);
     if (s.best) hint_suggest(g, &s);

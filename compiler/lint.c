@@ -586,19 +586,6 @@ static int same_file(const char *a, const char *b)
 
 /* ------------------------------------------------------------ check errors */
 
-void mmr_lint_tag_check_diags(mmr_diags *d)
-{
-    static const char unknown_category[] = "unknown category \"";
-    for (size_t i = 0; i < d->n; i++) {
-        mmr_diag *g = &d->v[i];
-        if (g->code || !g->message) continue;
-        if (!strncmp(g->message, unknown_category, sizeof unknown_category - 1)) {
-            const mmr_lint_info *L = &mmr_lint_table[MMR_LINT_CATEGORY_NOT_IN_POLICY];
-            mmr_diag_set_code(g, L->id, L->name);
-        }
-    }
-}
-
 /* ------------------------------------------------------------ driver */
 
 int mmr_lint(const mmr_unit *u, const mmr_lint_config *cfg, mmr_diags *d)

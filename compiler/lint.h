@@ -81,11 +81,6 @@ mmr_severity mmr_lint_severity(const mmr_lint_config *c, int i);
  * honoured. Returns the number of findings added. */
 int mmr_lint(const mmr_unit *u, const mmr_lint_config *c, mmr_diags *d);
 
-/* The checker reports some lint-worthy problems itself (a category outside
- * the policy's list is a compile error): give those diagnostics their lint
- * id and name, so `--format sarif` and `# mmr: allow` see one id. */
-void mmr_lint_tag_check_diags(mmr_diags *d);
-
 /* -------------------------------------------- condition reasoning (interval.c) */
 
 /* What can be known about a rule's `when and audience` being TRUE. */

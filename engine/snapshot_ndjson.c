@@ -89,6 +89,17 @@ static const char *jstr(snap_rec *r, const char *p, const char **out, size_t *ol
 {
     const char *start = p, *end = r->end;
     for (;;) {
+        /* eight bytes at a time while none is special: '"', '\\',
+         * a control character or a non-ASCII byte */
+        while (end - p >= 8) {
+            uint64_t x;
+            memcpy(&x, p, 8);
+            const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t special = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x;
+            if (special & high) break;
+            p += 8;
+        }
         while (p < end) {
             unsigned char c = (unsigned char)*p;
             if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
@@ -533,6 +544,19 @@ static int cache_insert(snap_keycache *kc, size_t at, const char *k, size_t kl, 
     return 1;
 }
 
+/* Short keys compare as words: first and last eight bytes (overlapping),
+ * then the middle for longer keys. */
+static inline int key_eq(const char *a, const char *b, size_t n)
+{
+    if (n < 8) return !memcmp(a, b, n);
+    uint64_t x, y;
+    memcpy(&x, a, 8); memcpy(&y, b, 8);
+    if (x != y) return 0;
+    memcpy(&x, a + n - 8, 8); memcpy(&y, b + n - 8, 8);
+    if (x != y) return 0;
+    return n <= 16 || !memcmp(a + 8, b + 8, n - 16);
+}
+
 /* p at the opening quote. A hit returns the position after the closing
  * quote and sets *slot and *cur; else NULL. */
 static const char *cache_match(const snap_keycache *kc, size_t *cur, const char *p, const char *end, int *slot)
@@ -542,7 +566,7 @@ static const char *cache_match(const snap_keycache *kc, size_t *cur, const char 
     size_t stop = *cur + CACHE_WINDOW < kc->n ? *cur + CACHE_WINDOW : kc->n;
     for (size_t t = *cur; t < stop; t++) {
         const snap_keycache_ent *e = &kc->v[t];
-        if (e->len < avail && k[0] == e->key[0] && k[e->len] == '"' && !memcmp(k, e->key, e->len)) {
+        if (e->len < avail && k[0] == e->key[0] && k[e->len] == '"' && key_eq(k, e->key, e->len)) {
             *slot = e->slot;
             *cur = t + 1;
             return k + e->len + 1;

@@ -24,7 +24,7 @@ One fixture per error the checker reports: exact messages and exit status.
     hint: add "category dining" (or another of the policy's categories) to the rule or the template
   [1]
   $ mmr check bad/category_unknown.mmr
-  bad/category_unknown.mmr:11:12: error: unknown category "food": the policy's categories are dining, shopping, travel, goal, budget
+  bad/category_unknown.mmr:11:12: error: unknown category "food": the policy's categories are dining, shopping, travel, goal, budget [MMR-E001 category-not-in-policy]
     hint: add it to the policy's categories list
   [1]
   $ mmr check bad/compare_text_number.mmr
@@ -111,7 +111,7 @@ One fixture per error the checker reports: exact messages and exit status.
   bad/test_duplicate.mmr:7:6: error: duplicate test "same": already declared at bad/test_duplicate.mmr:3:6
   [1]
   $ mmr check bad/test_muted.mmr
-  bad/test_muted.mmr:4:10: error: unknown category "food": the policy's categories are dining, shopping, travel, goal, budget
+  bad/test_muted.mmr:4:10: error: unknown category "food": the policy's categories are dining, shopping, travel, goal, budget [MMR-E001 category-not-in-policy]
     hint: add it to the policy's categories list
   [1]
   $ mmr check bad/test_reason.mmr

@@ -116,3 +116,21 @@ the key an `any` bound).
       audience: false
         false    age_band in ["18-24", "25-34"]   ["45-54", ["18-24","25-34"]]   audience.mmr:15:12
         unknown  "student" in lifestyle_tags   ["student", missing]   audience.mmr:15:52
+
+CSV records with line breaks inside quoted cells, over many chunks: every
+record is read once, with the right line numbers, for any thread count.
+
+  $ { echo 'user_id,top_goal_name,top_goal_progress,savings_actual_month'
+  >   for i in $(seq 1 40000); do printf 'u%d,"Goal\r\nnumber %d, ""quoted""",0.0%d,0\r\n' $i $i $((i % 10)); done
+  >   echo 'u40001,x,abc,0'; } > $TESTTMP/multi.csv
+  $ mmr eval ../../../rules/moneymoments --signals $TESTTMP/multi.csv --threads 1 2>&1 > $TESTTMP/m1 | sed "s#$TESTTMP/##"
+  multi.csv:80002: error: user u40001: signal "top_goal_progress" (column 3) must be a number, got "abc"
+  $ mmr eval ../../../rules/moneymoments --signals $TESTTMP/multi.csv --threads 4 2>&1 > $TESTTMP/m4 | sed "s#$TESTTMP/##"
+  multi.csv:80002: error: user u40001: signal "top_goal_progress" (column 3) must be a number, got "abc"
+  $ cmp $TESTTMP/m1 $TESTTMP/m4 && wc -l < $TESTTMP/m1 && grep -c goal_underfunded $TESTTMP/m1
+  40000
+  40000
+  $ mmr eval ../../../rules/moneymoments --signals $TESTTMP/multi.csv --user u39999 --explain=text 2>&1 | head -3 | sed "s#$TESTTMP/##"
+  user u39999: selected goal_underfunded
+    candidates: goal_underfunded
+    let heavy_diner = unknown
