@@ -38,9 +38,9 @@ extern const mmr_lint_info mmr_lint_table[MMR_LINT_COUNT];
  * Returns its index or -1. n is the length of s. */
 int mmr_lint_lookup(const char *s, size_t n);
 
-/* Where the docs of every lint live; SARIF helpUri is this plus an anchor
- * (the default of the `docs_url` config key). */
-#define MMR_LINT_DOCS_URL "https://moneymoments.app/mmr/docs/lints.md"
+/* SARIF helpUri is the `docs_url` config key plus an anchor. There is no
+ * default: the project does not know where a team publishes its docs, and
+ * a wrong link is worse than none, so without it SARIF carries no URIs. */
 
 /* ------------------------------------------------------------ config */
 
@@ -51,7 +51,7 @@ typedef struct mmr_lint_config {
     int    title_max, body_max;  /* in Unicode characters */
     int    max_exclamations;     /* per title or body */
     int    caps_min_letters;     /* shortest word that counts as ALL-CAPS */
-    char  *docs_url;             /* helpUri base for SARIF */
+    char  *docs_url;             /* helpUri base for SARIF, or NULL */
     unsigned char disabled[MMR_LINT_COUNT];  /* 1 = do not run */
     signed char   severity[MMR_LINT_COUNT];  /* -1 = the table's, else mmr_severity */
 } mmr_lint_config;

@@ -94,7 +94,7 @@ void mmr_lint_config_init(mmr_lint_config *c)
         push(&c->words, &c->nwords, default_words[i], strlen(default_words[i]));
     for (size_t i = 0; i < sizeof default_caps_allow / sizeof *default_caps_allow; i++)
         push(&c->caps_allow, &c->ncaps_allow, default_caps_allow[i], strlen(default_caps_allow[i]));
-    c->docs_url = strdup(MMR_LINT_DOCS_URL);
+    c->docs_url = NULL;
     memset(c->severity, -1, sizeof c->severity);
 }
 

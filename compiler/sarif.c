@@ -61,7 +61,7 @@ static char *path_uri(const char *path, int *relative)
 
 char *mmr_lint_sarif(const mmr_diags *d, const char *tool_version, const char *docs_url)
 {
-    if (!docs_url) docs_url = MMR_LINT_DOCS_URL;
+    if (docs_url && !*docs_url) docs_url = NULL;
     json_t *root = json_object();
     json_object_set_new(root, "$schema", json_string(SARIF_SCHEMA));
     json_object_set_new(root, "version", json_string("2.1.0"));
@@ -70,7 +70,7 @@ char *mmr_lint_sarif(const mmr_diags *d, const char *tool_version, const char *d
     json_t *tool = json_object();
     json_t *driver = json_object();
     json_object_set_new(driver, "name", json_string("mmr"));
-    json_object_set_new(driver, "informationUri", json_string(docs_url));
+    if (docs_url) json_object_set_new(driver, "informationUri", json_string(docs_url));
     json_object_set_new(driver, "version", json_string(tool_version ? tool_version : "0"));
     json_t *rules = json_array();
     mmr_buf b;
@@ -84,10 +84,12 @@ char *mmr_lint_sarif(const mmr_diags *d, const char *tool_version, const char *d
         mmr_buf_clear(&b);
         mmr_buf_printf(&b, "%s Fix: %s.", L->summary, L->hint);
         json_object_set_new(r, "fullDescription", text_obj(b.data));
-        mmr_buf_clear(&b);
-        mmr_buf_puts(&b, docs_url);
-        anchor(&b, L);
-        json_object_set_new(r, "helpUri", json_string(b.data ? b.data : docs_url));
+        if (docs_url) {
+            mmr_buf_clear(&b);
+            mmr_buf_puts(&b, docs_url);
+            anchor(&b, L);
+            json_object_set_new(r, "helpUri", json_string(b.data ? b.data : docs_url));
+        }
         json_t *help = json_object();
         mmr_buf_clear(&b);
         mmr_buf_printf(&b, "%s %s: %s.", L->id, L->name, L->hint);

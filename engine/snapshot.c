@@ -93,6 +93,9 @@ long snap_sort_map(const mmr_text **keys, double *vals, size_t n)
 {
     /* insertion sort for the usual handful of keys, merge-free fallback
      * (shell sort) for big maps; both keep vals beside their keys */
+    size_t i0 = 1;
+    while (i0 < n && text_cmp(keys[i0 - 1], keys[i0]) < 0) i0++;
+    if (i0 >= n) return -1;              /* already sorted, no duplicates */
     size_t gap = 1;
     while (gap < n / 3) gap = gap * 3 + 1;
     for (; gap > 0; gap /= 3) {
@@ -215,6 +218,13 @@ void snap_warn_unknown(snap_rec *r, const char *kind, const char *name, size_t l
 int snap_finish(snap_rec *r, int syntax_failed, mmr_snap_user *u, mmr_diags *d)
 {
     mmr_snap_parser *ps = r->ps;
+    if (!syntax_failed && !r->has_terr && r->user_id) {
+        u->user_id = r->user_id;
+        u->user_id_len = r->user_len;
+        u->as_of = r->as_of;
+        u->line = r->line;
+        return 1;
+    }
     mmr_buf who;
     mmr_buf_init(&who);
     if (r->user_id) {

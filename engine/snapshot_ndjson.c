@@ -31,6 +31,13 @@ const char *snap_json_ws(const char *p, const char *end)
     return p;
 }
 
+/* Most JSON has no blanks between tokens: test one byte inline first. */
+static inline const char *ws(const char *p, const char *end)
+{
+    if (p < end && (unsigned char)*p > ' ') return p;
+    return snap_json_ws(p, end);
+}
+
 static size_t utf8_len(const unsigned char *s, size_t avail)
 {
     unsigned c = s[0];
@@ -189,7 +196,7 @@ static const double pow10_tab[23] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-const char *snap_parse_number(const char *p, const char *end, double *out)
+static inline const char *parse_number(const char *p, const char *end, double *out)
 {
     const char *s = p;
     int neg = 0;
@@ -248,6 +255,11 @@ const char *snap_parse_number(const char *p, const char *end, double *out)
     return p;
 }
 
+const char *snap_parse_number(const char *p, const char *end, double *out)
+{
+    return parse_number(p, end, out);
+}
+
 static int lit(const char *p, const char *end, const char *w, size_t n)
 {
     return (size_t)(end - p) >= n && !memcmp(p, w, n);
@@ -268,21 +280,21 @@ static const char *jskip(snap_rec *r, const char *p, int depth)
     case '{': case '[': {
         char close = *p == '{' ? '}' : ']';
         if (depth >= MAX_DEPTH) { syntax(r, p, "nesting too deep"); return NULL; }
-        p = snap_json_ws(p + 1, end);
+        p = ws(p + 1, end);
         if (p < end && *p == close) return p + 1;
         for (;;) {
             if (close == '}') {
                 if (p >= end || *p != '"') { syntax(r, p, "expected a key (a string)"); return NULL; }
                 p = jstr(r, p + 1, &s, &sl, &esc);
                 if (!p) return NULL;
-                p = snap_json_ws(p, end);
+                p = ws(p, end);
                 if (p >= end || *p != ':') { syntax(r, p, "expected ':' after the key"); return NULL; }
-                p = snap_json_ws(p + 1, end);
+                p = ws(p + 1, end);
             }
             p = jskip(r, p, depth + 1);
             if (!p) return NULL;
-            p = snap_json_ws(p, end);
-            if (p < end && *p == ',') { p = snap_json_ws(p + 1, end); continue; }
+            p = ws(p, end);
+            if (p < end && *p == ',') { p = ws(p + 1, end); continue; }
             if (p < end && *p == close) return p + 1;
             syntax(r, p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
             return NULL;
@@ -291,7 +303,7 @@ static const char *jskip(snap_rec *r, const char *p, int depth)
     default:
         if (*p == '-' || (*p >= '0' && *p <= '9')) {
             double v;
-            const char *q = snap_parse_number(p, end, &v);
+            const char *q = parse_number(p, end, &v);
             if (!q) { syntax(r, p, "invalid number"); return NULL; }
             return q;
         }
@@ -324,7 +336,7 @@ static int is_num_start(char c) { return c == '-' || (c >= '0' && c <= '9'); }
 
 static const char *num_value(snap_rec *r, const char *p, double *v)
 {
-    const char *q = snap_parse_number(p, r->end, v);
+    const char *q = parse_number(p, r->end, v);
     if (!q) { syntax(r, p, "invalid number"); return NULL; }
     if (!isfinite(*v)) { syntax(r, p, "number out of range"); return NULL; }
     return q;
@@ -338,7 +350,7 @@ static const char *jlist(snap_rec *r, const char *p, int slot)
     int want_text = si->type == MMR_T_LIST_TEXT;
     size_t n = 0;
     int bad = 0;
-    p = snap_json_ws(p + 1, end);
+    p = ws(p + 1, end);
     if (p < end && *p == ']') p++;
     else for (;;) {
         if (p >= end) { syntax(r, p, "expected a value"); return NULL; }
@@ -371,8 +383,8 @@ static const char *jlist(snap_rec *r, const char *p, int slot)
             bad = 1;
             n++;
         }
-        p = snap_json_ws(q, end);
-        if (p < end && *p == ',') { p = snap_json_ws(p + 1, end); continue; }
+        p = ws(q, end);
+        if (p < end && *p == ',') { p = ws(p + 1, end); continue; }
         if (p < end && *p == ']') { p++; break; }
         syntax(r, p, "expected ',' or ']'");
         return NULL;
@@ -395,7 +407,7 @@ static const char *jmap(snap_rec *r, const char *p, int slot)
     const char *end = r->end;
     size_t n = 0;
     int bad = 0;
-    p = snap_json_ws(p + 1, end);
+    p = ws(p + 1, end);
     if (p < end && *p == '}') p++;
     else for (;;) {
         if (p >= end || *p != '"') { syntax(r, p, "expected a key (a string)"); return NULL; }
@@ -405,9 +417,9 @@ static const char *jmap(snap_rec *r, const char *p, int slot)
         if (!q) return NULL;
         mmr_text *k = snap_text(r->a, s, sl);
         if (!k) { syntax(r, p, "out of memory"); return NULL; }
-        p = snap_json_ws(q, end);
+        p = ws(q, end);
         if (p >= end || *p != ':') { syntax(r, p, "expected ':' after the key"); return NULL; }
-        p = snap_json_ws(p + 1, end);
+        p = ws(p + 1, end);
         double v = NAN;
         if (p < end && is_num_start(*p)) {
             q = num_value(r, p, &v);
@@ -434,8 +446,8 @@ static const char *jmap(snap_rec *r, const char *p, int slot)
         ps->mkeys[n] = k;
         ps->mvals[n] = v;
         n++;
-        p = snap_json_ws(q, end);
-        if (p < end && *p == ',') { p = snap_json_ws(p + 1, end); continue; }
+        p = ws(q, end);
+        if (p < end && *p == ',') { p = ws(p + 1, end); continue; }
         if (p < end && *p == '}') { p++; break; }
         syntax(r, p, "expected ',' or '}'");
         return NULL;
@@ -585,7 +597,7 @@ static const char *jsection(snap_rec *r, const char *p, int sec)
     snap_keycache *kc = &ps->cache[sec];
     size_t cur = 0;
     const char *ukeys[16]; size_t ulens[16]; size_t nu = 0;
-    p = snap_json_ws(p + 1, end);
+    p = ws(p + 1, end);
     if (p < end && *p == '}') return p + 1;
     for (;;) {
         if (p >= end || *p != '"') { syntax(r, p, "expected a key (a string)"); return NULL; }
@@ -602,9 +614,9 @@ static const char *jsection(snap_rec *r, const char *p, int sec)
             slot = mmr_snap_binder_find(ps->b, k, kl);
             if (!esc && cache_insert(kc, cur, k, kl, slot)) cur++;
         }
-        p = snap_json_ws(p, end);
+        p = ws(p, end);
         if (p >= end || *p != ':') { syntax(r, p, "expected ':' after the key"); return NULL; }
-        p = snap_json_ws(p + 1, end);
+        p = ws(p + 1, end);
         if (slot >= 0) {
             if (ps->seen[slot] == ps->epoch) {
                 char m[160];
@@ -635,8 +647,8 @@ static const char *jsection(snap_rec *r, const char *p, int sec)
             p = jskip(r, p, 1);
         }
         if (!p) return NULL;
-        p = snap_json_ws(p, end);
-        if (p < end && *p == ',') { p = snap_json_ws(p + 1, end); continue; }
+        p = ws(p, end);
+        if (p < end && *p == ',') { p = ws(p + 1, end); continue; }
         if (p < end && *p == '}') return p + 1;
         syntax(r, p, "expected ',' or '}'");
         return NULL;
@@ -654,20 +666,31 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
     r.ps = ps; r.base = rec; r.end = rec + len; r.line = line;
     r.regs = regs; r.a = a; r.d = d; r.csv_where = "";
     const char *end = r.end;
-    const char *p = snap_json_ws(rec, end);
+    const char *p = ws(rec, end);
     if (p == end) return 0;                       /* blank line */
     int have[4] = { 0, 0, 0, 0 };                 /* user_id as_of signals traits */
     if (*p != '{') { syntax(&r, p, "a line must be one JSON object"); goto fail; }
-    p = snap_json_ws(p + 1, end);
+    p = ws(p + 1, end);
     if (p < end && *p == '}') { p++; goto done; }
     for (;;) {
         if (p >= end || *p != '"') { syntax(&r, p, "expected a key (a string)"); goto fail; }
         const char *keypos = p;
-        const char *k; size_t kl; int esc;
-        p = jstr(&r, p + 1, &k, &kl, &esc);
-        if (!p) goto fail;
-        int which = key_is(k, kl, "signals") ? 2 : key_is(k, kl, "traits") ? 3
+        const char *k; size_t kl; int esc = 0;
+        int which = -1;
+        static const struct { const char *text; size_t len; } tops[4] = {
+            { "user_id\"", 8 }, { "as_of\"", 6 }, { "signals\"", 8 }, { "traits\"", 7 }
+        };
+        for (int t = 0; t < 4; t++)
+            if ((size_t)(end - p) > tops[t].len && !memcmp(p + 1, tops[t].text, tops[t].len)) {
+                which = t; k = p + 1; kl = tops[t].len - 1; p += tops[t].len + 1;
+                break;
+            }
+        if (which < 0) {
+            p = jstr(&r, p + 1, &k, &kl, &esc);
+            if (!p) goto fail;
+            which = key_is(k, kl, "signals") ? 2 : key_is(k, kl, "traits") ? 3
                   : key_is(k, kl, "user_id") ? 0 : key_is(k, kl, "as_of") ? 1 : -1;
+        }
         if (which >= 0) {
             if (have[which]) {
                 char m[64];
@@ -677,9 +700,9 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
             }
             have[which] = 1;
         }
-        p = snap_json_ws(p, end);
+        p = ws(p, end);
         if (p >= end || *p != ':') { syntax(&r, p, "expected ':' after the key"); goto fail; }
-        p = snap_json_ws(p + 1, end);
+        p = ws(p + 1, end);
         if (p >= end) { syntax(&r, p, "expected a value"); goto fail; }
         const char *v = p;
         switch (which) {
@@ -694,7 +717,7 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
                 if (!r.user_id) { syntax(&r, v, "out of memory"); goto fail; }
             } else if (is_num_start(*p)) {
                 double dv;
-                p = snap_parse_number(p, end, &dv);
+                p = parse_number(p, end, &dv);
                 if (!p) { syntax(&r, v, "invalid number"); goto fail; }
                 r.user_id = mmr_arena_strndup(a, v, (size_t)(p - v));
                 r.user_len = (size_t)(p - v);
@@ -753,14 +776,14 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
             p = jskip(&r, p, 1);
             if (!p) goto fail;
         }
-        p = snap_json_ws(p, end);
-        if (p < end && *p == ',') { p = snap_json_ws(p + 1, end); continue; }
+        p = ws(p, end);
+        if (p < end && *p == ',') { p = ws(p + 1, end); continue; }
         if (p < end && *p == '}') { p++; break; }
         syntax(&r, p, "expected ',' or '}'");
         goto fail;
     }
 done:
-    p = snap_json_ws(p, end);
+    p = ws(p, end);
     if (p < end) { syntax(&r, p, "unexpected text after the object"); goto fail; }
     return snap_finish(&r, 0, u, d);
 fail:

@@ -331,6 +331,21 @@ static void test_lints(void)
 
 /* ------------------------------------------------------------ sarif */
 
+/* Without a configured docs_url, no rule or driver carries a URI. */
+static void test_sarif_without_docs_url(void)
+{
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_diag *g = mmr_diag_add(&d, MMR_SEV_WARNING, "a.mmr", 3, 5, "rule r can never fire");
+    mmr_diag_set_code(g, "MMR-W012", "never-fires");
+    char *s = mmr_lint_sarif(&d, "9.9.9", NULL);
+    T_CHECK(s != NULL);
+    T_CHECK(s && !strstr(s, "helpUri"));
+    T_CHECK(s && !strstr(s, "informationUri"));
+    free(s);
+    mmr_diags_free(&d);
+}
+
 static void test_sarif(void)
 {
     mmr_diags d;
@@ -339,7 +354,7 @@ static void test_sarif(void)
     mmr_diag_set_code(g, "MMR-W012", "never-fires");
     g->end_line = 3; g->end_col = 9;
     mmr_diag_add(&d, MMR_SEV_ERROR, "x.mmr", 1, 2, "unexpected \"{\"");
-    char *s = mmr_lint_sarif(&d, "9.9.9", NULL);
+    char *s = mmr_lint_sarif(&d, "9.9.9", "https://example.test/docs/lints.md");
     T_CHECK(s != NULL);
     json_error_t err;
     json_t *root = s ? json_loads(s, 0, &err) : NULL;
@@ -355,7 +370,7 @@ static void test_sarif(void)
         json_t *r12 = json_array_get(rules, MMR_LINT_NEVER_FIRES);
         T_EQ_STR(json_string_value(json_object_get(r12, "id")), "MMR-W012");
         T_EQ_STR(json_string_value(json_object_get(r12, "helpUri")),
-                 "https://moneymoments.app/mmr/docs/lints.md#mmr-w012-never-fires");
+                 "https://example.test/docs/lints.md#mmr-w012-never-fires");
         T_EQ_STR(json_string_value(json_object_get(json_object_get(r12, "defaultConfiguration"), "level")), "warning");
         json_t *res = json_object_get(run, "results");
         T_EQ_INT(json_array_size(res), 2);
@@ -385,5 +400,6 @@ int main(void)
     test_config();
     test_lints();
     test_sarif();
+    test_sarif_without_docs_url();
     return T_DONE("lint");
 }

@@ -11,7 +11,6 @@ default level); each result points at its rule by id and index.
         "tool": {
           "driver": {
             "name": "mmr",
-            "informationUri": "https://moneymoments.app/mmr/docs/lints.md",
             "version": "0.1.0",
             "rules": [
               {
@@ -23,7 +22,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "The ruleset does not parse or type-check. Fix: fix the error; `mmr check` reports the same."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-e000-compile-error",
                 "help": {
                   "text": "MMR-E000 compile-error: fix the error; `mmr check` reports the same."
                 },
@@ -40,7 +38,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template or rule uses a category that is not in the policy's categories list. Fix: use one of the policy's categories, or add this one to `categories [...]` in the policy."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-e001-category-not-in-policy",
                 "help": {
                   "text": "MMR-E001 category-not-in-policy: use one of the policy's categories, or add this one to `categories [...]` in the policy."
                 },
@@ -57,7 +54,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A signal or trait declared outside std/ is not used by any rule, let or template. Fix: use it in a rule, or delete the declaration."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w001-unused-signal",
                 "help": {
                   "text": "MMR-W001 unused-signal: use it in a rule, or delete the declaration."
                 },
@@ -74,7 +70,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A let is not used by any rule or other let. Fix: use it in a rule's when, audience or with, or delete it."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w002-unused-let",
                 "help": {
                   "text": "MMR-W002 unused-let: use it in a rule's when, audience or with, or delete it."
                 },
@@ -91,7 +86,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template is not the message of any rule. Fix: name it in a rule's `message`, or delete it."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w003-unused-template",
                 "help": {
                   "text": "MMR-W003 unused-template: name it in a rule's `message`, or delete it."
                 },
@@ -108,7 +102,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "Two rules in one category have the same priority, so only their names decide which wins. Fix: give one of the rules a different priority."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w004-duplicate-priority",
                 "help": {
                   "text": "MMR-W004 duplicate-priority: give one of the rules a different priority."
                 },
@@ -125,7 +118,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template placeholder is filled with a value that may be missing and has no `??` default, so the nudge can be suppressed. Fix: bind it with a default in the rule: `with { NAME = EXPR ?? \"...\" }`."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w005-placeholder-may-be-missing",
                 "help": {
                   "text": "MMR-W005 placeholder-may-be-missing: bind it with a default in the rule: `with { NAME = EXPR ?? \"...\" }`."
                 },
@@ -142,7 +134,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template uses a shaming or alarming word from the tone word list (NFR-MM-4). Fix: say it in a neutral, helpful way; the word list is in mmr-lint.conf."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w006-tone-word",
                 "help": {
                   "text": "MMR-W006 tone-word: say it in a neutral, helpful way; the word list is in mmr-lint.conf."
                 },
@@ -159,7 +150,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template has an ALL-CAPS word, which reads as shouting (NFR-MM-4). Fix: write the word in normal case (acronyms can go in `caps_allow` in mmr-lint.conf)."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w007-tone-caps",
                 "help": {
                   "text": "MMR-W007 tone-caps: write the word in normal case (acronyms can go in `caps_allow` in mmr-lint.conf)."
                 },
@@ -176,7 +166,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template title or body has more than one `!` (NFR-MM-4). Fix: keep at most one exclamation mark."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w008-tone-exclaim",
                 "help": {
                   "text": "MMR-W008 tone-exclaim: keep at most one exclamation mark."
                 },
@@ -193,7 +182,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template title is longer than the limit (60 characters by default). Fix: shorten the title; the limit is `title_max` in mmr-lint.conf."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w009-title-too-long",
                 "help": {
                   "text": "MMR-W009 title-too-long: shorten the title; the limit is `title_max` in mmr-lint.conf."
                 },
@@ -210,7 +198,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A template body is longer than the limit (160 characters by default). Fix: shorten the body; the limit is `body_max` in mmr-lint.conf."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w010-body-too-long",
                 "help": {
                   "text": "MMR-W010 body-too-long: shorten the body; the limit is `body_max` in mmr-lint.conf."
                 },
@@ -227,7 +214,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A `# mmr: allow` comment names an unknown lint or silences nothing. Fix: fix the lint id or name, or delete the comment."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w011-useless-allow",
                 "help": {
                   "text": "MMR-W011 useless-allow: fix the lint id or name, or delete the comment."
                 },
@@ -244,7 +230,6 @@ default level); each result points at its rule by id and index.
                 "fullDescription": {
                   "text": "A rule's when and audience can never both be true, so the rule never fires. Fix: fix the contradictory conditions (check the bounds and the and/or)."
                 },
-                "helpUri": "https://moneymoments.app/mmr/docs/lints.md#mmr-w012-never-fires",
                 "help": {
                   "text": "MMR-W012 never-fires: fix the contradictory conditions (check the bounds and the and/or)."
                 },

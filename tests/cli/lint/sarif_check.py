@@ -20,10 +20,10 @@ for key in ('name', 'version', 'rules'):
     if key not in driver:
         problems.append('driver has no %s' % key)
 for i, r in enumerate(rules):
-    for key in ('id', 'name', 'shortDescription', 'fullDescription', 'helpUri', 'defaultConfiguration'):
+    for key in ('id', 'name', 'shortDescription', 'fullDescription', 'defaultConfiguration'):
         if key not in r:
             problems.append('rule %d has no %s' % (i, key))
-    if not r.get('helpUri', '').startswith('https://') or '#mmr-' not in r.get('helpUri', ''):
+    if 'helpUri' in r and (not r['helpUri'].startswith('https://') or '#mmr-' not in r['helpUri']):
         problems.append('rule %s: helpUri is not an absolute docs anchor' % r.get('id'))
 for j, res in enumerate(run.get('results', [])):
     idx = res.get('ruleIndex')
