@@ -96,7 +96,7 @@ void mmr_buf_number(mmr_buf *b, double v)
     char tmp[40];
     if (v == 0) { mmr_buf_putc(b, '0'); return; }
     if (isnan(v) || isinf(v)) { mmr_buf_puts(b, "null"); return; }
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
         snprintf(tmp, sizeof tmp, "%lld", (long long)v);
     } else {
         for (int prec = 1; prec <= 17; prec++) {
