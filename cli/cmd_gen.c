@@ -10,7 +10,7 @@
 #include "engine/db.h"
 
 static const char help[] =
-    "usage: mmr gen --users N [--seed S] [--as-of DATE] (--ndjson FILE | --csv FILE)\n"
+    "usage: mmr gen --users N [--seed S] [--as-of DATE] (--ndjson FILE | --csv FILE | --db FILE)\n"
     "\n"
     "Writes N deterministic sample users of the std/moneymoments schema: varied\n"
     "signals and traits, some absent, some zero bases, category maps, a few\n"

@@ -703,9 +703,8 @@ static int name_conds(jctx *c, const char *name, json_t *v, cond_ctx *cc, jvec *
                 }
             }
         } else {
-            jerr(c, "unknown operator %s", q(c, op));
-            mmr_diag_set_hint(c->d->n ? &c->d->v[c->d->n - 1] : NULL,
-                              "operators are == != > >= < <= in not_in between is_missing is_present");
+            mmr_diag *g = jerr(c, "unknown operator %s", q(c, op));
+            mmr_diag_set_hint(g, "operators are == != > >= < <= in not_in between is_missing is_present");
         }
         if (!e) rc = -1;
         else if (push_expr(c, out, e)) rc = -1;

@@ -1,6 +1,7 @@
 /* The public embedding API: two rulesets and two evaluators at once. */
 #include "tests/unit/t.h"
 #include "include/mmr.h"
+#include <pthread.h>
 #include <stdlib.h>
 
 static const char small_src[] =
@@ -16,6 +17,29 @@ static const char small_src[] =
     "rule big { priority 20 when spend > 1000 audience band in [\"25-34\"] message T2 }\n"
     "rule also_big { priority 20 when spend > 1000 message T2 }\n"
     "rule tagged { priority 5 when contains(tags, \"foodie\") and cats[\"dining\"] > 100 message T3 }\n";
+
+/* One ruleset shared by evaluators on several threads. */
+typedef struct job { const mmr_ruleset *rs; int offset; long fired; int bad; } job;
+
+static void *thread_main(void *arg)
+{
+    job *j = arg;
+    const char *cols[] = { "budget_variance", "dining_txn_7d", "wants_share_30d" };
+    mmr_evaluator *ev = mmr_evaluator_new(j->rs, cols, 3);
+    if (!ev) { j->bad = 1; return NULL; }
+    for (int i = 0; i < 20000; i++) {
+        int k = (i + j->offset) % 100;
+        mmr_set_number(ev, 0, (k - 50) / 100.0);      /* |v| > 0.15 fires budget_drift */
+        mmr_set_number(ev, 1, k % 5);
+        mmr_set_number(ev, 2, 0.5);
+        int n = mmr_evaluate(ev);
+        int want = ((k - 50) / 100.0 > 0.15 || (k - 50) / 100.0 < -0.15) + (k % 5 >= 3);
+        if (n != want) j->bad = 1;
+        j->fired += n;
+    }
+    mmr_evaluator_free(ev);
+    return NULL;
+}
 
 int main(void)
 {
@@ -110,6 +134,19 @@ int main(void)
         T_EQ_INT(mmr_evaluate(ev2), 1);
         T_EQ_STR(mmr_selected_rule(ev2), "budget_drift");
         mmr_evaluator_free(ev2);
+    }
+
+    /* four threads, one shared ruleset, an evaluator each */
+    pthread_t th[4];
+    job jobs[4];
+    for (int t = 0; t < 4; t++) {
+        jobs[t] = (job){ mm, t * 7, 0, 0 };
+        pthread_create(&th[t], NULL, thread_main, &jobs[t]);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        T_EQ_INT(jobs[t].bad, 0);
+        T_CHECK(jobs[t].fired > 0);
     }
 
     /* errors come back as text, nothing is printed */

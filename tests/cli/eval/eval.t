@@ -134,3 +134,11 @@ record is read once, with the right line numbers, for any thread count.
   user u39999: selected goal_underfunded
     candidates: goal_underfunded
     let heavy_diner = unknown
+
+Help.
+
+  $ mmr eval --help | head -n 2
+  usage: mmr eval PATH... --signals FILE [options]
+  
+  $ mmr gen --help | head -n 1
+  usage: mmr gen --users N [--seed S] [--as-of DATE] (--ndjson FILE | --csv FILE | --db FILE)

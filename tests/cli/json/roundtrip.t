@@ -10,6 +10,16 @@ names declared from their use:
   $ ./roundtrip.sh typed.json
   typed.json: stable
 
+Numbers at the edges of the double range print in their shortest form (a
+regression: 1e308 once overflowed a conversion to long long):
+
+  $ mmr import numbers.json | grep -A2 when
+    when savings_gap < 1e+308
+        and savings_gap > -1e+308
+        and monthly_income between 1e-300 and 1.2345678901234568e+17
+  $ ./roundtrip.sh numbers.json
+  numbers.json: stable
+
 Starting from .mmr: the shipped rules and the export fixture, exported first:
 
   $ mmr export ../../../rules/moneymoments > "$TESTTMP/mm.json" && ./roundtrip.sh "$TESTTMP/mm.json" | sed "s|$TESTTMP/||"
