@@ -900,6 +900,9 @@ static int run_file_source(run_ctx *c, int have_first, mmr_snap_user *u)
     for (;;) {
         if (!have_first) {
             mmr_arena_reset(&c->ua);
+            /* every input starts missing: nothing of the previous user may
+             * survive a record that lacks a section */
+            mmr_vm_clear_inputs(&c->vm);
             int r = mmr_snapshot_next(c->snap, c->vm.regs, &c->ua, u, c->d);
             if (r == 0) break;
             if (r < 0) return -1;

@@ -77,7 +77,7 @@ A read-only database (immutable for root, no write permission otherwise).
     hint: check the permissions of the file and its directory, or use --dry-run
   [1]
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/ro.db --signals next_day.ndjson --now 2025-10-27T09:00:00Z --dry-run 2>/dev/null | wc -l
-  2
+  3
   $ chattr -i $TESTTMP/ro.db 2>/dev/null; chmod u+w $TESTTMP/ro.db; sqlite3 $TESTTMP/ro.db .dump | cmp - $TESTTMP/before.sql && echo "db unchanged"
   db unchanged
 
@@ -88,4 +88,11 @@ A ruleset with errors never touches the database.
   exit 1
   3
   $ . $TESTTMP/same.sh; same
+  db unchanged
+
+The same user twice in one snapshot.
+
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals dup.ndjson --now 2025-10-28T09:00:00Z; echo "exit $?"; . $TESTTMP/same.sh; same
+  dup.ndjson:2: error: user "u1": rule budget_drift was already delivered for 2025-10-28 (is the user in the snapshot twice?)
+  exit 1
   db unchanged

@@ -114,3 +114,26 @@ Usage errors.
   usage: mmr run PATH... --db FILE [--signals FILE] [--as-of DATE] [--now ISO8601]
                  [--dry-run] [--events FILE] [--redis URL] [--busy-timeout MS]
   
+
+Traits a record does not carry come from mm_user_traits (the sample
+database gives u2 Asia/Dubai, u5 Asia/Kolkata). At 03:00Z it is 07:00 in
+Dubai, inside the quiet hours (22:00-08:00), and 08:30 in India, outside.
+
+  $ mmr gen --users 6 --db $TESTTMP/g.db
+  $ sqlite3 $TESTTMP/g.db "SELECT user_id, coalesce(tz, '-') FROM mm_user_traits WHERE user_id IN ('u1', 'u2', 'u5') ORDER BY 1"
+  u1|-
+  u2|Asia/Dubai
+  u5|Asia/Kolkata
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/g.db --signals next_day.ndjson --now 2025-10-27T03:00:00Z 2>&1 | grep -v elapsed
+  {"type":"nudge","delivery_id":"14830e8f-c030-5917-9dc2-3e4ea1328dd1","user_id":"u1","rule":"dining_overspend","title":"Takeout again? 🍟","body":"Three or more orders this week. Your savings fund would love a home-cooked night 😋","category":"dining","created_at":"2025-10-27T03:00:00Z"}
+  {"type":"nudge","delivery_id":"d27c8670-1f3f-5c3d-913e-5071e519bfec","user_id":"u5","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 50% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T03:00:00Z"}
+  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 2 delivered, 2 suppressed (quiet_hours 1, daily_cap 1)
+  mmr run: events: 2 written, 0 published to redis, 0 pending in the outbox
+  $ sqlite3 $TESTTMP/g.db "SELECT user_id, rule, status, coalesce(suppression_reason, '-') FROM mm_nudge_candidate WHERE as_of = '2025-10-27' ORDER BY 1, 2"
+  u1|budget_drift|suppressed|daily_cap
+  u1|dining_overspend|delivered|-
+  u2|budget_drift|suppressed|quiet_hours
+  u5|budget_drift|delivered|-
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/g.db --now 2025-10-26T09:00:00Z 2>&1 >/dev/null | grep -v elapsed
+  mmr run: as_of 2025-10-26: 6 users, 6 candidates, 3 delivered, 3 suppressed (cooldown 1, daily_cap 2)
+  mmr run: events: 3 written, 0 published to redis, 0 pending in the outbox
