@@ -44,6 +44,18 @@ read -r m_wall m_user m_sys m_rss < "$TMP/mmr.time"
 /usr/bin/time -f '%e %U %S %M' -o "$TMP/sql.time" sqlite3 "$TMP/sql.db" < "$TMP/baseline.sql" > /dev/null
 read -r s_wall s_user s_sys s_rss < "$TMP/sql.time"
 
+# The decision alone, without the writes both sides share: mmr run --dry-run
+# (read-only; events formatted to /dev/null) against the SQL up to the table
+# of decisions (everything before its first INSERT into the state), rolled back.
+/usr/bin/time -f '%e %U %S %M' -o "$TMP/mmr_dry.time" \
+    "$MMR" run rules/moneymoments --db "$TMP/base.db" --now "$NOW" --dry-run > /dev/null 2>&1
+read -r md_wall md_user md_sys md_rss < "$TMP/mmr_dry.time"
+sed '/^INSERT INTO mm_nudge_delivery_log/,$d' "$TMP/baseline.sql" > "$TMP/decision.sql"
+echo "ROLLBACK;" >> "$TMP/decision.sql"
+cp "$TMP/base.db" "$TMP/sqld.db"
+/usr/bin/time -f '%e %U %S %M' -o "$TMP/sqld.time" sqlite3 "$TMP/sqld.db" < "$TMP/decision.sql" > /dev/null
+read -r sd_wall sd_user sd_sys sd_rss < "$TMP/sqld.time"
+
 q="SELECT status, coalesce(suppression_reason, '-'), count(*) FROM mm_nudge_candidate GROUP BY 1, 2 ORDER BY 1, 2"
 sqlite3 "$TMP/mmr.db" "$q" > "$TMP/mmr.counts"
 sqlite3 "$TMP/sql.db" "$q" > "$TMP/sql.counts"
@@ -53,7 +65,12 @@ events=$(wc -l < "$TMP/events.ndjson")
 printf '%-14s %8s %8s %10s\n' "" "wall s" "cpu s" "peak MiB"
 printf '%-14s %8.2f %8.2f %10.1f\n' "mmr run" "$m_wall" "$(echo "$m_user + $m_sys" | bc)" "$(echo "$m_rss / 1024" | bc -l)"
 printf '%-14s %8.2f %8.2f %10.1f\n' "SQL baseline" "$s_wall" "$(echo "$s_user + $s_sys" | bc)" "$(echo "$s_rss / 1024" | bc -l)"
+echo "decision only:"
+printf '%-14s %8.2f %8.2f %10.1f\n' " mmr --dry-run" "$md_wall" "$(echo "$md_user + $md_sys" | bc)" "$(echo "$md_rss / 1024" | bc -l)"
+printf '%-14s %8.2f %8.2f %10.1f\n' " SQL, no write" "$sd_wall" "$(echo "$sd_user + $sd_sys" | bc)" "$(echo "$sd_rss / 1024" | bc -l)"
 echo "events: $events; $same"
 echo "ratio (SQL wall / mmr wall): $(echo "scale=2; $s_wall / $m_wall" | bc)x;" \
      "cpu: $(echo "scale=2; ($s_user + $s_sys) / ($m_user + $m_sys)" | bc)x"
+echo "decision only: SQL / mmr wall $(echo "scale=2; $sd_wall / $md_wall" | bc)x; cpu $(echo "scale=2; ($sd_user + $sd_sys) / ($md_user + $md_sys)" | bc)x"
 echo "users per second (mmr run): $(echo "$N / $m_wall" | bc)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

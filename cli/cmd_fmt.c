@@ -195,7 +195,12 @@ static int collect(const char *path, strv *files)
         fprintf(stderr, "mmr fmt: cannot read %s: %s\n", path, strerror(errno));
         return -1;
     }
-    if (!S_ISDIR(st.st_mode)) return strv_push(files, path);
+    if (S_ISREG(st.st_mode)) return strv_push(files, path);
+    if (!S_ISDIR(st.st_mode)) {
+        /* a FIFO would block, a device never ends: only regular files */
+        fprintf(stderr, "mmr fmt: cannot read %s: not a regular file or directory\n", path);
+        return -1;
+    }
     DIR *d = opendir(path);
     if (!d) {
         fprintf(stderr, "mmr fmt: cannot read %s: %s\n", path, strerror(errno));
@@ -208,7 +213,14 @@ static int collect(const char *path, strv *files)
         if (strv_push(&names, de->d_name) < 0) break;
     }
     closedir(d);
-    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    if (!names.n) {
+        /* as `mmr check` does: a directory without rules is a wrong path,
+         * not a formatted ruleset (fmt --check must not pass on it) */
+        fprintf(stderr, "mmr fmt: directory %s has no .mmr files (subdirectories are not searched)\n", path);
+        strv_free(&names);
+        return -1;
+    }
+    qsort(names.v, names.n, sizeof *names.v, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < names.n && rc == 0; i++) {
         size_t n = strlen(path) + strlen(names.v[i]) + 2;

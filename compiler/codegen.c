@@ -18,12 +18,17 @@
 #include "compiler/compile.h"
 #include "compiler/check_internal.h"
 #include "util/buf.h"
+#include "stdlib/builtins.h"
 
 #define MAX_REGS 65536u
 
 typedef struct fixup { size_t insn; int field; int label; } fixup;   /* field 1 = b, 2 = c */
 
 typedef struct qreg { const mmr_expr *quant; int reg; } qreg;
+
+/* A `when`/`audience` operand whose value a `with` binding reuses: the
+ * operand is computed straight into the binding's FIRE register. */
+typedef struct cse { const mmr_expr *e; unsigned reg; } cse;
 
 typedef struct cg {
     const mmr_unit *u;
@@ -45,6 +50,13 @@ typedef struct cg {
     unsigned nslots, nlets;
     unsigned next, high;          /* next free temp, highest used + 1 */
     qreg *qregs; size_t nq, capq;
+    cse *cses; size_t ncse, capcse;
+    /* lets: inline_ok = a bool let used once, without quantifiers, so
+     * code[0] may compile it in control form where it is used; inlined =
+     * code[0] did, so its body is not generated there */
+    unsigned char *let_inline_ok, *let_inlined;
+    /* builtin index -> inline opcode (0 = none; HALT is never one) */
+    unsigned char *inline_op;
     /* what is being generated (for conditions) */
     uint32_t cur_rule, cur_let;
     int failed;
@@ -287,6 +299,93 @@ static unsigned qreg_of(cg *c, const mmr_expr *quant)
     return 0;
 }
 
+/* --------------------------------------------------- reuse and inlining */
+
+/* Structurally equal expressions compute equal values in one run (every
+ * expression is pure; quantifier variables excluded, as their value
+ * depends on where they are read). */
+static int expr_same(const mmr_expr *a, const mmr_expr *b)
+{
+    if (!a || !b) return a == b;
+    if (a->type != b->type || a->is_const != b->is_const) return 0;
+    if (a->is_const) {
+        switch (a->type) {
+        case MMR_T_NUMBER: return a->num == b->num && signbit(a->num) == signbit(b->num);
+        case MMR_T_BOOL: return !a->boolean == !b->boolean;
+        case MMR_T_TEXT:
+            return a->text_len == b->text_len && (!a->text_len || (a->text && b->text && !memcmp(a->text, b->text, a->text_len)));
+        default: return 0;
+        }
+    }
+    if (a->kind != b->kind || a->op != b->op || a->negated != b->negated || a->nitems != b->nitems) return 0;
+    switch (a->kind) {
+    case MMR_E_NAME:
+        return a->ref == b->ref && a->index == b->index &&
+               (a->ref == MMR_REF_SIGNAL || a->ref == MMR_REF_TRAIT || a->ref == MMR_REF_LET);
+    case MMR_E_CALL:
+        if (a->index != b->index) return 0;
+        break;
+    case MMR_E_UNARY: case MMR_E_BINARY: case MMR_E_IN: case MMR_E_BETWEEN: case MMR_E_IS_MISSING:
+    case MMR_E_INDEX:
+        break;
+    default:
+        return 0;
+    }
+    if (!expr_same(a->lhs, b->lhs) || !expr_same(a->rhs, b->rhs) || !expr_same(a->third, b->third)) return 0;
+    for (size_t i = 0; i < a->nitems; i++)
+        if (!expr_same(a->items[i], b->items[i])) return 0;
+    return 1;
+}
+
+static int has_quant(const mmr_expr *e)
+{
+    if (!e) return 0;
+    if (e->kind == MMR_E_QUANT) return 1;
+    if (has_quant(e->lhs) || has_quant(e->rhs) || has_quant(e->third)) return 1;
+    for (size_t i = 0; i < e->nitems; i++) if (has_quant(e->items[i])) return 1;
+    return 0;
+}
+
+static void count_let_refs(const mmr_expr *e, int *count)
+{
+    if (!e) return;
+    if (e->kind == MMR_E_NAME && e->ref == MMR_REF_LET && e->index >= 0) count[e->index]++;
+    count_let_refs(e->lhs, count); count_let_refs(e->rhs, count); count_let_refs(e->third, count);
+    for (size_t i = 0; i < e->nitems; i++) count_let_refs(e->items[i], count);
+}
+
+static int is_inlined_let(cg *c, const mmr_expr *e)
+{
+    return !c->traced && !e->is_const && e->kind == MMR_E_NAME && e->ref == MMR_REF_LET && e->index >= 0 &&
+           c->let_inline_ok[e->index];
+}
+
+/* The register a when/audience operand is computed into: its binding's
+ * FIRE register when a `with` reuses it, else a new temporary (-1). */
+static int cse_dst(cg *c, const mmr_expr *e)
+{
+    for (size_t i = 0; i < c->ncse; i++) if (c->cses[i].e == e) return (int)c->cses[i].reg;
+    return -1;
+}
+
+/* Operands computed on every path on which the rule fires: those of the
+ * comparisons in the top-level `and` chain (through inlined lets). The
+ * first structurally equal to `want` is returned. */
+static const mmr_expr *find_sure_operand(cg *c, const mmr_expr *e, const mmr_expr *want)
+{
+    if (!e || e->is_const) return NULL;
+    if (is_inlined_let(c, e)) return find_sure_operand(c, c->u->lets[e->index]->expr, want);
+    if (e->kind == MMR_E_BINARY && e->op == MMR_OP_AND) {
+        const mmr_expr *x = find_sure_operand(c, e->lhs, want);
+        return x ? x : find_sure_operand(c, e->rhs, want);
+    }
+    if (e->kind == MMR_E_BINARY && e->op >= MMR_OP_EQ && e->op <= MMR_OP_GE) {
+        if (!e->lhs->is_const && expr_same(e->lhs, want)) return e->lhs;
+        if (!e->rhs->is_const && expr_same(e->rhs, want)) return e->rhs;
+    }
+    return NULL;
+}
+
 /* ------------------------------------------------------------ values */
 
 static unsigned val(cg *c, const mmr_expr *e, int dst);
@@ -405,6 +504,11 @@ static unsigned val(cg *c, const mmr_expr *e, int dst)
             break;
         }
         default: {
+            if (e->op == MMR_OP_COALESCE && is_scalar_const(e->rhs)) {
+                a = val(c, e->lhs, -1);
+                emit(c, MMR_I_COALK, 0, out, a, const_of(c, e->rhs));
+                break;
+            }
             int op = e->op == MMR_OP_AND ? MMR_I_AND : e->op == MMR_OP_OR ? MMR_I_OR :
                      e->op == MMR_OP_COALESCE ? MMR_I_COALESCE : e->op == MMR_OP_ADD ? MMR_I_ADD :
                      e->op == MMR_OP_SUB ? MMR_I_SUB : e->op == MMR_OP_MUL ? MMR_I_MUL : MMR_I_DIV;
@@ -436,6 +540,31 @@ static unsigned val(cg *c, const mmr_expr *e, int dst)
         break;
     case MMR_E_CALL: {
         unsigned n = (unsigned)e->nitems;
+        int iop = e->index >= 0 && (unsigned)e->index < mmr_nbuiltins ? c->inline_op[e->index] : 0;
+        if (iop && n >= 1 && n <= 8 && (iop == MMR_I_ABS ? n == 1 : n >= 2)) {
+            /* abs, min, max, ratio, pct_change: inline, on the operands'
+             * own registers; min/max of more than two fold left */
+            unsigned r[8];
+            for (unsigned i = 0; i < n; i++) r[i] = val(c, e->items[i], -1);
+            if (n == 1) emit(c, iop, 0, out, r[0], 0);
+            else {
+                emit(c, iop, 0, out, r[0], r[1]);
+                for (unsigned i = 2; i < n; i++) emit(c, iop, 0, out, out, r[i]);
+            }
+            break;
+        }
+        /* arguments that already sit in consecutive input registers are
+         * passed where they are */
+        int direct = n > 0;
+        for (unsigned i = 0; i < n && direct; i++) {
+            const mmr_expr *x = e->items[i];
+            direct = !x->is_const && x->kind == MMR_E_NAME && (x->ref == MMR_REF_SIGNAL || x->ref == MMR_REF_TRAIT) &&
+                     slot_of(c, x) == slot_of(c, e->items[0]) + i;
+        }
+        if (direct) {
+            emit(c, MMR_I_CALL, n, out, (uint32_t)e->index, slot_of(c, e->items[0]));
+            break;
+        }
         unsigned base = tmps(c, n);
         for (unsigned i = 0; i < n; i++) val(c, e->items[i], (int)(base + i));
         emit(c, MMR_I_CALL, n, out, (uint32_t)e->index, n ? base : 0);
@@ -487,6 +616,12 @@ static void branch(cg *c, const mmr_expr *e, int pol, int l)
         return;
     }
     if (e->kind == MMR_E_UNARY && e->op == MMR_OP_NOT) { branch(c, e->lhs, pol_swap(pol), l); return; }
+    if (is_inlined_let(c, e)) {
+        /* the let's only use: its condition in control form, here */
+        c->let_inlined[e->index] = 1;
+        branch(c, c->u->lets[e->index]->expr, pol, l);
+        return;
+    }
     if (e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)) {
         /* for `or`, work on the dual: a or b == not (not a and not b) */
         int is_and = e->op == MMR_OP_AND;
@@ -513,11 +648,19 @@ static void branch(cg *c, const mmr_expr *e, int pol, int l)
     if (e->kind == MMR_E_BINARY && e->op >= MMR_OP_EQ && e->op <= MMR_OP_GE) {
         const mmr_expr *x = NULL, *k = NULL;
         mmr_cmp cm = cmp_code(e->op);
-        if (e->rhs->is_const && e->rhs->type == MMR_T_NUMBER && !e->lhs->is_const) { x = e->lhs; k = e->rhs; }
-        else if (e->lhs->is_const && e->lhs->type == MMR_T_NUMBER && !e->rhs->is_const) { x = e->rhs; k = e->lhs; cm = cmp_flip(cm); }
+        if (is_scalar_const(e->rhs) && !e->lhs->is_const) { x = e->lhs; k = e->rhs; }
+        else if (is_scalar_const(e->lhs) && !e->rhs->is_const) { x = e->rhs; k = e->lhs; cm = cmp_flip(cm); }
         if (x) {
-            unsigned r = val(c, x, -1);
+            unsigned r = val(c, x, cse_dst(c, x));
             emit_jump(c, MMR_I_JCMPK, (unsigned)cm | ((unsigned)pol << 4), r, 2, l, const_of(c, k));
+            c->next = mark;
+            return;
+        }
+        if (!e->lhs->is_const && !e->rhs->is_const) {
+            /* register against register: one fused compare-and-jump */
+            unsigned ra = val(c, e->lhs, cse_dst(c, e->lhs));
+            unsigned rb = val(c, e->rhs, cse_dst(c, e->rhs));
+            emit_jump(c, MMR_I_JCMP, (unsigned)cm | ((unsigned)pol << 4), ra, 2, l, rb);
             c->next = mark;
             return;
         }
@@ -599,20 +742,26 @@ static unsigned tcond(cg *c, const mmr_expr *e, int part, int dst)
 
 /* ------------------------------------------------------------ rules */
 
-static void gen_args(cg *c, const mmr_rule *r, uint32_t ri)
+static const mmr_binding *arg_binding(const mmr_rule *r, const char *name)
+{
+    for (size_t k = 0; k < r->nwith; k++) if (!strcmp(r->with[k].name, name)) return &r->with[k];
+    return NULL;
+}
+
+/* FIRE's values into base .. base+nargs-1; those marked in done[] were
+ * already computed there by the `when` (see cse). */
+static void gen_args(cg *c, const mmr_rule *r, uint32_t ri, unsigned base, const unsigned char *done)
 {
     const mmr_prog_rule *pr = &c->p->rules[ri];
-    unsigned base = tmps(c, pr->nargs);
     for (uint32_t i = 0; i < pr->nargs; i++) {
+        if (done && done[i]) continue;
         const char *name = pr->arg_names[i];
-        const mmr_binding *w = NULL;
-        for (size_t k = 0; k < r->nwith; k++) if (!strcmp(r->with[k].name, name)) { w = &r->with[k]; break; }
+        const mmr_binding *w = arg_binding(r, name);
         if (w) { val(c, w->expr, (int)(base + i)); continue; }
         int s = mmr_program_find_slot(c->p, name);
         if (s < 0) { fail(c, "internal error: a placeholder has no value"); return; }
         emit(c, MMR_I_MOVE, 0, base + i, (uint32_t)s, 0);
     }
-    emit(c, MMR_I_FIRE, pr->nargs, ri, pr->nargs ? base : 0, 0);
 }
 
 static void gen_rule(cg *c, const mmr_rule *r, uint32_t ri)
@@ -623,9 +772,31 @@ static void gen_rule(cg *c, const mmr_rule *r, uint32_t ri)
     alloc_qregs(c, r->when); alloc_qregs(c, r->audience);
     for (size_t i = 0; i < r->nwith; i++) alloc_qregs(c, r->with[i].expr);
     int next = label_new(c);
+    const mmr_prog_rule *pr = &c->p->rules[ri];
+    unsigned base = 0;
+    unsigned char done[256];
+    memset(done, 0, sizeof done);
+    c->ncse = 0;
     if (!c->traced) {
+        /* FIRE's registers first, so the condition can fill some of them */
+        base = tmps(c, pr->nargs);
+        /* a `with` value that the condition computes anyway (on every path
+         * to FIRE) is computed once, straight into its FIRE register */
+        for (uint32_t i = 0; i < pr->nargs && i < 256; i++) {
+            const mmr_binding *w = arg_binding(r, pr->arg_names[i]);
+            if (!w || w->expr->is_const || w->expr->kind == MMR_E_NAME || has_quant(w->expr)) continue;
+            const mmr_expr *x = find_sure_operand(c, r->audience, w->expr);
+            if (!x) x = find_sure_operand(c, r->when, w->expr);
+            if (!x || cse_dst(c, x) >= 0) continue;
+            if (grow(c, (void **)&c->cses, &c->capcse, c->ncse + 1, sizeof *c->cses)) break;
+            c->cses[c->ncse].e = x;
+            c->cses[c->ncse].reg = base + i;
+            c->ncse++;
+            done[i] = 1;
+        }
         if (r->audience) branch(c, r->audience, MMR_POL_NOT_TRUE, next);
         branch(c, r->when, MMR_POL_NOT_TRUE, next);
+        c->ncse = 0;
     } else {
         int ra = -1;
         if (r->audience) {
@@ -637,7 +808,9 @@ static void gen_rule(cg *c, const mmr_rule *r, uint32_t ri)
         if (ra >= 0) emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, (unsigned)ra, 1, next, 0);
         emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, rw, 1, next, 0);
     }
-    gen_args(c, r, ri);
+    if (c->traced) base = tmps(c, pr->nargs);
+    gen_args(c, r, ri, base, done);
+    emit(c, MMR_I_FIRE, pr->nargs, ri, pr->nargs ? base : 0, 0);
     label_here(c, next);
     c->next = mark;
 }
@@ -683,6 +856,7 @@ static unsigned gen_code(cg *c, int traced)
         unsigned group = c->high;
         for (size_t i = 0; i < u->nlets && !c->failed; i++) {
             if (c->height[i] != h) continue;
+            if (!traced && c->let_inlined[i]) continue;   /* compiled where it is used */
             c->next = group;
             gen_let(c, i);
         }
@@ -823,6 +997,34 @@ mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d)
         int dd = let_depth_of(u, i, c.height, 0);
         if (dd > c.maxheight) c.maxheight = dd;
     }
+    /* lets that code[0] may compile in control form where they are used */
+    c.let_inline_ok = calloc(u->nlets ? u->nlets : 1, 1);
+    c.let_inlined = calloc(u->nlets ? u->nlets : 1, 1);
+    int *refs = calloc(u->nlets ? u->nlets : 1, sizeof *refs);
+    c.inline_op = calloc(mmr_nbuiltins ? mmr_nbuiltins : 1, 1);
+    if (!c.let_inline_ok || !c.let_inlined || !refs || !c.inline_op) fail(&c, "out of memory");
+    if (!c.failed) {
+        for (size_t i = 0; i < u->nrules; i++) {
+            const mmr_rule *r = u->rules[i];
+            count_let_refs(r->when, refs);
+            count_let_refs(r->audience, refs);
+            for (size_t k = 0; k < r->nwith; k++) count_let_refs(r->with[k].expr, refs);
+        }
+        for (size_t i = 0; i < u->nlets; i++) count_let_refs(u->lets[i]->expr, refs);
+        for (size_t i = 0; i < u->nlets; i++) {
+            const mmr_expr *x = u->lets[i]->expr;
+            c.let_inline_ok[i] = refs[i] == 1 && x && x->type == MMR_T_BOOL && !has_quant(x);
+        }
+        static const struct { const char *name; unsigned char op; } fast[] = {
+            { "abs", MMR_I_ABS }, { "min", MMR_I_MIN }, { "max", MMR_I_MAX },
+            { "ratio", MMR_I_RATIO }, { "pct_change", MMR_I_PCTCHG },
+        };
+        for (size_t i = 0; i < sizeof fast / sizeof fast[0]; i++) {
+            int b = mmr_builtin_find(fast[i].name);
+            if (b >= 0) c.inline_op[b] = fast[i].op;
+        }
+    }
+    free(refs);
     unsigned regs0 = 0, regs1 = 0;
     if (!c.failed) regs0 = gen_code(&c, 0);
     if (!c.failed) regs1 = gen_code(&c, 1);
@@ -847,6 +1049,7 @@ mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d)
     }
     free(c.code); free(c.labels); free(c.fix); free(c.let_label); free(c.height); free(c.consts);
     free(c.chash); free(c.conds); free(c.qregs);
+    free(c.cses); free(c.let_inline_ok); free(c.let_inlined); free(c.inline_op);
     if (c.failed) { mmr_program_free(c.p); return NULL; }
     return c.p;
 }

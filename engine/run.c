@@ -850,7 +850,6 @@ static int run_db_source(run_ctx *c)
     char *prev = NULL;
     size_t prev_cap = 0;
     int r;
-    const mmr_program *p = c->p;
     while ((r = sqlite3_step(c->sig)) == SQLITE_ROW) {
         mmr_arena_reset(&c->ua);
         mmr_vm_clear_inputs(&c->vm);
@@ -889,7 +888,6 @@ static int run_db_source(run_ctx *c)
     }
     if (!rc && r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_signal_daily"); rc = -1; }
     free(prev);
-    (void)p;
     return rc;
 }
 
@@ -924,8 +922,6 @@ static int run_file_source(run_ctx *c, int have_first, mmr_snap_user *u)
         }
         if (c->tz_slot >= 0 && c->vm.regs[c->tz_slot].tag == MMR_V_TEXT)
             tz = c->vm.regs[c->tz_slot].u.text->bytes;
-        char where[64];
-        (void)where;
         mmr_buf wb;
         mmr_buf_init(&wb);
         mmr_buf_printf(&wb, "%s:%ld", path, u->line);

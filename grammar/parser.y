@@ -306,13 +306,13 @@ policy_fields
 policy_field
     : MAX_NUDGES NUMBER PER DURATION
         { if (field(ps, MMR_F_MAX, "max_nudges", "policy", NULL, @1)) {
+              /* The range (at least 1, a window longer than 0) is the
+               * checker's; here only what an int cannot hold. A bad value
+               * is stored as 1 so the checker adds no second message. */
               if (!whole_number($2.v))
                   mmr_diag_add(ps->diags, MMR_SEV_ERROR, ps->path, @2.first_line, @2.first_column,
-                               "max_nudges must be a whole number between 0 and 1000000");
-              if ($4.secs <= 0)
-                  mmr_diag_add(ps->diags, MMR_SEV_ERROR, ps->path, @4.first_line, @4.first_column,
-                               "the max_nudges window must be longer than 0 seconds");
-              ps->policy.has_max = 1; ps->policy.max_nudges = whole_number($2.v) ? (int)$2.v : 0;
+                               "max_nudges must be a whole number from 1 to 1000000, got %s", $2.src);
+              ps->policy.has_max = 1; ps->policy.max_nudges = whole_number($2.v) ? (int)$2.v : 1;
               ps->policy.window_s = $4.secs; ps->policy.window_src = $4.src;
               ps->policy.max_loc = span(ps, @2, @4); } }
     | QUIET_HOURS TIME MINUS TIME
@@ -327,6 +327,12 @@ policy_field
         { if (field(ps, MMR_F_CATEGORIES, "categories", "policy", NULL, @1)) {
               mmr_loc *locs = NULL;
               finish_names(ps, &$3, &ps->policy.categories, &locs, &ps->policy.ncategories);
+              /* `categories []` is an empty list (an error for the checker),
+               * not an absent one (NULL, the default list) */
+              if (!ps->policy.categories) {
+                  ps->policy.categories = mmr_arena_calloc(ps->arena, sizeof(const char *));
+                  if (!ps->policy.categories) ps->oom = 1;
+              }
               ps->policy.categories_loc = span(ps, @2, @4); } }
     ;
 
@@ -872,8 +878,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
     describe_found(&b, ps, found);
 
     int expr = 0, ops = 0, fields = 0, decls = 0, ident = 0;
+    /* "an expression" only where one may start; where only a number may
+     * (priority, max_nudges) the list below says "a number" */
+    int expr_ok = has(exp, nexp, YYSYMBOL_NUMBER) && has(exp, nexp, YYSYMBOL_IDENT);
     for (int i = 0; i < nexp; i++) {
-        if (starts_expr(exp[i]) && has(exp, nexp, YYSYMBOL_NUMBER)) expr = 1;
+        if (starts_expr(exp[i]) && expr_ok) expr = 1;
         if (is_operator(exp[i])) ops = 1;
         if (is_field_word(exp[i]) && !has(exp, nexp, YYSYMBOL_IDENT)) fields++;
         if (is_decl_word(exp[i])) decls = 1;
@@ -908,6 +917,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
             if (fields && is_field_word(s)) continue;
             if (ops && (is_operator(s) || s == YYSYMBOL_NOT || s == YYSYMBOL_MINUS || s == YYSYMBOL_LBRACK || s == YYSYMBOL_LPAREN)) continue;
             if (decls && is_decl_word(s)) continue;
+            if (s == YYSYMBOL_MINUS && !expr && has(exp, nexp, YYSYMBOL_NUMBER)) continue; /* "a number" covers -3 */
             if (s == YYSYMBOL_YYEOF) { add_phrase(&tail, &count, "end of file"); continue; }
             if (s == YYSYMBOL_COMMA && (has(exp, nexp, YYSYMBOL_RBRACE) || has(exp, nexp, YYSYMBOL_RBRACK) || has(exp, nexp, YYSYMBOL_RPAREN)))
                 { add_phrase(&tail, &count, "\",\""); continue; }

@@ -95,7 +95,7 @@ static int ty_map_to_text(const int *t, unsigned n, const char **why)
 static double no_neg_zero(double x) { return x == 0 ? 0.0 : x; }
 
 static void fn_abs(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx *c)
-{ (void)n; (void)c; *d = mmr_v_num(fabs(a[0].u.num)); }
+{ (void)n; (void)c; *d = mmr_v_num(mmr_num_abs(a[0].u.num)); }
 
 static void fn_floor(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx *c)
 { (void)n; (void)c; *d = mmr_v_num(no_neg_zero(floor(a[0].u.num))); }
@@ -107,7 +107,7 @@ static void fn_min(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx
 {
     (void)c;
     double m = a[0].u.num;
-    for (unsigned i = 1; i < n; i++) if (a[i].u.num < m) m = a[i].u.num;
+    for (unsigned i = 1; i < n; i++) m = mmr_num_min(m, a[i].u.num);
     *d = mmr_v_num(m);
 }
 
@@ -115,7 +115,7 @@ static void fn_max(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx
 {
     (void)c;
     double m = a[0].u.num;
-    for (unsigned i = 1; i < n; i++) if (a[i].u.num > m) m = a[i].u.num;
+    for (unsigned i = 1; i < n; i++) m = mmr_num_max(m, a[i].u.num);
     *d = mmr_v_num(m);
 }
 
@@ -147,16 +147,13 @@ static void fn_clamp(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_c
 static void fn_pct_change(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx *c)
 {
     (void)n; (void)c;
-    double nw = a[0].u.num, old = a[1].u.num;
-    if (old == 0) { *d = mmr_v_missing(); return; }
-    *d = mmr_v_num((nw - old) / old);
+    *d = mmr_v_num(mmr_num_pct_change(a[0].u.num, a[1].u.num));
 }
 
 static void fn_ratio(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx *c)
 {
     (void)n; (void)c;
-    if (a[1].u.num == 0) { *d = mmr_v_missing(); return; }
-    *d = mmr_v_num(a[0].u.num / a[1].u.num);
+    *d = mmr_v_num(mmr_num_ratio(a[0].u.num, a[1].u.num));
 }
 
 /* ------------------------------------------------------------ UTF-8 */

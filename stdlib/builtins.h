@@ -31,6 +31,17 @@ typedef struct mmr_builtin {
 extern const mmr_builtin mmr_builtins[];
 extern const unsigned mmr_nbuiltins;
 
+/* Number kernels of abs, min, max, ratio and pct_change: the builtins
+ * below and the VM's inline opcodes (ABS, MIN, MAX, RATIO, PCTCHG) both
+ * use them, so the two give the same results. Arguments are present
+ * numbers; NaN out means missing (mmr_v_num turns it, and inf, into
+ * missing). */
+static inline double mmr_num_abs(double x) { return fabs(x); }
+static inline double mmr_num_min(double m, double x) { return x < m ? x : m; }
+static inline double mmr_num_max(double m, double x) { return x > m ? x : m; }
+static inline double mmr_num_ratio(double a, double b) { return b == 0 ? (double)NAN : a / b; }
+static inline double mmr_num_pct_change(double nw, double old) { return old == 0 ? (double)NAN : (nw - old) / old; }
+
 /* Index by name, or -1. */
 int mmr_builtin_find(const char *name);
 

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <errno.h>
 #include <math.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 void mmr_buf_init(mmr_buf *b) { b->data = NULL; b->len = b->cap = 0; b->oom = 0; }
 void mmr_buf_free(mmr_buf *b) { free(b->data); mmr_buf_init(b); }
@@ -117,8 +120,20 @@ char *mmr_buf_take(mmr_buf *b)
 
 char *mmr_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    /* Only regular files: opening a FIFO would block until a writer comes
+     * (O_NONBLOCK makes the open itself return at once), and a device or
+     * a directory is never a source file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) { int e = errno; close(fd); errno = e; return NULL; }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : MMR_ENOTFILE;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) { int e = errno; close(fd); errno = e; return NULL; }
     mmr_buf b;
     mmr_buf_init(&b);
     char tmp[65536];

@@ -2,6 +2,7 @@
 #ifndef MMR_BUF_H
 #define MMR_BUF_H
 #include <stddef.h>
+#include <errno.h>
 #include <stdarg.h>
 
 typedef struct mmr_buf {
@@ -26,7 +27,10 @@ void mmr_buf_number(mmr_buf *b, double v);
 /* Take ownership of the data (caller frees); buffer is reset. */
 char *mmr_buf_take(mmr_buf *b);
 
-/* Read a whole file; NULL and errno set on failure. *len gets the size. */
+/* Read a whole regular file; NULL and errno set on failure. *len gets the
+ * size. A directory fails with EISDIR; a FIFO, socket or device with
+ * MMR_ENOTFILE (strerror: "Operation not supported"), never blocking. */
+#define MMR_ENOTFILE ENOTSUP
 char *mmr_read_file(const char *path, size_t *len);
 
 #endif

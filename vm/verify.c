@@ -209,9 +209,14 @@ static int successors(const mmr_insn *in, uint32_t pc, uint32_t out[2])
     switch (in->op) {
     case MMR_I_HALT: case MMR_I_RET: return 0;
     case MMR_I_JMP: out[n++] = in->b; return n;
-    case MMR_I_JIF: out[n++] = in->b; break;
-    case MMR_I_JCMPK: case MMR_I_ITER: case MMR_I_NEXT: out[n++] = in->c; break;
-    default: break;
+    case MMR_I_LET: break;
+    default: {
+        /* conditional jumps (JIF, JCMPK, JCMP, ITER, NEXT): the J operand */
+        const mmr_opinfo *oi = &mmr_opinfo_table[in->op];
+        if (oi->b == MMR_K_J) out[n++] = in->b;
+        else if (oi->c == MMR_K_J) out[n++] = in->c;
+        break;
+    }
     }
     out[n++] = pc + 1;
     return n;

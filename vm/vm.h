@@ -23,6 +23,12 @@ typedef struct mmr_vm {
     uint32_t *let_epoch;         /* let i computed when let_epoch[i] == epoch */
     uint32_t epoch;
     uint32_t *ret_stack;
+    /* Registers each run sets to missing first: the lets, and any temporary
+     * code might read before writing it (found by a data-flow pass). */
+    uint32_t *clear;      uint32_t nclear;
+    /* Both code arrays, copied with the hottest instructions rewritten to
+     * the VM's private specialised opcodes (see vm.c). */
+    mmr_insn *code;
     mmr_arena scratch;           /* strings made by builtins; reset per run */
     mmr_candidate *cands; size_t ncands, cands_cap;
     mmr_value *argbuf;    size_t nargbuf, argbuf_cap;

@@ -2,12 +2,12 @@
 # kill -9 at random moments during a run over N users (default 100,000),
 # then a run to the end: the database and the --events file must equal
 # those of one uninterrupted run. Prints "N passed, N failed".
-#   tests/engine/crash.sh [N] [KILLS]      MMR=build/mmr by default
+#   tests/engine/crash.sh [N] [TRIALS]     MMR_FAST, else MMR, else build/mmr
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 MMR=${MMR_FAST:-${MMR:-build/mmr}}
 N=${1:-100000}
-KILLS=${2:-6}
+KILLS=${2:-6}   # trials
 NOW=2025-10-26T09:00:00Z
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-crash.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -30,31 +30,64 @@ run "$TMP/ref/s.db" "$TMP/ref/events.ndjson" && ok "uninterrupted run" || bad "u
 dur=$(echo "$(date +%s.%N) - $start" | bc)
 echo "     uninterrupted run: $dur s, $(wc -l < "$TMP/ref/events.ndjson") events"
 
-# kill at moments spread over the whole run, commit and publishing included
-killed=0
-for i in $(seq 1 "$KILLS"); do
-    at=$(python3 -c "import random; print(round(random.uniform(0.05, $dur * 1.1), 3))")
-    "$MMR" run rules/moneymoments --db "$TMP/crash/s.db" --now "$NOW" --events "$TMP/crash/events.ndjson" \
-        > /dev/null 2>&1 &
-    pid=$!
-    sleep "$at"
-    if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); echo "     kill -9 after ${at}s"; else echo "     run ended before ${at}s"; fi
-    wait "$pid" 2>/dev/null
-done
-run "$TMP/crash/s.db" "$TMP/crash/events.ndjson" && ok "final run after $killed kills" || bad "final run: $(cat "$TMP/crash/s.db.err")"
+dump() { # dir: every table but mm_run (one row per run, so more after kills)
+    for t in mm_signal_daily mm_user_traits mm_user_suppression mm_nudge_rule_master mm_nudge_template_master \
+             mm_nudge_candidate mm_nudge_delivery_log mm_nudge_interaction_log mm_event_outbox mm_schema_version; do
+        sqlite3 "$1/s.db" ".dump $t" > "$1/$t.sql"
+    done
+}
+dump "$TMP/ref"
 
-for t in mm_signal_daily mm_user_traits mm_user_suppression mm_nudge_rule_master mm_nudge_template_master \
-         mm_nudge_candidate mm_nudge_delivery_log mm_nudge_interaction_log mm_event_outbox mm_schema_version; do
-    sqlite3 "$TMP/ref/s.db" ".dump $t" > "$TMP/ref/$t.sql"
-    sqlite3 "$TMP/crash/s.db" ".dump $t" > "$TMP/crash/$t.sql"
-    if cmp -s "$TMP/ref/$t.sql" "$TMP/crash/$t.sql"; then ok "$t rows equal ($(grep -c '^INSERT' "$TMP/ref/$t.sql"))"
-    else bad "$t rows differ"; diff "$TMP/ref/$t.sql" "$TMP/crash/$t.sql" | head -5; fi
+# Each trial: a fresh copy, kill -9 at a random moment of the run (commit and
+# publishing included; every other trial kills the restarted run too), then
+# a run to the end, compared with the uninterrupted run.
+for trial in $(seq 1 "$KILLS"); do
+    rm -rf "$TMP/crash"; mkdir -p "$TMP/crash"
+    cp "$TMP/base.db" "$TMP/crash/s.db"
+    kills=""
+    for k in 1 2; do
+        [ "$k" -eq 2 ] && [ $((trial % 2)) -eq 1 ] && break
+        at=$(python3 -c "import random; print(round(random.uniform(0.02, $dur * 1.05), 3))")
+        "$MMR" run rules/moneymoments --db "$TMP/crash/s.db" --now "$NOW" --events "$TMP/crash/events.ndjson" \
+            > /dev/null 2>&1 &
+        pid=$!
+        sleep "$at"
+        if kill -9 "$pid" 2>/dev/null; then kills="$kills kill@${at}s"; else kills="$kills (ended before ${at}s)"; fi
+        wait "$pid" 2>/dev/null
+    done
+    # where the kills left it: committed or not, events waiting, lines already in the file
+    state=$(sqlite3 "$TMP/crash/s.db" "SELECT 'runs=' || (SELECT count(*) FROM mm_run) || ' pending=' || (SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL)" 2>/dev/null)
+    kills="$kills [${state:-not created} lines=$(cat "$TMP/crash/events.ndjson" 2>/dev/null | wc -l)]"
+    if ! run "$TMP/crash/s.db" "$TMP/crash/events.ndjson"; then bad "trial $trial:$kills: final run failed: $(cat "$TMP/crash/s.db.err")"; continue; fi
+    dump "$TMP/crash"
+    diffs=""
+    for f in "$TMP"/ref/*.sql; do cmp -s "$f" "$TMP/crash/$(basename "$f")" || diffs="$diffs $(basename "$f" .sql)"; done
+    cmp -s "$TMP/ref/events.ndjson" "$TMP/crash/events.ndjson" || diffs="$diffs events-file"
+    pending=$(sqlite3 "$TMP/crash/s.db" "SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL")
+    [ "$pending" -eq 0 ] || diffs="$diffs outbox-pending:$pending"
+    if [ -z "$diffs" ]; then ok "trial $trial:$kills: same rows in every table, same events file"
+    else bad "trial $trial:$kills: differs:$diffs"; fi
 done
-if cmp -s "$TMP/ref/events.ndjson" "$TMP/crash/events.ndjson"; then ok "events file equal, each event once"
-else bad "events differ: $(wc -l < "$TMP/ref/events.ndjson") vs $(wc -l < "$TMP/crash/events.ndjson") lines"; fi
-dups=$(cut -d'"' -f8 "$TMP/crash/events.ndjson" | sort | uniq -d | wc -l)
-[ "$dups" -eq 0 ] && ok "no delivery id twice in the events" || bad "$dups delivery ids twice"
-pending=$(sqlite3 "$TMP/crash/s.db" "SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL")
-[ "$pending" -eq 0 ] && ok "outbox drained" || bad "$pending events pending"
+# And one trial aimed at the publishing window: kill as soon as the events
+# file starts growing (the run is committed, events are being written and
+# marked chunk by chunk).
+rm -rf "$TMP/crash"; mkdir -p "$TMP/crash"
+cp "$TMP/base.db" "$TMP/crash/s.db"
+"$MMR" run rules/moneymoments --db "$TMP/crash/s.db" --now "$NOW" --events "$TMP/crash/events.ndjson" > /dev/null 2>&1 &
+pid=$!
+while kill -0 "$pid" 2>/dev/null && [ ! -s "$TMP/crash/events.ndjson" ]; do sleep 0.005; done
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+state=$(sqlite3 "$TMP/crash/s.db" "SELECT 'runs=' || (SELECT count(*) FROM mm_run) || ' pending=' || (SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL)")
+lines=$(wc -l < "$TMP/crash/events.ndjson")
+if run "$TMP/crash/s.db" "$TMP/crash/events.ndjson"; then
+    dump "$TMP/crash"
+    diffs=""
+    for f in "$TMP"/ref/*.sql; do cmp -s "$f" "$TMP/crash/$(basename "$f")" || diffs="$diffs $(basename "$f" .sql)"; done
+    cmp -s "$TMP/ref/events.ndjson" "$TMP/crash/events.ndjson" || diffs="$diffs events-file"
+    if [ -z "$diffs" ]; then ok "kill while publishing [$state lines=$lines]: same rows, same events file"
+    else bad "kill while publishing [$state lines=$lines]: differs:$diffs"; fi
+else
+    bad "kill while publishing: final run failed: $(cat "$TMP/crash/s.db.err")"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

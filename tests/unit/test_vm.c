@@ -849,6 +849,207 @@ static void test_robust(void)
     mmr_arena_free(&a);
 }
 
+/* ------------------------------------------------ the opcodes added for speed */
+
+static int same_value(mmr_value x, mmr_value y)
+{
+    if (x.tag != y.tag) return 0;
+    if (x.tag == MMR_V_MISSING) return 1;
+    return memcmp(&x.u, &y.u, sizeof x.u) == 0;
+}
+
+/* r2 = builtin name(r0[, r1]) through the general CALL */
+static mmr_value run_call(const char *name, unsigned n, mmr_value x, mmr_value y)
+{
+    mmr_program *p = prog_new(2, 0, 4);
+    add_rule(p, "r", 1);
+    emit(p, 0, MMR_I_CALL, n, 2, (unsigned)mmr_builtin_find(name), 0);
+    E(p, FIRE, 1, 0, 2, 0);
+    E(p, HALT, 0, 0, 0, 0);
+    mmr_vm vm;
+    mmr_value out = mmr_v_num(-12345);
+    if (mmr_vm_init(&vm, p) == 0) {
+        vm.regs[0] = x; vm.regs[1] = y;
+        if (mmr_vm_run(&vm, 0) == 0 && vm.ncands == 1) out = vm.cands[0].args[0];
+        mmr_vm_free(&vm);
+    }
+    mmr_program_free(p);
+    return out;
+}
+
+/* ABS, MIN, MAX, RATIO and PCTCHG give exactly what CALL of the builtin
+ * gives, on every pair of a grid with missing, zeros, overflow, and
+ * values of the wrong kind */
+static void test_inline_builtins(void)
+{
+    mmr_arena a; mmr_arena_init(&a, 0);
+    mmr_value g[] = { mmr_v_missing(), mmr_v_num(0), mmr_v_num(-0.0), mmr_v_num(1), mmr_v_num(-2.5),
+                      mmr_v_num(3), mmr_v_num(1e308), mmr_v_num(-1e308), mmr_v_num(1e-310),
+                      mmr_v_bool(1), mmr_v_text(mktext(&a, "x")) };
+    size_t ng = sizeof g / sizeof g[0];
+    static const struct { const char *name; int op; } f[] = {
+        { "min", MMR_I_MIN }, { "max", MMR_I_MAX }, { "ratio", MMR_I_RATIO }, { "pct_change", MMR_I_PCTCHG },
+    };
+    int bad = 0;
+    for (size_t i = 0; i < ng; i++) {
+        if (!same_value(run_op1(MMR_I_ABS, g[i]), run_call("abs", 1, g[i], mmr_v_missing()))) bad++;
+        for (size_t j = 0; j < ng; j++)
+            for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+                mmr_value want = run_call(f[k].name, 2, g[i], g[j]);
+                mmr_value got = run_op2(f[k].op, 0, g[i], g[j]);
+                if (!same_value(want, got)) {
+                    fprintf(stderr, "%s(#%zu, #%zu) differs\n", f[k].name, i, j);
+                    bad++;
+                }
+            }
+    }
+    T_EQ_INT(bad, 0);
+    mmr_value r = run_op2(MMR_I_PCTCHG, 0, mmr_v_num(6000), mmr_v_num(4000));
+    T_CHECK(r.tag == MMR_V_NUM && r.u.num == 0.5);
+    T_CHECK(run_op2(MMR_I_RATIO, 0, mmr_v_num(1), mmr_v_num(0)).tag == MMR_V_MISSING);
+    /* coalescek: the constant only for a missing value */
+    mmr_program *p = prog_new(1, 0, 3);
+    add_rule(p, "r", 1);
+    uint32_t k = ktext(p, "dflt");
+    E(p, COALK, 0, 2, 0, k);
+    E(p, FIRE, 1, 0, 2, 0);
+    E(p, HALT, 0, 0, 0, 0);
+    mmr_vm vm;
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    vm.regs[0] = mmr_v_missing();
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_CHECK(vm.ncands == 1 && vm.cands[0].args[0].tag == MMR_V_TEXT);
+    vm.regs[0] = mmr_v_num(7);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_CHECK(vm.ncands == 1 && vm.cands[0].args[0].tag == MMR_V_NUM && vm.cands[0].args[0].u.num == 7);
+    mmr_vm_free(&vm);
+    mmr_program_free(p);
+    mmr_arena_free(&a);
+}
+
+/* 1 when the program jumps over FIRE, 0 when it fires, -9 on error */
+static int jumps2(mmr_program *p, mmr_value x, mmr_value y)
+{
+    mmr_vm vm;
+    if (mmr_vm_init(&vm, p)) return -9;
+    vm.regs[0] = x; vm.regs[1] = y;
+    int rc = mmr_vm_run(&vm, 0);
+    int j = rc ? -9 : vm.ncands == 0;
+    mmr_vm_free(&vm);
+    return j;
+}
+
+/* JCMP (register, register) and JCMPK (the VM's specialised handlers for
+ * a number constant, and the general one for other constants) jump
+ * exactly when CMP/CMPK followed by JIF would, for every comparison,
+ * polarity and kind of operand */
+static void test_fused_jumps(void)
+{
+    mmr_arena a; mmr_arena_init(&a, 0);
+    mmr_value g[] = { mmr_v_missing(), mmr_v_num(-1), mmr_v_num(0), mmr_v_num(2), mmr_v_num(2.5),
+                      mmr_v_bool(0), mmr_v_bool(1), mmr_v_text(mktext(&a, "a")), mmr_v_text(mktext(&a, "b")) };
+    size_t ng = sizeof g / sizeof g[0];
+    int bad = 0;
+    for (unsigned cmp = 0; cmp < MMR_NCMP; cmp++)
+        for (unsigned pol = 0; pol < MMR_NPOL; pol++) {
+            unsigned d = cmp | pol << 4;
+            /* reference: cmp r2, r0, r1; jif r2 */
+            mmr_program *ref = prog_new(2, 0, 3);
+            add_rule(ref, "r", 0);
+            E(ref, CMP, cmp, 2, 0, 1);
+            E(ref, JIF, pol, 2, 3, 0);
+            E(ref, FIRE, 0, 0, 0, 0);
+            E(ref, HALT, 0, 0, 0, 0);
+            mmr_program *fused = prog_new(2, 0, 3);
+            add_rule(fused, "r", 0);
+            E(fused, JCMP, d, 0, 1, 2);
+            E(fused, FIRE, 0, 0, 0, 0);
+            E(fused, HALT, 0, 0, 0, 0);
+            for (size_t i = 0; i < ng; i++)
+                for (size_t j = 0; j < ng; j++) {
+                    int want = jumps2(ref, g[i], g[j]), got = jumps2(fused, g[i], g[j]);
+                    if (want != got || want < 0) { fprintf(stderr, "jcmp d=0x%02x #%zu #%zu\n", d, i, j); bad++; }
+                }
+            /* jcmpk against each value as a constant */
+            for (size_t j = 0; j < ng; j++) {
+                mmr_program *rk = prog_new(1, 0, 3);
+                add_rule(rk, "r", 0);
+                uint32_t k = kv(rk, g[j]);
+                E(rk, CMPK, cmp, 2, 0, k);
+                E(rk, JIF, pol, 2, 3, 0);
+                E(rk, FIRE, 0, 0, 0, 0);
+                E(rk, HALT, 0, 0, 0, 0);
+                mmr_program *fk = prog_new(1, 0, 3);
+                add_rule(fk, "r", 0);
+                k = kv(fk, g[j]);
+                E(fk, JCMPK, d, 0, k, 2);
+                E(fk, FIRE, 0, 0, 0, 0);
+                E(fk, HALT, 0, 0, 0, 0);
+                for (size_t i = 0; i < ng; i++) {
+                    int want = jumps(rk, g[i]), got = jumps(fk, g[i]);
+                    if (want != got || want < 0) { fprintf(stderr, "jcmpk d=0x%02x #%zu k#%zu\n", d, i, j); bad++; }
+                }
+                mmr_program_free(rk);
+                mmr_program_free(fk);
+            }
+            mmr_program_free(ref);
+            mmr_program_free(fused);
+        }
+    T_EQ_INT(bad, 0);
+    /* the verifier checks jcmp like any jump: target in range, forward */
+    mmr_program *p = prog_new(2, 0, 3);
+    add_rule(p, "r", 0);
+    E(p, JCMP, MMR_CMP_GT | MMR_POL_NOT_TRUE << 4, 0, 1, 9);
+    E(p, HALT, 0, 0, 0, 0);
+    T_CHECK(contains_str(verify_msg(p), "jump target 9 out of range"));
+    p->code[0].insns[0].c = 0;
+    T_CHECK(contains_str(verify_msg(p), "backward jump"));
+    p->code[0].insns[0].c = 1;
+    p->code[0].insns[0].m = 0x47;
+    T_CHECK(contains_str(verify_msg(p), "bad comparison/polarity"));
+    p->code[0].insns[0].m = MMR_CMP_GT | MMR_POL_NOT_TRUE << 4;
+    T_CHECK(verify_ok(p));
+    /* and the listing shows its operands */
+    FILE *f = tmpfile();
+    T_CHECK(f != NULL);
+    if (f) {
+        mmr_disasm(p, 0, f);
+        rewind(f);
+        char buf[8192];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = 0;
+        fclose(f);
+        T_CHECK(contains_str(buf, "jcmp      s:in0, s:in1, ->1, > unless-true"));
+    }
+    mmr_program_free(p);
+    mmr_arena_free(&a);
+}
+
+/* A run starts with every temporary that code may read before writing it
+ * missing: a value written by one run is not seen by the next, even when
+ * the write is skipped (hand-written bytecode; generated code always
+ * writes first, and then the VM clears nothing but the lets). */
+static void test_no_stale_temporaries(void)
+{
+    mmr_program *p = prog_new(1, 0, 3);
+    add_rule(p, "r", 1);
+    uint32_t k = knum(p, 42);
+    E(p, JIF, MMR_POL_TRUE, 0, 2, 0);
+    E(p, LOADK, 0, 2, k, 0);
+    E(p, FIRE, 1, 0, 2, 0);
+    E(p, HALT, 0, 0, 0, 0);
+    mmr_vm vm;
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    vm.regs[0] = mmr_v_bool(0);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_CHECK(vm.ncands == 1 && vm.cands[0].args[0].tag == MMR_V_NUM);
+    vm.regs[0] = mmr_v_bool(1);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_CHECK(vm.ncands == 1 && vm.cands[0].args[0].tag == MMR_V_MISSING);
+    mmr_vm_free(&vm);
+    mmr_program_free(p);
+}
+
 /* docs/bytecode.md lists every opcode of opcodes.def */
 static void test_doc_in_sync(void)
 {
@@ -909,5 +1110,8 @@ int main(void)
     test_fire_growth();
     test_verifier();
     test_robust();
+    test_inline_builtins();
+    test_fused_jumps();
+    test_no_stale_temporaries();
     return T_DONE("vm");
 }
