@@ -192,6 +192,8 @@ static void insn_text(mmr_buf *b, const mmr_program *p, const mmr_code *cd, cons
         first = 0;
         operand(b, p, cd, in, kinds[f], vals[f], f == range_field);
     }
+    /* an instruction without operands leaves the mnemonic's padding */
+    while (first && b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = 0;
 }
 
 static void header(mmr_buf *b, const mmr_program *p)
