@@ -412,6 +412,44 @@ static void test_round_trip(void)
     mmr_diags_free(&d2);
 }
 
+/* QA: input that used to be accepted silently, or reported unhelpfully. */
+static void test_qa_input(void)
+{
+    mmr_diags d;
+    /* a UTF-8 byte order mark is skipped at the start (columns unchanged),
+     * and named when it appears anywhere else */
+    mmr_file *f = parse("\xEF\xBB\xBFlet x = 1\n", &d);
+    T_EQ_INT(d.errors, 0);
+    T_CHECK(f && f->nlets == 1 && f->lets[0].loc.col == 5);
+    mmr_diags_free(&d);
+    T_EQ_STR(first_error("let x = 1 \xEF\xBB\xBF\n"), "1:11: unexpected invisible character U+FEFF (a byte order mark)");
+    T_EQ_STR(first_error("let \xC3\xA9 = 1\n"), "1:5: unexpected character \"\xC3\xA9\" (U+00E9)");
+    T_EQ_STR(first_error("let x = \xE2\x80\x9C" "a\xE2\x80\x9D\n"), "1:9: unexpected character \"\xE2\x80\x9C\" (U+201C)");
+    /* numbers: underflow, a missing leading digit, durations that are not */
+    T_EQ_STR(first_error("let x = 1e-400\n"), "1:9: number is too small (it would be 0)");
+    parse("let x = 0e-400 + 0.0 + 1e-300\n", &d);
+    T_EQ_INT(d.errors, 0);
+    mmr_diags_free(&d);
+    T_EQ_STR(first_error("let x = .5\n"), "1:9: invalid number \".5\"");
+    T_EQ_STR(first_error("rule r { cooldown 1.5d }\n"), "1:19: invalid duration \"1.5d\"");
+    T_EQ_STR(first_error("rule r { cooldown 1_000d }\n"), "1:19: invalid duration \"1_000d\"");
+    T_EQ_STR(first_error("rule r { cooldown 3y }\n"), "1:19: invalid duration \"3y\"");
+    T_EQ_STR(first_error("let x = 0x10\n"), "1:9: invalid number \"0x10\"");
+    /* where only a number fits, the error says so (not "an expression") */
+    T_EQ_STR(first_error("rule r { priority high }\n"), "1:19: unexpected name \"high\"; expected a number");
+    T_EQ_STR(first_error("policy { max_nudges x per 1d }\n"), "1:21: unexpected name \"x\"; expected a number");
+    /* max_nudges: one message, with the value as written */
+    parse("policy { max_nudges 1.5 per 0d }\n", &d);
+    T_EQ_INT(d.errors, 1);
+    T_CHECK(d.n && !strcmp(d.v[0].message, "max_nudges must be a whole number from 1 to 1000000, got 1.5"));
+    mmr_diags_free(&d);
+    /* `categories []` is an empty list, not the default list */
+    f = parse("policy { categories [] }\n", &d);
+    T_EQ_INT(d.errors, 0);
+    T_CHECK(f && f->npolicies == 1 && f->policies[0].categories != NULL && f->policies[0].ncategories == 0);
+    mmr_diags_free(&d);
+}
+
 int main(void)
 {
     mmr_arena_init(&A, 0);
@@ -421,6 +459,7 @@ int main(void)
     test_durations();
     test_errors();
     test_round_trip();
+    test_qa_input();
     mmr_arena_free(&A);
     return T_DONE("parser");
 }
