@@ -27,7 +27,7 @@ cp "$TMP/base.db" "$TMP/ref/s.db"
 cp "$TMP/base.db" "$TMP/crash/s.db"
 start=$(date +%s.%N)
 run "$TMP/ref/s.db" "$TMP/ref/events.ndjson" && ok "uninterrupted run" || bad "uninterrupted run: $(cat "$TMP/ref/s.db.err")"
-dur=$(echo "$(date +%s.%N) - $start" | bc)
+dur=$(python3 -c "print($(date +%s.%N) - $start)")
 echo "     uninterrupted run: $dur s, $(wc -l < "$TMP/ref/events.ndjson") events"
 
 dump() { # dir: every table but mm_run (one row per run, so more after kills)
