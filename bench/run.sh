@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `make bench` (never part of the tests). Two measurements:
+# `make bench` (never part of the tests). Three measurements:
 #  (a) the shipped ruleset on the VM vs the same five rules hand-written in
 #      C, in one process (bench/bench_vm.c);
 #  (b) `mmr eval` end to end over a generated 1,000,000-user NDJSON file,
-#      with baselines on the same file (wc -l, jansson parse only).
+#      with baselines on the same file (wc -l, jansson parse only);
+#  (c) `mmr run` over 1,000,000 users from mm_signal_daily into a fresh
+#      database vs the same decision as plain SQL (bench/bench_run.sh).
 # Environment: BUILD (default build), BENCH_USERS (default 1000000).
 # docs/performance.md explains the figures.
 set -euo pipefail
@@ -27,7 +29,7 @@ timed() {  # label, command...: wall seconds and peak RSS
     out=$( { /usr/bin/time -f '%e %M %U %S' "$@" > /dev/null; } 2>&1 | tail -n 1 )
     read -r wall rss usr sys <<<"$out"
     printf '%-34s wall %6.2f s   user %6.2f s   sys %5.2f s   peak RSS %7.1f MB\n' \
-        "$label" "$wall" "$usr" "$sys" "$(echo "$rss / 1024" | bc -l)"
+        "$label" "$wall" "$usr" "$sys" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 }
 
 echo "== machine"
@@ -50,3 +52,6 @@ timed "mmr eval --threads 2" "$MMR" eval rules/moneymoments --signals "$FILE" --
 timed "mmr eval (default threads)" "$MMR" eval rules/moneymoments --signals "$FILE"
 "$MMR" eval rules/moneymoments --signals "$FILE" --threads 1 | md5sum | sed 's/ .*/  (output md5, 1 thread)/'
 "$MMR" eval rules/moneymoments --signals "$FILE" --threads 2 | md5sum | sed 's/ .*/  (output md5, 2 threads)/'
+echo
+echo "== (c) mmr run vs the same decision in plain SQL"
+bench/bench_run.sh "$N" "$MMR"
