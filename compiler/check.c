@@ -16,33 +16,7 @@
 const char *const mmr_default_categories[] = { "dining", "shopping", "travel", "goal", "budget" };
 const size_t mmr_ndefault_categories = 5;
 
-const char *mmr_check_type_name(mmr_type t)
-{
-    switch (t) {
-    case MMR_T_NUMBER: return "number";
-    case MMR_T_BOOL: return "bool";
-    case MMR_T_TEXT: return "text";
-    case MMR_T_LIST_TEXT: return "list<text>";
-    case MMR_T_LIST_NUMBER: return "list<number>";
-    case MMR_T_MAP_NUMBER: return "map<number>";
-    case MMR_T_MISSING: return "missing";
-    default: return "error";
-    }
-}
-#define TN mmr_check_type_name
-
-static const char *op_str(mmr_op op)
-{
-    switch (op) {
-    case MMR_OP_OR: return "or"; case MMR_OP_AND: return "and"; case MMR_OP_NOT: return "not";
-    case MMR_OP_EQ: return "=="; case MMR_OP_NE: return "!="; case MMR_OP_LT: return "<";
-    case MMR_OP_LE: return "<="; case MMR_OP_GT: return ">"; case MMR_OP_GE: return ">=";
-    case MMR_OP_COALESCE: return "??"; case MMR_OP_ADD: return "+"; case MMR_OP_SUB: return "-";
-    case MMR_OP_MUL: return "*"; case MMR_OP_DIV: return "/"; case MMR_OP_NEG: return "-";
-    case MMR_OP_ANY: return "any"; case MMR_OP_ALL: return "all";
-    default: return "?";
-    }
-}
+#define TN mmr_type_name
 
 long mmr_template_args(const mmr_template *t, mmr_tpl_arg *out, size_t max)
 {
@@ -605,7 +579,7 @@ static const mmr_expr *find_quant(const mmr_expr *e, const char *name)
 static mmr_type check_compare(ck *c, mmr_expr *e, mmr_type ta, mmr_type tb)
 {
     mmr_expr *a = e->lhs, *b = e->rhs;
-    const char *op = op_str(e->op);
+    const char *op = mmr_op_text(e->op);
     if (a->kind == MMR_E_MISSING || b->kind == MMR_E_MISSING) {
         mmr_expr *other = a->kind == MMR_E_MISSING ? b : a;
         mmr_buf pb; mmr_buf_init(&pb);
@@ -738,8 +712,8 @@ static mmr_type check_expr_inner(ck *c, mmr_expr *e, scope *sc)
         ta = check_expr(c, e->lhs, sc);
         tb = check_expr(c, e->rhs, sc);
         if (e->op == MMR_OP_AND || e->op == MMR_OP_OR) {
-            mmr_type r1 = need_bool_operand(c, e->lhs, op_str(e->op), 1);
-            mmr_type r2 = need_bool_operand(c, e->rhs, op_str(e->op), 1);
+            mmr_type r1 = need_bool_operand(c, e->lhs, mmr_op_text(e->op), 1);
+            mmr_type r2 = need_bool_operand(c, e->rhs, mmr_op_text(e->op), 1);
             return r1 == MMR_T_ERROR || r2 == MMR_T_ERROR ? MMR_T_ERROR : MMR_T_BOOL;
         }
         if (is_cmp(e->op)) return check_compare(c, e, ta, tb);
@@ -758,10 +732,10 @@ static mmr_type check_expr_inner(ck *c, mmr_expr *e, scope *sc)
         {
             int bad = 0;
             if (ta != MMR_T_ERROR && ta != MMR_T_NUMBER && ta != MMR_T_MISSING) {
-                err(c, &e->lhs->loc, "\"%s\" needs number operands, got %s", op_str(e->op), TN(ta)); bad = 1;
+                err(c, &e->lhs->loc, "\"%s\" needs number operands, got %s", mmr_op_text(e->op), TN(ta)); bad = 1;
             }
             if (tb != MMR_T_ERROR && tb != MMR_T_NUMBER && tb != MMR_T_MISSING) {
-                err(c, &e->rhs->loc, "\"%s\" needs number operands, got %s", op_str(e->op), TN(tb)); bad = 1;
+                err(c, &e->rhs->loc, "\"%s\" needs number operands, got %s", mmr_op_text(e->op), TN(tb)); bad = 1;
             }
             if (bad || ta == MMR_T_ERROR || tb == MMR_T_ERROR) return MMR_T_ERROR;
             return MMR_T_NUMBER;
@@ -827,7 +801,7 @@ static mmr_type check_expr_inner(ck *c, mmr_expr *e, scope *sc)
         }
         return MMR_T_NUMBER;
     case MMR_E_QUANT: {
-        const char *q = op_str(e->op);
+        const char *q = mmr_op_text(e->op);
         ta = check_expr(c, e->lhs, sc);
         if (ta != MMR_T_ERROR && ta != MMR_T_MAP_NUMBER) {
             err(c, &e->lhs->loc, "\"%s\" goes over a map<number>, got %s", q, TN(ta));

@@ -20,6 +20,5 @@ extern const char *const mmr_default_categories[];
 extern const size_t mmr_ndefault_categories;
 
 /* Static type name ("number", "list<text>", ...). */
-const char *mmr_check_type_name(mmr_type t);
 
 #endif

@@ -13,19 +13,6 @@ static const char *const cmp_text[MMR_NCMP] = { "==", "!=", "<", "<=", ">", ">="
 static const char *const pol_text[MMR_NPOL] = { "if-true", "if-false", "unless-true", "unless-false" };
 static const char *const part_text[] = { "when-leaf", "audience-leaf", "let-leaf", "when", "audience", "let" };
 
-static const char *type_text(unsigned t)
-{
-    switch (t) {
-    case MMR_T_NUMBER: return "number";
-    case MMR_T_BOOL: return "bool";
-    case MMR_T_TEXT: return "text";
-    case MMR_T_LIST_TEXT: return "list<text>";
-    case MMR_T_LIST_NUMBER: return "list<number>";
-    case MMR_T_MAP_NUMBER: return "map<number>";
-    default: return "?";
-    }
-}
-
 /* a quoted string, shortened past max bytes (on a UTF-8 boundary) */
 static void quoted(mmr_buf *b, const char *s, size_t n, size_t max)
 {
@@ -205,7 +192,7 @@ static void header(mmr_buf *b, const mmr_program *p)
     if (p->nslots) mmr_buf_puts(b, "\nslots:\n");
     for (uint32_t i = 0; i < p->nslots; i++)
         mmr_buf_printf(b, "  r%-4u %-6s %s : %s\n", i, p->slots[i].is_trait ? "trait" : "signal",
-                       p->slots[i].name ? p->slots[i].name : "?", type_text(p->slots[i].type));
+                       p->slots[i].name ? p->slots[i].name : "?", mmr_type_name((mmr_type)p->slots[i].type));
     if (p->nlets) mmr_buf_puts(b, "\nlets:\n");
     for (uint32_t i = 0; i < p->nlets; i++)
         mmr_buf_printf(b, "  r%-4u let %u %s\n", p->nslots + i, i, p->let_names[i] ? p->let_names[i] : "?");
