@@ -30,6 +30,8 @@ read -r m_wall m_user m_sys m_rss < "$TMP/mmr.time"
 
 # the SQL baseline: zone offsets at NOW from the system's zone files
 {
+    # mmr run's connection settings (engine/db.c); before any temp table
+    echo "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL;"
     echo "CREATE TEMP TABLE tzoff(name TEXT PRIMARY KEY, off INTEGER);"
     sqlite3 "$TMP/sql.db" "SELECT DISTINCT coalesce(nullif(tz,''),'Asia/Kolkata') FROM mm_user_traits UNION SELECT 'Asia/Kolkata'" |
     while read -r z; do

@@ -14,6 +14,11 @@
 -- and a table tzoff(name, off) with each zone's UTC offset at @now (SQLite
 -- has no time zone database; the script fills it from the system's).
 --
+-- bench/bench_run.sh first gives the connection the settings of `mmr run`'s
+-- (engine/db.c): the same page cache, temporary tables in memory,
+-- synchronous=NORMAL (the file is in WAL mode). Foreign keys stay off (the
+-- CLI's default), which saves the baseline the checks mmr does.
+--
 -- Simplifications, all in the baseline's favour: the delivery id is a hex
 -- SHA3 of user, rule and date rather than a UUID v5; money is printed with
 -- Western digit grouping; pct rounds with printf.
@@ -115,20 +120,23 @@ SELECT f.user_id, r.rule_id, f.rule, @as_of, CASE WHEN f.delivered THEN 'deliver
        f.why, f.priority, CASE WHEN f.delivered THEN f.did END,
        (SELECT max(run_id) FROM mm_run), @now
 FROM final f JOIN mm_nudge_rule_master r ON r.name = f.rule
-ORDER BY f.user_id, f.priority DESC, f.rule;
+ORDER BY f.user_id, f.rule;
 
-INSERT INTO mm_event_outbox(delivery_id, user_id, payload, created_at, want_redis)
-SELECT f.did, f.user_id,
-       json_object('type', 'nudge', 'delivery_id', f.did, 'user_id', f.user_id, 'rule', f.rule,
-                   'title', f.title, 'body', f.body, 'category', f.category, 'created_at', @now),
-       @now, 0
+INSERT INTO mm_event_outbox(user_id, rule, as_of, created_at, want_redis)
+SELECT f.user_id, f.rule, @as_of, @now, 0
 FROM final f WHERE f.delivered ORDER BY f.user_id, f.rule;
 
 UPDATE mm_run SET status = 'done' WHERE run_id = (SELECT max(run_id) FROM mm_run);
 COMMIT;
 
--- publish: read the events back in order, then mark them
+-- publish: the events after the cursor, in order, built from the delivery
+-- rows; then move the cursors
 .output /dev/null
-SELECT payload FROM mm_event_outbox WHERE published_at IS NULL ORDER BY event_id;
+SELECT json_object('type', 'nudge', 'delivery_id', d.delivery_id, 'user_id', d.user_id, 'rule', d.rule,
+                   'title', d.title, 'body', d.body, 'category', d.category, 'created_at', o.created_at)
+FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d
+  ON d.user_id = o.user_id AND d.rule = o.rule AND d.as_of = o.as_of
+WHERE o.event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson')
+ORDER BY o.event_id;
 .output stdout
-UPDATE mm_event_outbox SET emitted_at = @now, published_at = @now WHERE published_at IS NULL;
+UPDATE mm_event_cursor SET last_event_id = (SELECT max(event_id) FROM mm_event_outbox), updated_at = @now;

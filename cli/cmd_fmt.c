@@ -323,10 +323,14 @@ static int fmt_one(const char *path, fmt_mode mode)
                     rc = EXIT_INPUT;
                 }
             } else if (!same) {
-                if (write_atomic(path, out.data ? out.data : "", out.len) != 0) {
+                /* through a symlink to its target: renaming over the link
+                 * would replace it and leave the real file unformatted */
+                char *real = realpath(path, NULL);
+                if (!real || write_atomic(real, out.data ? out.data : "", out.len) != 0) {
                     fprintf(stderr, "mmr fmt: cannot write %s: %s\n", path, strerror(errno));
                     rc = EXIT_INPUT;
                 }
+                free(real);
             }
         }
         mmr_diags_free(&d2);
@@ -352,6 +356,11 @@ int cmd_fmt(int argc, char **argv)
         if (k == 0) {
             if (strv_push(&paths, arg) < 0) { strv_free(&paths); fprintf(stderr, "mmr fmt: out of memory\n"); return EXIT_INPUT; }
             continue;
+        }
+        if (o.pending_value) {
+            int r = cli_usage_error("fmt", "%s%s takes no value", argv[o.i - 1][1] == '-' ? "--" : "-", name);
+            strv_free(&paths);
+            return r;
         }
         if (!strcmp(name, "check") && mode != MODE_WRITE) mode = MODE_CHECK;
         else if ((!strcmp(name, "w") || !strcmp(name, "write")) && mode != MODE_CHECK) mode = MODE_WRITE;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include "include/mmr.h"
 #include "cli/cli.h"
 #include "compiler/compile.h"
@@ -57,13 +58,17 @@ int cmd_lint(int argc, char **argv)
     int k;
     while ((k = cli_opts_next(&o, &name, &arg)) != -1) {
         if (k == 0) { paths[npaths++] = arg; continue; }
+        if ((!strcmp(name, "strict") || !strcmp(name, "no-config") || !strcmp(name, "list")) && o.pending_value) {
+            free(paths);
+            return cli_usage_error("lint", "--%s takes no value", name);
+        }
         if (!strcmp(name, "strict")) strict = 1;
         else if (!strcmp(name, "no-config")) no_config = 1;
         else if (!strcmp(name, "list")) list = 1;
         else if (!strcmp(name, "format") || !strcmp(name, "config") || !strcmp(name, "output") ||
                  !strcmp(name, "o")) {
             const char *v = cli_opts_value(&o);
-            if (!v) { free(paths); return cli_usage_error("lint", "--%s needs a value", name); }
+            if (!v) { free(paths); return cli_usage_error("lint", "%s%s needs a value", name[1] ? "--" : "-", name); }
             if (!strcmp(name, "format")) {
                 if (!strcmp(v, "text")) fmt = CLI_FMT_TEXT;
                 else if (!strcmp(v, "json")) fmt = CLI_FMT_JSON;
@@ -72,8 +77,9 @@ int cmd_lint(int argc, char **argv)
             } else if (!strcmp(name, "config")) config = v;
             else output = v;
         } else {
+            const char *dash = argv[o.i - 1][1] == '-' ? "--" : "-";
             free(paths);
-            return cli_usage_error("lint", "unknown option --%s", name);
+            return cli_usage_error("lint", "unknown option %s%s", dash, name);
         }
     }
     if (list) { free(paths); return list_lints(); }
@@ -107,7 +113,7 @@ int cmd_lint(int argc, char **argv)
     if (output) {
         out = fopen(output, "w");
         if (!out) {
-            fprintf(stderr, "mmr lint: cannot write %s\n", output);
+            fprintf(stderr, "mmr lint: cannot write %s: %s\n", output, strerror(errno));
             rc = EXIT_INPUT;
         }
     }

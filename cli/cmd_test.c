@@ -21,7 +21,8 @@ static const char help[] =
     "  --filter SUBSTR          run only tests whose name contains SUBSTR\n"
     "  --format text|json       output format (json: one document on stdout)\n"
     "  --coverage               report rule and condition coverage\n"
-    "  --coverage-format F      text or json (default: the --format)\n"
+    "  --coverage-format F      text or json (default: the --format);\n"
+    "                           implies --coverage\n"
     "\n"
     "Exit status: 0 all passed, 1 a test failed or the ruleset has errors,\n"
     "2 usage error.\n";
@@ -64,13 +65,16 @@ int cmd_test(int argc, char **argv)
             const char *v = cli_opts_value(&o);
             if (parse_fmt(v, &json) < 0) { free(paths); return cli_usage_error("test", "--format must be text or json"); }
         } else if (strcmp(name, "coverage") == 0) {
+            if (o.pending_value) { free(paths); return cli_usage_error("test", "--coverage takes no value"); }
             cov = 1;
         } else if (strcmp(name, "coverage-format") == 0) {
             const char *v = cli_opts_value(&o);
             if (parse_fmt(v, &cov_json) < 0) { free(paths); return cli_usage_error("test", "--coverage-format must be text or json"); }
+            cov = 1;    /* asking for a coverage format asks for coverage */
         } else {
+            const char *dash = argv[o.i - 1][1] == '-' ? "--" : "-";
             free(paths);
-            return cli_usage_error("test", "unknown option --%s", name);
+            return cli_usage_error("test", "unknown option %s%s", dash, name);
         }
     }
     if (npaths == 0) { free(paths); return cli_usage_error("test", "no ruleset given"); }

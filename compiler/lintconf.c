@@ -198,6 +198,29 @@ static void item_disable(cparse *p, const char *s, size_t n, int col) { set_lint
 static void item_error(cparse *p, const char *s, size_t n, int col) { set_lints(p, s, n, col, 1); }
 static void item_warning(cparse *p, const char *s, size_t n, int col) { set_lints(p, s, n, col, 2); }
 
+/* Offset of the first byte of [s, e) that is not valid UTF-8 (or is NUL),
+ * or -1 when the whole line is fine. */
+static long bad_utf8(const char *s, const char *e)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = (const unsigned char *)e;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n = c == 0 ? 0 : c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2
+                 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        if (!n || (size_t)(end - p) < n) return (long)(p - (const unsigned char *)s);
+        unsigned cp = n == 1 ? c : n == 2 ? c & 0x1Fu : n == 3 ? c & 0x0Fu : c & 0x07u;
+        for (size_t i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return (long)(p - (const unsigned char *)s);
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return (long)(p - (const unsigned char *)s);
+        p += n;
+    }
+    return -1;
+}
+
 static int key_is(const char *k, size_t n, const char *want)
 {
     return strlen(want) == n && memcmp(k, want, n) == 0;
@@ -218,6 +241,17 @@ int mmr_lint_config_parse(mmr_lint_config *c, const char *path,
         const char *le = nl ? nl : text + len;
         pos = (size_t)(le - text) + (nl ? 1 : 0);
         const char *s = ls, *e = le;
+        long bad = bad_utf8(ls, le);
+        if (bad >= 0) {
+            /* a word with a broken byte would never match: say so */
+            unsigned char b = (unsigned char)ls[bad];
+            int bcol = 1;   /* columns count characters */
+            for (long i = 0; i < bad; i++) if ((ls[i] & 0xC0) != 0x80) bcol++;
+            if (b) mmr_diag_add(d, MMR_SEV_ERROR, path, p.line, bcol, "invalid UTF-8 byte 0x%02x", b);
+            else mmr_diag_add(d, MMR_SEV_ERROR, path, p.line, bcol, "NUL byte in the lint config");
+            p.errors++;
+            continue;
+        }
         const char *hash = memchr(s, '#', (size_t)(e - s));
         if (hash) e = hash;
         trim(&s, &e);
@@ -284,6 +318,16 @@ int mmr_lint_config_parse(mmr_lint_config *c, const char *path,
         } else if (key_is(ks, kn, "warning")) {
             each_item(&p, ls, vs, ve, item_warning);
         } else if (key_is(ks, kn, "docs_url")) {
+            /* it becomes SARIF helpUris: an absolute http(s) URL, nothing
+             * a URI cannot hold (spaces, quotes, non-ASCII); empty = none */
+            int url_ok = ve == vs || ((size_t)(ve - vs) > 8 &&
+                         (!strncmp(vs, "https://", 8) || !strncmp(vs, "http://", 7)));
+            for (const char *q = vs; url_ok && q < ve; q++)
+                if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f || strchr("\"<>\\^`{|}", *q)) url_ok = 0;
+            if (!url_ok) {
+                perr(&p, vcol, "\"docs_url\" must be an http:// or https:// URL without spaces or quotes", NULL, 0);
+                continue;
+            }
             char *u = malloc((size_t)(ve - vs) + 1);
             if (u) {
                 memcpy(u, vs, (size_t)(ve - vs));

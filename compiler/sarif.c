@@ -24,10 +24,27 @@ static void anchor(mmr_buf *b, const mmr_lint_info *L)
     mmr_buf_puts(b, L->name);
 }
 
+/* A JSON string for any bytes: jansson refuses invalid UTF-8 (json_string
+ * returns NULL and the key would silently vanish, leaving invalid SARIF),
+ * so such bytes (a Latin-1 file name in a message) become U+FFFD. */
+static json_t *jstr(const char *s)
+{
+    if (!s) s = "";
+    size_t n = strlen(s);
+    json_t *j = json_stringn(s, n);
+    if (j) return j;
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_buf_utf8(&b, s, n);
+    j = json_stringn(b.data ? b.data : "", b.len);
+    mmr_buf_free(&b);
+    return j;
+}
+
 static json_t *text_obj(const char *s)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "text", json_string(s ? s : ""));
+    json_object_set_new(o, "text", jstr(s));
     return o;
 }
 
@@ -70,7 +87,7 @@ char *mmr_lint_sarif(const mmr_diags *d, const char *tool_version, const char *d
     json_t *tool = json_object();
     json_t *driver = json_object();
     json_object_set_new(driver, "name", json_string("mmr"));
-    if (docs_url) json_object_set_new(driver, "informationUri", json_string(docs_url));
+    if (docs_url) json_object_set_new(driver, "informationUri", jstr(docs_url));
     json_object_set_new(driver, "version", json_string(tool_version ? tool_version : "0"));
     json_t *rules = json_array();
     mmr_buf b;
@@ -88,7 +105,7 @@ char *mmr_lint_sarif(const mmr_diags *d, const char *tool_version, const char *d
             mmr_buf_clear(&b);
             mmr_buf_puts(&b, docs_url);
             anchor(&b, L);
-            json_object_set_new(r, "helpUri", json_string(b.data ? b.data : docs_url));
+            json_object_set_new(r, "helpUri", jstr(b.data ? b.data : docs_url));
         }
         json_t *help = json_object();
         mmr_buf_clear(&b);

@@ -121,6 +121,7 @@ int mmr_db_open(mmr_db **out, const char *path, int mode, int busy_ms, mmr_diags
         mmr_db_close(db);
         return -1;
     }
+    if (getenv("MMR_XSQL") && mmr_db_exec(db, getenv("MMR_XSQL"), d)) { mmr_db_close(db); return -1; }
     *out = db;
     return 0;
 }
@@ -169,7 +170,7 @@ int mmr_db_version(mmr_db *db, int *version, mmr_diags *d)
 
 /* ------------------------------------------------------------ schema */
 
-static const char *const schema_v1 =
+static const char *const schema_v2 =
     "CREATE TABLE mm_schema_version ("
     "  version    INTEGER PRIMARY KEY,"
     "  applied_at TEXT NOT NULL);"
@@ -216,13 +217,14 @@ static const char *const schema_v1 =
     "  candidates   INTEGER NOT NULL DEFAULT 0,"
     "  delivered    INTEGER NOT NULL DEFAULT 0,"
     "  suppressed   INTEGER NOT NULL DEFAULT 0);"
-    /* one candidate per (user, rule, snapshot date): AC-MM-2 */
+    /* one candidate per (user, rule, snapshot date): AC-MM-2. Clustered
+     * on (as_of, user_id, rule): a run inserts in user order under a new
+     * date, so rows are appended, and the key is the uniqueness check. */
     "CREATE TABLE mm_nudge_candidate ("
-    "  candidate_id       INTEGER PRIMARY KEY,"
-    "  user_id            TEXT NOT NULL,"
-    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
-    "  rule               TEXT NOT NULL,"
     "  as_of              TEXT NOT NULL,"
+    "  user_id            TEXT NOT NULL,"
+    "  rule               TEXT NOT NULL,"
+    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
     "  status             TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
     "  suppression_reason TEXT,"
     "  priority           INTEGER NOT NULL,"
@@ -231,8 +233,11 @@ static const char *const schema_v1 =
     "  created_at         TEXT NOT NULL,"
     "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
     "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
-    "  UNIQUE (user_id, rule, as_of));"
-    /* FR-MM-5: delivery_id is the UUID v5 of user, rule and as_of */
+    "  PRIMARY KEY (as_of, user_id, rule)) WITHOUT ROWID;"
+    /* FR-MM-5: delivery_id is the UUID v5 of user, rule and as_of.
+     * Clustered on (user_id, rule, as_of): one user's deliveries are
+     * together (history, cap, the feed); UNIQUE delivery_id for look-ups
+     * by id and the interaction log's foreign key. */
     "CREATE TABLE mm_nudge_delivery_log ("
     "  delivery_id  TEXT NOT NULL UNIQUE,"
     "  user_id      TEXT NOT NULL,"
@@ -244,8 +249,7 @@ static const char *const schema_v1 =
     "  category     TEXT NOT NULL,"
     "  meta_json    TEXT NOT NULL,"
     "  delivered_at TEXT NOT NULL,"
-    /* also the index of history by user (cooldown, cap) and of the feed */
-    "  UNIQUE (user_id, rule, as_of));"
+    "  PRIMARY KEY (user_id, rule, as_of)) WITHOUT ROWID;"
     /* FR-MM-6 */
     "CREATE TABLE mm_nudge_interaction_log ("
     "  interaction_id INTEGER PRIMARY KEY,"
@@ -254,21 +258,28 @@ static const char *const schema_v1 =
     "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
     "  timestamp      TEXT NOT NULL);"
     "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
-    /* Transactional outbox: written with the delivery, published after the
-     * commit. emitted_at: written to the NDJSON stream (stdout or --events);
-     * redis_at: PUBLISHed (wanted when the creating run had --redis);
-     * published_at: every wanted sink done. */
+    /* Transactional outbox: one event per delivery, written with it in
+     * the run's transaction and published after the commit. The event's
+     * text is built from the delivery row when it is published. event_id
+     * only grows (rows are never deleted), so what has been published is
+     * a watermark per sink (mm_event_cursor), not a mark per event.
+     * want_redis: the creating run had --redis. */
     "CREATE TABLE mm_event_outbox ("
     "  event_id     INTEGER PRIMARY KEY,"
-    "  delivery_id  TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
     "  user_id      TEXT NOT NULL,"
-    "  payload      TEXT NOT NULL,"
+    "  rule         TEXT NOT NULL,"
+    "  as_of        TEXT NOT NULL,"
     "  created_at   TEXT NOT NULL,"
     "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
-    "  emitted_at   TEXT,"
-    "  redis_at     TEXT,"
-    "  published_at TEXT);"
-    "CREATE INDEX mm_event_outbox_pending ON mm_event_outbox(event_id) WHERE published_at IS NULL;"
+    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mm_nudge_delivery_log(user_id, rule, as_of));"
+    /* Published up to: every event with event_id <= last_event_id went to
+     * the NDJSON stream (sink 'ndjson': stdout or --events), or, if it
+     * wants Redis, was PUBLISHed (sink 'redis'). */
+    "CREATE TABLE mm_event_cursor ("
+    "  sink          TEXT PRIMARY KEY CHECK (sink IN ('ndjson','redis')),"
+    "  last_event_id INTEGER NOT NULL,"
+    "  updated_at    TEXT NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO mm_event_cursor VALUES ('ndjson', 0, ''), ('redis', 0, '');"
     /* Size of an --events file as of the last committed emission: a tail
      * beyond it was written by a process killed before it could record the
      * emission, and is cut off before those events are written again. */
@@ -276,11 +287,71 @@ static const char *const schema_v1 =
     "  path TEXT PRIMARY KEY,"
     "  size INTEGER NOT NULL) WITHOUT ROWID;";
 
+/* Version 1 -> 2: candidates and deliveries become tables clustered on
+ * their natural keys; the outbox references the delivery instead of
+ * copying its text, and publishing is a watermark per sink instead of a
+ * mark per event. Runs inside the caller's transaction, where foreign
+ * keys cannot be switched off, so the new child tables first reference
+ * the new parent under its temporary name: the old tables can then be
+ * dropped without orphaning anything, and renaming the new parent
+ * rewrites the children's REFERENCES clauses. */
+static const char *const migrate_v1_v2 =
+    "CREATE TABLE mmv2_candidate ("
+    "  as_of TEXT NOT NULL, user_id TEXT NOT NULL, rule TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  status TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
+    "  suppression_reason TEXT, priority INTEGER NOT NULL, delivery_id TEXT,"
+    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id), created_at TEXT NOT NULL,"
+    "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
+    "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
+    "  PRIMARY KEY (as_of, user_id, rule)) WITHOUT ROWID;"
+    "INSERT INTO mmv2_candidate SELECT as_of, user_id, rule, rule_id, status, suppression_reason, priority,"
+    "  delivery_id, run_id, created_at FROM mm_nudge_candidate ORDER BY as_of, user_id, rule;"
+    "CREATE TABLE mmv2_delivery ("
+    "  delivery_id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule TEXT NOT NULL, as_of TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
+    "  category TEXT NOT NULL, meta_json TEXT NOT NULL, delivered_at TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, rule, as_of)) WITHOUT ROWID;"
+    "INSERT INTO mmv2_delivery SELECT delivery_id, user_id, rule_id, rule, as_of, title, body, category,"
+    "  meta_json, delivered_at FROM mm_nudge_delivery_log ORDER BY user_id, rule, as_of;"
+    "CREATE TABLE mmv2_interaction ("
+    "  interaction_id INTEGER PRIMARY KEY,"
+    "  delivery_id TEXT NOT NULL REFERENCES mmv2_delivery(delivery_id),"
+    "  user_id TEXT NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
+    "  timestamp TEXT NOT NULL);"
+    "INSERT INTO mmv2_interaction SELECT interaction_id, delivery_id, user_id, action, timestamp"
+    "  FROM mm_nudge_interaction_log;"
+    "CREATE TABLE mmv2_outbox ("
+    "  event_id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, rule TEXT NOT NULL, as_of TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL, want_redis INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
+    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mmv2_delivery(user_id, rule, as_of));"
+    "INSERT INTO mmv2_outbox SELECT o.event_id, d.user_id, d.rule, d.as_of, o.created_at, o.want_redis"
+    "  FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.delivery_id = o.delivery_id ORDER BY o.event_id;"
+    "CREATE TABLE mm_event_cursor ("
+    "  sink TEXT PRIMARY KEY CHECK (sink IN ('ndjson','redis')),"
+    "  last_event_id INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;"
+    /* everything before the first event a sink still lacks */
+    "INSERT INTO mm_event_cursor SELECT 'ndjson', coalesce((SELECT min(event_id) - 1 FROM mm_event_outbox"
+    "  WHERE emitted_at IS NULL), (SELECT coalesce(max(event_id), 0) FROM mm_event_outbox)), '';"
+    "INSERT INTO mm_event_cursor SELECT 'redis', coalesce((SELECT min(event_id) - 1 FROM mm_event_outbox"
+    "  WHERE want_redis AND redis_at IS NULL), (SELECT coalesce(max(event_id), 0) FROM mm_event_outbox)), '';"
+    "DROP TABLE mm_event_outbox;"
+    "DROP TABLE mm_nudge_interaction_log;"
+    "DROP TABLE mm_nudge_delivery_log;"
+    "DROP TABLE mm_nudge_candidate;"
+    "ALTER TABLE mmv2_delivery RENAME TO mm_nudge_delivery_log;"
+    "ALTER TABLE mmv2_candidate RENAME TO mm_nudge_candidate;"
+    "ALTER TABLE mmv2_interaction RENAME TO mm_nudge_interaction_log;"
+    "ALTER TABLE mmv2_outbox RENAME TO mm_event_outbox;"
+    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);";
+
 static const char *const schema_tables[] = {
     "mm_schema_version", "mm_signal_daily", "mm_user_traits", "mm_user_suppression",
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
     "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
-    "mm_event_outbox", "mm_event_sink",
+    "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
 };
 
 int mmr_db_check_tables(mmr_db *db, mmr_diags *d)
@@ -355,11 +426,19 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     }
     if (v == MMR_DB_SCHEMA_VERSION) return 0;
     if (db->readonly) {
-        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
-                                   "the database has no mmr schema (version %d, need %d)", v,
-                                   MMR_DB_SCHEMA_VERSION);
-        if (g) mmr_diag_set_hint(g, "run once without --dry-run to create it");
+        mmr_diag *g = v ? mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                                       "the database has an older mmr schema (version %d, need %d)", v,
+                                       MMR_DB_SCHEMA_VERSION)
+                        : mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                                       "the database has no mmr schema (version %d, need %d)", v,
+                                       MMR_DB_SCHEMA_VERSION);
+        if (g) mmr_diag_set_hint(g, v ? "run once without --dry-run to migrate it" : "run once without --dry-run to create it");
         return -1;
+    }
+    if (v == 1) {
+        if (mmr_db_exec(db, migrate_v1_v2, d)) return -1;
+        return mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
+                               "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     }
     /* v == 0: a fresh file, or one with only input tables made elsewhere */
     mmr_diags tmp;
@@ -394,9 +473,9 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     }
     free(sig.v); free(tr.v);
     mmr_unit_free(u);
-    if (!rc) rc = mmr_db_exec(db, schema_v1, d);
+    if (!rc) rc = mmr_db_exec(db, schema_v2, d);
     if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                  "VALUES (1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                                  "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     return rc;
 }
 

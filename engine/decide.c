@@ -100,6 +100,16 @@ static int delivery_rule(const mmr_program *p, const mmr_delivery *h)
     return mmr_program_find_rule(p, h->rule_name);
 }
 
+/* 1 when a delivery at t is less than d seconds before now (or after it).
+ * The difference is taken in unsigned arithmetic: t may be any int64 (a
+ * test's history, a database row), and now - t would overflow. */
+static int within(int64_t now, int64_t t, int64_t d)
+{
+    if (t > now) return 1;
+    if (d <= 0) return 0;
+    return (uint64_t)now - (uint64_t)t < (uint64_t)d;
+}
+
 static int cooling(const mmr_decide_input *in, uint32_t rule)
 {
     int64_t cd = in->prog->rules[rule].cooldown_s;
@@ -107,8 +117,7 @@ static int cooling(const mmr_decide_input *in, uint32_t rule)
     for (size_t i = 0; i < in->nhistory; i++) {
         const mmr_delivery *h = &in->history[i];
         if (delivery_rule(in->prog, h) != (int)rule) continue;
-        /* now - t < cooldown, written so that it cannot overflow */
-        if (h->delivered_at > in->now || in->now - h->delivered_at < cd) return 1;
+        if (within(in->now, h->delivered_at, cd)) return 1;
     }
     return 0;
 }
@@ -118,8 +127,7 @@ static size_t in_window(const mmr_decide_input *in)
     int64_t w = in->prog->policy.window_s;
     size_t n = 0;
     for (size_t i = 0; i < in->nhistory; i++) {
-        int64_t t = in->history[i].delivered_at;
-        if (t > in->now || in->now - t < w) n++;
+        if (within(in->now, in->history[i].delivered_at, w)) n++;
     }
     return n;
 }

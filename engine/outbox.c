@@ -101,6 +101,24 @@ static int sink_open(mmr_db *db, sink *s, const char *path, mmr_diags *d)
     return 0;
 }
 
+static int read_cursor(mmr_db *db, const char *sink_name, int64_t *out, mmr_diags *d)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(db, &st, "SELECT last_event_id FROM mm_event_cursor WHERE sink=?1", d)) return -1;
+    sqlite3_bind_text(st, 1, sink_name, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW) { mmr_db_error(db, d, "reading mm_event_cursor"); return -1; }
+    return 0;
+}
+
+/* Pending events are those after a sink's watermark: every event after
+ * the 'ndjson' cursor, and the events that want Redis after the 'redis'
+ * cursor. They are read in event_id order, a chunk at a time, the event
+ * text built from the delivery row; each chunk is written to the NDJSON
+ * stream, PUBLISHed (pipelined), and the cursors (and the --events file's
+ * size) are moved in one small transaction. */
 int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stats, mmr_diags *d)
 {
     sink s = { o->out, 0, NULL };
@@ -108,27 +126,28 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     const char *label = o->events_path ? o->events_path : "<stdout>";
     mmr_redis *redis = o->redis;
     int redis_down = !redis;
-    sqlite3_stmt *sel = NULL, *upd = NULL, *range = NULL, *size = NULL, *cnt = NULL;
+    sqlite3_stmt *sel = NULL, *cur = NULL, *size = NULL, *cnt = NULL;
     mmr_buf text;
     mmr_buf_init(&text);
     ev *evs = malloc(CHUNK * sizeof *evs);
+    int64_t nd_wm = 0, rd_wm = 0;
     int rc = evs ? 0 : -1;
     if (rc) mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
+    if (!rc) rc = read_cursor(db, "ndjson", &nd_wm, d);
+    if (!rc) rc = read_cursor(db, "redis", &rd_wm, d);
     if (!rc) rc = mmr_db_prepare(db, &sel,
-        "SELECT event_id, user_id, payload, want_redis, emitted_at IS NOT NULL, redis_at IS NOT NULL "
-        "FROM mm_event_outbox WHERE published_at IS NULL AND event_id > ?1 ORDER BY event_id LIMIT ?2", d);
-    if (!rc) rc = mmr_db_prepare(db, &upd,
-        "UPDATE mm_event_outbox SET emitted_at = coalesce(emitted_at, ?2), "
-        "redis_at = CASE WHEN ?3 THEN coalesce(redis_at, ?2) ELSE redis_at END, "
-        "published_at = CASE WHEN ?4 THEN ?2 END WHERE event_id = ?1", d);
-    /* the common case: one statement marks a whole chunk */
-    if (!rc) rc = mmr_db_prepare(db, &range,
-        "UPDATE mm_event_outbox SET emitted_at = coalesce(emitted_at, ?2), "
-        "redis_at = CASE WHEN ?3 AND want_redis THEN coalesce(redis_at, ?2) ELSE redis_at END, "
-        "published_at = CASE WHEN want_redis = 0 OR redis_at IS NOT NULL OR ?3 THEN ?2 END "
-        "WHERE event_id BETWEEN ?1 AND ?4 AND published_at IS NULL", d);
+        "SELECT o.event_id, o.want_redis, o.created_at, d.delivery_id, d.user_id, d.rule, d.title, d.body, d.category "
+        "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d "
+        "ON d.user_id = o.user_id AND d.rule = o.rule AND d.as_of = o.as_of "
+        "WHERE o.event_id > ?1 ORDER BY o.event_id LIMIT ?2", d);
+    if (!rc) rc = mmr_db_prepare(db, &cur,
+        "UPDATE mm_event_cursor SET last_event_id = ?2, updated_at = ?3 WHERE sink = ?1 AND last_event_id <> ?2", d);
     if (!rc && s.key) rc = mmr_db_prepare(db, &size, "UPDATE mm_event_sink SET size=?2 WHERE path=?1", d);
-    int64_t last = 0;
+    /* Without Redis this run, the Redis cursor only follows while no
+     * event that wants Redis is left behind it; the scan starts at the
+     * NDJSON cursor. With Redis, it starts at the lower cursor. */
+    int64_t last = redis_down && rd_wm < nd_wm ? nd_wm : (rd_wm < nd_wm ? rd_wm : nd_wm);
+    int redis_blocked = rd_wm < last;
     while (!rc) {
         /* read a chunk of pending events */
         mmr_buf_clear(&text);
@@ -140,16 +159,19 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
             ev *e = &evs[n++];
             e->id = sqlite3_column_int64(sel, 0);
-            e->user_off = text.len;
-            e->user_len = (size_t)sqlite3_column_bytes(sel, 1);
-            mmr_buf_append(&text, (const char *)sqlite3_column_text(sel, 1), e->user_len);
-            e->pay_off = text.len;
-            e->pay_len = (size_t)sqlite3_column_bytes(sel, 2);
-            mmr_buf_append(&text, (const char *)sqlite3_column_text(sel, 2), e->pay_len);
-            e->want_redis = sqlite3_column_int(sel, 3);
-            e->emitted = sqlite3_column_int(sel, 4);
-            e->redis_done = sqlite3_column_int(sel, 5);
+            e->want_redis = sqlite3_column_int(sel, 1);
+            e->emitted = e->id <= nd_wm;
+            e->redis_done = !e->want_redis || e->id <= rd_wm;
             e->redis_ok = 0;
+            const char *user = (const char *)sqlite3_column_text(sel, 4);
+            e->user_len = (size_t)sqlite3_column_bytes(sel, 4);
+            e->user_off = text.len;
+            mmr_buf_append(&text, user ? user : "", e->user_len);
+            e->pay_off = text.len;
+#define COL(i) ((const char *)sqlite3_column_text(sel, (i)) ? (const char *)sqlite3_column_text(sel, (i)) : "")
+            mmr_event_payload(&text, COL(3), user ? user : "", COL(5), COL(6), COL(7), COL(8), COL(2));
+#undef COL
+            e->pay_len = text.len - e->pay_off;
         }
         if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_event_outbox"); rc = -1; break; }
         if (text.oom) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); rc = -1; break; }
@@ -167,13 +189,12 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             break;
         }
         /* Redis, pipelined; the first failure ends Redis for this run */
-        int redis_tried = !redis_down, chunk_failed = 0;
         if (!redis_down) {
             char chan[300];
             size_t appended = 0;
             for (size_t i = 0; i < n; i++) {
                 ev *e = &evs[i];
-                if (!e->want_redis || e->redis_done) continue;
+                if (e->redis_done) continue;
                 int cl = snprintf(chan, sizeof chan, "mm:nudges:%.*s", (int)e->user_len, text.data + e->user_off);
                 if (cl < 0 || (size_t)cl >= sizeof chan ||
                     mmr_redis_append(redis, chan, (size_t)cl, text.data + e->pay_off, e->pay_len)) {
@@ -185,45 +206,38 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             const char *why = "connection lost";
             for (size_t i = 0, got = 0; i < n && got < appended; i++) {
                 ev *e = &evs[i];
-                if (!e->want_redis || e->redis_done) continue;
+                if (e->redis_done) continue;
                 got++;
                 if (redis_down) continue;
                 if (mmr_redis_reply(redis, &why) == 0) e->redis_ok = 1;
                 else redis_down = 1;
             }
             if (redis_down) {
-                chunk_failed = 1;
                 mmr_diag_add(d, MMR_SEV_WARNING, "redis", 0, 0,
                              "publish failed (%s); the events stay in the outbox for the next run", why);
                 stats->redis_failed = 1;
             }
         }
+        /* the new cursors: NDJSON has the whole chunk; Redis has
+         * everything before the first event that wants it and lacks it */
+        int64_t new_rd = rd_wm;
+        for (size_t i = 0; i < n && !redis_blocked; i++) {
+            ev *e = &evs[i];
+            if (!e->redis_done && !e->redis_ok) { redis_blocked = 1; new_rd = e->id - 1; break; }
+            new_rd = e->id;
+        }
+        if (new_rd < rd_wm) new_rd = rd_wm;
+        int64_t new_nd = last > nd_wm ? last : nd_wm;
         /* mark */
         if ((rc = mmr_db_begin(db, d))) break;
-        if (!chunk_failed) {
-            sqlite3_reset(range);
-            sqlite3_bind_int64(range, 1, evs[0].id);
-            sqlite3_bind_text(range, 2, o->now_text, -1, SQLITE_STATIC);
-            sqlite3_bind_int(range, 3, redis_tried);
-            sqlite3_bind_int64(range, 4, evs[n - 1].id);
-            if (sqlite3_step(range) != SQLITE_DONE) { mmr_db_error(db, d, "marking mm_event_outbox"); rc = -1; }
-            for (size_t i = 0; i < n; i++) {
-                if (!evs[i].emitted) stats->events_emitted++;
-                if (evs[i].redis_ok) stats->events_redis++;
-            }
-        }
-        for (size_t i = 0; i < n && !rc && chunk_failed; i++) {
-            ev *e = &evs[i];
-            int redis_done = e->redis_done || e->redis_ok;
-            int all = !e->want_redis || redis_done;
-            sqlite3_reset(upd);
-            sqlite3_bind_int64(upd, 1, e->id);
-            sqlite3_bind_text(upd, 2, o->now_text, -1, SQLITE_STATIC);
-            sqlite3_bind_int(upd, 3, e->redis_ok);
-            sqlite3_bind_int(upd, 4, all);
-            if (sqlite3_step(upd) != SQLITE_DONE) { mmr_db_error(db, d, "marking mm_event_outbox"); rc = -1; }
-            if (!e->emitted) stats->events_emitted++;
-            if (e->redis_ok) stats->events_redis++;
+        const char *names[2] = { "ndjson", "redis" };
+        int64_t vals[2] = { new_nd, new_rd };
+        for (int k = 0; k < 2 && !rc; k++) {
+            sqlite3_reset(cur);
+            sqlite3_bind_text(cur, 1, names[k], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(cur, 2, vals[k]);
+            sqlite3_bind_text(cur, 3, o->now_text, -1, SQLITE_STATIC);
+            if (sqlite3_step(cur) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_cursor"); rc = -1; }
         }
         if (!rc && size) {
             long pos = ftell(s.f);
@@ -234,13 +248,24 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         }
         if (!rc) rc = mmr_db_commit(db, d);
         else mmr_db_rollback(db);
+        if (rc) break;
+        for (size_t i = 0; i < n; i++) {
+            if (!evs[i].emitted) stats->events_emitted++;
+            if (evs[i].redis_ok) stats->events_redis++;
+        }
+        nd_wm = new_nd;
+        rd_wm = new_rd;
     }
-    if (!rc && !mmr_db_prepare(db, &cnt, "SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL", d)) {
+    /* still pending: after the NDJSON cursor, or wanting Redis after its cursor */
+    if (!rc && !mmr_db_prepare(db, &cnt,
+            "SELECT (SELECT count(*) FROM mm_event_outbox WHERE event_id > ?1) + "
+            "(SELECT count(*) FROM mm_event_outbox WHERE event_id > ?2 AND event_id <= ?1 AND want_redis)", d)) {
+        sqlite3_bind_int64(cnt, 1, nd_wm);
+        sqlite3_bind_int64(cnt, 2, rd_wm);
         if (sqlite3_step(cnt) == SQLITE_ROW) stats->events_pending = (uint64_t)sqlite3_column_int64(cnt, 0);
     }
     sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
-    sqlite3_finalize(range);
+    sqlite3_finalize(cur);
     sqlite3_finalize(size);
     sqlite3_finalize(cnt);
     mmr_buf_free(&text);

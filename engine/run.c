@@ -94,6 +94,20 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 typedef struct colbind { int col; int slot; const char *name; } colbind;
 typedef struct run_pipe run_pipe;
 
+typedef struct brec {             /* a wrec with offsets into the batch text */
+    size_t user, where, title, body, category, meta;
+    size_t meta_len;
+    uint32_t rule;
+    int delivered, reason;
+    char did[MMR_UUID_STR];
+} brec;
+
+typedef struct batch {
+    brec *v; size_t n, cap;
+    mmr_buf text;
+    size_t users;
+} batch;
+
 typedef struct run_ctx {
     const mmr_run_opts *o;
     mmr_run_stats *st;
@@ -119,7 +133,8 @@ typedef struct run_ctx {
     unsigned char *used;         /* per slot: read by the rules' code */
     /* statements */
     sqlite3_stmt *sig, *trait_scan, *trait_probe, *existing, *hist, *mutes;
-    sqlite3_stmt *ins_cand, *ins_deliv, *ins_out;
+    sqlite3_stmt *ins[3][2];     /* per table: one row, MULTI rows */
+    batch solo;                  /* one thread: the batch being filled */
     colbind *sigcols; size_t nsigcols;
     colbind *trcols;  size_t ntrcols;
     int trait_tz_col;            /* column of tz in the trait statements, or -1 */
@@ -519,15 +534,6 @@ static void progress(run_ctx *c, int final)
     fflush(c->o->progress);
 }
 
-static int step_done(run_ctx *c, mmr_diags *d, sqlite3_stmt *st, const char *what)
-{
-    int r = sqlite3_step(st);
-    if (r == SQLITE_DONE) return 0;
-    if ((sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT) return 1;
-    mmr_db_error(c->db, d, what);
-    return -1;
-}
-
 /* One decision to store: a candidate, and for a delivery its log row and
  * outbox event. Strings are borrowed. */
 typedef struct wrec {
@@ -536,64 +542,8 @@ typedef struct wrec {
     int delivered, reason;
     const char *title, *body, *category;
     char did[MMR_UUID_STR];
-    const char *payload; size_t payload_len;
     const char *meta; size_t meta_len;
 } wrec;
-
-static int write_decision(run_ctx *c, mmr_diags *d, const wrec *w)
-{
-    const mmr_prog_rule *r = &c->p->rules[w->rule];
-    if (w->delivered) {
-        sqlite3_stmt *s = c->ins_deliv;
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, w->did, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, w->user, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, c->rule_ids[w->rule]);
-        sqlite3_bind_text(s, 4, r->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, c->as_of, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 6, w->title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 7, w->body, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 8, w->category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 9, w->meta, (int)w->meta_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
-        int e = step_done(c, d, s, "writing mm_nudge_delivery_log");
-        if (e > 0)
-            mmr_diag_add(d, MMR_SEV_ERROR, w->where, 0, 0,
-                         "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
-                         w->user, r->name, c->as_of);
-        if (e) return -1;
-        s = c->ins_out;
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, w->did, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, w->user, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, w->payload, (int)w->payload_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, c->now_text, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 5, c->o->redis_url ? 1 : 0);
-        e = step_done(c, d, s, "writing mm_event_outbox");
-        if (e > 0) mmr_db_error(c->db, d, "writing mm_event_outbox");
-        if (e) return -1;
-    }
-    sqlite3_stmt *s = c->ins_cand;
-    sqlite3_reset(s);
-    sqlite3_bind_text(s, 1, w->user, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, c->rule_ids[w->rule]);
-    sqlite3_bind_text(s, 3, r->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, c->as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, w->delivered ? "delivered" : "suppressed", -1, SQLITE_STATIC);
-    if (w->delivered) sqlite3_bind_null(s, 6);
-    else sqlite3_bind_text(s, 6, mmr_reason_name((mmr_reason)w->reason), -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 7, (int)r->priority);
-    if (w->delivered) sqlite3_bind_text(s, 8, w->did, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(s, 8);
-    sqlite3_bind_int64(s, 9, c->run_id);
-    sqlite3_bind_text(s, 10, c->now_text, -1, SQLITE_STATIC);
-    int e = step_done(c, d, s, "writing mm_nudge_candidate");
-    if (e > 0)
-        mmr_diag_add(d, MMR_SEV_ERROR, w->where, 0, 0,
-                     "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
-                     w->user, r->name, c->as_of);
-    return e ? -1 : 0;
-}
 
 /* ---------------------------------------------------------- the pipeline
  * With an existing database the run uses two threads: the reader (a
@@ -601,23 +551,10 @@ static int write_decision(run_ctx *c, mmr_diags *d, const wrec *w)
  * VM and the decision) hands batches of decisions to the writer (this
  * connection, inside the run's transaction). The reader's snapshot is the
  * state before the run: the run only adds rows for users already read, so
- * it sees exactly what a single thread would. */
+ * it sees exactly what a single thread would. With one thread the same
+ * batches are written by the reader itself. */
 
 enum { PIPE_NB = 4, PIPE_USERS = 2048 };
-
-typedef struct brec {             /* a wrec with offsets into the batch text */
-    size_t user, where, title, body, category, payload, meta;
-    size_t payload_len, meta_len;
-    uint32_t rule;
-    int delivered, reason;
-    char did[MMR_UUID_STR];
-} brec;
-
-typedef struct batch {
-    brec *v; size_t n, cap;
-    mmr_buf text;
-    size_t users;
-} batch;
 
 struct run_pipe {
     pthread_mutex_t mu;
@@ -626,7 +563,6 @@ struct run_pipe {
     uint64_t filled, consumed;     /* batches handed over / written */
     int done, abort;
     int rc;                        /* the reader's result */
-    const char *last_user;         /* the reader's current user (for the batch flush) */
 };
 
 static size_t put_str(mmr_buf *t, const char *s, size_t len)
@@ -635,6 +571,176 @@ static size_t put_str(mmr_buf *t, const char *s, size_t len)
     mmr_buf_append(t, s, len);
     mmr_buf_putc(t, 0);
     return off;
+}
+
+static batch *cur_batch(run_ctx *c)
+{
+    return c->pipe ? &c->pipe->b[c->pipe->filled % PIPE_NB] : &c->solo;
+}
+
+/* ------------------------------------------------------------ the writer
+ * Rows go in with multi-row INSERTs of MULTI rows (one statement step per
+ * MULTI rows), the remainder of a batch with the one-row statements. The
+ * run's constants (as_of, run_id, now, want_redis) are bound once: a
+ * statement keeps its bindings across resets. A constraint failure in a
+ * multi-row statement undoes that statement only; its rows are then
+ * inserted one by one, so the message names the row at fault (the run is
+ * rolled back anyway). */
+
+enum { MULTI_MAX = 64 };
+static int MULTI = 32;
+enum { T_CAND, T_DELIV, T_OUT, T_N };
+
+typedef struct ins_spec {
+    const char *table, *consts, *cols, *what;
+    int nconst, per_row;
+} ins_spec;
+
+static const ins_spec ins_specs[T_N] = {
+    { "mm_nudge_candidate", "as_of, run_id, created_at",
+      "user_id, rule, rule_id, status, suppression_reason, priority, delivery_id",
+      "writing mm_nudge_candidate", 3, 7 },
+    { "mm_nudge_delivery_log", "as_of, delivered_at",
+      "delivery_id, user_id, rule, rule_id, title, body, category, meta_json",
+      "writing mm_nudge_delivery_log", 2, 8 },
+    { "mm_event_outbox", "as_of, created_at, want_redis",
+      "user_id, rule",
+      "writing mm_event_outbox", 3, 2 },
+};
+
+static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
+{
+    const ins_spec *sp = &ins_specs[t];
+    mmr_buf q;
+    mmr_buf_init(&q);
+    mmr_buf_printf(&q, "INSERT INTO %s(%s, %s) VALUES ", sp->table, sp->consts, sp->cols);
+    for (int r = 0; r < rows; r++) {
+        mmr_buf_puts(&q, r ? ",(" : "(");
+        for (int k = 0; k < sp->nconst; k++) mmr_buf_printf(&q, "?%d,", k + 1);
+        for (int k = 0; k < sp->per_row; k++)
+            mmr_buf_printf(&q, k ? ",?%d" : "?%d", sp->nconst + 1 + r * sp->per_row + k);
+        mmr_buf_putc(&q, ')');
+    }
+    if (q.oom) { mmr_buf_free(&q); oom(c->d); return -1; }
+    int rc = mmr_db_prepare(c->db, out, q.data, c->d);
+    mmr_buf_free(&q);
+    if (rc) return -1;
+    sqlite3_stmt *s = *out;
+    sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
+    switch (t) {
+    case T_CAND:
+        sqlite3_bind_int64(s, 2, c->run_id);
+        sqlite3_bind_text(s, 3, c->now_text, -1, SQLITE_STATIC);
+        break;
+    case T_DELIV:
+        sqlite3_bind_text(s, 2, c->now_text, -1, SQLITE_STATIC);
+        break;
+    default:
+        sqlite3_bind_text(s, 2, c->now_text, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 3, c->o->redis_url ? 1 : 0);
+        break;
+    }
+    return 0;
+}
+
+static void bind_row(run_ctx *c, int t, sqlite3_stmt *s, int at, const brec *r, const char *tx)
+{
+    const mmr_prog_rule *ru = &c->p->rules[r->rule];
+    switch (t) {
+    case T_CAND:
+        sqlite3_bind_text(s, at, tx + r->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 1, ru->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, at + 2, c->rule_ids[r->rule]);
+        if (r->delivered) {
+            sqlite3_bind_text(s, at + 3, "delivered", 9, SQLITE_STATIC);
+            sqlite3_bind_null(s, at + 4);
+        } else {
+            sqlite3_bind_text(s, at + 3, "suppressed", 10, SQLITE_STATIC);
+            sqlite3_bind_text(s, at + 4, mmr_reason_name((mmr_reason)r->reason), -1, SQLITE_STATIC);
+        }
+        sqlite3_bind_int(s, at + 5, (int)ru->priority);
+        if (r->delivered) sqlite3_bind_text(s, at + 6, r->did, MMR_UUID_STR - 1, SQLITE_STATIC);
+        else sqlite3_bind_null(s, at + 6);
+        break;
+    case T_DELIV:
+        sqlite3_bind_text(s, at, r->did, MMR_UUID_STR - 1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 1, tx + r->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 2, ru->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, at + 3, c->rule_ids[r->rule]);
+        sqlite3_bind_text(s, at + 4, tx + r->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 5, tx + r->body, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 6, tx + r->category, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 7, tx + r->meta, (int)r->meta_len, SQLITE_STATIC);
+        break;
+    default:
+        sqlite3_bind_text(s, at, tx + r->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 1, ru->name, -1, SQLITE_STATIC);
+        break;
+    }
+}
+
+/* One row with the one-row statement. 0, or -1 with a diagnostic. */
+static int insert_one(run_ctx *c, mmr_diags *d, int t, const brec *r, const char *tx)
+{
+    sqlite3_stmt *s = c->ins[t][0];
+    sqlite3_reset(s);
+    bind_row(c, t, s, ins_specs[t].nconst + 1, r, tx);
+    if (sqlite3_step(s) == SQLITE_DONE) return 0;
+    int constraint = (sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT;
+    const char *rule = c->p->rules[r->rule].name;
+    if (constraint && t == T_CAND)
+        mmr_diag_add(d, MMR_SEV_ERROR, tx + r->where, 0, 0,
+                     "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
+                     tx + r->user, rule, c->as_of);
+    else if (constraint && t == T_DELIV)
+        mmr_diag_add(d, MMR_SEV_ERROR, tx + r->where, 0, 0,
+                     "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
+                     tx + r->user, rule, c->as_of);
+    else
+        mmr_db_error(c->db, d, ins_specs[t].what);
+    sqlite3_reset(s);
+    return -1;
+}
+
+/* The records of b for table t (candidates: all; deliveries and events:
+ * the delivered ones), in order. */
+static int insert_rows(run_ctx *c, mmr_diags *d, int t, const batch *b)
+{
+    const char *tx = b->text.data;
+    const ins_spec *sp = &ins_specs[t];
+    int only_delivered = t != T_CAND;
+    const brec *pend[MULTI_MAX];
+    size_t np = 0;
+    for (size_t i = 0; i <= b->n; i++) {
+        if (i < b->n) {
+            if (only_delivered && !b->v[i].delivered) continue;
+            pend[np++] = &b->v[i];
+            if (np < (size_t)MULTI) continue;
+        }
+        if (np == (size_t)MULTI) {
+            sqlite3_stmt *s = c->ins[t][1];
+            sqlite3_reset(s);
+            for (size_t k = 0; k < np; k++) bind_row(c, t, s, sp->nconst + 1 + (int)k * sp->per_row, pend[k], tx);
+            int r = sqlite3_step(s);
+            if (r == SQLITE_DONE) { np = 0; continue; }
+            int constraint = (sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT;
+            sqlite3_reset(s);
+            if (!constraint) { mmr_db_error(c->db, d, sp->what); return -1; }
+            /* undone: again row by row, to name the row at fault */
+        }
+        for (size_t k = 0; k < np; k++)
+            if (insert_one(c, d, t, pend[k], tx)) return -1;
+        np = 0;
+    }
+    return 0;
+}
+
+/* Deliveries before their events (the events' foreign key). */
+static int write_batch(run_ctx *c, mmr_diags *d, const batch *b)
+{
+    if (insert_rows(c, d, T_DELIV, b) || insert_rows(c, d, T_OUT, b) || insert_rows(c, d, T_CAND, b))
+        return -1;
+    return 0;
 }
 
 /* Hand the batch being filled to the writer; wait for a free one. */
@@ -655,9 +761,19 @@ static int pipe_flush(run_ctx *c)
     return ab ? -1 : 0;
 }
 
-static int pipe_put(run_ctx *c, const wrec *w)
+/* One thread: write the batch now. */
+static int solo_flush(run_ctx *c)
 {
-    batch *b = &c->pipe->b[c->pipe->filled % PIPE_NB];
+    batch *b = &c->solo;
+    int rc = b->n ? write_batch(c, c->d, b) : 0;
+    b->n = 0; b->users = 0;
+    mmr_buf_clear(&b->text);
+    return rc;
+}
+
+static int batch_put(run_ctx *c, const wrec *w)
+{
+    batch *b = cur_batch(c);
     if (grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { oom(c->d); return -1; }
     brec *r = &b->v[b->n++];
     mmr_buf *t = &b->text;
@@ -669,40 +785,18 @@ static int pipe_put(run_ctx *c, const wrec *w)
         r->title = put_str(t, w->title, strlen(w->title));
         r->body = put_str(t, w->body, strlen(w->body));
         r->category = put_str(t, w->category, strlen(w->category));
-        r->payload = put_str(t, w->payload, w->payload_len); r->payload_len = w->payload_len;
         r->meta = put_str(t, w->meta, w->meta_len); r->meta_len = w->meta_len;
     }
     if (t->oom) { oom(c->d); return -1; }
     return 0;
 }
 
-/* Called by process_user once per user in pipeline mode. */
-static int pipe_user_done(run_ctx *c)
+/* Called once per user (not in dry runs): a full batch goes to the writer. */
+static int user_done(run_ctx *c)
 {
-    batch *b = &c->pipe->b[c->pipe->filled % PIPE_NB];
+    batch *b = cur_batch(c);
     if (++b->users < PIPE_USERS) return 0;
-    return pipe_flush(c);
-}
-
-static int write_batch(run_ctx *c, mmr_diags *d, const batch *b)
-{
-    const char *t = b->text.data;
-    for (size_t i = 0; i < b->n; i++) {
-        const brec *r = &b->v[i];
-        wrec w;
-        w.user = t + r->user; w.where = t + r->where;
-        w.rule = r->rule; w.delivered = r->delivered; w.reason = r->reason;
-        w.title = w.body = w.category = w.payload = w.meta = NULL;
-        w.payload_len = w.meta_len = 0;
-        if (r->delivered) {
-            memcpy(w.did, r->did, sizeof w.did);
-            w.title = t + r->title; w.body = t + r->body; w.category = t + r->category;
-            w.payload = t + r->payload; w.payload_len = r->payload_len;
-            w.meta = t + r->meta; w.meta_len = r->meta_len;
-        }
-        if (write_decision(c, d, &w)) return -1;
-    }
-    return 0;
+    return c->pipe ? pipe_flush(c) : solo_flush(c);
 }
 
 /* Everything after the VM for one user whose inputs are in regs. */
@@ -802,16 +896,15 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             w.title = dc->title ? dc->title : "";
             w.body = dc->body ? dc->body : "";
             w.category = dc->category ? dc->category : "";
-            mmr_buf_clear(&c->buf);
-            mmr_event_payload(&c->buf, w.did, user, r->name, w.title, w.body, w.category, c->now_text);
-            if (c->buf.oom) { oom(c->d); return -1; }
-            w.payload = c->buf.data; w.payload_len = c->buf.len;
         } else {
             st->suppressed++;
             if ((unsigned)dc->reason < MMR_NREASONS) st->by_reason[dc->reason]++;
         }
         if (dry) {
             if (dc->delivered) {
+                mmr_buf_clear(&c->buf);
+                mmr_event_payload(&c->buf, w.did, user, r->name, w.title, w.body, w.category, c->now_text);
+                if (c->buf.oom) { oom(c->d); return -1; }
                 fwrite(c->buf.data, 1, c->buf.len, c->o->events_out);
                 fputc('\n', c->o->events_out);
             }
@@ -829,7 +922,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             if (c->meta.oom) { oom(c->d); return -1; }
             w.meta = c->meta.data; w.meta_len = c->meta.len;
         }
-        if (c->pipe ? pipe_put(c, &w) : write_decision(c, c->d, &w)) return -1;
+        if (batch_put(c, &w)) return -1;
     }
     return 0;
 }
@@ -884,7 +977,7 @@ static int run_db_source(run_ctx *c)
         if (c->tz_slot >= 0 && c->vm.regs[c->tz_slot].tag == MMR_V_TEXT)
             tz = c->vm.regs[c->tz_slot].u.text->bytes;
         if ((rc = process_user(c, prev, tz, c->db->path))) break;
-        if (c->pipe && (rc = pipe_user_done(c))) break;
+        if (!c->o->dry_run && (rc = user_done(c))) break;
     }
     if (!rc && r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_signal_daily"); rc = -1; }
     free(prev);
@@ -927,7 +1020,7 @@ static int run_file_source(run_ctx *c, int have_first, mmr_snap_user *u)
         mmr_buf_printf(&wb, "%s:%ld", path, u->line);
         rc = process_user(c, u->user_id, tz, wb.data ? wb.data : path);
         mmr_buf_free(&wb);
-        if (rc || (c->pipe && pipe_user_done(c))) return -1;
+        if (rc || (!c->o->dry_run && user_done(c))) return -1;
     }
     return 0;
 }
@@ -972,26 +1065,24 @@ static int prepare_all(run_ctx *c)
                                      "WHERE user_id=?1 AND delivered_at > ?2", d) ||
         mmr_db_prepare(db, &c->mutes, "SELECT category FROM mm_user_suppression WHERE user_id=?1 ORDER BY category", d))
         return -1;
-    db = c->db;
-    if (db->readonly) return 0;
-    if (mmr_db_prepare(db, &c->ins_cand,
-            "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, "
-            "priority, delivery_id, run_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", d) ||
-        mmr_db_prepare(db, &c->ins_deliv,
-            "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, "
-            "category, meta_json, delivered_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", d) ||
-        mmr_db_prepare(db, &c->ins_out,
-            "INSERT INTO mm_event_outbox(delivery_id, user_id, payload, created_at, want_redis) "
-            "VALUES (?1,?2,?3,?4,?5)", d))
-        return -1;
+    return 0;
+}
+
+/* The writer's statements (after mm_run: they bind run_id). */
+static int prepare_writes(run_ctx *c)
+{
+    if (getenv("MMR_MULTI")) MULTI = atoi(getenv("MMR_MULTI"));
+    for (int t = 0; t < T_N; t++)
+        if (prepare_insert(c, t, 1, &c->ins[t][0]) || prepare_insert(c, t, MULTI, &c->ins[t][1])) return -1;
     return 0;
 }
 
 static void ctx_free(run_ctx *c)
 {
-    sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes,
-                            c->ins_cand, c->ins_deliv, c->ins_out };
+    sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes };
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) sqlite3_finalize(sts[i]);
+    for (int t = 0; t < 3; t++) { sqlite3_finalize(c->ins[t][0]); sqlite3_finalize(c->ins[t][1]); }
+    free(c->solo.v); mmr_buf_free(&c->solo.text);
     if (c->rdb && c->rdb != c->db) mmr_db_close(c->rdb);
     c->rdb = NULL;
     if (c->snap) mmr_snapshot_close(c->snap);
@@ -1182,6 +1273,7 @@ static int run_body(run_ctx *c)
         sqlite3_finalize(st);
         if (r != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_run"); return -1; }
         c->run_id = sqlite3_last_insert_rowid(db->h);
+        if (prepare_writes(c)) return -1;
     }
 
     if (!o->signals_path) {
@@ -1193,7 +1285,7 @@ static int run_body(run_ctx *c)
     c->first = first;
     if (piped) {
         if (run_piped(c)) return -1;
-    } else if (read_all(c)) {
+    } else if (read_all(c) || (!o->dry_run && solo_flush(c))) {
         return -1;
     }
     progress(c, 1);
@@ -1212,6 +1304,29 @@ static int run_body(run_ctx *c)
         if (r != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_run"); return -1; }
     }
     return 0;
+}
+
+/* The run's transaction leaves its rows in the WAL. Copying them into the
+ * database file (the checkpoint) is done by a second connection while this
+ * one publishes the outbox: a checkpoint and a writer can work at the same
+ * time in WAL mode. The run's connection has wal_autocheckpoint off, so
+ * its commit does not do the copy itself; whatever this checkpoint leaves
+ * (it is PASSIVE: it never waits) is done when the last connection
+ * closes, or by the next writer. Failures here lose nothing: the
+ * committed rows are in the WAL either way. */
+typedef struct ckpt_job { const char *path; pthread_t th; int started; } ckpt_job;
+
+static void *ckpt_main(void *arg)
+{
+    ckpt_job *j = arg;
+    sqlite3 *h = NULL;
+    /* reading the schema first opens the WAL (a connection that has read
+     * nothing does not know the file is in WAL mode) */
+    if (sqlite3_open_v2(j->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK &&
+        sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL) == SQLITE_OK)
+        { int lg = -1, ckn = -1; int r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &lg, &ckn); if (getenv("MMR_TIMING")) fprintf(stderr, "T ck rc=%d log=%d ckpt=%d %s\n", r, lg, ckn, sqlite3_errmsg(h)); }
+    sqlite3_close_v2(h);
+    return NULL;
 }
 
 int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
@@ -1233,6 +1348,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_decide_result_init(&c.res);
     mmr_buf_init(&c.buf);
     mmr_buf_init(&c.meta);
+    mmr_buf_init(&c.solo.text);
     if (mmr_vm_init(&c.vm, c.p)) { oom(d); ctx_free(&c); return -1; }
     c.tzc = mmr_tz_cache_new(o->zoneinfo);
     if (!c.tzc) { oom(d); ctx_free(&c); return -1; }
@@ -1243,11 +1359,16 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     if (mode == MMR_DB_OPEN_MEMORY) {
         mmr_diag_add(d, MMR_SEV_NOTE, o->db_path, 0, 0, "no such database: the dry run starts from an empty state");
     }
-    int rc = mmr_db_begin(c.db, d);
+    /* the checkpoint after the commit is done by ckpt_main */
+    int rc = mode == MMR_DB_OPEN_RW ? mmr_db_exec(c.db, "PRAGMA wal_autocheckpoint=0", d) : 0;
+    if (!rc) rc = mmr_db_begin(c.db, d);
+    int tm = getenv("MMR_TIMING") != NULL;
     if (!rc) {
         rc = run_body(&c);
+        if (tm) fprintf(stderr, "T body %.2f\n", mono_now() - c.t0);
         if (!rc && !c.db->readonly) {
             rc = mmr_db_commit(c.db, d);
+            if (tm) fprintf(stderr, "T commit %.2f\n", mono_now() - c.t0);
             st->committed = rc == 0 && mode != MMR_DB_OPEN_MEMORY;
         } else mmr_db_rollback(c.db);
     }
@@ -1256,7 +1377,9 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     if (c.rdb == c.db) c.rdb = NULL;
     c.db = NULL;
     ctx_free(&c);
+    ckpt_job ck = { o->db_path, 0, 0 };
     if (!rc && !db->readonly && mode != MMR_DB_OPEN_MEMORY) {
+        ck.started = pthread_create(&ck.th, NULL, ckpt_main, &ck) == 0;
         mmr_redis *redis = NULL;
         if (o->redis_url && mmr_redis_connect(&redis, o->redis_url, d)) {
             st->redis_failed = 1;
@@ -1268,9 +1391,13 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
             rc = -1;
         }
         mmr_redis_close(redis);
+        if (tm) fprintf(stderr, "T publish %.2f\n", mono_now() - c.t0);
     }
     if (o->dry_run && o->events_out) fflush(o->events_out);
+    if (ck.started) pthread_join(ck.th, NULL);
+    if (tm) fprintf(stderr, "T ckpt %.2f\n", mono_now() - c.t0);
     mmr_db_close(db);
+    if (tm) fprintf(stderr, "T close %.2f\n", mono_now() - c.t0);
     st->elapsed_s = mono_now() - c.t0;
     return rc;
 }

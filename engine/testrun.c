@@ -531,7 +531,10 @@ static int run_one(run_ctx *c, const mmr_test *t)
         for (size_t i = 0; i < t->nhistory; i++) {
             hist[i].rule = mmr_program_find_rule(p, t->history[i].rule);
             hist[i].rule_name = t->history[i].rule;
-            hist[i].delivered_at = now - t->history[i].ago_s;
+            /* now - ago, saturated: `at` may be year 1 and `ago` near
+             * INT64_MAX seconds (both are valid input) */
+            int64_t ago = t->history[i].ago_s;
+            hist[i].delivered_at = (ago > 0 && now < INT64_MIN + ago) ? INT64_MIN : now - ago;
         }
         mmr_decide_input in;
         memset(&in, 0, sizeof in);

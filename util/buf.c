@@ -68,6 +68,37 @@ void mmr_buf_printf(mmr_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+size_t mmr_utf8_char_len(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (!n) return 0;
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (!len || n < len) return 0;
+    unsigned cp = len == 2 ? c & 0x1Fu : len == 3 ? c & 0x0Fu : c & 0x07u;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
+    if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
+    return len;
+}
+
+void mmr_buf_utf8(mmr_buf *b, const char *s, size_t n)
+{
+    size_t run = 0, i = 0;
+    while (i < n) {
+        size_t k = mmr_utf8_char_len(s + i, n - i);
+        if (k) { i += k; continue; }
+        mmr_buf_append(b, s + run, i - run);
+        mmr_buf_append(b, "\xEF\xBF\xBD", 3);     /* U+FFFD */
+        run = ++i;
+    }
+    mmr_buf_append(b, s + run, n - run);
+}
+
 void mmr_buf_json_string(mmr_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -75,6 +106,16 @@ void mmr_buf_json_string(mmr_buf *b, const char *s, size_t n)
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            /* JSON is UTF-8: a byte that is not (a file name in Latin-1)
+             * becomes U+FFFD, so the document always parses */
+            size_t k = mmr_utf8_char_len(s + i, n - i);
+            if (k) { i += k - 1; continue; }
+            mmr_buf_append(b, s + run, i - run);
+            run = i + 1;
+            mmr_buf_append(b, "\\ufffd", 6);
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         mmr_buf_append(b, s + run, i - run);
         run = i + 1;

@@ -27,6 +27,12 @@ void mmr_buf_number(mmr_buf *b, double v);
 /* Take ownership of the data (caller frees); buffer is reset. */
 char *mmr_buf_take(mmr_buf *b);
 
+/* Length of the valid UTF-8 character at s (n bytes left), 0 if the bytes
+ * there are not one (a stray or overlong byte, a surrogate, NUL is valid). */
+size_t mmr_utf8_char_len(const char *s, size_t n);
+/* Append s with every byte that is not valid UTF-8 replaced by U+FFFD. */
+void mmr_buf_utf8(mmr_buf *b, const char *s, size_t n);
+
 /* Read a whole regular file; NULL and errno set on failure. *len gets the
  * size. A directory fails with EISDIR; a FIFO, socket or device with
  * MMR_ENOTFILE (strerror: "Operation not supported"), never blocking. */

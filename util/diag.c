@@ -118,13 +118,33 @@ static int diag_cmp(const mmr_diag *a, const mmr_diag *b)
 
 void mmr_diags_sort(mmr_diags *d)
 {
-    /* insertion sort: stable, and lists are short */
-    for (size_t i = 1; i < d->n; i++) {
-        mmr_diag t = d->v[i];
-        size_t j = i;
-        while (j > 0 && diag_cmp(&d->v[j - 1], &t) > 0) { d->v[j] = d->v[j - 1]; j--; }
-        d->v[j] = t;
+    /* Stable: a merge sort (lint on a 20k-rule ruleset gives 40k findings,
+     * and the insertion sort this was took seconds); insertion sort when
+     * the buffer cannot be had, or the list is short. */
+    mmr_diag *tmp = d->n > 16 ? malloc(d->n * sizeof *tmp) : NULL;
+    if (!tmp) {
+        for (size_t i = 1; i < d->n; i++) {
+            mmr_diag t = d->v[i];
+            size_t j = i;
+            while (j > 0 && diag_cmp(&d->v[j - 1], &t) > 0) { d->v[j] = d->v[j - 1]; j--; }
+            d->v[j] = t;
+        }
+        return;
     }
+    mmr_diag *src = d->v, *dst = tmp;
+    for (size_t w = 1; w < d->n; w *= 2) {
+        for (size_t lo = 0; lo < d->n; lo += 2 * w) {
+            size_t mid = lo + w < d->n ? lo + w : d->n;
+            size_t hi = lo + 2 * w < d->n ? lo + 2 * w : d->n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) dst[k++] = diag_cmp(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+            while (a < mid) dst[k++] = src[a++];
+            while (b < hi) dst[k++] = src[b++];
+        }
+        mmr_diag *t = src; src = dst; dst = t;
+    }
+    if (src != d->v) memcpy(d->v, src, d->n * sizeof *src);
+    free(tmp);
 }
 
 static const char *sev_name(mmr_severity s)

@@ -39,6 +39,12 @@ mmr_seg mmr_template_next(const char *s, size_t len, size_t *pos)
             size_t f0 = ++j;
             while (j < len && ident_char(s[j])) j++;
             g.fmt = s + f0; g.fmt_len = j - f0;
+            if (!g.fmt_len) {
+                /* `{x:}` is not `{x}`: a colon promises a format */
+                g.kind = MMR_SEG_ERROR;
+                g.error = "\":\" in a placeholder must be followed by a format: money, pct, int or number";
+                return g;
+            }
         }
         if (j >= len || s[j] != '}') {
             g.kind = MMR_SEG_ERROR;

@@ -30,9 +30,12 @@ run "$TMP/ref/s.db" "$TMP/ref/events.ndjson" && ok "uninterrupted run" || bad "u
 dur=$(python3 -c "print($(date +%s.%N) - $start)")
 echo "     uninterrupted run: $dur s, $(wc -l < "$TMP/ref/events.ndjson") events"
 
+# events a sink has not had yet (beyond its cursor in mm_event_cursor)
+PENDING="(SELECT count(*) FROM mm_event_outbox WHERE event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson') OR (want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis')))"
+
 dump() { # dir: every table but mm_run (one row per run, so more after kills)
     for t in mm_signal_daily mm_user_traits mm_user_suppression mm_nudge_rule_master mm_nudge_template_master \
-             mm_nudge_candidate mm_nudge_delivery_log mm_nudge_interaction_log mm_event_outbox mm_schema_version; do
+             mm_nudge_candidate mm_nudge_delivery_log mm_nudge_interaction_log mm_event_outbox mm_event_cursor mm_schema_version; do
         sqlite3 "$1/s.db" ".dump $t" > "$1/$t.sql"
     done
 }
@@ -56,14 +59,14 @@ for trial in $(seq 1 "$KILLS"); do
         wait "$pid" 2>/dev/null
     done
     # where the kills left it: committed or not, events waiting, lines already in the file
-    state=$(sqlite3 "$TMP/crash/s.db" "SELECT 'runs=' || (SELECT count(*) FROM mm_run) || ' pending=' || (SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL)" 2>/dev/null)
+    state=$(sqlite3 "$TMP/crash/s.db" "SELECT 'runs=' || (SELECT count(*) FROM mm_run) || ' pending=' || $PENDING" 2>/dev/null)
     kills="$kills [${state:-not created} lines=$(cat "$TMP/crash/events.ndjson" 2>/dev/null | wc -l)]"
     if ! run "$TMP/crash/s.db" "$TMP/crash/events.ndjson"; then bad "trial $trial:$kills: final run failed: $(cat "$TMP/crash/s.db.err")"; continue; fi
     dump "$TMP/crash"
     diffs=""
     for f in "$TMP"/ref/*.sql; do cmp -s "$f" "$TMP/crash/$(basename "$f")" || diffs="$diffs $(basename "$f" .sql)"; done
     cmp -s "$TMP/ref/events.ndjson" "$TMP/crash/events.ndjson" || diffs="$diffs events-file"
-    pending=$(sqlite3 "$TMP/crash/s.db" "SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL")
+    pending=$(sqlite3 "$TMP/crash/s.db" "SELECT $PENDING")
     [ "$pending" -eq 0 ] || diffs="$diffs outbox-pending:$pending"
     if [ -z "$diffs" ]; then ok "trial $trial:$kills: same rows in every table, same events file"
     else bad "trial $trial:$kills: differs:$diffs"; fi
@@ -77,7 +80,7 @@ cp "$TMP/base.db" "$TMP/crash/s.db"
 pid=$!
 while kill -0 "$pid" 2>/dev/null && [ ! -s "$TMP/crash/events.ndjson" ]; do sleep 0.005; done
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-state=$(sqlite3 "$TMP/crash/s.db" "SELECT 'runs=' || (SELECT count(*) FROM mm_run) || ' pending=' || (SELECT count(*) FROM mm_event_outbox WHERE published_at IS NULL)")
+state=$(sqlite3 "$TMP/crash/s.db" "SELECT 'runs=' || (SELECT count(*) FROM mm_run) || ' pending=' || $PENDING")
 lines=$(wc -l < "$TMP/crash/events.ndjson")
 if run "$TMP/crash/s.db" "$TMP/crash/events.ndjson"; then
     dump "$TMP/crash"

@@ -97,6 +97,150 @@ static void test_schema(void)
     T_EQ_STR(mmr_db_sql_type(3), "TEXT");
 }
 
+/* The version-1 schema (mmr before the outbox cursors), to test the
+ * migration to version 2. */
+static const char schema_v1[] =
+    "CREATE TABLE mm_schema_version ("
+    "  version    INTEGER PRIMARY KEY,"
+    "  applied_at TEXT NOT NULL);"
+    "CREATE TABLE mm_user_suppression ("
+    "  user_id  TEXT NOT NULL,"
+    "  category TEXT NOT NULL,"
+    "  muted_at TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, category)) WITHOUT ROWID;"
+    "CREATE TABLE mm_nudge_rule_master ("
+    "  rule_id             INTEGER PRIMARY KEY,"
+    "  name                TEXT NOT NULL UNIQUE,"
+    "  description         TEXT,"
+    "  category            TEXT NOT NULL,"
+    "  priority            INTEGER NOT NULL,"
+    "  cooldown_days       REAL NOT NULL,"
+    "  cooldown_s          INTEGER NOT NULL,"
+    "  expression_json     TEXT,"
+    "  traits_filter_json  TEXT,"
+    "  message_template_id TEXT,"
+    "  source              TEXT,"
+    "  ruleset_hash        TEXT NOT NULL,"
+    "  updated_at          TEXT NOT NULL);"
+    "CREATE TABLE mm_nudge_template_master ("
+    "  template_id    TEXT PRIMARY KEY,"
+    "  title          TEXT NOT NULL,"
+    "  body           TEXT NOT NULL,"
+    "  tone           TEXT,"
+    "  variables_json TEXT NOT NULL,"
+    "  category       TEXT,"
+    "  ruleset_hash   TEXT NOT NULL,"
+    "  updated_at     TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE mm_run ("
+    "  run_id       INTEGER PRIMARY KEY,"
+    "  as_of        TEXT NOT NULL,"
+    "  now          TEXT NOT NULL,"
+    "  ruleset_hash TEXT NOT NULL,"
+    "  source       TEXT NOT NULL,"
+    "  status       TEXT NOT NULL CHECK (status IN ('running','done')),"
+    "  users        INTEGER NOT NULL DEFAULT 0,"
+    "  candidates   INTEGER NOT NULL DEFAULT 0,"
+    "  delivered    INTEGER NOT NULL DEFAULT 0,"
+    "  suppressed   INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE mm_nudge_candidate ("
+    "  candidate_id       INTEGER PRIMARY KEY,"
+    "  user_id            TEXT NOT NULL,"
+    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule               TEXT NOT NULL,"
+    "  as_of              TEXT NOT NULL,"
+    "  status             TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
+    "  suppression_reason TEXT,"
+    "  priority           INTEGER NOT NULL,"
+    "  delivery_id        TEXT,"
+    "  run_id             INTEGER NOT NULL REFERENCES mm_run(run_id),"
+    "  created_at         TEXT NOT NULL,"
+    "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
+    "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
+    "  UNIQUE (user_id, rule, as_of));"
+    "CREATE TABLE mm_nudge_delivery_log ("
+    "  delivery_id  TEXT NOT NULL UNIQUE,"
+    "  user_id      TEXT NOT NULL,"
+    "  rule_id      INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule         TEXT NOT NULL,"
+    "  as_of        TEXT NOT NULL,"
+    "  title        TEXT NOT NULL,"
+    "  body         TEXT NOT NULL,"
+    "  category     TEXT NOT NULL,"
+    "  meta_json    TEXT NOT NULL,"
+    "  delivered_at TEXT NOT NULL,"
+    "  UNIQUE (user_id, rule, as_of));"
+    "CREATE TABLE mm_nudge_interaction_log ("
+    "  interaction_id INTEGER PRIMARY KEY,"
+    "  delivery_id    TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
+    "  user_id        TEXT NOT NULL,"
+    "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
+    "  timestamp      TEXT NOT NULL);"
+    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
+    "CREATE TABLE mm_event_outbox ("
+    "  event_id     INTEGER PRIMARY KEY,"
+    "  delivery_id  TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
+    "  user_id      TEXT NOT NULL,"
+    "  payload      TEXT NOT NULL,"
+    "  created_at   TEXT NOT NULL,"
+    "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
+    "  emitted_at   TEXT,"
+    "  redis_at     TEXT,"
+    "  published_at TEXT);"
+    "CREATE INDEX mm_event_outbox_pending ON mm_event_outbox(event_id) WHERE published_at IS NULL;"
+    "CREATE TABLE mm_event_sink ("
+    "  path TEXT PRIMARY KEY,"
+    "  size INTEGER NOT NULL) WITHOUT ROWID;";
+
+static void test_migrate_v1(void)
+{
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_db *db;
+    T_EQ_INT(mmr_db_open(&db, "x", MMR_DB_OPEN_MEMORY, 0, &d), 0);
+    T_CHECK(exec_ok(db, schema_v1));
+    T_CHECK(exec_ok(db,
+        "CREATE TABLE mm_signal_daily (user_id TEXT NOT NULL, as_of TEXT NOT NULL, UNIQUE (as_of, user_id));"
+        "CREATE TABLE mm_user_traits (user_id TEXT PRIMARY KEY, tz TEXT);"
+        "INSERT INTO mm_schema_version VALUES (1, 't');"
+        "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
+        "  VALUES ('r', 'dining', 1, 0, 0, 'h', 't');"
+        "INSERT INTO mm_run(as_of, now, ruleset_hash, source, status) VALUES ('2025-10-26','t','h','s','done');"
+        "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, category, meta_json, delivered_at) "
+        "  VALUES ('d1', 'u1', 1, 'r', '2025-10-26', 'T', 'B', 'dining', '{}', 't'),"
+        "         ('d2', 'u2', 1, 'r', '2025-10-26', 'T2', 'B2', 'dining', '{}', 't'),"
+        "         ('d3', 'u3', 1, 'r', '2025-10-26', 'T3', 'B3', 'dining', '{}', 't');"
+        "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, priority, delivery_id, run_id, created_at) "
+        "  VALUES ('u1', 1, 'r', '2025-10-26', 'delivered', 1, 'd1', 1, 't');"
+        "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d1', 'u1', 'viewed', 't');"
+        /* 1 done; 2 emitted, waiting for Redis; 3 not emitted yet */
+        "INSERT INTO mm_event_outbox(delivery_id, user_id, payload, created_at, want_redis, emitted_at, redis_at, published_at) "
+        "  VALUES ('d1', 'u1', '{}', 't', 1, 't', 't', 't'), ('d2', 'u2', '{}', 't', 1, 't', NULL, NULL),"
+        "         ('d3', 'u3', '{}', 't', 0, NULL, NULL, NULL);"));
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(db, &d), 0);
+    if (d.n) mmr_diags_print_text(stderr, &d);
+    int v = -1;
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 2);
+    T_EQ_INT(mmr_db_check_tables(db, &d), 0);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 3);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate WHERE as_of = '2025-10-26' AND user_id = 'u1' AND delivery_id = 'd1'"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_interaction_log WHERE delivery_id = 'd1'"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of)"), 3);
+    T_EQ_INT(count(db, "SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson'"), 2);
+    T_EQ_INT(count(db, "SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis'"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* the foreign keys point at the new tables */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('nope', 'u', 'viewed', 't')"));
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d2', 'u2', 'viewed', 't')"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_event_outbox(user_id, rule, as_of, created_at, want_redis) VALUES ('u9', 'r', '2025-10-26', 't', 0)"));
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd1'"));
+    T_EQ_INT((int)d.errors, 0);
+    mmr_db_close(db);
+    mmr_diags_free(&d);
+}
+
 static void test_payload(void)
 {
     mmr_buf b;
@@ -169,7 +313,8 @@ static void test_run(void)
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate"), 3);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate WHERE suppression_reason = 'template_value_missing' AND user_id = 'u2'"), 1);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log WHERE user_id = 'u1' AND rule = 'b' AND body = 'Budget waits'"), 1);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox WHERE published_at = '2025-10-26T09:00:00Z'"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_cursor WHERE last_event_id = 1 AND updated_at = '2025-10-26T09:00:00Z'"), 2);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_run"), 2);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -183,6 +328,7 @@ static void test_run(void)
 int main(void)
 {
     test_schema();
+    test_migrate_v1();
     test_payload();
     test_run();
     return T_DONE("db");

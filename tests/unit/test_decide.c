@@ -335,6 +335,23 @@ int main(void)
     T_EQ_INT(decide(NOON), -1);
     T_CHECK(res.note != NULL);
 
+    /* QA: history at the ends of int64 (a test's `r 15250284452471w ago`,
+     * a corrupt database row) is compared without overflow */
+    reset(); cand(DINE); delivered(DINE, INT64_MIN);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(S(0), "dining_overspend:delivered");
+    reset(); cand(DINE); delivered(SHOP, INT64_MIN); delivered(SHOP, INT64_MAX);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(S(0), "dining_overspend:daily_cap");         /* a delivery "after now" counts */
+    rules[DINE].cooldown_s = INT64_MAX;
+    reset(); cand(DINE); delivered(DINE, INT64_MIN);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(S(0), "dining_overspend:delivered");         /* now - INT64_MIN > INT64_MAX */
+    reset(); cand(DINE); delivered(DINE, -NOON);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(S(0), "dining_overspend:cooldown");
+    rules[DINE].cooldown_s = 3 * D;
+
     mmr_decide_result_free(&res);
     mmr_tz_cache_free(tzc);
     free(goa);

@@ -149,6 +149,9 @@ int main(void)
     T_EQ_INT(fill_rc, MMR_FILL_ERROR);
     fill("a } b", names, vals, 6);
     T_EQ_INT(fill_rc, MMR_FILL_ERROR);
+    /* QA: `{due:}` used to fill like `{due}`; a colon promises a format */
+    T_EQ_STR(fill("{due:}", names, vals, 6), "\":\" in a placeholder must be followed by a format: money, pct, int or number");
+    T_EQ_INT(fill_rc, MMR_FILL_ERROR);
 
     /* a list prints its items */
     mmr_value items[2] = { mmr_v_text(txt("foodie")), mmr_v_text(txt("student")) };

@@ -26,18 +26,21 @@ The state: one candidate per (user, rule, date) with status and reason.
   a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d|u4|dining_overspend|dining|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":80,"template_id":"DINE_01","tone":"humorous"}
   227783fd-9ae0-5e48-a205-768c723803cb|u5|shopping_spike|shopping|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":70,"template_id":"SHOP_01","tone":"neutral"}
   c6a2cf86-df1c-5abd-926c-e4effe0e85ed|u7|travel_heavy|travel|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":60,"template_id":"TRAVEL_01","tone":"empathetic"}
-  $ sqlite3 $TESTTMP/s.db "SELECT event_id, delivery_id, emitted_at, published_at FROM mm_event_outbox ORDER BY event_id"
-  1|40d7953a-7ad4-55e9-bd65-f058ef7faad7|2025-10-26T09:00:00Z|2025-10-26T09:00:00Z
-  2|0e44bf08-a7bb-5859-9f91-3b85be44368c|2025-10-26T09:00:00Z|2025-10-26T09:00:00Z
-  3|a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d|2025-10-26T09:00:00Z|2025-10-26T09:00:00Z
-  4|227783fd-9ae0-5e48-a205-768c723803cb|2025-10-26T09:00:00Z|2025-10-26T09:00:00Z
-  5|c6a2cf86-df1c-5abd-926c-e4effe0e85ed|2025-10-26T09:00:00Z|2025-10-26T09:00:00Z
+  $ sqlite3 $TESTTMP/s.db "SELECT o.event_id, d.delivery_id, o.created_at, o.want_redis FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of) ORDER BY o.event_id"
+  1|40d7953a-7ad4-55e9-bd65-f058ef7faad7|2025-10-26T09:00:00Z|0
+  2|0e44bf08-a7bb-5859-9f91-3b85be44368c|2025-10-26T09:00:00Z|0
+  3|a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d|2025-10-26T09:00:00Z|0
+  4|227783fd-9ae0-5e48-a205-768c723803cb|2025-10-26T09:00:00Z|0
+  5|c6a2cf86-df1c-5abd-926c-e4effe0e85ed|2025-10-26T09:00:00Z|0
   $ sqlite3 $TESTTMP/s.db "SELECT name, category, priority, cooldown_days, message_template_id, expression_json FROM mm_nudge_rule_master ORDER BY name"
   budget_drift|budget|50|7.0|BUDGET_01|{"when":"abs(budget_variance) > 15%"}
   dining_overspend|dining|80|3.0|DINE_01|{"when":"heavy_diner"}
   goal_underfunded|goal|90|7.0|GOAL_01|{"when":"top_goal_progress < 10% and savings_actual_month <= 0"}
   shopping_spike|shopping|70|7.0|SHOP_01|{"when":"shopping_txn_7d >= 2 and pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%"}
   travel_heavy|travel|60|14.0|TRAVEL_01|{"when":"travel_txn_30d > travel_txn_baseline_30d and ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%"}
+  $ sqlite3 $TESTTMP/s.db "SELECT sink, last_event_id, updated_at FROM mm_event_cursor ORDER BY sink"
+  ndjson|5|2025-10-26T09:00:00Z
+  redis|5|2025-10-26T09:00:00Z
   $ sqlite3 $TESTTMP/s.db "SELECT template_id, tone, category, variables_json FROM mm_nudge_template_master ORDER BY 1"
   BUDGET_01|neutral|budget|["drift"]
   DINE_01|humorous|dining|["goal_name"]
@@ -48,7 +51,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|2
   $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
   wal
-  1
+  2
 
 Rerunning the same snapshot creates nothing new (AC-MM-2, NFR-MM-3), even
 at a later time, and prints no event twice.
@@ -68,7 +71,7 @@ Same inputs and --now give byte-identical output, in a fresh database.
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/b.db --signals signals.ndjson --now 2025-10-26T09:00:00Z > $TESTTMP/b.out 2>/dev/null
   $ cmp $TESTTMP/a.out $TESTTMP/b.out && wc -l < $TESTTMP/a.out
   5
-  $ for t in mm_nudge_candidate mm_nudge_delivery_log mm_event_outbox mm_nudge_rule_master; do sqlite3 $TESTTMP/a.db "SELECT * FROM $t" > $TESTTMP/a.t; sqlite3 $TESTTMP/b.db "SELECT * FROM $t" | cmp - $TESTTMP/a.t || echo "$t differs"; done
+  $ for t in mm_nudge_candidate mm_nudge_delivery_log mm_event_outbox mm_event_cursor mm_nudge_rule_master; do sqlite3 $TESTTMP/a.db "SELECT * FROM $t" > $TESTTMP/a.t; sqlite3 $TESTTMP/b.db "SELECT * FROM $t" | cmp - $TESTTMP/a.t || echo "$t differs"; done
 
 --dry-run prints what would be delivered and writes nothing.
 
