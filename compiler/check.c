@@ -135,11 +135,13 @@ static void suggest_init(suggest *s, const char *want) { s->want = want; s->best
 static void suggest_try(suggest *s, const char *cand)
 {
     if (!cand || !s->want || !strcmp(cand, s->want)) return;
-    size_t d = edit_distance(s->want, cand);
-    size_t len = strlen(s->want);
+    size_t len = strlen(s->want), clen = strlen(cand);
     size_t limit = len <= 5 ? 1 : len <= 8 ? 2 : 3;
+    /* the distance is at least the difference in length: skip the DP */
+    if ((clen > len ? clen - len : len - clen) > limit) return;
+    size_t d = edit_distance(s->want, cand);
     /* never suggest a name that shares (almost) nothing with the one written */
-    if (d <= limit && d < len && d < strlen(cand) && d < s->dist) { s->dist = d; s->best = cand; }
+    if (d <= limit && d < len && d < clen && d < s->dist) { s->dist = d; s->best = cand; }
 }
 
 /* --------------------------------------------------------------- checker */
@@ -186,6 +188,14 @@ static mmr_diag *vdiag(ck *c, mmr_severity sev, const mmr_loc *l, const char *fm
     mmr_buf_free(&b);
     if (sev == MMR_SEV_ERROR) c->errors++;
     return g;
+}
+
+/* Hints cost a scan of every name: once errors are no longer recorded
+ * (past the limit), nobody sees them, so a file with thousands of unknown
+ * names stays linear. */
+static void hint_begin(ck *c, suggest *s, const char *want)
+{
+    suggest_init(s, c->d->truncated ? NULL : want);
 }
 
 static mmr_diag *err(ck *c, const mmr_loc *l, const char *fmt, ...)
@@ -544,7 +554,7 @@ static mmr_type check_name(ck *c, mmr_expr *e, scope *sc)
     int v = map_get(&c->vars, e->text);
     if (v < 0) {
         suggest s;
-        suggest_init(&s, e->text);
+        hint_begin(c, &s, e->text);
         for (scope *q = sc; q; q = q->up) suggest_try(&s, q->name);
         for (size_t i = 0; i < c->u->nsignals; i++) suggest_try(&s, c->u->signals[i]->name);
         for (size_t i = 0; i < c->u->ntraits; i++) suggest_try(&s, c->u->traits[i]->name);
@@ -626,7 +636,7 @@ static mmr_type check_call(ck *c, mmr_expr *e, scope *sc)
     int idx = mmr_builtin_find(e->text ? e->text : "");
     if (idx < 0) {
         suggest s;
-        suggest_init(&s, e->text);
+        hint_begin(c, &s, e->text);
         for (unsigned i = 0; i < mmr_nbuiltins; i++) suggest_try(&s, mmr_builtins[i].name);
         mmr_diag *g = err(c, &e->loc, "unknown function \"%s\"", e->text ? e->text : "");
         if (s.best) hint_suggest(g, &s);
@@ -925,7 +935,7 @@ static void bad_category(ck *c, const mmr_loc *l, const char *cat)
     /* also a lint, so SARIF and `# mmr: allow` know it by one id */
     const mmr_lint_info *li = &mmr_lint_table[MMR_LINT_CATEGORY_NOT_IN_POLICY];
     mmr_diag_set_code(g, li->id, li->name);
-    suggest s; suggest_init(&s, cat);
+    suggest s; hint_begin(c, &s, cat);
     for (size_t i = 0; i < c->ncats; i++) suggest_try(&s, c->cats[i]);
     if (s.best) hint_suggest(g, &s);
     else if (g) mmr_diag_set_hint(g, "add it to the policy's categories list");
@@ -1046,7 +1056,7 @@ static void check_rule(ck *c, mmr_rule *r)
     } else {
         int ti = map_get(&c->templates, r->message);
         if (ti < 0) {
-            suggest s; suggest_init(&s, r->message);
+            suggest s; hint_begin(c, &s, r->message);
             for (size_t i = 0; i < c->u->ntemplates; i++) suggest_try(&s, c->u->templates[i]->id);
             mmr_diag *g = err(c, &r->message_loc, "unknown template \"%s\"", r->message);
             if (s.best) hint_suggest(g, &s);
@@ -1116,7 +1126,7 @@ static void check_rule(ck *c, mmr_rule *r)
                                   (int)a->name_len, a->name, t->id, r->name, (int)a->name_len, a->name);
                 if (g && v >= 0) mmr_diag_set_hint(g, "%s is a let: bind it with { %s = %s }", nm, nm, nm);
                 else if (g) {
-                    suggest s; suggest_init(&s, nm);
+                    suggest s; hint_begin(c, &s, nm);
                     for (size_t i = 0; i < r->nwith; i++) suggest_try(&s, r->with[i].name);
                     if (s.best) mmr_diag_set_hint(g, "\"with\" binds %s: did you mean to name it %s?", s.best, nm);
                 }
@@ -1309,7 +1319,7 @@ static void check_values(ck *c, mmr_binding *v, size_t n, int traits)
         int var = map_get(&c->vars, b->name);
         mmr_type decl;
         if (var < 0 || VKIND(var) == V_LET) {
-            suggest s; suggest_init(&s, b->name);
+            suggest s; hint_begin(c, &s, b->name);
             if (traits) for (size_t k = 0; k < c->u->ntraits; k++) suggest_try(&s, c->u->traits[k]->name);
             else for (size_t k = 0; k < c->u->nsignals; k++) suggest_try(&s, c->u->signals[k]->name);
             mmr_diag *g = err(c, &b->loc, var >= 0 ? "%s is a let, not a %s: tests give %ss" : "unknown %s \"%s\"",
@@ -1347,7 +1357,7 @@ static int rule_known(ck *c, const char *name, const mmr_loc *l)
 {
     if (!name) return 0;
     if (map_get(&c->rules, name) >= 0) return 1;
-    suggest s; suggest_init(&s, name);
+    suggest s; hint_begin(c, &s, name);
     for (size_t i = 0; i < c->u->nrules; i++) suggest_try(&s, c->u->rules[i]->name);
     mmr_diag *g = err(c, l, "unknown rule \"%s\"", name);
     hint_suggest(g, &s);
@@ -1386,7 +1396,7 @@ static void check_tests(ck *c)
                 int ok = 0;
                 for (size_t k = 0; k < 5; k++) if (x->reason && !strcmp(x->reason, reasons[k])) ok = 1;
                 if (!ok) {
-                    suggest s; suggest_init(&s, x->reason);
+                    suggest s; hint_begin(c, &s, x->reason);
                     for (size_t k = 0; k < 5; k++) suggest_try(&s, reasons[k]);
                     mmr_diag *g = err(c, &x->loc, "unknown suppression reason \"%s\": the reasons are muted, cooldown, quiet_hours, template_value_missing and daily_cap",
                                       x->reason ? x->reason : "");
