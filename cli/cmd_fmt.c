@@ -25,8 +25,8 @@ static const char fmt_help[] =
     "  -h, --help   show this help\n"
     "\n"
     "A file with syntax errors is reported and never rewritten.\n"
-    "Exit status: 0 ok, 1 syntax errors or (with --check) unformatted files,\n"
-    "2 usage error or unreadable path.\n";
+    "Exit status: 0 ok, 1 syntax errors, an unreadable path or (with --check)\n"
+    "unformatted files, 2 usage error.\n";
 
 typedef enum { MODE_PRINT, MODE_CHECK, MODE_WRITE } fmt_mode;
 
@@ -192,18 +192,18 @@ static int collect(const char *path, strv *files)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "mmr fmt: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "%s: error: cannot read %s: %s\n", path, path, mmr_read_error(errno));
         return -1;
     }
     if (S_ISREG(st.st_mode)) return strv_push(files, path);
     if (!S_ISDIR(st.st_mode)) {
         /* a FIFO would block, a device never ends: only regular files */
-        fprintf(stderr, "mmr fmt: cannot read %s: not a regular file or directory\n", path);
+        fprintf(stderr, "%s: error: cannot read %s: not a regular file or directory\n", path, path);
         return -1;
     }
     DIR *d = opendir(path);
     if (!d) {
-        fprintf(stderr, "mmr fmt: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "%s: error: cannot read %s: %s\n", path, path, mmr_read_error(errno));
         return -1;
     }
     strv names = { 0 };
@@ -216,7 +216,7 @@ static int collect(const char *path, strv *files)
     if (!names.n) {
         /* as `mmr check` does: a directory without rules is a wrong path,
          * not a formatted ruleset (fmt --check must not pass on it) */
-        fprintf(stderr, "mmr fmt: directory %s has no .mmr files (subdirectories are not searched)\n", path);
+        fprintf(stderr, "%s: error: directory %s has no .mmr files (subdirectories are not searched)\n", path, path);
         strv_free(&names);
         return -1;
     }
@@ -282,8 +282,8 @@ static int fmt_one(const char *path, fmt_mode mode)
     size_t len = 0;
     char *src = mmr_read_file(path, &len);
     if (!src) {
-        fprintf(stderr, "mmr fmt: cannot read %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
+        fprintf(stderr, "%s: error: cannot read %s: %s\n", path, path, mmr_read_error(errno));
+        return EXIT_INPUT;
     }
     mmr_arena arena;
     mmr_arena_init(&arena, 0);
@@ -375,9 +375,10 @@ int cmd_fmt(int argc, char **argv)
     }
     if (!paths.n) return cli_usage_error("fmt", "no files given");
     strv files = { 0 };
+    /* a path that cannot be read is bad input, as for every command: 1 */
     int rc = EXIT_OK, usage = 0;
     for (size_t i = 0; i < paths.n; i++)
-        if (collect(paths.v[i], &files) < 0) usage = 1;
+        if (collect(paths.v[i], &files) < 0) rc = EXIT_INPUT;
     for (size_t i = 0; i < files.n; i++) {
         int r = fmt_one(files.v[i], mode);
         if (r == EXIT_USAGE) usage = 1;

@@ -90,7 +90,7 @@ static int import_all(mmr_arena *a, char **paths, size_t n, mmr_file **out, mmr_
         size_t len = 0;
         char *text = mmr_read_file(paths[i], &len);
         if (!text) {
-            mmr_diag_add(d, MMR_SEV_ERROR, paths[i], 0, 0, "cannot read: %s", strerror(errno));
+            mmr_diag_add(d, MMR_SEV_ERROR, paths[i], 0, 0, "cannot read: %s", mmr_read_error(errno));
             out[i] = NULL;
             ok = 0;
             continue;

@@ -347,7 +347,7 @@ int mmr_lint_config_load(mmr_lint_config *c, const char *path, mmr_diags *d)
     size_t len = 0;
     char *text = mmr_read_file(path, &len);
     if (!text) {
-        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot read the lint config: %s", strerror(errno));
+        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot read the lint config: %s", mmr_read_error(errno));
         return 1;
     }
     int n = mmr_lint_config_parse(c, path, text, len, d);

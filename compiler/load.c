@@ -227,9 +227,9 @@ static void load_disk_file(loader *L, const char *path, const mmr_loc *from)
         int e = errno;
         if (from)
             mmr_diag_add(L->d, MMR_SEV_ERROR, from->file, from->line, from->col,
-                         "cannot import \"%s\": %s", path, strerror(e));
+                         "cannot import \"%s\": %s", path, mmr_read_error(e));
         else
-            mmr_diag_add(L->d, MMR_SEV_ERROR, path, 0, 0, "cannot read %s: %s", path, strerror(e));
+            mmr_diag_add(L->d, MMR_SEV_ERROR, path, 0, 0, "cannot read %s: %s", path, mmr_read_error(e));
         free(rp);
         return;
     }

@@ -121,7 +121,6 @@ int mmr_db_open(mmr_db **out, const char *path, int mode, int busy_ms, mmr_diags
         mmr_db_close(db);
         return -1;
     }
-    if (getenv("MMR_XSQL") && mmr_db_exec(db, getenv("MMR_XSQL"), d)) { mmr_db_close(db); return -1; }
     *out = db;
     return 0;
 }

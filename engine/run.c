@@ -587,8 +587,7 @@ static batch *cur_batch(run_ctx *c)
  * inserted one by one, so the message names the row at fault (the run is
  * rolled back anyway). */
 
-enum { MULTI_MAX = 64 };
-static int MULTI = 32;
+enum { MULTI = 64 };
 enum { T_CAND, T_DELIV, T_OUT, T_N };
 
 typedef struct ins_spec {
@@ -709,15 +708,15 @@ static int insert_rows(run_ctx *c, mmr_diags *d, int t, const batch *b)
     const char *tx = b->text.data;
     const ins_spec *sp = &ins_specs[t];
     int only_delivered = t != T_CAND;
-    const brec *pend[MULTI_MAX];
+    const brec *pend[MULTI];
     size_t np = 0;
     for (size_t i = 0; i <= b->n; i++) {
         if (i < b->n) {
             if (only_delivered && !b->v[i].delivered) continue;
             pend[np++] = &b->v[i];
-            if (np < (size_t)MULTI) continue;
+            if (np < MULTI) continue;
         }
-        if (np == (size_t)MULTI) {
+        if (np == MULTI) {
             sqlite3_stmt *s = c->ins[t][1];
             sqlite3_reset(s);
             for (size_t k = 0; k < np; k++) bind_row(c, t, s, sp->nconst + 1 + (int)k * sp->per_row, pend[k], tx);
@@ -1071,7 +1070,6 @@ static int prepare_all(run_ctx *c)
 /* The writer's statements (after mm_run: they bind run_id). */
 static int prepare_writes(run_ctx *c)
 {
-    if (getenv("MMR_MULTI")) MULTI = atoi(getenv("MMR_MULTI"));
     for (int t = 0; t < T_N; t++)
         if (prepare_insert(c, t, 1, &c->ins[t][0]) || prepare_insert(c, t, MULTI, &c->ins[t][1])) return -1;
     return 0;
@@ -1324,7 +1322,7 @@ static void *ckpt_main(void *arg)
      * nothing does not know the file is in WAL mode) */
     if (sqlite3_open_v2(j->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK &&
         sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL) == SQLITE_OK)
-        { int lg = -1, ckn = -1; int r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &lg, &ckn); if (getenv("MMR_TIMING")) fprintf(stderr, "T ck rc=%d log=%d ckpt=%d %s\n", r, lg, ckn, sqlite3_errmsg(h)); }
+        sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     sqlite3_close_v2(h);
     return NULL;
 }
@@ -1362,13 +1360,10 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     /* the checkpoint after the commit is done by ckpt_main */
     int rc = mode == MMR_DB_OPEN_RW ? mmr_db_exec(c.db, "PRAGMA wal_autocheckpoint=0", d) : 0;
     if (!rc) rc = mmr_db_begin(c.db, d);
-    int tm = getenv("MMR_TIMING") != NULL;
     if (!rc) {
         rc = run_body(&c);
-        if (tm) fprintf(stderr, "T body %.2f\n", mono_now() - c.t0);
         if (!rc && !c.db->readonly) {
             rc = mmr_db_commit(c.db, d);
-            if (tm) fprintf(stderr, "T commit %.2f\n", mono_now() - c.t0);
             st->committed = rc == 0 && mode != MMR_DB_OPEN_MEMORY;
         } else mmr_db_rollback(c.db);
     }
@@ -1391,13 +1386,10 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
             rc = -1;
         }
         mmr_redis_close(redis);
-        if (tm) fprintf(stderr, "T publish %.2f\n", mono_now() - c.t0);
     }
     if (o->dry_run && o->events_out) fflush(o->events_out);
     if (ck.started) pthread_join(ck.th, NULL);
-    if (tm) fprintf(stderr, "T ckpt %.2f\n", mono_now() - c.t0);
     mmr_db_close(db);
-    if (tm) fprintf(stderr, "T close %.2f\n", mono_now() - c.t0);
     st->elapsed_s = mono_now() - c.t0;
     return rc;
 }

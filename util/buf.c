@@ -186,3 +186,8 @@ char *mmr_read_file(const char *path, size_t *len)
     *len = b.len;
     return mmr_buf_take(&b);
 }
+
+const char *mmr_read_error(int e)
+{
+    return e == MMR_ENOTFILE ? "not a regular file" : strerror(e);
+}

@@ -37,6 +37,9 @@ void mmr_buf_utf8(mmr_buf *b, const char *s, size_t n);
  * size. A directory fails with EISDIR; a FIFO, socket or device with
  * MMR_ENOTFILE (strerror: "Operation not supported"), never blocking. */
 #define MMR_ENOTFILE ENOTSUP
+/* Words for a failed mmr_read_file: strerror, but "not a regular file"
+ * for MMR_ENOTFILE. */
+const char *mmr_read_error(int e);
 char *mmr_read_file(const char *path, size_t *len);
 
 #endif

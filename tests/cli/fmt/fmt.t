@@ -81,8 +81,8 @@ Usage errors exit 2:
   (see `mmr fmt --help`)
   [2]
   $ mmr fmt nosuch.mmr
-  mmr fmt: cannot read nosuch.mmr: No such file or directory
-  [2]
+  nosuch.mmr: error: cannot read nosuch.mmr: No such file or directory
+  [1]
   $ mmr fmt --check -w x.mmr
   mmr fmt: --check and -w cannot be used together
   (see `mmr fmt --help`)

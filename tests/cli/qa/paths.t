@@ -3,21 +3,21 @@ may hang or pass silently.
 
 A FIFO is refused at once instead of blocking until a writer comes:
 
-  $ mkfifo "$TESTTMP/pipe.mmr" && timeout 10 mmr fmt "$TESTTMP/pipe.mmr" 2>&1 | sed "s|$TESTTMP/||"
-  mmr fmt: cannot read pipe.mmr: not a regular file or directory
+  $ mkfifo "$TESTTMP/pipe.mmr" && timeout 10 mmr fmt "$TESTTMP/pipe.mmr" 2>&1 | sed "s|$TESTTMP/||g"
+  pipe.mmr: error: cannot read pipe.mmr: not a regular file or directory
 
   $ timeout 10 mmr check "$TESTTMP/pipe.mmr" 2>&1 | sed "s|$TESTTMP/||g"
-  pipe.mmr: error: cannot read pipe.mmr: Operation not supported
+  pipe.mmr: error: cannot read pipe.mmr: not a regular file
 
   $ timeout 10 mmr lint ok.mmr --config "$TESTTMP/pipe.mmr" 2>&1 | sed "s|$TESTTMP/||g"
-  pipe.mmr: error: cannot read the lint config: Operation not supported
+  pipe.mmr: error: cannot read the lint config: not a regular file
 
 `mmr fmt` on a directory without .mmr files says so, as `mmr check` does,
 so `fmt --check` cannot pass on a wrong path:
 
-  $ mkdir "$TESTTMP/empty" && mmr fmt --check "$TESTTMP/empty" 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"
-  mmr fmt: directory empty has no .mmr files (subdirectories are not searched)
-  exit 2
+  $ mkdir "$TESTTMP/empty" && mmr fmt --check "$TESTTMP/empty" 2>&1 | sed "s|$TESTTMP/||g"; echo "exit ${PIPESTATUS[0]}"
+  empty: error: directory empty has no .mmr files (subdirectories are not searched)
+  exit 1
 
 Flags take no value; unknown short options are shown as typed:
 

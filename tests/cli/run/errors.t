@@ -96,3 +96,11 @@ The same user twice in one snapshot.
   dup.ndjson:2: error: user "u1": rule budget_drift was already delivered for 2025-10-28 (is the user in the snapshot twice?)
   exit 1
   db unchanged
+
+The same, with the duplicate inside a multi-row INSERT (64 rows a
+statement): the rows are retried one by one, so the message names it.
+
+  $ for i in $(seq -w 1 100); do echo "{\"user_id\":\"m$i\",\"as_of\":\"2025-10-28\",\"signals\":{\"budget_variance\":0.5}}"; if [ $i = 029 ]; then echo '{"user_id":"m010","as_of":"2025-10-28","signals":{"budget_variance":0.5}}'; fi; done > $TESTTMP/dup100.ndjson
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals $TESTTMP/dup100.ndjson --now 2025-10-28T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; . $TESTTMP/same.sh; same
+  dup100.ndjson:30: error: user "m010": rule budget_drift was already delivered for 2025-10-28 (is the user in the snapshot twice?)
+  db unchanged
