@@ -13,6 +13,7 @@
  * reported only when every box is empty. Past a size limit the analysis
  * gives up the same way.
  */
+#include "compiler/compile.h"
 #include "compiler/lint.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -103,153 +104,26 @@ int mmr_expr_same(const mmr_expr *a, const mmr_expr *b)
 
 /* ------------------------------------------------------------ printing */
 
-static int prec_of(const mmr_expr *e)
-{
-    switch (e->kind) {
-    case MMR_E_BINARY:
-        switch (e->op) {
-        case MMR_OP_OR: return 1;
-        case MMR_OP_AND: return 2;
-        case MMR_OP_EQ: case MMR_OP_NE: case MMR_OP_LT: case MMR_OP_LE:
-        case MMR_OP_GT: case MMR_OP_GE: return 4;
-        case MMR_OP_COALESCE: return 5;
-        case MMR_OP_ADD: case MMR_OP_SUB: return 6;
-        default: return 7;
-        }
-    case MMR_E_UNARY: return e->op == MMR_OP_NOT ? 3 : 8;
-    case MMR_E_IN: case MMR_E_BETWEEN: case MMR_E_IS_MISSING: return 4;
-    case MMR_E_QUANT: return 0;
-    default: return 9;
-    }
-}
-
-static const char *op_str(mmr_op op)
-{
-    switch (op) {
-    case MMR_OP_OR: return "or";   case MMR_OP_AND: return "and"; case MMR_OP_NOT: return "not";
-    case MMR_OP_EQ: return "==";   case MMR_OP_NE: return "!=";   case MMR_OP_LT: return "<";
-    case MMR_OP_LE: return "<=";   case MMR_OP_GT: return ">";    case MMR_OP_GE: return ">=";
-    case MMR_OP_COALESCE: return "??";
-    case MMR_OP_ADD: return "+";   case MMR_OP_SUB: return "-";   case MMR_OP_MUL: return "*";
-    case MMR_OP_DIV: return "/";   case MMR_OP_NEG: return "-";
-    case MMR_OP_ANY: return "any"; case MMR_OP_ALL: return "all";
-    default: return "?";
-    }
-}
-
-static void put_text_lit(mmr_buf *b, const char *s, size_t n)
-{
-    mmr_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '"' || c == '\\') { mmr_buf_putc(b, '\\'); mmr_buf_putc(b, c); }
-        else if (c == '\n') mmr_buf_puts(b, "\\n");
-        else if (c == '\t') mmr_buf_puts(b, "\\t");
-        else mmr_buf_putc(b, c);
-    }
-    mmr_buf_putc(b, '"');
-}
-
-static void print_expr(mmr_buf *b, const mmr_expr *e, int depth);
-
-static void print_child(mmr_buf *b, const mmr_expr *c, int min_prec, int depth)
-{
-    if (c && prec_of(c) < min_prec) {
-        mmr_buf_putc(b, '(');
-        print_expr(b, c, depth + 1);
-        mmr_buf_putc(b, ')');
-    } else print_expr(b, c, depth + 1);
-}
-
-static void print_expr(mmr_buf *b, const mmr_expr *e, int depth)
-{
-    if (!e) { mmr_buf_puts(b, "?"); return; }
-    if (depth > 64) { mmr_buf_puts(b, "…"); return; }
-    int p = prec_of(e);
-    switch (e->kind) {
-    case MMR_E_NUMBER:
-        if (e->src_text) mmr_buf_puts(b, e->src_text);
-        else if (e->percent) { mmr_buf_number(b, e->num * 100); mmr_buf_putc(b, '%'); }
-        else mmr_buf_number(b, e->num);
-        break;
-    case MMR_E_TEXT: put_text_lit(b, e->text ? e->text : "", tlen(e)); break;
-    case MMR_E_BOOL: mmr_buf_puts(b, e->boolean ? "true" : "false"); break;
-    case MMR_E_MISSING: mmr_buf_puts(b, "missing"); break;
-    case MMR_E_LIST:
-        mmr_buf_putc(b, '[');
-        for (size_t i = 0; i < e->nitems; i++) {
-            if (i) mmr_buf_puts(b, ", ");
-            print_expr(b, e->items[i], depth + 1);
-        }
-        mmr_buf_putc(b, ']');
-        break;
-    case MMR_E_MAP:
-        mmr_buf_putc(b, '{');
-        for (size_t i = 0; i < e->nitems; i++) {
-            if (i) mmr_buf_puts(b, ", ");
-            print_expr(b, e->keys ? e->keys[i] : NULL, depth + 1);
-            mmr_buf_puts(b, ": ");
-            print_expr(b, e->items[i], depth + 1);
-        }
-        mmr_buf_putc(b, '}');
-        break;
-    case MMR_E_NAME: mmr_buf_append(b, e->text ? e->text : "?", e->text ? tlen(e) : 1); break;
-    case MMR_E_UNARY:
-        mmr_buf_puts(b, e->op == MMR_OP_NOT ? "not " : "-");
-        print_child(b, e->lhs, p, depth);
-        break;
-    case MMR_E_BINARY:
-        print_child(b, e->lhs, p, depth);
-        mmr_buf_printf(b, " %s ", op_str(e->op));
-        print_child(b, e->rhs, p + 1, depth);
-        break;
-    case MMR_E_IN:
-        print_child(b, e->lhs, p + 1, depth);
-        mmr_buf_puts(b, e->negated ? " not in " : " in ");
-        print_child(b, e->rhs, p + 1, depth);
-        break;
-    case MMR_E_BETWEEN:
-        print_child(b, e->lhs, p + 1, depth);
-        mmr_buf_puts(b, " between ");
-        print_child(b, e->rhs, p + 1, depth);
-        mmr_buf_puts(b, " and ");
-        print_child(b, e->third, p + 1, depth);
-        break;
-    case MMR_E_IS_MISSING:
-        print_child(b, e->lhs, p + 1, depth);
-        mmr_buf_puts(b, e->negated ? " is present" : " is missing");
-        break;
-    case MMR_E_CALL:
-        mmr_buf_puts(b, e->text ? e->text : "?");
-        mmr_buf_putc(b, '(');
-        for (size_t i = 0; i < e->nitems; i++) {
-            if (i) mmr_buf_puts(b, ", ");
-            print_expr(b, e->items[i], depth + 1);
-        }
-        mmr_buf_putc(b, ')');
-        break;
-    case MMR_E_INDEX:
-        print_child(b, e->lhs, 9, depth);
-        mmr_buf_putc(b, '[');
-        print_expr(b, e->rhs, depth + 1);
-        mmr_buf_putc(b, ']');
-        break;
-    case MMR_E_QUANT:
-        mmr_buf_printf(b, "%s %s in ", e->op == MMR_OP_ALL ? "all" : "any", e->text ? e->text : "?");
-        print_child(b, e->lhs, 9, depth);
-        mmr_buf_puts(b, " where ");
-        print_expr(b, e->rhs, depth + 1);
-        break;
-    }
-}
-
+/* Messages quote conditions in the formatter's canonical text. */
 char *mmr_lint_expr_text(const mmr_expr *e)
 {
     mmr_buf b;
     mmr_buf_init(&b);
-    print_expr(&b, e, 0);
+    mmr_print_expr(&b, e);
     if (b.oom) { mmr_buf_free(&b); return NULL; }
     return mmr_buf_take(&b);
+}
+
+/* An operand that reads as one unit after "not " without parentheses. */
+static int is_atom(const mmr_expr *e)
+{
+    switch (e->kind) {
+    case MMR_E_NUMBER: case MMR_E_TEXT: case MMR_E_BOOL: case MMR_E_MISSING:
+    case MMR_E_LIST: case MMR_E_MAP: case MMR_E_NAME: case MMR_E_CALL: case MMR_E_INDEX:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 /* ------------------------------------------------------------ constants */
@@ -929,10 +803,12 @@ static char *why_text(const why *w0)
         if (i == 1) mmr_buf_puts(&b, " contradicts ");
         else if (i > 1) mmr_buf_puts(&b, " and ");
         mmr_buf_putc(&b, '`');
-        if (!w->s[i].want) {
-            mmr_buf_puts(&b, "not ");
-            print_child(&b, w->s[i].e, 9, 0);
-        } else print_expr(&b, w->s[i].e, 0);
+        const mmr_expr *e = w->s[i].e;
+        int paren = !w->s[i].want && e && !is_atom(e);
+        if (!w->s[i].want) mmr_buf_puts(&b, paren ? "not (" : "not ");
+        if (e) mmr_print_expr(&b, e);
+        else mmr_buf_putc(&b, '?');
+        if (paren) mmr_buf_putc(&b, ')');
         mmr_buf_putc(&b, '`');
     }
     if (w->n == 1) mmr_buf_puts(&b, " is never true");
