@@ -3,8 +3,9 @@
 --
 -- Same inputs (mm_signal_daily for @as_of, mm_user_traits, mm_user_suppression,
 -- mm_nudge_delivery_log), same outputs (mm_nudge_candidate with status and
--- reason, mm_nudge_delivery_log, mm_event_outbox, then the events read back
--- and marked published), same suppression order (muted, cooldown,
+-- reason, mm_nudge_delivery_log, mm_event_outbox rows naming the deliveries,
+-- then the events read back with their delivery rows, built as JSON, and
+-- the outbox cursors moved), same suppression order (muted, cooldown,
 -- quiet_hours, template_value_missing, daily_cap), priority by a window
 -- function. One INSERT ... SELECT per rule into a candidate table.
 --

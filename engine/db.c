@@ -216,6 +216,10 @@ static const char *const schema_v2 =
     "  candidates   INTEGER NOT NULL DEFAULT 0,"
     "  delivered    INTEGER NOT NULL DEFAULT 0,"
     "  suppressed   INTEGER NOT NULL DEFAULT 0);"
+    /* The foreign keys of the tables a run fills are checked at COMMIT
+     * (DEFERRABLE INITIALLY DEFERRED): a run's multi-row INSERTs then need
+     * no statement journal, and a violation still fails the commit, which
+     * rolls the whole run back. */
     /* one candidate per (user, rule, snapshot date): AC-MM-2. Clustered
      * on (as_of, user_id, rule): a run inserts in user order under a new
      * date, so rows are appended, and the key is the uniqueness check. */
@@ -223,12 +227,12 @@ static const char *const schema_v2 =
     "  as_of              TEXT NOT NULL,"
     "  user_id            TEXT NOT NULL,"
     "  rule               TEXT NOT NULL,"
-    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
     "  status             TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
     "  suppression_reason TEXT,"
     "  priority           INTEGER NOT NULL,"
     "  delivery_id        TEXT,"
-    "  run_id             INTEGER NOT NULL REFERENCES mm_run(run_id),"
+    "  run_id             INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED,"
     "  created_at         TEXT NOT NULL,"
     "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
     "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
@@ -240,7 +244,7 @@ static const char *const schema_v2 =
     "CREATE TABLE mm_nudge_delivery_log ("
     "  delivery_id  TEXT NOT NULL UNIQUE,"
     "  user_id      TEXT NOT NULL,"
-    "  rule_id      INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule_id      INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
     "  rule         TEXT NOT NULL,"
     "  as_of        TEXT NOT NULL,"
     "  title        TEXT NOT NULL,"
@@ -270,7 +274,8 @@ static const char *const schema_v2 =
     "  as_of        TEXT NOT NULL,"
     "  created_at   TEXT NOT NULL,"
     "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
-    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mm_nudge_delivery_log(user_id, rule, as_of));"
+    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mm_nudge_delivery_log(user_id, rule, as_of)"
+    "    DEFERRABLE INITIALLY DEFERRED);"
     /* Published up to: every event with event_id <= last_event_id went to
      * the NDJSON stream (sink 'ndjson': stdout or --events), or, if it
      * wants Redis, was PUBLISHed (sink 'redis'). */
@@ -297,10 +302,10 @@ static const char *const schema_v2 =
 static const char *const migrate_v1_v2 =
     "CREATE TABLE mmv2_candidate ("
     "  as_of TEXT NOT NULL, user_id TEXT NOT NULL, rule TEXT NOT NULL,"
-    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
     "  status TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
     "  suppression_reason TEXT, priority INTEGER NOT NULL, delivery_id TEXT,"
-    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id), created_at TEXT NOT NULL,"
+    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED, created_at TEXT NOT NULL,"
     "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
     "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
     "  PRIMARY KEY (as_of, user_id, rule)) WITHOUT ROWID;"
@@ -308,7 +313,7 @@ static const char *const migrate_v1_v2 =
     "  delivery_id, run_id, created_at FROM mm_nudge_candidate ORDER BY as_of, user_id, rule;"
     "CREATE TABLE mmv2_delivery ("
     "  delivery_id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,"
-    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id),"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
     "  rule TEXT NOT NULL, as_of TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
     "  category TEXT NOT NULL, meta_json TEXT NOT NULL, delivered_at TEXT NOT NULL,"
     "  PRIMARY KEY (user_id, rule, as_of)) WITHOUT ROWID;"
@@ -325,7 +330,7 @@ static const char *const migrate_v1_v2 =
     "CREATE TABLE mmv2_outbox ("
     "  event_id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, rule TEXT NOT NULL, as_of TEXT NOT NULL,"
     "  created_at TEXT NOT NULL, want_redis INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
-    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mmv2_delivery(user_id, rule, as_of));"
+    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mmv2_delivery(user_id, rule, as_of) DEFERRABLE INITIALLY DEFERRED);"
     "INSERT INTO mmv2_outbox SELECT o.event_id, d.user_id, d.rule, d.as_of, o.created_at, o.want_redis"
     "  FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.delivery_id = o.delivery_id ORDER BY o.event_id;"
     "CREATE TABLE mm_event_cursor ("

@@ -582,10 +582,13 @@ static batch *cur_batch(run_ctx *c)
  * Rows go in with multi-row INSERTs of MULTI rows (one statement step per
  * MULTI rows), the remainder of a batch with the one-row statements. The
  * run's constants (as_of, run_id, now, want_redis) are bound once: a
- * statement keeps its bindings across resets. A constraint failure in a
- * multi-row statement undoes that statement only; its rows are then
- * inserted one by one, so the message names the row at fault (the run is
- * rolled back anyway). */
+ * statement keeps its bindings across resets. The statements are INSERT
+ * OR FAIL and the tables' foreign keys are deferred to the commit, so no
+ * statement can need undoing and SQLite keeps no statement journal (a
+ * copy of every page a multi-row statement touches). A constraint failure
+ * stops the statement after the rows before the one at fault
+ * (sqlite3_changes); that row is inserted again alone for a message that
+ * names it, and the run is rolled back. */
 
 enum { MULTI = 64 };
 enum { T_CAND, T_DELIV, T_OUT, T_N };
@@ -612,7 +615,7 @@ static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
     const ins_spec *sp = &ins_specs[t];
     mmr_buf q;
     mmr_buf_init(&q);
-    mmr_buf_printf(&q, "INSERT INTO %s(%s, %s) VALUES ", sp->table, sp->consts, sp->cols);
+    mmr_buf_printf(&q, "INSERT OR FAIL INTO %s(%s, %s) VALUES ", sp->table, sp->consts, sp->cols);
     for (int r = 0; r < rows; r++) {
         mmr_buf_puts(&q, r ? ",(" : "(");
         for (int k = 0; k < sp->nconst; k++) mmr_buf_printf(&q, "?%d,", k + 1);
@@ -723,9 +726,16 @@ static int insert_rows(run_ctx *c, mmr_diags *d, int t, const batch *b)
             int r = sqlite3_step(s);
             if (r == SQLITE_DONE) { np = 0; continue; }
             int constraint = (sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT;
+            /* OR FAIL: the rows before the one at fault are in */
+            size_t done = constraint ? (size_t)sqlite3_changes(c->db->h) : 0;
             sqlite3_reset(s);
             if (!constraint) { mmr_db_error(c->db, d, sp->what); return -1; }
-            /* undone: again row by row, to name the row at fault */
+            if (done > np) done = np;
+            for (size_t k = done; k < np; k++)
+                if (insert_one(c, d, t, pend[k], tx)) return -1;
+            /* not found again: fail anyway, the statement did */
+            mmr_db_error(c->db, d, sp->what);
+            return -1;
         }
         for (size_t k = 0; k < np; k++)
             if (insert_one(c, d, t, pend[k], tx)) return -1;
