@@ -17,18 +17,32 @@ typedef struct mmr_trace_rec {
     mmr_value ops[3];            /* operand values (lhs, rhs, between's upper) */
 } mmr_trace_rec;
 
+/* One code array as the VM runs it (built by mmr_vm_init; see vm.c). */
+struct mmr_xinsn;
+typedef struct mmr_vm_code {
+    struct mmr_xinsn *start;     /* private threaded code, ends in a HALT */
+    /* Registers each run sets to missing first: lets and temporaries this
+     * code might read before writing them (found by a data-flow pass). */
+    uint32_t *clear;  uint32_t nclear;
+    uint8_t has_let;             /* LET: bump the epoch each run */
+    uint8_t has_call;            /* CALL: builtins may allocate scratch */
+    uint8_t has_next;            /* NEXT: reset the step bound each run */
+    uint8_t prologue;            /* any of the above: the run's slow prologue */
+} mmr_vm_code;
+
 typedef struct mmr_vm {
     const mmr_program *prog;
     mmr_value *regs;             /* nregs; regs[0..nslots) are the inputs */
     uint32_t *let_epoch;         /* let i computed when let_epoch[i] == epoch */
     uint32_t epoch;
     uint32_t *ret_stack;
-    /* Registers each run sets to missing first: the lets, and any temporary
-     * code might read before writing it (found by a data-flow pass). */
-    uint32_t *clear;      uint32_t nclear;
-    /* Both code arrays, copied with the hottest instructions rewritten to
-     * the VM's private specialised opcodes (see vm.c). */
-    mmr_insn *code;
+    uint32_t sp;                 /* return stack depth, in a run */
+    uint32_t steps;              /* NEXT steps left, in a run */
+    /* Both code arrays, decoded into the VM's private threaded form with
+     * the hottest instructions specialised (see vm.c): xc[0] and xc[1]
+     * point into code. */
+    struct mmr_xinsn *code;
+    mmr_vm_code xc[2];
     mmr_arena scratch;           /* strings made by builtins; reset per run */
     mmr_candidate *cands; size_t ncands, cands_cap;
     mmr_value *argbuf;    size_t nargbuf, argbuf_cap;

@@ -1050,6 +1050,153 @@ static void test_no_stale_temporaries(void)
     mmr_program_free(p);
 }
 
+/* Two consecutive "unless TRUE" JCMPKs on number constants with the same
+ * target run as one private instruction: it jumps exactly when the two
+ * apart would, for every pair of comparisons and kind of operand, and the
+ * second stays a jump target of its own */
+static void test_paired_jumps(void)
+{
+    mmr_arena a; mmr_arena_init(&a, 0);
+    mmr_value g[] = { mmr_v_missing(), mmr_v_num(-1), mmr_v_num(0), mmr_v_num(2), mmr_v_num(2.5),
+                      mmr_v_bool(1), mmr_v_text(mktext(&a, "a")) };
+    size_t ng = sizeof g / sizeof g[0];
+    int bad = 0;
+    for (unsigned c1 = 0; c1 < MMR_NCMP; c1++)
+        for (unsigned c2 = 0; c2 < MMR_NCMP; c2++) {
+            unsigned d1 = c1 | MMR_POL_NOT_TRUE << 4, d2 = c2 | MMR_POL_NOT_TRUE << 4;
+            mmr_program *pair = prog_new(2, 0, 3);
+            add_rule(pair, "r", 0);
+            uint32_t k1 = knum(pair, 2), k2 = knum(pair, 0);
+            E(pair, JCMPK, d1, 0, k1, 3);
+            E(pair, JCMPK, d2, 1, k2, 3);
+            E(pair, FIRE, 0, 0, 0, 0);
+            E(pair, HALT, 0, 0, 0, 0);
+            /* the same two apart (a jmp between them) */
+            mmr_program *apart = prog_new(2, 0, 3);
+            add_rule(apart, "r", 0);
+            k1 = knum(apart, 2); k2 = knum(apart, 0);
+            E(apart, JCMPK, d1, 0, k1, 4);
+            E(apart, JMP, 0, 0, 2, 0);
+            E(apart, JCMPK, d2, 1, k2, 4);
+            E(apart, FIRE, 0, 0, 0, 0);
+            E(apart, HALT, 0, 0, 0, 0);
+            for (size_t i = 0; i < ng; i++)
+                for (size_t j = 0; j < ng; j++) {
+                    int want = jumps2(apart, g[i], g[j]), got = jumps2(pair, g[i], g[j]);
+                    if (want != got || want < 0) { fprintf(stderr, "pair %u %u #%zu #%zu\n", c1, c2, i, j); bad++; }
+                }
+            mmr_program_free(pair);
+            mmr_program_free(apart);
+        }
+    T_EQ_INT(bad, 0);
+    /* a jump to the second of a pair runs the second alone */
+    mmr_program *p = prog_new(3, 0, 4);
+    add_rule(p, "r", 0);
+    uint32_t k = knum(p, 1);
+    E(p, JIF, MMR_POL_TRUE, 2, 2, 0);                        /* 0 */
+    E(p, JCMPK, MMR_CMP_GE | MMR_POL_NOT_TRUE << 4, 0, k, 4);  /* 1 */
+    E(p, JCMPK, MMR_CMP_GE | MMR_POL_NOT_TRUE << 4, 1, k, 4);  /* 2 */
+    E(p, FIRE, 0, 0, 0, 0);                                  /* 3 */
+    E(p, HALT, 0, 0, 0, 0);                                  /* 4 */
+    T_CHECK(verify_ok(p));
+    mmr_vm vm;
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    vm.regs[0] = mmr_v_num(0); vm.regs[1] = mmr_v_num(5); vm.regs[2] = mmr_v_bool(1);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_EQ_INT(vm.ncands, 1);
+    vm.regs[2] = mmr_v_bool(0);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_EQ_INT(vm.ncands, 0);
+    vm.regs[0] = mmr_v_num(3);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_EQ_INT(vm.ncands, 1);
+    mmr_vm_free(&vm);
+    mmr_program_free(p);
+    mmr_arena_free(&a);
+}
+
+/* code with no LET does not clear the let registers each run, but one it
+ * may read before writing is cleared like any temporary */
+static void test_no_stale_let_register(void)
+{
+    mmr_program *p = prog_new(1, 1, 2);
+    add_rule(p, "r", 1);
+    uint32_t k = knum(p, 42);
+    E(p, JIF, MMR_POL_TRUE, 0, 2, 0);
+    E(p, LOADK, 0, 1, k, 0);
+    E(p, FIRE, 1, 0, 1, 0);
+    E(p, HALT, 0, 0, 0, 0);
+    T_CHECK(verify_ok(p));
+    mmr_vm vm;
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    vm.regs[0] = mmr_v_bool(0);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_CHECK(vm.ncands == 1 && vm.cands[0].args[0].tag == MMR_V_NUM);
+    vm.regs[0] = mmr_v_bool(1);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_CHECK(vm.ncands == 1 && vm.cands[0].args[0].tag == MMR_V_MISSING);
+    mmr_vm_free(&vm);
+    mmr_program_free(p);
+}
+
+/* ABS, RATIO and PCTCHG followed by an "unless TRUE" JCMPK on the result
+ * run as one private instruction: same jump, same value stored */
+static void test_builtin_then_jump(void)
+{
+    mmr_arena a; mmr_arena_init(&a, 0);
+    mmr_value g[] = { mmr_v_missing(), mmr_v_num(-1), mmr_v_num(0), mmr_v_num(1), mmr_v_num(2.5), mmr_v_num(-4),
+                      mmr_v_bool(1), mmr_v_text(mktext(&a, "a")) };
+    size_t ng = sizeof g / sizeof g[0];
+    int ops[3] = { MMR_I_ABS, MMR_I_RATIO, MMR_I_PCTCHG };
+    int bad = 0;
+    for (int o = 0; o < 3; o++)
+        for (unsigned cmp = 0; cmp < MMR_NCMP; cmp++) {
+            unsigned d = cmp | MMR_POL_NOT_TRUE << 4;
+            unsigned c = ops[o] == MMR_I_ABS ? 0 : 1;
+            mmr_program *fused = prog_new(2, 0, 3);
+            add_rule(fused, "a", 0);
+            add_rule(fused, "b", 1);
+            uint32_t k = knum(fused, 1);
+            emit(fused, 0, ops[o], 0, 2, 0, c);
+            E(fused, JCMPK, d, 2, k, 3);
+            E(fused, FIRE, 0, 0, 0, 0);
+            E(fused, FIRE, 1, 1, 2, 0);
+            E(fused, HALT, 0, 0, 0, 0);
+            mmr_program *apart = prog_new(2, 0, 3);
+            add_rule(apart, "a", 0);
+            add_rule(apart, "b", 1);
+            k = knum(apart, 1);
+            emit(apart, 0, ops[o], 0, 2, 0, c);
+            E(apart, JMP, 0, 0, 2, 0);
+            E(apart, JCMPK, d, 2, k, 4);
+            E(apart, FIRE, 0, 0, 0, 0);
+            E(apart, FIRE, 1, 1, 2, 0);
+            E(apart, HALT, 0, 0, 0, 0);
+            mmr_vm vf, va;
+            if (!verify_ok(fused) || !verify_ok(apart) || mmr_vm_init(&vf, fused) || mmr_vm_init(&va, apart)) {
+                bad++;
+            } else {
+                for (size_t i = 0; i < ng; i++)
+                    for (size_t j = 0; j < ng; j++) {
+                        vf.regs[0] = va.regs[0] = g[i];
+                        vf.regs[1] = va.regs[1] = g[j];
+                        int rf = mmr_vm_run(&vf, 0), ra = mmr_vm_run(&va, 0);
+                        if (rf || ra || vf.ncands != va.ncands ||
+                            !same_value(vf.cands[vf.ncands - 1].args[0], va.cands[va.ncands - 1].args[0])) {
+                            fprintf(stderr, "builtin+jump op %d cmp %u #%zu #%zu\n", ops[o], cmp, i, j);
+                            bad++;
+                        }
+                    }
+                mmr_vm_free(&vf);
+                mmr_vm_free(&va);
+            }
+            mmr_program_free(fused);
+            mmr_program_free(apart);
+        }
+    T_EQ_INT(bad, 0);
+    mmr_arena_free(&a);
+}
+
 /* docs/bytecode.md lists every opcode of opcodes.def */
 static void test_doc_in_sync(void)
 {
@@ -1113,5 +1260,8 @@ int main(void)
     test_inline_builtins();
     test_fused_jumps();
     test_no_stale_temporaries();
+    test_paired_jumps();
+    test_no_stale_let_register();
+    test_builtin_then_jump();
     return T_DONE("vm");
 }
