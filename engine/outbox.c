@@ -139,7 +139,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         "SELECT o.event_id, o.want_redis, o.created_at, d.delivery_id, d.user_id, d.rule, d.title, d.body, d.category "
         "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d "
         "ON d.user_id = o.user_id AND d.rule = o.rule AND d.as_of = o.as_of "
-        "WHERE o.event_id > ?1 ORDER BY o.event_id LIMIT ?2", d);
+        "WHERE o.event_id > ?1 AND o.event_id < ?3 ORDER BY o.event_id LIMIT ?2", d);
     if (!rc) rc = mmr_db_prepare(db, &cur,
         "UPDATE mm_event_cursor SET last_event_id = ?2, updated_at = ?3 WHERE sink = ?1 AND last_event_id <> ?2", d);
     if (!rc && s.key) rc = mmr_db_prepare(db, &size, "UPDATE mm_event_sink SET size=?2 WHERE path=?1", d);
@@ -148,15 +148,22 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
      * NDJSON cursor. With Redis, it starts at the lower cursor. */
     int64_t last = redis_down && rd_wm < nd_wm ? nd_wm : (rd_wm < nd_wm ? rd_wm : nd_wm);
     int redis_blocked = rd_wm < last;
+    /* the run's prepared events: only if every one of them is still pending */
+    FILE *spool = o->spool && o->spool_n && last < o->spool_first && !fseek(o->spool, 0, SEEK_SET) ? o->spool : NULL;
+    uint64_t spooled = 0;
+    int from_spool = 0;
     while (!rc) {
         /* read a chunk of pending events */
         mmr_buf_clear(&text);
         size_t n = 0;
-        sqlite3_reset(sel);
-        sqlite3_bind_int64(sel, 1, last);
-        sqlite3_bind_int(sel, 2, CHUNK);
-        int r;
-        while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
+        int r = SQLITE_DONE;
+        if (!from_spool) {
+            sqlite3_reset(sel);
+            sqlite3_bind_int64(sel, 1, last);
+            sqlite3_bind_int(sel, 2, CHUNK);
+            sqlite3_bind_int64(sel, 3, spool ? o->spool_first : INT64_MAX);
+        }
+        while (!from_spool && (r = sqlite3_step(sel)) == SQLITE_ROW) {
             ev *e = &evs[n++];
             e->id = sqlite3_column_int64(sel, 0);
             e->want_redis = sqlite3_column_int(sel, 1);
@@ -174,6 +181,25 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             e->pay_len = text.len - e->pay_off;
         }
         if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_event_outbox"); rc = -1; break; }
+        if (!n && spool && !from_spool) { sqlite3_reset(sel); from_spool = 1; }
+        while (from_spool && n < CHUNK && spooled < o->spool_n) {
+            uint32_t len[2];
+            if (fread(len, sizeof len, 1, spool) != 1) { rc = -1; break; }
+            ev *e = &evs[n++];
+            e->id = o->spool_first + (int64_t)spooled++;
+            e->want_redis = o->redis_configured;
+            e->emitted = e->id <= nd_wm;
+            e->redis_done = !e->want_redis || e->id <= rd_wm;
+            e->redis_ok = 0;
+            e->user_off = text.len;
+            e->user_len = len[0];
+            e->pay_off = text.len + len[0];
+            e->pay_len = len[1];
+            if (mmr_buf_reserve(&text, (size_t)len[0] + len[1])) { rc = -1; break; }
+            if (fread(text.data + text.len, 1, (size_t)len[0] + len[1], spool) != (size_t)len[0] + len[1]) { rc = -1; break; }
+            text.len += (size_t)len[0] + len[1];
+        }
+        if (rc) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot read the run's prepared events: %s", strerror(errno)); break; }
         if (text.oom) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); rc = -1; break; }
         if (!n) break;
         last = evs[n - 1].id;

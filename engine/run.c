@@ -150,6 +150,11 @@ typedef struct run_ctx {
     /* tz memo */
     char tz_last[256]; int tz_last_ok; const char *tz_last_why;
     double t0, last_progress;
+    /* the run's events, prepared by the reader (see mmr_outbox_opts) */
+    FILE *spool;
+    uint64_t spool_n;
+    int spool_bad;               /* a write failed: publish from the outbox */
+    int64_t spool_first;
 } run_ctx;
 
 static int grow(void **v, size_t *cap, size_t need, size_t elem)
@@ -930,6 +935,17 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             mmr_buf_putc(&c->meta, '}');
             if (c->meta.oom) { oom(c->d); return -1; }
             w.meta = c->meta.data; w.meta_len = c->meta.len;
+            if (c->spool && !c->spool_bad) {
+                /* the event as it will be published after the commit */
+                mmr_buf_clear(&c->buf);
+                mmr_event_payload(&c->buf, w.did, user, r->name, w.title, w.body, w.category, c->now_text);
+                uint32_t len[2] = { (uint32_t)strlen(user), (uint32_t)c->buf.len };
+                if (c->buf.oom || fwrite(len, sizeof len, 1, c->spool) != 1 ||
+                    fwrite(user, 1, len[0], c->spool) != len[0] ||
+                    fwrite(c->buf.data, 1, len[1], c->spool) != len[1])
+                    c->spool_bad = 1;
+                c->spool_n++;
+            }
         }
         if (batch_put(c, &w)) return -1;
     }
@@ -1048,6 +1064,17 @@ static int scalar_exists(run_ctx *c, const char *sql, const char *arg, int *out)
     return 0;
 }
 
+static int outbox_max(run_ctx *c, int64_t *out)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(c->db, &st, "SELECT coalesce(max(event_id), 0) FROM mm_event_outbox", c->d)) return -1;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_event_outbox"); return -1; }
+    return 0;
+}
+
 static int prepare_all(run_ctx *c)
 {
     mmr_db *db = c->rdb;
@@ -1101,6 +1128,8 @@ static void ctx_free(run_ctx *c)
     free(c->cands); free(c->hist_v); free(c->mute_v);
     mmr_decide_result_free(&c->res);
     mmr_buf_free(&c->buf); mmr_buf_free(&c->meta);
+    if (c->spool) fclose(c->spool);
+    c->spool = NULL;
 }
 
 static int latest_as_of(run_ctx *c)
@@ -1282,6 +1311,13 @@ static int run_body(run_ctx *c)
         if (r != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_run"); return -1; }
         c->run_id = sqlite3_last_insert_rowid(db->h);
         if (prepare_writes(c)) return -1;
+        /* The run's events get the ids after the outbox's last (rows are
+         * never deleted and this transaction holds the write lock); the
+         * reader spools their payloads for the publisher. Checked after
+         * the writes: any mismatch publishes from the outbox instead. */
+        if (outbox_max(c, &c->spool_first)) return -1;
+        c->spool_first++;
+        c->spool = tmpfile();
     }
 
     if (!o->signals_path) {
@@ -1297,6 +1333,16 @@ static int run_body(run_ctx *c)
         return -1;
     }
     progress(c, 1);
+
+    if (c->spool) {
+        int64_t last;
+        if (outbox_max(c, &last)) return -1;
+        if (c->spool_bad || fflush(c->spool) || ferror(c->spool) ||
+            last != c->spool_first + (int64_t)c->spool_n - 1) {
+            fclose(c->spool);
+            c->spool = NULL;
+        }
+    }
 
     if (!db->readonly) {
         sqlite3_stmt *st;
@@ -1381,6 +1427,8 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_db *db = c.db;
     if (c.rdb == c.db) c.rdb = NULL;
     c.db = NULL;
+    FILE *spool = !rc && st->committed ? c.spool : NULL;
+    if (spool) c.spool = NULL;
     ctx_free(&c);
     ckpt_job ck = { o->db_path, 0, 0 };
     if (!rc && !db->readonly && mode != MMR_DB_OPEN_MEMORY) {
@@ -1390,7 +1438,8 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
             st->redis_failed = 1;
             redis = NULL;
         }
-        mmr_outbox_opts oo = { o->events_out, o->events_path, redis, o->redis_url != NULL, c.now_text };
+        mmr_outbox_opts oo = { o->events_out, o->events_path, redis, o->redis_url != NULL, c.now_text,
+                               spool, c.spool_first, spool ? c.spool_n : 0 };
         if (mmr_outbox_publish(db, &oo, st, d)) {
             /* the run itself is committed; the events wait in the outbox */
             rc = -1;
@@ -1398,6 +1447,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
         mmr_redis_close(redis);
     }
     if (o->dry_run && o->events_out) fflush(o->events_out);
+    if (spool) fclose(spool);
     if (ck.started) pthread_join(ck.th, NULL);
     mmr_db_close(db);
     st->elapsed_s = mono_now() - c.t0;

@@ -86,6 +86,15 @@ typedef struct mmr_outbox_opts {
     mmr_redis *redis;            /* NULL: no Redis this run */
     int redis_configured;        /* --redis was given (even if connect failed) */
     const char *now_text;        /* ISO 8601: the marks' timestamp */
+    /* The run's own events, prepared during the run (NULL: none): their
+     * payloads in event_id order, ids spool_first .. spool_first+spool_n-1,
+     * as records of (u32 user length, u32 payload length, user, payload).
+     * They are the outbox rows the run committed, so publishing reads them
+     * from here instead of reading the rows back; events before
+     * spool_first (left by earlier runs) are read from the outbox. */
+    FILE *spool;
+    int64_t spool_first;
+    uint64_t spool_n;
 } mmr_outbox_opts;
 
 /* Publish every pending outbox event in event_id order and mark it, in

@@ -97,5 +97,25 @@ tail -n "$n3" "$TMP/sub.jsonl" | python3 -c 'import json,sys; [print(json.loads(
 cmp -s "$TMP/late.ndjson" "$TMP/ev2.ndjson" && ok "the $n3 waiting events published once, in order" || bad "late publish: $n3 messages vs $n2 events"
 pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson') OR (want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis'))")
 [ "$pend" -eq 0 ] && ok "outbox drained" || bad "$pend still pending"
+# Redis down for one new date, back for the next: the run publishes the
+# waiting events (read back from the outbox) before its own (prepared
+# during the run), each once, in event order; stdout has only its own.
+stop_redis
+"$MMR" run rules/moneymoments --db "$TMP/s.db" --signals $S/next_day.ndjson --now 2025-10-29T09:30:00Z \
+    --redis "$URL" > "$TMP/ev4.ndjson" 2> /dev/null
+start_redis && start_sub || bad "restart redis"
+sed -e 's/2025-10-27/2025-10-30/' -e 's/"user_id":"u/"user_id":"v/' $S/next_day.ndjson > "$TMP/day30.ndjson"
+"$MMR" run rules/moneymoments --db "$TMP/s.db" --signals "$TMP/day30.ndjson" --now 2025-10-30T09:30:00Z \
+    --redis "$URL" > "$TMP/ev5.ndjson" 2> "$TMP/err5" || bad "run after Redis is back: $(cat "$TMP/err5")"
+stop_sub
+n4=$(wc -l < "$TMP/ev4.ndjson"); n5=$(wc -l < "$TMP/ev5.ndjson")
+tail -n $((n4 + n5)) "$TMP/sub.jsonl" | python3 -c 'import json,sys; [print(json.loads(l)["message"]) for l in sys.stdin]' > "$TMP/mixed.ndjson"
+cat "$TMP/ev4.ndjson" "$TMP/ev5.ndjson" | cmp -s - "$TMP/mixed.ndjson" && [ "$n4" -gt 0 ] && [ "$n5" -gt 0 ] &&
+    [ "$(wc -l < "$TMP/sub.jsonl")" -eq $((n1 + n3 + n4 + n5)) ] &&
+    ok "$n4 waiting then $n5 new events published once, in order" || bad "mixed publish: $n4 waiting + $n5 new vs $(wc -l < "$TMP/mixed.ndjson") messages"
+sqlite3 "$TMP/s.db" "SELECT json_object('type','nudge','delivery_id',d.delivery_id,'user_id',d.user_id,'rule',d.rule,'title',d.title,'body',d.body,'category',d.category,'created_at',o.created_at) FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of) WHERE o.as_of = '2025-10-30' ORDER BY o.event_id" |
+    cmp -s - "$TMP/ev5.ndjson" && ok "the run's prepared events = its outbox rows, byte for byte" || bad "prepared events differ from the outbox rows"
+pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson') OR (want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis'))")
+[ "$pend" -eq 0 ] && ok "outbox drained again" || bad "$pend still pending"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
