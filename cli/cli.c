@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -62,4 +63,21 @@ int cli_help_requested(int argc, char **argv, const char *help)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { fputs(help, stdout); return 1; }
     }
     return 0;
+}
+
+int cli_write_output(const char *cmd, const char *path, const char *text, size_t len)
+{
+    if (!path) {
+        fwrite(text, 1, len, stdout);
+        return EXIT_OK;
+    }
+    FILE *f = fopen(path, "wb");
+    int bad = !f;
+    if (f) {
+        bad = fwrite(text, 1, len, f) != len;
+        bad |= fclose(f) != 0;
+    }
+    if (!bad) return EXIT_OK;
+    fprintf(stderr, "mmr %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    return EXIT_INPUT;
 }

@@ -36,6 +36,10 @@ int  cli_opts_next(cli_opts *o, const char **name, const char **arg);
 /* The value of the option just returned: from "=value" or the next argv. NULL if none. */
 const char *cli_opts_value(cli_opts *o);
 
+/* Write text to path ("mmr CMD: cannot write PATH: why" on failure), or to
+ * stdout when path is NULL. Returns EXIT_OK or EXIT_INPUT. */
+int cli_write_output(const char *cmd, const char *path, const char *text, size_t len);
+
 /* Print the help text when argv contains -h or --help; returns 1 if printed. */
 int cli_help_requested(int argc, char **argv, const char *help);
 

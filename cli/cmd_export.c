@@ -59,20 +59,7 @@ int cmd_export(int argc, char **argv)
     cli_print_diags(&d, fmt);
     int rc = EXIT_OK;
     if (!u || d.errors) rc = EXIT_INPUT;
-    else if (outpath) {
-        FILE *f = fopen(outpath, "wb");
-        int bad = !f;
-        if (f) {
-            bad = fwrite(b.data ? b.data : "", 1, b.len, f) != b.len;
-            bad |= fclose(f) != 0;
-        }
-        if (bad) {
-            fprintf(stderr, "mmr export: cannot write %s: %s\n", outpath, strerror(errno));
-            rc = EXIT_INPUT;
-        }
-    } else {
-        fwrite(b.data ? b.data : "", 1, b.len, stdout);
-    }
+    else rc = cli_write_output("export", outpath, b.data ? b.data : "", b.len);
     mmr_buf_free(&b);
     if (u) mmr_unit_free(u);
     mmr_diags_free(&d);

@@ -172,19 +172,8 @@ int cmd_import(int argc, char **argv)
         if (!m || b.oom) {
             fprintf(stderr, "mmr import: out of memory\n");
             rc = EXIT_INPUT;
-        } else if (outpath) {
-            FILE *f = fopen(outpath, "wb");
-            int bad = !f;
-            if (f) {
-                bad = fwrite(b.data ? b.data : "", 1, b.len, f) != b.len;
-                bad |= fclose(f) != 0;
-            }
-            if (bad) {
-                fprintf(stderr, "mmr import: cannot write %s: %s\n", outpath, strerror(errno));
-                rc = EXIT_INPUT;
-            }
         } else {
-            fwrite(b.data ? b.data : "", 1, b.len, stdout);
+            rc = cli_write_output("import", outpath, b.data ? b.data : "", b.len);
         }
         mmr_buf_free(&b);
     }
