@@ -8,6 +8,7 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_hdr() { [ -e "/usr/include/$1" ] || [ -e "/usr/include/x86_64-linux-gnu/$1" ]; }
 
 have_cmd cc        || need+=(gcc)
+have_hdr stdio.h   || need+=(libc6-dev)   # gcc only recommends it; --no-install-recommends
 have_cmd make      || need+=(make)
 have_cmd flex      || need+=(flex)
 have_cmd bison     || need+=(bison)
