@@ -265,6 +265,18 @@ static int rule_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Signals, traits and lets share one namespace: 1 if name is free there,
+ * else 0 after reporting the duplicate with the first declaration's place. */
+static int name_free(ck *c, const char *name, const mmr_loc *loc)
+{
+    int old = map_get(&c->vars, name);
+    if (old < 0) return 1;
+    mmr_diag *g = err(c, loc, "duplicate name \"%s\": already declared as a %s at %s",
+                      name, var_kind_name(VKIND(old)), where(c, var_loc(c, old)));
+    if (g) mmr_diag_set_hint(g, "signals, traits and lets share one namespace; rename one of them");
+    return 0;
+}
+
 static void flatten(ck *c)
 {
     mmr_unit *u = c->u;
@@ -279,25 +291,13 @@ static void flatten(ck *c)
         mmr_file *f = u->files[fi];
         for (size_t i = 0; i < f->nsignals; i++) {
             mmr_var_decl *v = &f->signals[i];
-            int old = map_get(&c->vars, v->name);
-            if (old >= 0) {
-                mmr_diag *g = err(c, &v->loc, "duplicate name \"%s\": already declared as a %s at %s",
-                                  v->name, var_kind_name(VKIND(old)), where(c, var_loc(c, old)));
-                if (g) mmr_diag_set_hint(g, "signals, traits and lets share one namespace; rename one of them");
-                continue;
-            }
+            if (!name_free(c, v->name, &v->loc)) continue;
             PUSH(u->signals, u->nsignals, v);
             map_put(&c->vars, v->name, VENC(V_SIGNAL, u->nsignals - 1));
         }
         for (size_t i = 0; i < f->ntraits; i++) {
             mmr_var_decl *v = &f->traits[i];
-            int old = map_get(&c->vars, v->name);
-            if (old >= 0) {
-                mmr_diag *g = err(c, &v->loc, "duplicate name \"%s\": already declared as a %s at %s",
-                                  v->name, var_kind_name(VKIND(old)), where(c, var_loc(c, old)));
-                if (g) mmr_diag_set_hint(g, "signals, traits and lets share one namespace; rename one of them");
-                continue;
-            }
+            if (!name_free(c, v->name, &v->loc)) continue;
             PUSH(u->traits, u->ntraits, v);
             map_put(&c->vars, v->name, VENC(V_TRAIT, u->ntraits - 1));
         }
@@ -307,13 +307,7 @@ static void flatten(ck *c)
         mmr_file *f = u->files[fi];
         for (size_t i = 0; i < f->nlets; i++) {
             mmr_let *l = &f->lets[i];
-            int old = map_get(&c->vars, l->name);
-            if (old >= 0) {
-                mmr_diag *g = err(c, &l->loc, "duplicate name \"%s\": already declared as a %s at %s",
-                                  l->name, var_kind_name(VKIND(old)), where(c, var_loc(c, old)));
-                if (g) mmr_diag_set_hint(g, "signals, traits and lets share one namespace; rename one of them");
-                continue;
-            }
+            if (!name_free(c, l->name, &l->loc)) continue;
             PUSH(u->lets, u->nlets, l);
             map_put(&c->vars, l->name, VENC(V_LET, u->nlets - 1));
         }
