@@ -391,11 +391,8 @@ static mmr_value const_value(ck *c, const mmr_expr *e, int *ok)
     case MMR_T_NUMBER: return mmr_v_num(e->num);
     case MMR_T_BOOL: return mmr_v_bool(e->boolean);
     case MMR_T_TEXT: {
-        mmr_text *t = mmr_arena_alloc(&c->scratch, sizeof *t + e->text_len + 1);
+        mmr_text *t = mmr_text_new(&c->scratch, e->text, e->text_len);
         if (!t) { *ok = 0; return mmr_v_missing(); }
-        t->len = (uint32_t)e->text_len;
-        memcpy(t->bytes, e->text, e->text_len);
-        t->bytes[e->text_len] = 0;
         return mmr_v_text(t);
     }
     default: *ok = 0; return mmr_v_missing();

@@ -208,11 +208,8 @@ static uint32_t add_const(cg *c, mmr_value v)
 
 static const mmr_text *make_text(cg *c, const char *s, size_t n)
 {
-    mmr_text *t = mmr_arena_alloc(&c->p->arena, sizeof *t + n + 1);
-    if (!t) { fail(c, "out of memory"); return NULL; }
-    t->len = (uint32_t)n;
-    if (n) memcpy(t->bytes, s, n);
-    t->bytes[n] = 0;
+    mmr_text *t = mmr_text_new(&c->p->arena, s, n);
+    if (!t) fail(c, "out of memory");
     return t;
 }
 

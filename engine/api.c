@@ -179,12 +179,7 @@ static mmr_text *copy_text(mmr_arena *a, const char *s, size_t len)
 {
     if (len > UINT32_MAX - 1 || (len && !s)) return NULL;
     if (mmr_utf8_check(s, len) != len || memchr(s, 0, len)) return NULL;
-    mmr_text *t = mmr_arena_alloc(a, sizeof *t + len + 1);
-    if (!t) return NULL;
-    t->len = (uint32_t)len;
-    if (len) memcpy(t->bytes, s, len);
-    t->bytes[len] = 0;
-    return t;
+    return mmr_text_new(a, s, len);
 }
 
 int mmr_set_text(mmr_evaluator *ev, size_t col, const char *utf8, size_t len)

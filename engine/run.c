@@ -26,16 +26,6 @@ static double mono_now(void)
 
 static void oom(mmr_diags *d) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); }
 
-static mmr_text *mk_text(mmr_arena *a, const char *s, size_t len)
-{
-    mmr_text *t = mmr_arena_alloc(a, sizeof(mmr_text) + len + 1);
-    if (!t) return NULL;
-    t->len = (uint32_t)len;
-    memcpy(t->bytes, s, len);
-    t->bytes[len] = 0;
-    return t;
-}
-
 /* The ruleset's identity: SHA-1 over everything that decides an outcome
  * (rules, conditions' text, templates, policy). */
 static void ruleset_hash(const mmr_program *p, char out[41])
@@ -386,7 +376,7 @@ static int json_value(mmr_arena *a, int type, const char *s, size_t len, mmr_val
             json_t *e = json_array_get(j, i);
             if (type == MMR_T_LIST_TEXT) {
                 if (!json_is_string(e)) { *why = "a list item is not text"; rc = -1; break; }
-                mmr_text *t = mk_text(a, json_string_value(e), json_string_length(e));
+                mmr_text *t = mmr_text_new(a, json_string_value(e), json_string_length(e));
                 if (!t) { *why = "out of memory"; rc = -1; break; }
                 items[i] = mmr_v_text(t);
             } else {
@@ -407,7 +397,7 @@ static int json_value(mmr_arena *a, int type, const char *s, size_t len, mmr_val
         const char *k; json_t *e;
         json_object_foreach(j, k, e) {
             if (!json_is_number(e) && !json_is_null(e)) { *why = "a map value is not a number"; rc = -1; break; }
-            keys[i] = mk_text(a, k, strlen(k));
+            keys[i] = mmr_text_new(a, k, strlen(k));
             if (!keys[i]) { *why = "out of memory"; rc = -1; break; }
             i++;
         }
@@ -457,7 +447,7 @@ static int load_cell(run_ctx *c, sqlite3_stmt *st, const colbind *cb, const char
             const char *s = (const char *)sqlite3_column_text(st, cb->col);
             size_t len = (size_t)sqlite3_column_bytes(st, cb->col);
             if (mmr_utf8_check(s, len) != len) { why = "text that is not valid UTF-8"; break; }
-            mmr_text *tx = mk_text(&c->ua, s, len);
+            mmr_text *tx = mmr_text_new(&c->ua, s, len);
             if (!tx) { oom(c->d); return -1; }
             *dst = mmr_v_text(tx);
             return 0;

@@ -70,17 +70,6 @@ int mmr_snap_date_ok(const char *s, size_t len)
     return d <= max;
 }
 
-mmr_text *snap_text(mmr_arena *a, const char *s, size_t len)
-{
-    if (len > UINT32_MAX - 1) return NULL;
-    mmr_text *t = mmr_arena_alloc(a, sizeof *t + len + 1);
-    if (!t) return NULL;
-    t->len = (uint32_t)len;
-    if (len) memcpy(t->bytes, s, len);
-    t->bytes[len] = 0;
-    return t;
-}
-
 static int text_cmp(const mmr_text *x, const mmr_text *y)
 {
     size_t n = x->len < y->len ? x->len : y->len;

@@ -179,7 +179,7 @@ static void cell_value(snap_rec *r, int slot, const snap_field *f)
         cell_type_error(r, slot, s, n);
         return;
     case MMR_T_TEXT: {
-        mmr_text *t = snap_text(r->a, s, n);
+        mmr_text *t = mmr_text_new(r->a, s, n);
         if (!t) { snap_type_error(r, "out of memory"); return; }
         r->regs[slot] = mmr_v_text(t);
         return;

@@ -86,7 +86,6 @@ void snap_describe_raw(mmr_buf *b, const char *raw, size_t len);
 const char *snap_type_phrase(int type);   /* "a number", "text", ... */
 const char *snap_kind(const snap_slotinfo *si); /* "signal" | "trait" */
 int snap_finish(snap_rec *r, int syntax_failed, mmr_snap_user *u, mmr_diags *d);
-mmr_text *snap_text(mmr_arena *a, const char *s, size_t len);
 int snap_items_reserve(mmr_snap_parser *ps, size_t n);
 int snap_map_reserve(mmr_snap_parser *ps, size_t n);
 /* Sort keys/vals (n entries); returns index of a duplicate key or -1. */

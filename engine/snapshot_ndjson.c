@@ -360,7 +360,7 @@ static const char *jlist(snap_rec *r, const char *p, int slot)
             const char *s; size_t sl; int esc;
             q = jstr(r, p + 1, &s, &sl, &esc);
             if (!q) return NULL;
-            mmr_text *t = snap_text(r->a, s, sl);
+            mmr_text *t = mmr_text_new(r->a, s, sl);
             if (!t) { syntax(r, p, "out of memory"); return NULL; }
             ps->items[n++] = mmr_v_text(t);
         } else if (!want_text && is_num_start(*p)) {
@@ -415,7 +415,7 @@ static const char *jmap(snap_rec *r, const char *p, int slot)
         const char *s; size_t sl; int esc;
         const char *q = jstr(r, p + 1, &s, &sl, &esc);
         if (!q) return NULL;
-        mmr_text *k = snap_text(r->a, s, sl);
+        mmr_text *k = mmr_text_new(r->a, s, sl);
         if (!k) { syntax(r, p, "out of memory"); return NULL; }
         p = ws(q, end);
         if (p >= end || *p != ':') { syntax(r, p, "expected ':' after the key"); return NULL; }
@@ -500,7 +500,7 @@ const char *snap_json_slot(snap_rec *r, const char *p, int slot)
             const char *s; size_t sl; int esc;
             const char *q = jstr(r, p + 1, &s, &sl, &esc);
             if (!q) return NULL;
-            mmr_text *t = snap_text(r->a, s, sl);
+            mmr_text *t = mmr_text_new(r->a, s, sl);
             if (!t) { syntax(r, p, "out of memory"); return NULL; }
             put_text(&r->regs[slot], t);
             return q;

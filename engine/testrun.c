@@ -140,16 +140,6 @@ static int part_is_all(uint8_t part)
 
 /* ------------------------------------------------------- test inputs */
 
-static mmr_text *make_text(mmr_arena *a, const char *s, size_t n)
-{
-    mmr_text *t = mmr_arena_alloc(a, sizeof *t + n + 1);
-    if (!t) return NULL;
-    t->len = (uint32_t)n;
-    memcpy(t->bytes, s, n);
-    t->bytes[n] = 0;
-    return t;
-}
-
 typedef struct kv { const mmr_text *k; double v; } kv;
 
 static int kv_cmp(const void *x, const void *y)
@@ -166,7 +156,7 @@ static int literal(mmr_arena *a, const mmr_expr *e, mmr_value *out, const char *
     case MMR_E_BOOL: *out = mmr_v_bool(e->boolean); return 0;
     case MMR_E_MISSING: *out = mmr_v_missing(); return 0;
     case MMR_E_TEXT: {
-        const mmr_text *t = make_text(a, e->text ? e->text : "", e->text ? e->text_len : 0);
+        const mmr_text *t = mmr_text_new(a, e->text ? e->text : "", e->text ? e->text_len : 0);
         if (!t) { *why = "out of memory"; return -1; }
         *out = mmr_v_text(t);
         return 0;
@@ -234,7 +224,7 @@ static int literal(mmr_arena *a, const mmr_expr *e, mmr_value *out, const char *
         case MMR_T_NUMBER: *out = mmr_v_num(e->num); return 0;
         case MMR_T_BOOL: *out = mmr_v_bool(e->boolean); return 0;
         case MMR_T_TEXT: {
-            const mmr_text *t = make_text(a, e->text ? e->text : "", e->text ? e->text_len : 0);
+            const mmr_text *t = mmr_text_new(a, e->text ? e->text : "", e->text ? e->text_len : 0);
             if (!t) { *why = "out of memory"; return -1; }
             *out = mmr_v_text(t);
             return 0;

@@ -273,16 +273,6 @@ static int32_t to_upper_cp(int32_t c)
     return c;
 }
 
-static mmr_text *new_text(mmr_arena *a, size_t len)
-{
-    if (len > UINT32_MAX - 1) return NULL;
-    mmr_text *t = mmr_arena_alloc(a, sizeof *t + len + 1);
-    if (!t) return NULL;
-    t->len = (uint32_t)len;
-    t->bytes[len] = 0;
-    return t;
-}
-
 static void map_case(mmr_value *d, const mmr_value *a, mmr_builtin_ctx *ctx, int upper)
 {
     const mmr_text *s = a[0].u.text;
@@ -291,7 +281,7 @@ static void map_case(mmr_value *d, const mmr_value *a, mmr_builtin_ctx *ctx, int
      * µ (2) -> Μ (2); İ (2) -> i (1). No mapping here grows a character
      * beyond 2 bytes per input byte, so 2x is a safe bound. */
     size_t cap = (size_t)s->len * 2;
-    mmr_text *t = new_text(ctx->scratch, cap);
+    mmr_text *t = mmr_text_new(ctx->scratch, NULL, cap);
     if (!t) { *d = mmr_v_missing(); return; }
     const unsigned char *p = (const unsigned char *)s->bytes;
     size_t i = 0, o = 0;

@@ -335,11 +335,8 @@ static const mmr_text *r_text(rd *r)
     if (r_need(r, n)) return NULL;
     const unsigned char *s = r->b + r->pos;
     if (!utf8_ok(s, n)) { r_bad(r, "%s", "text is not valid UTF-8 or holds a NUL byte"); return NULL; }
-    mmr_text *t = mmr_arena_alloc(r->a, sizeof *t + (size_t)n + 1);
+    mmr_text *t = mmr_text_new(r->a, (const char *)s, n);
     if (!t) { r_bad(r, "%s", "out of memory"); return NULL; }
-    t->len = n;
-    memcpy(t->bytes, s, n);
-    t->bytes[n] = 0;
     r->pos += n;
     return t;
 }

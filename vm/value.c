@@ -38,3 +38,14 @@ double mmr_map_get(const mmr_map *m, const char *key, size_t len)
     }
     return NAN;
 }
+
+mmr_text *mmr_text_new(mmr_arena *a, const char *s, size_t len)
+{
+    if (len > UINT32_MAX - 1) return NULL;
+    mmr_text *t = mmr_arena_alloc(a, sizeof *t + len + 1);
+    if (!t) return NULL;
+    t->len = (uint32_t)len;
+    if (s && len) memcpy(t->bytes, s, len);
+    t->bytes[len] = 0;
+    return t;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <math.h>
+#include "util/arena.h"
 
 typedef enum mmr_vtag {
     MMR_V_MISSING = 0,  /* absent, NULL, div by zero; also Kleene "unknown" */
@@ -70,6 +71,10 @@ static inline int mmr_truth(const mmr_value *v)
     return v->tag == MMR_V_BOOL ? (int)v->u.i : -1;
 }
 static inline mmr_value mmr_v_truth(int t) { return t < 0 ? mmr_v_missing() : mmr_v_bool(t); }
+
+/* A text of len bytes in arena a, NUL-terminated: a copy of s, or (s NULL)
+ * bytes for the caller to fill. NULL when out of memory or too long. */
+mmr_text *mmr_text_new(mmr_arena *a, const char *s, size_t len);
 
 int mmr_text_eq(const mmr_text *a, const mmr_text *b);
 int mmr_text_cmp(const mmr_text *a, const mmr_text *b);   /* bytewise */
