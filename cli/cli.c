@@ -81,3 +81,12 @@ int cli_write_output(const char *cmd, const char *path, const char *text, size_t
     fprintf(stderr, "mmr %s: cannot write %s: %s\n", cmd, path, strerror(errno));
     return EXIT_INPUT;
 }
+
+int cli_parse_diag_format(const char *cmd, const char *value, cli_format *f)
+{
+    if (!value) return cli_usage_error(cmd, "--format needs a value: text or json");
+    if (!strcmp(value, "text")) *f = CLI_FMT_TEXT;
+    else if (!strcmp(value, "json")) *f = CLI_FMT_JSON;
+    else return cli_usage_error(cmd, "unknown format \"%s\": use text or json", value);
+    return EXIT_OK;
+}

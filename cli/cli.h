@@ -14,6 +14,10 @@ enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 /* Diagnostics output format chosen by --format. */
 typedef enum { CLI_FMT_TEXT, CLI_FMT_JSON, CLI_FMT_SARIF } cli_format;
 
+/* --format text|json of the diagnostics: sets *f, or prints the usage
+ * error and returns EXIT_USAGE. */
+int cli_parse_diag_format(const char *cmd, const char *value, cli_format *f);
+
 /* Print diags in the chosen format to stderr (text/json). */
 void cli_print_diags(const mmr_diags *d, cli_format f);
 

@@ -41,11 +41,8 @@ int cmd_check(int argc, char **argv)
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
         if (!strcmp(name, "format")) {
-            const char *v = cli_opts_value(&o);
-            if (!v) { free(paths); return cli_usage_error("check", "--format needs a value: text or json"); }
-            if (!strcmp(v, "text")) fmt = CLI_FMT_TEXT;
-            else if (!strcmp(v, "json")) fmt = CLI_FMT_JSON;
-            else { free(paths); return cli_usage_error("check", "unknown format \"%s\": use text or json", v); }
+            int r = cli_parse_diag_format("check", cli_opts_value(&o), &fmt);
+            if (r != EXIT_OK) { free(paths); return r; }
         } else {
             free(paths);
             return cli_usage_error("check", "unknown option \"%s\"", argv[o.i - 1]);

@@ -39,10 +39,8 @@ int cmd_compile(int argc, char **argv)
             out = cli_opts_value(&o);
             if (!out || !*out) { free(paths); return cli_usage_error("compile", "-o needs a file name"); }
         } else if (!strcmp(name, "format")) {
-            const char *v = cli_opts_value(&o);
-            if (v && !strcmp(v, "text")) fmt = CLI_FMT_TEXT;
-            else if (v && !strcmp(v, "json")) fmt = CLI_FMT_JSON;
-            else { free(paths); return cli_usage_error("compile", "--format takes text or json"); }
+            int r = cli_parse_diag_format("compile", cli_opts_value(&o), &fmt);
+            if (r != EXIT_OK) { free(paths); return r; }
         } else {
             free(paths);
             return cli_usage_error("compile", "unknown option \"%s\"", argv[o.i - 1]);

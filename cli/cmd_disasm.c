@@ -47,10 +47,8 @@ int cmd_disasm(int argc, char **argv)
             else if (v && !strcmp(v, "all")) which = -1;
             else { free(paths); return cli_usage_error("disasm", "--code takes 0, 1 or all"); }
         } else if (!strcmp(name, "format")) {
-            const char *v = cli_opts_value(&o);
-            if (v && !strcmp(v, "text")) fmt = CLI_FMT_TEXT;
-            else if (v && !strcmp(v, "json")) fmt = CLI_FMT_JSON;
-            else { free(paths); return cli_usage_error("disasm", "--format takes text or json"); }
+            int r = cli_parse_diag_format("disasm", cli_opts_value(&o), &fmt);
+            if (r != EXIT_OK) { free(paths); return r; }
         } else {
             free(paths);
             return cli_usage_error("disasm", "unknown option \"%s\"", argv[o.i - 1]);

@@ -38,10 +38,8 @@ int cmd_export(int argc, char **argv)
         if (!strcmp(name, "o") || !strcmp(name, "output")) {
             if (!(outpath = cli_opts_value(&o))) { free(paths); return cli_usage_error("export", "-o needs a file name"); }
         } else if (!strcmp(name, "format")) {
-            const char *v = cli_opts_value(&o);
-            if (v && !strcmp(v, "text")) fmt = CLI_FMT_TEXT;
-            else if (v && !strcmp(v, "json")) fmt = CLI_FMT_JSON;
-            else { free(paths); return cli_usage_error("export", "--format is text or json"); }
+            int bad = cli_parse_diag_format("export", cli_opts_value(&o), &fmt);
+            if (bad != EXIT_OK) { free(paths); return bad; }
         } else {
             free(paths);
             return cli_usage_error("export", "unknown option --%s", name);

@@ -121,10 +121,8 @@ int cmd_import(int argc, char **argv)
         } else if (!strcmp(name, "no-check")) {
             check = 0;
         } else if (!strcmp(name, "format")) {
-            const char *v = cli_opts_value(&o);
-            if (v && !strcmp(v, "text")) fmt = CLI_FMT_TEXT;
-            else if (v && !strcmp(v, "json")) fmt = CLI_FMT_JSON;
-            else { free(paths); return cli_usage_error("import", "--format is text or json"); }
+            int bad = cli_parse_diag_format("import", cli_opts_value(&o), &fmt);
+            if (bad != EXIT_OK) { free(paths); return bad; }
         } else {
             free(paths);
             return cli_usage_error("import", "unknown option --%s", name);
