@@ -38,31 +38,31 @@ VALUES ('budget_drift', 'budget', 50, 7, 604800, 'sql-baseline', @now),
 ON CONFLICT(name) DO NOTHING;
 
 CREATE TEMP TABLE cand (
-  user_id TEXT NOT NULL, rule TEXT NOT NULL, priority INTEGER NOT NULL,
+  user_id TEXT NOT NULL, rule TEXT NOT NULL, rule_id INTEGER, priority INTEGER NOT NULL,
   category TEXT NOT NULL, cooldown_s INTEGER NOT NULL, title TEXT, body TEXT);
 
 -- one INSERT ... SELECT per rule
 INSERT INTO cand
-SELECT user_id, 'budget_drift', 50, 'budget', 604800, 'Your budget drifted a bit',
+SELECT user_id, 'budget_drift', (SELECT rule_id FROM mm_nudge_rule_master WHERE name = 'budget_drift'), 50, 'budget', 604800, 'Your budget drifted a bit',
        'Spending is ' || rtrim(rtrim(printf('%.1f', abs(budget_variance) * 100), '0'), '.') ||
        '% off plan this month. A quick look at the plan now keeps the month calm.'
 FROM mm_signal_daily WHERE as_of = @as_of AND abs(budget_variance) > 0.15;
 
 INSERT INTO cand
-SELECT user_id, 'dining_overspend', 80, 'dining', 259200, 'Takeout again? 🍟',
+SELECT user_id, 'dining_overspend', (SELECT rule_id FROM mm_nudge_rule_master WHERE name = 'dining_overspend'), 80, 'dining', 259200, 'Takeout again? 🍟',
        'Three or more orders this week. Your ' || coalesce(underfunded_top_goal, 'savings') ||
        ' fund would love a home-cooked night 😋'
 FROM mm_signal_daily WHERE as_of = @as_of AND dining_txn_7d >= 3 AND wants_share_30d > 0.35;
 
 INSERT INTO cand
-SELECT user_id, 'goal_underfunded', 90, 'goal', 604800,
+SELECT user_id, 'goal_underfunded', (SELECT rule_id FROM mm_nudge_rule_master WHERE name = 'goal_underfunded'), 90, 'goal', 604800,
        coalesce(top_goal_name, 'Your goal') || ' could use a boost 🌱',
        'It is ' || rtrim(rtrim(printf('%.1f', top_goal_progress * 100), '0'), '.') ||
        '% of the way there and nothing has been saved this month. Even ₹500 today gets it moving.'
 FROM mm_signal_daily WHERE as_of = @as_of AND top_goal_progress < 0.10 AND savings_actual_month <= 0;
 
 INSERT INTO cand
-SELECT user_id, 'shopping_spike', 70, 'shopping', 604800, 'Your cart has been busy 🛍️',
+SELECT user_id, 'shopping_spike', (SELECT rule_id FROM mm_nudge_rule_master WHERE name = 'shopping_spike'), 70, 'shopping', 604800, 'Your cart has been busy 🛍️',
        'Shopping is up ' ||
        rtrim(rtrim(printf('%.1f', (shopping_spend_30d - shopping_spend_prev_30d) / shopping_spend_prev_30d * 100), '0'), '.') ||
        '% on last month. A 48-hour wishlist pause keeps ' || coalesce(top_goal_name, 'your goals') || ' on track.'
@@ -70,7 +70,7 @@ FROM mm_signal_daily WHERE as_of = @as_of AND shopping_txn_7d >= 2 AND shopping_
   AND (shopping_spend_30d - shopping_spend_prev_30d) / shopping_spend_prev_30d > 0.20;
 
 INSERT INTO cand
-SELECT user_id, 'travel_heavy', 60, 'travel', 1209600, 'Wanderlust meets the bill calendar ✈️',
+SELECT user_id, 'travel_heavy', (SELECT rule_id FROM mm_nudge_rule_master WHERE name = 'travel_heavy'), 60, 'travel', 1209600, 'Wanderlust meets the bill calendar ✈️',
        'You have travelled more than usual, and ' || printf('₹%,d', CAST(round(upcoming_yearly_expenses_90d) AS INTEGER)) ||
        ' of yearly expenses are due soon. Set aside a little now?'
 FROM mm_signal_daily WHERE as_of = @as_of AND travel_txn_30d > travel_txn_baseline_30d
@@ -82,7 +82,7 @@ SELECT c.*,
   CASE
     WHEN EXISTS (SELECT 1 FROM mm_user_suppression m WHERE m.user_id = c.user_id AND m.category = c.category)
       THEN 'muted'
-    WHEN EXISTS (SELECT 1 FROM mm_nudge_delivery_log h WHERE h.user_id = c.user_id AND h.rule = c.rule
+    WHEN EXISTS (SELECT 1 FROM mm_nudge_delivery_log h WHERE h.user_id = c.user_id AND h.rule_id = c.rule_id
                  AND unixepoch(@now) - unixepoch(h.delivered_at) < c.cooldown_s)
       THEN 'cooldown'
     WHEN (SELECT ((unixepoch(@now) + z.off) % 86400) / 60 NOT BETWEEN 480 AND 1319
@@ -110,22 +110,20 @@ SELECT d.*,
   lower(hex(sha3(user_id || char(10) || rule || char(10) || @as_of, 224))) AS did
 FROM decided d;
 
-INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, category, meta_json, delivered_at)
-SELECT f.did, f.user_id, r.rule_id, f.rule, @as_of, f.title, f.body, f.category,
+CREATE TEMP TABLE mark AS SELECT coalesce(max(seq), 0) AS seq FROM mm_nudge_delivery_log;
+
+INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at)
+SELECT f.did, f.user_id, f.rule_id, @as_of, f.title, f.body, f.category,
        json_object('as_of', @as_of, 'priority', f.priority), @now
-FROM final f JOIN mm_nudge_rule_master r ON r.name = f.rule
-WHERE f.delivered ORDER BY f.user_id, f.rule;
-
-INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, priority, delivery_id, run_id, created_at)
-SELECT f.user_id, r.rule_id, f.rule, @as_of, CASE WHEN f.delivered THEN 'delivered' ELSE 'suppressed' END,
-       f.why, f.priority, CASE WHEN f.delivered THEN f.did END,
-       (SELECT max(run_id) FROM mm_run), @now
-FROM final f JOIN mm_nudge_rule_master r ON r.name = f.rule
-ORDER BY f.user_id, f.rule;
-
-INSERT INTO mm_event_outbox(user_id, rule, as_of, created_at, want_redis)
-SELECT f.user_id, f.rule, @as_of, @now, 0
 FROM final f WHERE f.delivered ORDER BY f.user_id, f.rule;
+
+INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id)
+SELECT @as_of, f.user_id, f.rule_id, CASE WHEN f.delivered THEN 'delivered' ELSE 'suppressed' END,
+       f.why, f.priority, (SELECT max(run_id) FROM mm_run)
+FROM final f ORDER BY f.user_id, f.rule_id;
+
+INSERT INTO mm_event_outbox(delivery_seq, want_redis)
+SELECT seq, 0 FROM mm_nudge_delivery_log WHERE seq > (SELECT seq FROM mark) ORDER BY seq;
 
 UPDATE mm_run SET status = 'done' WHERE run_id = (SELECT max(run_id) FROM mm_run);
 COMMIT;
@@ -133,10 +131,10 @@ COMMIT;
 -- publish: the events after the cursor, in order, built from the delivery
 -- rows; then move the cursors
 .output /dev/null
-SELECT json_object('type', 'nudge', 'delivery_id', d.delivery_id, 'user_id', d.user_id, 'rule', d.rule,
-                   'title', d.title, 'body', d.body, 'category', d.category, 'created_at', o.created_at)
-FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d
-  ON d.user_id = o.user_id AND d.rule = o.rule AND d.as_of = o.as_of
+SELECT json_object('type', 'nudge', 'delivery_id', d.delivery_id, 'user_id', d.user_id, 'rule', r.name,
+                   'title', d.title, 'body', d.body, 'category', d.category, 'created_at', d.delivered_at)
+FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq
+  CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id
 WHERE o.event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson')
 ORDER BY o.event_id;
 .output stdout

@@ -169,7 +169,7 @@ int mmr_db_version(mmr_db *db, int *version, mmr_diags *d)
 
 /* ------------------------------------------------------------ schema */
 
-static const char *const schema_v2 =
+static const char *const schema_v3 =
     "CREATE TABLE mm_schema_version ("
     "  version    INTEGER PRIMARY KEY,"
     "  applied_at TEXT NOT NULL);"
@@ -219,40 +219,40 @@ static const char *const schema_v2 =
     /* The foreign keys of the tables a run fills are checked at COMMIT
      * (DEFERRABLE INITIALLY DEFERRED): a run's multi-row INSERTs then need
      * no statement journal, and a violation still fails the commit, which
-     * rolls the whole run back. */
+     * rolls the whole run back. The tables a run fills are narrow: rules by
+     * rule_id, the run's time in mm_run, nothing a join can give. */
     /* one candidate per (user, rule, snapshot date): AC-MM-2. Clustered
-     * on (as_of, user_id, rule): a run inserts in user order under a new
-     * date, so rows are appended, and the key is the uniqueness check. */
+     * on (as_of, user_id, rule_id): a run inserts in user order under a new
+     * date, so rows are appended, and the key is the uniqueness check. A
+     * delivered candidate's delivery is the delivery log row with the same
+     * (user_id, rule_id, as_of). */
     "CREATE TABLE mm_nudge_candidate ("
     "  as_of              TEXT NOT NULL,"
     "  user_id            TEXT NOT NULL,"
-    "  rule               TEXT NOT NULL,"
     "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
     "  status             TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
     "  suppression_reason TEXT,"
     "  priority           INTEGER NOT NULL,"
-    "  delivery_id        TEXT,"
     "  run_id             INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED,"
-    "  created_at         TEXT NOT NULL,"
     "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
-    "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
-    "  PRIMARY KEY (as_of, user_id, rule)) WITHOUT ROWID;"
-    /* FR-MM-5: delivery_id is the UUID v5 of user, rule and as_of.
-     * Clustered on (user_id, rule, as_of): one user's deliveries are
-     * together (history, cap, the feed); UNIQUE delivery_id for look-ups
-     * by id and the interaction log's foreign key. */
+    "  PRIMARY KEY (as_of, user_id, rule_id)) WITHOUT ROWID;"
+    /* FR-MM-5. A log: rows are appended in delivery order (seq), so a run
+     * never rewrites the pages of earlier nights. delivery_id is the UUID
+     * v5 of user, rule and as_of, so its uniqueness is that of (user, rule,
+     * snapshot date); the index by user and time covers the history a run
+     * reads (cooldown, cap) and the feed's order. */
     "CREATE TABLE mm_nudge_delivery_log ("
+    "  seq          INTEGER PRIMARY KEY,"
     "  delivery_id  TEXT NOT NULL UNIQUE,"
     "  user_id      TEXT NOT NULL,"
     "  rule_id      INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
-    "  rule         TEXT NOT NULL,"
     "  as_of        TEXT NOT NULL,"
     "  title        TEXT NOT NULL,"
     "  body         TEXT NOT NULL,"
     "  category     TEXT NOT NULL,"
     "  meta_json    TEXT NOT NULL,"
-    "  delivered_at TEXT NOT NULL,"
-    "  PRIMARY KEY (user_id, rule, as_of)) WITHOUT ROWID;"
+    "  delivered_at TEXT NOT NULL);"
+    "CREATE INDEX mm_nudge_delivery_user ON mm_nudge_delivery_log(user_id, delivered_at, rule_id);"
     /* FR-MM-6 */
     "CREATE TABLE mm_nudge_interaction_log ("
     "  interaction_id INTEGER PRIMARY KEY,"
@@ -263,19 +263,15 @@ static const char *const schema_v2 =
     "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
     /* Transactional outbox: one event per delivery, written with it in
      * the run's transaction and published after the commit. The event's
-     * text is built from the delivery row when it is published. event_id
-     * only grows (rows are never deleted), so what has been published is
-     * a watermark per sink (mm_event_cursor), not a mark per event.
+     * text is built from the delivery row when it is published (its
+     * created_at is the delivery's delivered_at). event_id only grows
+     * (rows are never deleted), so what has been published is a watermark
+     * per sink (mm_event_cursor), not a mark per event.
      * want_redis: the creating run had --redis. */
     "CREATE TABLE mm_event_outbox ("
     "  event_id     INTEGER PRIMARY KEY,"
-    "  user_id      TEXT NOT NULL,"
-    "  rule         TEXT NOT NULL,"
-    "  as_of        TEXT NOT NULL,"
-    "  created_at   TEXT NOT NULL,"
-    "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
-    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mm_nudge_delivery_log(user_id, rule, as_of)"
-    "    DEFERRABLE INITIALLY DEFERRED);"
+    "  delivery_seq INTEGER NOT NULL REFERENCES mm_nudge_delivery_log(seq) DEFERRABLE INITIALLY DEFERRED,"
+    "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)));"
     /* Published up to: every event with event_id <= last_event_id went to
      * the NDJSON stream (sink 'ndjson': stdout or --events), or, if it
      * wants Redis, was PUBLISHed (sink 'redis'). */
@@ -351,6 +347,59 @@ static const char *const migrate_v1_v2 =
     "ALTER TABLE mmv2_outbox RENAME TO mm_event_outbox;"
     "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);";
 
+/* Version 2 -> 3: narrower rows for the tables a run fills. Candidates
+ * lose the rule's name (rule_id says it), delivery_id (the delivery row of
+ * the same user, rule and date has it) and created_at (mm_run has the
+ * run's time); the delivery log becomes an append-only table in delivery
+ * order with an index by user and time; an outbox row is the delivery's
+ * seq. Same renaming scheme as 1 -> 2. Deliveries are numbered in the
+ * order of their events, then by date and user (those without one). */
+static const char *const migrate_v2_v3 =
+    "CREATE TABLE mmv3_candidate ("
+    "  as_of TEXT NOT NULL, user_id TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  status TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
+    "  suppression_reason TEXT, priority INTEGER NOT NULL,"
+    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
+    "  PRIMARY KEY (as_of, user_id, rule_id)) WITHOUT ROWID;"
+    "INSERT INTO mmv3_candidate SELECT as_of, user_id, rule_id, status, suppression_reason, priority, run_id"
+    "  FROM mm_nudge_candidate ORDER BY as_of, user_id, rule_id;"
+    "CREATE TABLE mmv3_delivery ("
+    "  seq INTEGER PRIMARY KEY, delivery_id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  as_of TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, category TEXT NOT NULL,"
+    "  meta_json TEXT NOT NULL, delivered_at TEXT NOT NULL);"
+    "INSERT INTO mmv3_delivery(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at)"
+    "  SELECT d.delivery_id, d.user_id, d.rule_id, d.as_of, d.title, d.body, d.category, d.meta_json, d.delivered_at"
+    "  FROM mm_nudge_delivery_log d LEFT JOIN mm_event_outbox o USING (user_id, rule, as_of)"
+    "  ORDER BY o.event_id IS NULL, o.event_id, d.as_of, d.user_id, d.rule;"
+    "CREATE TABLE mmv3_interaction ("
+    "  interaction_id INTEGER PRIMARY KEY,"
+    "  delivery_id TEXT NOT NULL REFERENCES mmv3_delivery(delivery_id),"
+    "  user_id TEXT NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
+    "  timestamp TEXT NOT NULL);"
+    "INSERT INTO mmv3_interaction SELECT interaction_id, delivery_id, user_id, action, timestamp"
+    "  FROM mm_nudge_interaction_log;"
+    "CREATE TABLE mmv3_outbox ("
+    "  event_id INTEGER PRIMARY KEY,"
+    "  delivery_seq INTEGER NOT NULL REFERENCES mmv3_delivery(seq) DEFERRABLE INITIALLY DEFERRED,"
+    "  want_redis INTEGER NOT NULL CHECK (want_redis IN (0,1)));"
+    "INSERT INTO mmv3_outbox SELECT o.event_id, n.seq, o.want_redis"
+    "  FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of)"
+    "  JOIN mmv3_delivery n ON n.delivery_id = d.delivery_id ORDER BY o.event_id;"
+    "DROP TABLE mm_event_outbox;"
+    "DROP TABLE mm_nudge_interaction_log;"
+    "DROP TABLE mm_nudge_delivery_log;"
+    "DROP TABLE mm_nudge_candidate;"
+    "ALTER TABLE mmv3_delivery RENAME TO mm_nudge_delivery_log;"
+    "ALTER TABLE mmv3_candidate RENAME TO mm_nudge_candidate;"
+    "ALTER TABLE mmv3_interaction RENAME TO mm_nudge_interaction_log;"
+    "ALTER TABLE mmv3_outbox RENAME TO mm_event_outbox;"
+    "CREATE INDEX mm_nudge_delivery_user ON mm_nudge_delivery_log(user_id, delivered_at, rule_id);"
+    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);";
+
 static const char *const schema_tables[] = {
     "mm_schema_version", "mm_signal_daily", "mm_user_traits", "mm_user_suppression",
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
@@ -405,12 +454,15 @@ static int create_input_table(mmr_db *db, const char *table, int is_traits,
 {
     mmr_buf b;
     mmr_buf_init(&b);
-    if (is_traits) mmr_buf_printf(&b, "CREATE TABLE %s (\n  user_id TEXT PRIMARY KEY", table);
+    /* Clustered on the order a run reads them in (a snapshot date's users
+     * by user_id), so the run's scans read pages in order and never look a
+     * row up through a separate index. */
+    if (is_traits) mmr_buf_printf(&b, "CREATE TABLE %s (\n  user_id TEXT NOT NULL PRIMARY KEY", table);
     else mmr_buf_printf(&b, "CREATE TABLE %s (\n  user_id TEXT NOT NULL,\n  as_of TEXT NOT NULL", table);
     for (size_t i = 0; i < cols->n; i++)
         mmr_buf_printf(&b, ",\n  %s %s", cols->v[i].name, mmr_db_sql_type(cols->v[i].type));
-    if (!is_traits) mmr_buf_puts(&b, ",\n  UNIQUE (as_of, user_id))");
-    else mmr_buf_puts(&b, ")");
+    if (!is_traits) mmr_buf_puts(&b, ",\n  PRIMARY KEY (as_of, user_id)) WITHOUT ROWID");
+    else mmr_buf_puts(&b, ") WITHOUT ROWID");
     if (b.oom) { mmr_buf_free(&b); mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0, "out of memory"); return -1; }
     int rc = mmr_db_exec(db, b.data, d);
     mmr_buf_free(&b);
@@ -439,10 +491,15 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
         if (g) mmr_diag_set_hint(g, v ? "run once without --dry-run to migrate it" : "run once without --dry-run to create it");
         return -1;
     }
-    if (v == 1) {
-        if (mmr_db_exec(db, migrate_v1_v2, d)) return -1;
+    if (v == 1 || v == 2) {
+        /* each step in turn, all in the caller's transaction */
+        if (v == 1 && (mmr_db_exec(db, migrate_v1_v2, d) ||
+                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
+                                       "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
+            return -1;
+        if (mmr_db_exec(db, migrate_v2_v3, d)) return -1;
         return mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                               "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                               "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     }
     /* v == 0: a fresh file, or one with only input tables made elsewhere */
     mmr_diags tmp;
@@ -477,9 +534,9 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     }
     free(sig.v); free(tr.v);
     mmr_unit_free(u);
-    if (!rc) rc = mmr_db_exec(db, schema_v2, d);
+    if (!rc) rc = mmr_db_exec(db, schema_v3, d);
     if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                  "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                                  "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     return rc;
 }
 
@@ -518,7 +575,10 @@ int mmr_db_open_state(mmr_db **out, const char *path, int mode, int busy_ms, mmr
         rc = mmr_db_version(db, &v, d);
         if (!rc && v != MMR_DB_SCHEMA_VERSION) {
             mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0,
-                         "the database has no mmr schema (version %d, need %d); run `mmr run` first",
+                         v == 0 ? "the database has no mmr schema (version %d, need %d); run `mmr run` first"
+                         : v < MMR_DB_SCHEMA_VERSION
+                             ? "the database has an older mmr schema (version %d, need %d); run `mmr run` once to migrate it"
+                             : "the database has schema version %d; this mmr knows up to %d",
                          v, MMR_DB_SCHEMA_VERSION);
             rc = -1;
         }

@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 #include "util/diag.h"
 
-#define MMR_DB_SCHEMA_VERSION 2
+#define MMR_DB_SCHEMA_VERSION 3
 #define MMR_DB_BUSY_MS_DEFAULT 5000
 
 typedef struct mmr_db {

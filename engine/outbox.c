@@ -136,9 +136,9 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     if (!rc) rc = read_cursor(db, "ndjson", &nd_wm, d);
     if (!rc) rc = read_cursor(db, "redis", &rd_wm, d);
     if (!rc) rc = mmr_db_prepare(db, &sel,
-        "SELECT o.event_id, o.want_redis, o.created_at, d.delivery_id, d.user_id, d.rule, d.title, d.body, d.category "
-        "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d "
-        "ON d.user_id = o.user_id AND d.rule = o.rule AND d.as_of = o.as_of "
+        "SELECT o.event_id, o.want_redis, d.delivered_at, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category "
+        "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
+        "CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
         "WHERE o.event_id > ?1 AND o.event_id < ?3 ORDER BY o.event_id LIMIT ?2", d);
     if (!rc) rc = mmr_db_prepare(db, &cur,
         "UPDATE mm_event_cursor SET last_event_id = ?2, updated_at = ?3 WHERE sink = ?1 AND last_event_id <> ?2", d);

@@ -86,9 +86,10 @@ typedef struct run_pipe run_pipe;
 
 typedef struct brec {             /* a wrec with offsets into the batch text */
     size_t user, where, title, body, category, meta;
-    size_t meta_len;
+    int user_len, title_len, body_len, category_len, meta_len;
     uint32_t rule;
     int delivered, reason;
+    int64_t seq, event_id;        /* delivered: the delivery log row, its event */
     char did[MMR_UUID_STR];
 } brec;
 
@@ -116,19 +117,24 @@ typedef struct run_ctx {
     char hash[41];
     int64_t run_id;
     int64_t *rule_ids;           /* per program rule */
+    int64_t next_seq, next_event;  /* the reader numbers deliveries and events */
     int rerun, has_history, has_mutes, has_traits;
     int tz_slot;                 /* program slot "tz" (text), or -1 */
     int64_t horizon;             /* history older than now - horizon is irrelevant */
     char horizon_text[MMR_TIME_BUF];
     unsigned char *used;         /* per slot: read by the rules' code */
     /* statements */
-    sqlite3_stmt *sig, *trait_scan, *trait_probe, *existing, *hist, *mutes;
-    sqlite3_stmt *ins[3][2];     /* per table: one row, MULTI rows */
+    sqlite3_stmt *sig, *trait_scan, *trait_probe, *existing, *hist, *mutes, *mute_scan;
+    sqlite3_stmt *ins[3][3];     /* per table: one row, MULTI_TAIL rows, MULTI rows */
     batch solo;                  /* one thread: the batch being filled */
     colbind *sigcols; size_t nsigcols;
     colbind *trcols;  size_t ntrcols;
     int trait_tz_col;            /* column of tz in the trait statements, or -1 */
     int trait_row;               /* trait_scan: 1 a row is current, 0 exhausted */
+    int mute_row;                /* mute_scan: the same; NULL mute_scan: a probe per user */
+    uint32_t *clear_slots;       /* the slots cleared before each user: those read */
+    uint32_t nclear;
+    char **rule_meta;            /* per rule: the delivery's meta_json */
     /* the file source */
     mmr_snapshot *snap;
     /* per-user scratch */
@@ -136,7 +142,7 @@ typedef struct run_ctx {
     mmr_delivery *hist_v; size_t hist_cap;
     const char **mute_v;  size_t mute_cap;
     mmr_decide_result res;
-    mmr_buf buf, meta;
+    mmr_buf buf;
     /* tz memo */
     char tz_last[256]; int tz_last_ok; const char *tz_last_why;
     double t0, last_progress;
@@ -160,6 +166,33 @@ static int grow(void **v, size_t *cap, size_t need, size_t elem)
 
 /* ------------------------------------------------------------ rule master */
 
+/* A read-only run (--dry-run) writes no rule master: the ids of rules it
+ * already has, 0 (no row) for the others. */
+static int lookup_rule_ids(run_ctx *c)
+{
+    sqlite3_stmt *id;
+    if (mmr_db_prepare(c->db, &id, "SELECT rule_id FROM mm_nudge_rule_master WHERE name=?", c->d)) return -1;
+    int rc = 0;
+    for (uint32_t i = 0; i < c->p->nrules && !rc; i++) {
+        sqlite3_reset(id);
+        sqlite3_bind_text(id, 1, c->p->rules[i].name, -1, SQLITE_STATIC);
+        int r = sqlite3_step(id);
+        if (r == SQLITE_ROW) c->rule_ids[i] = sqlite3_column_int64(id, 0);
+        else if (r != SQLITE_DONE) { mmr_db_error(c->db, c->d, "reading mm_nudge_rule_master"); rc = -1; }
+    }
+    sqlite3_finalize(id);
+    return rc;
+}
+
+/* The program's rule for a rule_id of the state, or -1 (a rule this
+ * ruleset does not have). Rulesets are small: a scan. */
+static int32_t rule_of_id(const run_ctx *c, int64_t id)
+{
+    for (uint32_t i = 0; i < c->p->nrules; i++)
+        if (c->rule_ids[i] == id && id != 0) return (int32_t)i;
+    return -1;
+}
+
 static int record_ruleset(run_ctx *c)
 {
     const mmr_program *p = c->p;
@@ -167,7 +200,7 @@ static int record_ruleset(run_ctx *c)
     mmr_diags *d = c->d;
     c->rule_ids = calloc(p->nrules ? p->nrules : 1, sizeof *c->rule_ids);
     if (!c->rule_ids) { oom(d); return -1; }
-    if (db->readonly) return 0;
+    if (db->readonly) return lookup_rule_ids(c);
     sqlite3_stmt *ins = NULL, *tpl = NULL, *id = NULL;
     int rc = mmr_db_prepare(db, &ins,
         "INSERT INTO mm_nudge_rule_master(name, description, category, priority, cooldown_days, "
@@ -277,6 +310,32 @@ static int mark_used(run_ctx *c)
         }
     }
     if (c->tz_slot >= 0) c->used[c->tz_slot] = 1;
+    return 0;
+}
+
+/* What is the same for every user: the slots to clear, each rule's meta. */
+static int prepare_per_rule(run_ctx *c)
+{
+    const mmr_program *p = c->p;
+    c->clear_slots = calloc(p->nslots + 1, sizeof *c->clear_slots);
+    c->rule_meta = calloc(p->nrules + 1, sizeof *c->rule_meta);
+    if (!c->clear_slots || !c->rule_meta) return -1;
+    for (uint32_t i = 0; i < p->nslots; i++) if (c->used[i]) c->clear_slots[c->nclear++] = i;
+    mmr_buf m;
+    mmr_buf_init(&m);
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const mmr_prog_rule *r = &p->rules[i];
+        const mmr_prog_template *t = r->template_index < p->ntemplates ? &p->templates[r->template_index] : NULL;
+        mmr_buf_clear(&m);
+        mmr_buf_puts(&m, "{\"as_of\":");
+        mmr_buf_json_string(&m, c->as_of, strlen(c->as_of));
+        mmr_buf_printf(&m, ",\"priority\":%d", (int)r->priority);
+        if (t && t->id) { mmr_buf_puts(&m, ",\"template_id\":"); mmr_buf_json_string(&m, t->id, strlen(t->id)); }
+        if (t && t->tone) { mmr_buf_puts(&m, ",\"tone\":"); mmr_buf_json_string(&m, t->tone, strlen(t->tone)); }
+        mmr_buf_putc(&m, '}');
+        if (m.oom || !(c->rule_meta[i] = strdup(m.data))) { mmr_buf_free(&m); return -1; }
+    }
+    mmr_buf_free(&m);
     return 0;
 }
 
@@ -575,7 +634,8 @@ static batch *cur_batch(run_ctx *c)
 
 /* ------------------------------------------------------------ the writer
  * Rows go in with multi-row INSERTs of MULTI rows (one statement step per
- * MULTI rows), the remainder of a batch with the one-row statements. The
+ * MULTI rows), the remainder of a batch with MULTI_TAIL-row and one-row
+ * statements. The
  * run's constants (as_of, run_id, now, want_redis) are bound once: a
  * statement keeps its bindings across resets. The statements are INSERT
  * OR FAIL and the tables' foreign keys are deferred to the commit, so no
@@ -585,7 +645,8 @@ static batch *cur_batch(run_ctx *c)
  * (sqlite3_changes); that row is inserted again alone for a message that
  * names it, and the run is rolled back. */
 
-enum { MULTI = 64 };
+enum { MULTI = 64, MULTI_TAIL = 8 };
+static const int multi_rows[3] = { 1, MULTI_TAIL, MULTI };
 enum { T_CAND, T_DELIV, T_OUT, T_N };
 
 typedef struct ins_spec {
@@ -594,15 +655,15 @@ typedef struct ins_spec {
 } ins_spec;
 
 static const ins_spec ins_specs[T_N] = {
-    { "mm_nudge_candidate", "as_of, run_id, created_at",
-      "user_id, rule, rule_id, status, suppression_reason, priority, delivery_id",
-      "writing mm_nudge_candidate", 3, 7 },
+    { "mm_nudge_candidate", "as_of, run_id",
+      "user_id, rule_id, status, suppression_reason, priority",
+      "writing mm_nudge_candidate", 2, 5 },
     { "mm_nudge_delivery_log", "as_of, delivered_at",
-      "delivery_id, user_id, rule, rule_id, title, body, category, meta_json",
+      "seq, delivery_id, user_id, rule_id, title, body, category, meta_json",
       "writing mm_nudge_delivery_log", 2, 8 },
-    { "mm_event_outbox", "as_of, created_at, want_redis",
-      "user_id, rule",
-      "writing mm_event_outbox", 3, 2 },
+    { "mm_event_outbox", "want_redis",
+      "event_id, delivery_seq",
+      "writing mm_event_outbox", 1, 2 },
 };
 
 static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
@@ -623,18 +684,17 @@ static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
     mmr_buf_free(&q);
     if (rc) return -1;
     sqlite3_stmt *s = *out;
-    sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
     switch (t) {
     case T_CAND:
+        sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 2, c->run_id);
-        sqlite3_bind_text(s, 3, c->now_text, -1, SQLITE_STATIC);
         break;
     case T_DELIV:
+        sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, c->now_text, -1, SQLITE_STATIC);
         break;
     default:
-        sqlite3_bind_text(s, 2, c->now_text, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 3, c->o->redis_url ? 1 : 0);
+        sqlite3_bind_int(s, 1, c->o->redis_url ? 1 : 0);
         break;
     }
     return 0;
@@ -645,33 +705,30 @@ static void bind_row(run_ctx *c, int t, sqlite3_stmt *s, int at, const brec *r, 
     const mmr_prog_rule *ru = &c->p->rules[r->rule];
     switch (t) {
     case T_CAND:
-        sqlite3_bind_text(s, at, tx + r->user, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 1, ru->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, at + 2, c->rule_ids[r->rule]);
+        sqlite3_bind_text(s, at, tx + r->user, r->user_len, SQLITE_STATIC);
+        sqlite3_bind_int64(s, at + 1, c->rule_ids[r->rule]);
         if (r->delivered) {
-            sqlite3_bind_text(s, at + 3, "delivered", 9, SQLITE_STATIC);
-            sqlite3_bind_null(s, at + 4);
+            sqlite3_bind_text(s, at + 2, "delivered", 9, SQLITE_STATIC);
+            sqlite3_bind_null(s, at + 3);
         } else {
-            sqlite3_bind_text(s, at + 3, "suppressed", 10, SQLITE_STATIC);
-            sqlite3_bind_text(s, at + 4, mmr_reason_name((mmr_reason)r->reason), -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, at + 2, "suppressed", 10, SQLITE_STATIC);
+            sqlite3_bind_text(s, at + 3, mmr_reason_name((mmr_reason)r->reason), -1, SQLITE_STATIC);
         }
-        sqlite3_bind_int(s, at + 5, (int)ru->priority);
-        if (r->delivered) sqlite3_bind_text(s, at + 6, r->did, MMR_UUID_STR - 1, SQLITE_STATIC);
-        else sqlite3_bind_null(s, at + 6);
+        sqlite3_bind_int(s, at + 4, (int)ru->priority);
         break;
     case T_DELIV:
-        sqlite3_bind_text(s, at, r->did, MMR_UUID_STR - 1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 1, tx + r->user, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 2, ru->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, at, r->seq);
+        sqlite3_bind_text(s, at + 1, r->did, MMR_UUID_STR - 1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 2, tx + r->user, r->user_len, SQLITE_STATIC);
         sqlite3_bind_int64(s, at + 3, c->rule_ids[r->rule]);
-        sqlite3_bind_text(s, at + 4, tx + r->title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 5, tx + r->body, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 6, tx + r->category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 7, tx + r->meta, (int)r->meta_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 4, tx + r->title, r->title_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 5, tx + r->body, r->body_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 6, tx + r->category, r->category_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 7, tx + r->meta, r->meta_len, SQLITE_STATIC);
         break;
     default:
-        sqlite3_bind_text(s, at, tx + r->user, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 1, ru->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, at, r->event_id);
+        sqlite3_bind_int64(s, at + 1, r->seq);
         break;
     }
 }
@@ -699,43 +756,48 @@ static int insert_one(run_ctx *c, mmr_diags *d, int t, const brec *r, const char
     return -1;
 }
 
+/* pend[0..n) with the k-row statement (n is its row count). 0, or -1 with
+ * a diagnostic naming the row at fault. */
+static int insert_multi(run_ctx *c, mmr_diags *d, int t, int k, const brec *const *pend, size_t n, const char *tx)
+{
+    const ins_spec *sp = &ins_specs[t];
+    sqlite3_stmt *s = c->ins[t][k];
+    sqlite3_reset(s);
+    for (size_t i = 0; i < n; i++) bind_row(c, t, s, sp->nconst + 1 + (int)i * sp->per_row, pend[i], tx);
+    if (sqlite3_step(s) == SQLITE_DONE) return 0;
+    int constraint = (sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT;
+    /* OR FAIL: the rows before the one at fault are in */
+    size_t done = constraint ? (size_t)sqlite3_changes(c->db->h) : 0;
+    sqlite3_reset(s);
+    if (!constraint) { mmr_db_error(c->db, d, sp->what); return -1; }
+    if (done > n) done = n;
+    for (size_t i = done; i < n; i++)
+        if (insert_one(c, d, t, pend[i], tx)) return -1;
+    /* not found again: fail anyway, the statement did */
+    mmr_db_error(c->db, d, sp->what);
+    return -1;
+}
+
 /* The records of b for table t (candidates: all; deliveries and events:
  * the delivered ones), in order. */
 static int insert_rows(run_ctx *c, mmr_diags *d, int t, const batch *b)
 {
     const char *tx = b->text.data;
-    const ins_spec *sp = &ins_specs[t];
     int only_delivered = t != T_CAND;
     const brec *pend[MULTI];
     size_t np = 0;
-    for (size_t i = 0; i <= b->n; i++) {
-        if (i < b->n) {
-            if (only_delivered && !b->v[i].delivered) continue;
-            pend[np++] = &b->v[i];
-            if (np < MULTI) continue;
-        }
-        if (np == MULTI) {
-            sqlite3_stmt *s = c->ins[t][1];
-            sqlite3_reset(s);
-            for (size_t k = 0; k < np; k++) bind_row(c, t, s, sp->nconst + 1 + (int)k * sp->per_row, pend[k], tx);
-            int r = sqlite3_step(s);
-            if (r == SQLITE_DONE) { np = 0; continue; }
-            int constraint = (sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT;
-            /* OR FAIL: the rows before the one at fault are in */
-            size_t done = constraint ? (size_t)sqlite3_changes(c->db->h) : 0;
-            sqlite3_reset(s);
-            if (!constraint) { mmr_db_error(c->db, d, sp->what); return -1; }
-            if (done > np) done = np;
-            for (size_t k = done; k < np; k++)
-                if (insert_one(c, d, t, pend[k], tx)) return -1;
-            /* not found again: fail anyway, the statement did */
-            mmr_db_error(c->db, d, sp->what);
-            return -1;
-        }
-        for (size_t k = 0; k < np; k++)
-            if (insert_one(c, d, t, pend[k], tx)) return -1;
+    for (size_t i = 0; i < b->n; i++) {
+        if (only_delivered && !b->v[i].delivered) continue;
+        pend[np++] = &b->v[i];
+        if (np < MULTI) continue;
+        if (insert_multi(c, d, t, 2, pend, np, tx)) return -1;
         np = 0;
     }
+    size_t at = 0;
+    for (; np - at >= MULTI_TAIL; at += MULTI_TAIL)
+        if (insert_multi(c, d, t, 1, pend + at, MULTI_TAIL, tx)) return -1;
+    for (; at < np; at++)
+        if (insert_one(c, d, t, pend[at], tx)) return -1;
     return 0;
 }
 
@@ -781,15 +843,21 @@ static int batch_put(run_ctx *c, const wrec *w)
     if (grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { oom(c->d); return -1; }
     brec *r = &b->v[b->n++];
     mmr_buf *t = &b->text;
-    r->user = put_str(t, w->user, strlen(w->user));
+    r->user_len = (int)strlen(w->user);
+    r->user = put_str(t, w->user, (size_t)r->user_len);
     r->where = put_str(t, w->where, strlen(w->where));
     r->rule = w->rule; r->delivered = w->delivered; r->reason = w->reason;
     if (w->delivered) {
+        r->seq = c->next_seq++;
+        r->event_id = c->next_event++;
         memcpy(r->did, w->did, sizeof r->did);
-        r->title = put_str(t, w->title, strlen(w->title));
-        r->body = put_str(t, w->body, strlen(w->body));
-        r->category = put_str(t, w->category, strlen(w->category));
-        r->meta = put_str(t, w->meta, w->meta_len); r->meta_len = w->meta_len;
+        r->title_len = (int)strlen(w->title);
+        r->body_len = (int)strlen(w->body);
+        r->category_len = (int)strlen(w->category);
+        r->title = put_str(t, w->title, (size_t)r->title_len);
+        r->body = put_str(t, w->body, (size_t)r->body_len);
+        r->category = put_str(t, w->category, (size_t)r->category_len);
+        r->meta = put_str(t, w->meta, w->meta_len); r->meta_len = (int)w->meta_len;
     }
     if (t->oom) { oom(c->d); return -1; }
     return 0;
@@ -801,6 +869,48 @@ static int user_done(run_ctx *c)
     batch *b = cur_batch(c);
     if (++b->users < PIPE_USERS) return 0;
     return c->pipe ? pipe_flush(c) : solo_flush(c);
+}
+
+static int add_mute(run_ctx *c, sqlite3_stmt *st, int col, size_t *nm)
+{
+    if (grow((void **)&c->mute_v, &c->mute_cap, *nm + 1, sizeof *c->mute_v)) { oom(c->d); return -1; }
+    const char *cat = (const char *)sqlite3_column_text(st, col);
+    c->mute_v[*nm] = mmr_arena_strdup(&c->ua, cat ? cat : "");
+    if (!c->mute_v[(*nm)++]) { oom(c->d); return -1; }
+    return 0;
+}
+
+/* The user's muted categories. Users from mm_signal_daily come in user_id
+ * order, so their mutes are a merge with one ordered scan of
+ * mm_user_suppression (the traits' scheme); users from a file, in any
+ * order, are a look-up each. */
+static int load_mutes(run_ctx *c, const char *user, size_t *nm)
+{
+    int r = SQLITE_DONE;
+    if (c->mute_scan) {
+        while (c->mute_row) {
+            const char *mu = (const char *)sqlite3_column_text(c->mute_scan, 0);
+            int cmp = mu ? strcmp(mu, user) : -1;
+            if (cmp > 0) return 0;
+            if (cmp == 0 && add_mute(c, c->mute_scan, 1, nm)) return -1;
+            r = sqlite3_step(c->mute_scan);
+            if (r != SQLITE_ROW) { c->mute_row = 0; break; }
+        }
+    } else {
+        sqlite3_reset(c->mutes);
+        sqlite3_bind_text(c->mutes, 1, user, -1, SQLITE_STATIC);
+        while ((r = sqlite3_step(c->mutes)) == SQLITE_ROW)
+            if (add_mute(c, c->mutes, 0, nm)) return -1;
+    }
+    if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_user_suppression"); return -1; }
+    return 0;
+}
+
+/* Only the slots the code reads need clearing between users. */
+static void clear_inputs(run_ctx *c)
+{
+    mmr_value *regs = c->vm.regs;
+    for (uint32_t i = 0; i < c->nclear; i++) regs[c->clear_slots[i]] = mmr_v_missing();
 }
 
 /* Everything after the VM for one user whose inputs are in regs. */
@@ -826,9 +936,9 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         sqlite3_bind_text(c->existing, 2, c->as_of, -1, SQLITE_STATIC);
         int r;
         while ((r = sqlite3_step(c->existing)) == SQLITE_ROW) {
-            const char *rule = (const char *)sqlite3_column_text(c->existing, 0);
-            for (size_t i = 0; i < n; i++) {
-                if (!strcmp(p->rules[c->cands[i].rule].name, rule)) {
+            int32_t rule = rule_of_id(c, sqlite3_column_int64(c->existing, 0));
+            for (size_t i = 0; i < n && rule >= 0; i++) {
+                if (c->cands[i].rule == (uint32_t)rule) {
                     c->cands[i] = c->cands[--n];
                     st->existing++;
                     break;
@@ -847,7 +957,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         int r;
         while ((r = sqlite3_step(c->hist)) == SQLITE_ROW) {
             if (grow((void **)&c->hist_v, &c->hist_cap, nh + 1, sizeof *c->hist_v)) { oom(c->d); return -1; }
-            const char *rule = (const char *)sqlite3_column_text(c->hist, 0);
+            int64_t rule_id = sqlite3_column_int64(c->hist, 0);
             const char *at = (const char *)sqlite3_column_text(c->hist, 1);
             int64_t t;
             if (!at || mmr_time_parse(at, strlen(at), &t, NULL)) {
@@ -857,24 +967,13 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
                 return -1;
             }
             mmr_delivery *h = &c->hist_v[nh++];
-            h->rule = mmr_program_find_rule(p, rule ? rule : "");
-            h->rule_name = mmr_arena_strdup(&c->ua, rule ? rule : "");
+            h->rule = rule_of_id(c, rule_id);    /* -1: counts for the cap only */
+            h->rule_name = NULL;
             h->delivered_at = t;
-            if (!h->rule_name) { oom(c->d); return -1; }
         }
         if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_nudge_delivery_log"); return -1; }
     }
-    if (c->has_mutes) {
-        sqlite3_reset(c->mutes);
-        sqlite3_bind_text(c->mutes, 1, user, -1, SQLITE_STATIC);
-        int r;
-        while ((r = sqlite3_step(c->mutes)) == SQLITE_ROW) {
-            if (grow((void **)&c->mute_v, &c->mute_cap, nm + 1, sizeof *c->mute_v)) { oom(c->d); return -1; }
-            c->mute_v[nm] = mmr_arena_strdup(&c->ua, (const char *)sqlite3_column_text(c->mutes, 0));
-            if (!c->mute_v[nm++]) { oom(c->d); return -1; }
-        }
-        if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_user_suppression"); return -1; }
-    }
+    if (c->has_mutes && load_mutes(c, user, &nm)) return -1;
     mmr_decide_input in = {
         .prog = p, .cands = c->cands, .ncands = n,
         .history = c->hist_v, .nhistory = nh,
@@ -915,16 +1014,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             continue;
         }
         if (dc->delivered) {
-            const mmr_prog_template *t = r->template_index < p->ntemplates ? &p->templates[r->template_index] : NULL;
-            mmr_buf_clear(&c->meta);
-            mmr_buf_puts(&c->meta, "{\"as_of\":");
-            mmr_buf_json_string(&c->meta, c->as_of, strlen(c->as_of));
-            mmr_buf_printf(&c->meta, ",\"priority\":%d", (int)r->priority);
-            if (t && t->id) { mmr_buf_puts(&c->meta, ",\"template_id\":"); mmr_buf_json_string(&c->meta, t->id, strlen(t->id)); }
-            if (t && t->tone) { mmr_buf_puts(&c->meta, ",\"tone\":"); mmr_buf_json_string(&c->meta, t->tone, strlen(t->tone)); }
-            mmr_buf_putc(&c->meta, '}');
-            if (c->meta.oom) { oom(c->d); return -1; }
-            w.meta = c->meta.data; w.meta_len = c->meta.len;
+            w.meta = c->rule_meta[dc->rule]; w.meta_len = strlen(w.meta);
             if (c->spool && !c->spool_bad) {
                 /* the event as it will be published after the commit */
                 mmr_buf_clear(&c->buf);
@@ -960,7 +1050,7 @@ static int run_db_source(run_ctx *c)
     int r;
     while ((r = sqlite3_step(c->sig)) == SQLITE_ROW) {
         mmr_arena_reset(&c->ua);
-        mmr_vm_clear_inputs(&c->vm);
+        clear_inputs(c);
         const char *user = (const char *)sqlite3_column_text(c->sig, 0);
         if (!user) {
             mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0, "mm_signal_daily.user_id: a row for %s has no user_id", c->as_of);
@@ -1065,6 +1155,17 @@ static int outbox_max(run_ctx *c, int64_t *out)
     return 0;
 }
 
+static int delivery_max(run_ctx *c, int64_t *out)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(c->db, &st, "SELECT coalesce(max(seq), 0) FROM mm_nudge_delivery_log", c->d)) return -1;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_nudge_delivery_log"); return -1; }
+    return 0;
+}
+
 static int prepare_all(run_ctx *c)
 {
     mmr_db *db = c->rdb;
@@ -1086,10 +1187,13 @@ static int prepare_all(run_ctx *c)
     mmr_buf_free(&q);
     mmr_buf_free(&cols);
     if (rc) return -1;
-    if (mmr_db_prepare(db, &c->existing, "SELECT rule FROM mm_nudge_candidate WHERE user_id=?1 AND as_of=?2", d) ||
-        mmr_db_prepare(db, &c->hist, "SELECT rule, delivered_at FROM mm_nudge_delivery_log "
+    if (mmr_db_prepare(db, &c->existing, "SELECT rule_id FROM mm_nudge_candidate WHERE as_of=?2 AND user_id=?1", d) ||
+        mmr_db_prepare(db, &c->hist, "SELECT rule_id, delivered_at FROM mm_nudge_delivery_log "
                                      "WHERE user_id=?1 AND delivered_at > ?2", d) ||
         mmr_db_prepare(db, &c->mutes, "SELECT category FROM mm_user_suppression WHERE user_id=?1 ORDER BY category", d))
+        return -1;
+    if (!c->o->signals_path &&
+        mmr_db_prepare(db, &c->mute_scan, "SELECT user_id, category FROM mm_user_suppression ORDER BY user_id, category", d))
         return -1;
     return 0;
 }
@@ -1098,15 +1202,17 @@ static int prepare_all(run_ctx *c)
 static int prepare_writes(run_ctx *c)
 {
     for (int t = 0; t < T_N; t++)
-        if (prepare_insert(c, t, 1, &c->ins[t][0]) || prepare_insert(c, t, MULTI, &c->ins[t][1])) return -1;
+        for (int k = 0; k < 3; k++)
+            if (prepare_insert(c, t, multi_rows[k], &c->ins[t][k])) return -1;
     return 0;
 }
 
 static void ctx_free(run_ctx *c)
 {
-    sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes };
+    sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes, c->mute_scan };
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) sqlite3_finalize(sts[i]);
-    for (int t = 0; t < 3; t++) { sqlite3_finalize(c->ins[t][0]); sqlite3_finalize(c->ins[t][1]); }
+    for (int t = 0; t < 3; t++)
+        for (int k = 0; k < 3; k++) sqlite3_finalize(c->ins[t][k]);
     free(c->solo.v); mmr_buf_free(&c->solo.text);
     if (c->rdb && c->rdb != c->db) mmr_db_close(c->rdb);
     c->rdb = NULL;
@@ -1115,9 +1221,11 @@ static void ctx_free(run_ctx *c)
     mmr_arena_free(&c->ua);
     mmr_tz_cache_free(c->tzc);
     free(c->rule_ids); free(c->sigcols); free(c->used); free(c->trcols);
+    if (c->rule_meta) for (uint32_t i = 0; i < c->p->nrules; i++) free(c->rule_meta[i]);
+    free(c->rule_meta); free(c->clear_slots);
     free(c->cands); free(c->hist_v); free(c->mute_v);
     mmr_decide_result_free(&c->res);
-    mmr_buf_free(&c->buf); mmr_buf_free(&c->meta);
+    mmr_buf_free(&c->buf);
     if (c->spool) fclose(c->spool);
     c->spool = NULL;
 }
@@ -1166,7 +1274,8 @@ static void *reader_main(void *arg)
 
 static void finalize_reads(run_ctx *c)
 {
-    sqlite3_stmt **sts[] = { &c->sig, &c->trait_scan, &c->trait_probe, &c->existing, &c->hist, &c->mutes };
+    sqlite3_stmt **sts[] = { &c->sig, &c->trait_scan, &c->trait_probe, &c->existing, &c->hist, &c->mutes,
+                             &c->mute_scan };
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) { sqlite3_finalize(*sts[i]); *sts[i] = NULL; }
 }
 
@@ -1282,7 +1391,7 @@ static int run_body(run_ctx *c)
         return -1;
     int ts = mmr_program_find_slot(p, "tz");
     c->tz_slot = ts >= 0 && p->slots[ts].is_trait && p->slots[ts].type == MMR_T_TEXT ? ts : -1;
-    if (mark_used(c)) { oom(d); return -1; }
+    if (mark_used(c) || prepare_per_rule(c)) { oom(d); return -1; }
     if (prepare_all(c)) return -1;
     c->horizon = p->policy.window_s;
     for (uint32_t i = 0; i < p->nrules; i++) if (p->rules[i].cooldown_s > c->horizon) c->horizon = p->rules[i].cooldown_s;
@@ -1307,6 +1416,9 @@ static int run_body(run_ctx *c)
          * the writes: any mismatch publishes from the outbox instead. */
         if (outbox_max(c, &c->spool_first)) return -1;
         c->spool_first++;
+        c->next_event = c->spool_first;
+        if (delivery_max(c, &c->next_seq)) return -1;
+        c->next_seq++;
         c->spool = tmpfile();
     }
 
@@ -1314,6 +1426,9 @@ static int run_body(run_ctx *c)
         int r = sqlite3_step(c->trait_scan);
         if (r == SQLITE_ROW) c->trait_row = 1;
         else if (r != SQLITE_DONE) { mmr_db_error(c->rdb, d, "reading mm_user_traits"); return -1; }
+        r = c->has_mutes ? sqlite3_step(c->mute_scan) : SQLITE_DONE;
+        if (r == SQLITE_ROW) c->mute_row = 1;
+        else if (r != SQLITE_DONE) { mmr_db_error(c->rdb, d, "reading mm_user_suppression"); return -1; }
     }
     c->have_first = have_first;
     c->first = first;
@@ -1391,7 +1506,6 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_arena_init(&c.ua, 0);
     mmr_decide_result_init(&c.res);
     mmr_buf_init(&c.buf);
-    mmr_buf_init(&c.meta);
     mmr_buf_init(&c.solo.text);
     if (mmr_vm_init(&c.vm, c.p)) { oom(d); ctx_free(&c); return -1; }
     c.tzc = mmr_tz_cache_new(o->zoneinfo);

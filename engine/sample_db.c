@@ -104,8 +104,8 @@ int mmr_sample_db_fill(const char *path, uint64_t n, uint64_t seed, const char *
         "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, 'sample', ?6) ON CONFLICT(name) DO NOTHING", d);
     if (!rc) rc = mmr_db_prepare(db, &deliv,
-        "INSERT OR IGNORE INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, category, "
-        "meta_json, delivered_at) SELECT ?1, ?2, rule_id, name, ?3, ?4, ?5, category, '{\"sample\":true}', ?6 "
+        "INSERT OR IGNORE INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, "
+        "meta_json, delivered_at) SELECT ?1, ?2, rule_id, ?3, ?4, ?5, category, '{\"sample\":true}', ?6 "
         "FROM mm_nudge_rule_master WHERE name = ?7", d);
     char before[MMR_TIME_BUF];
     mmr_time_format(day - 30 * 86400, before);

@@ -33,11 +33,18 @@ echo "     uninterrupted run: $dur s, $(wc -l < "$TMP/ref/events.ndjson") events
 # events a sink has not had yet (beyond its cursor in mm_event_cursor)
 PENDING="(SELECT count(*) FROM mm_event_outbox WHERE event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson') OR (want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis')))"
 
-dump() { # dir: every table but mm_run (one row per run, so more after kills)
+dump() { # dir: every table (rowid or key order), then mm_run and mm_event_sink below
     for t in mm_signal_daily mm_user_traits mm_user_suppression mm_nudge_rule_master mm_nudge_template_master \
              mm_nudge_candidate mm_nudge_delivery_log mm_nudge_interaction_log mm_event_outbox mm_event_cursor mm_schema_version; do
         sqlite3 "$1/s.db" ".dump $t" > "$1/$t.sql"
     done
+    # mm_run has one row per run, so more after kills: compare the runs that
+    # own candidates (their now is the candidates' and deliveries' time).
+    sqlite3 "$1/s.db" "SELECT * FROM mm_run WHERE run_id IN (SELECT run_id FROM mm_nudge_candidate) ORDER BY run_id" \
+        > "$1/mm_run.sql"
+    # the events file's recorded size, by its name inside the trial's directory
+    sqlite3 "$1/s.db" "SELECT replace(path, '$(realpath "$1")/', ''), size FROM mm_event_sink ORDER BY path" \
+        > "$1/mm_event_sink.sql"
 }
 dump "$TMP/ref"
 

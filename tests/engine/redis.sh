@@ -55,8 +55,11 @@ import json, sqlite3, sys
 subs = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
 evs = [l.rstrip('\n') for l in open(sys.argv[2], encoding='utf-8')]
 db = sqlite3.connect(sys.argv[3])
-rows = db.execute("SELECT d.delivery_id, d.user_id, d.rule, d.title, d.body, d.category, d.delivered_at FROM mm_event_outbox o "
-                  "JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of) ORDER BY o.event_id").fetchall()
+# the time of the run that decided each delivery (its candidate's run) is the event's created_at
+rows = db.execute("SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, m.now FROM mm_event_outbox o "
+                  "JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
+                  "JOIN mm_nudge_candidate c ON (c.as_of, c.user_id, c.rule_id) = (d.as_of, d.user_id, d.rule_id) "
+                  "JOIN mm_run m ON m.run_id = c.run_id ORDER BY o.event_id").fetchall()
 fails = []
 if [s['message'] for s in subs] != evs: fails.append('published messages != NDJSON events (order or bytes)')
 if len(subs) != len(rows): fails.append('%d messages for %d deliveries' % (len(subs), len(rows)))
@@ -68,6 +71,7 @@ for s in subs:
     want = {'type': 'nudge', 'delivery_id': r[0], 'user_id': r[1], 'rule': r[2], 'title': r[3], 'body': r[4],
             'category': r[5], 'created_at': r[6]}
     if m != want: fails.append('message differs from the delivery row: %r vs %r' % (m, want))
+    if r[6] != r[7]: fails.append('delivered at %s, not at the run\'s now %s' % (r[6], r[7]))
     if s['channel'] != 'mm:nudges:' + r[1]: fails.append('channel ' + s['channel'])
 print('\n'.join(fails) if fails else 'ok %d messages' % len(subs))
 PY
@@ -113,7 +117,7 @@ tail -n $((n4 + n5)) "$TMP/sub.jsonl" | python3 -c 'import json,sys; [print(json
 cat "$TMP/ev4.ndjson" "$TMP/ev5.ndjson" | cmp -s - "$TMP/mixed.ndjson" && [ "$n4" -gt 0 ] && [ "$n5" -gt 0 ] &&
     [ "$(wc -l < "$TMP/sub.jsonl")" -eq $((n1 + n3 + n4 + n5)) ] &&
     ok "$n4 waiting then $n5 new events published once, in order" || bad "mixed publish: $n4 waiting + $n5 new vs $(wc -l < "$TMP/mixed.ndjson") messages"
-sqlite3 "$TMP/s.db" "SELECT json_object('type','nudge','delivery_id',d.delivery_id,'user_id',d.user_id,'rule',d.rule,'title',d.title,'body',d.body,'category',d.category,'created_at',o.created_at) FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of) WHERE o.as_of = '2025-10-30' ORDER BY o.event_id" |
+sqlite3 "$TMP/s.db" "SELECT json_object('type','nudge','delivery_id',d.delivery_id,'user_id',d.user_id,'rule',r.name,'title',d.title,'body',d.body,'category',d.category,'created_at',d.delivered_at) FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id WHERE d.as_of = '2025-10-30' ORDER BY o.event_id" |
     cmp -s - "$TMP/ev5.ndjson" && ok "the run's prepared events = its outbox rows, byte for byte" || bad "prepared events differ from the outbox rows"
 pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson') OR (want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis'))")
 [ "$pend" -eq 0 ] && ok "outbox drained again" || bad "$pend still pending"

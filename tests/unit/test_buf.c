@@ -34,6 +34,12 @@ int main(void)
     mmr_buf_json_string(&b, "a\"b\\c\n\x01😋", 11);
     T_EQ_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001😋\"");
     mmr_buf_free(&b);
+    /* the edges of the plain run: space, '!', '#', '[', ']', '~', DEL stay;
+     * the unit separator, tab and CR are escaped */
+    mmr_buf_init(&b);
+    mmr_buf_json_string(&b, " !#[]~\x7f\x1f\t\r", 10);
+    T_EQ_STR(b.data, "\" !#[]~\x7f\\u001f\\t\\r\"");
+    mmr_buf_free(&b);
     /* QA: bytes that are not UTF-8 become U+FFFD, so JSON output always
      * parses (a Latin-1 file name in a diagnostic) */
     mmr_buf_init(&b);

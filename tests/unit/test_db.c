@@ -22,6 +22,89 @@ static int exec_ok(mmr_db *db, const char *sql)
     return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK;
 }
 
+/* Every row of sql as text, "a|b|c" lines (NULL as "NULL"), so a query's
+ * whole answer can be compared before and after a migration. The caller
+ * frees; NULL if the query fails. */
+static char *rows(mmr_db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "rows: %s: %s\n", sql, sqlite3_errmsg(db->h));
+        return NULL;
+    }
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_buf_puts(&b, "");
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const unsigned char *v = sqlite3_column_text(st, i);
+            if (i) mmr_buf_putc(&b, '|');
+            mmr_buf_puts(&b, v ? (const char *)v : "NULL");
+        }
+        mmr_buf_putc(&b, '\n');
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE || b.oom) { mmr_buf_free(&b); return NULL; }
+    return mmr_buf_take(&b);
+}
+
+/* rows(sql) == want; prints both on a mismatch. */
+#define T_ROWS(db, sql, want) do { char *_g = rows(db, sql); T_EQ_STR(_g, want); free(_g); } while (0)
+
+/* The shape of a table as SQLite sees it: columns (name, type, not null,
+ * key position), foreign keys (parent table and columns, how many are
+ * deferred), CHECK count, indexes and their columns, WITHOUT ROWID. A
+ * migrated table must have the shape of the one a new database gets, even
+ * though its CREATE text is written differently. */
+static char *shape(mmr_db *db, const char *table)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+        "SELECT 'col', name, type, \"notnull\", pk FROM pragma_table_info('%s') "
+        "UNION ALL SELECT 'fk', * FROM (SELECT \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list('%s') ORDER BY 1, 2) "
+        "UNION ALL SELECT 'ix', * FROM (SELECT CASE origin WHEN 'c' THEN il.name ELSE origin END, il.\"unique\", "
+        "  (SELECT group_concat(name) FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)), NULL "
+        "  FROM pragma_index_list('%s') il ORDER BY 1, 3) "
+        "UNION ALL SELECT 'sql', sql LIKE '%%WITHOUT ROWID', "
+        "  (length(sql) - length(replace(sql, 'DEFERRABLE INITIALLY DEFERRED', ''))) / 29, "
+        "  (length(sql) - length(replace(sql, 'CHECK', ''))) / 5, NULL FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+        table, table, table, table);
+    return rows(db, sql);
+}
+
+/* The state tables (all but the input tables, which migrations leave as
+ * they are). */
+static const char *const state_tables[] = {
+    "mm_schema_version", "mm_user_suppression", "mm_nudge_rule_master", "mm_nudge_template_master",
+    "mm_run", "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
+    "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
+};
+
+/* Every state table of db has the shape of a new database's. */
+static void same_shape_as_new(mmr_db *db)
+{
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_db *fresh;
+    T_EQ_INT(mmr_db_open(&fresh, "x", MMR_DB_OPEN_MEMORY, 0, &d), 0);
+    T_EQ_INT(mmr_db_begin(fresh, &d), 0);
+    T_EQ_INT(mmr_db_migrate(fresh, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(fresh, &d), 0);
+    for (size_t i = 0; i < sizeof state_tables / sizeof state_tables[0]; i++) {
+        char *want = shape(fresh, state_tables[i]), *got = shape(db, state_tables[i]);
+        T_CHECK(want && strchr(want, '\n'));   /* the table exists */
+        if (want && got && strcmp(want, got)) fprintf(stderr, "shape of %s:\n", state_tables[i]);
+        T_EQ_STR(got, want);
+        free(want);
+        free(got);
+    }
+    /* nothing of the migration's working tables is left */
+    T_EQ_INT(count(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'mmv%'"), 0);
+    mmr_db_close(fresh);
+    mmr_diags_free(&d);
+}
+
 static void test_schema(void)
 {
     mmr_diags d;
@@ -53,27 +136,88 @@ static void test_schema(void)
     T_EQ_INT(count(db, "SELECT count(*) FROM pragma_table_info('mm_signal_daily') WHERE name = 'dining_txn_7d' AND type = 'REAL'"), 1);
     T_EQ_INT(count(db, "SELECT count(*) FROM pragma_table_info('mm_user_traits') WHERE name IN ('tz','lifestyle_tags','age_band')"), 3);
     T_EQ_INT(count(db, "PRAGMA foreign_keys"), 1);
+    /* the tables a run fills are narrow: a candidate or delivery names its
+     * rule by rule_id only, an event is the delivery's seq */
+    T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_nudge_candidate')",
+           "as_of,user_id,rule_id,status,suppression_reason,priority,run_id\n");
+    T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_nudge_delivery_log')",
+           "seq,delivery_id,user_id,rule_id,as_of,title,body,category,meta_json,delivered_at\n");
+    T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_event_outbox')",
+           "event_id,delivery_seq,want_redis\n");
+    /* clustered on their keys (WITHOUT ROWID): candidates by (as_of,
+     * user_id, rule_id), the input tables by (as_of, user_id) and user_id;
+     * the delivery log is a rowid table numbered by seq */
+    T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_nudge_candidate') WHERE pk > 0 ORDER BY pk",
+           "as_of|1\nuser_id|2\nrule_id|3\n");
+    T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_signal_daily') WHERE pk > 0 ORDER BY pk",
+           "as_of|1\nuser_id|2\n");
+    T_ROWS(db, "SELECT name, pk, \"notnull\" FROM pragma_table_info('mm_user_traits') WHERE pk > 0", "user_id|1|1\n");
+    T_CHECK(!exec_ok(db, "SELECT rowid FROM mm_nudge_candidate"));
+    T_CHECK(!exec_ok(db, "SELECT rowid FROM mm_signal_daily"));
+    T_CHECK(!exec_ok(db, "SELECT rowid FROM mm_user_traits"));
+    T_CHECK(exec_ok(db, "SELECT rowid FROM mm_nudge_delivery_log"));
+    T_ROWS(db, "SELECT name FROM pragma_index_info('mm_nudge_delivery_user') ORDER BY seqno",
+           "user_id\ndelivered_at\nrule_id\n");
     /* constraints: status, reason/status agreement, actions, foreign keys, uniqueness */
     T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
                         "VALUES ('r', 'dining', 1, 0, 0, 'h', 't')"));
     T_CHECK(exec_ok(db, "INSERT INTO mm_run(as_of, now, ruleset_hash, source, status) VALUES ('2025-10-26','t','h','s','done')"));
-    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, priority, run_id, created_at) "
-                         "VALUES ('u', 1, 'r', '2025-10-26', 'maybe', 1, 1, 't')"));
-    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, priority, run_id, created_at) "
-                         "VALUES ('u', 1, 'r', '2025-10-26', 'delivered', 'muted', 1, 1, 't')"));
-    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, priority, run_id, created_at) "
-                        "VALUES ('u', 1, 'r', '2025-10-26', 'suppressed', 'muted', 1, 1, 't')"));
-    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, priority, run_id, created_at) "
-                         "VALUES ('u', 1, 'r', '2025-10-26', 'suppressed', 'cooldown', 1, 1, 't')"));   /* AC-MM-2 */
-    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, suppression_reason, priority, run_id, created_at) "
-                         "VALUES ('u', 7, 'r7', '2025-10-26', 'suppressed', 'muted', 1, 1, 't')"));     /* no rule 7 */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u', 1, 'maybe', 1, 1)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u', 1, 'delivered', 'muted', 1, 1)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u', 1, 'suppressed', 1, 1)"));             /* suppressed needs a reason */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) "
+                        "VALUES ('2025-10-26', 'u', 1, 'suppressed', 'muted', 1, 1)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u', 1, 'suppressed', 'cooldown', 1, 1)"));   /* AC-MM-2: the key */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u', 1, 'delivered', 1, 1)"));              /* AC-MM-2, other status */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, priority, run_id) "
+                        "VALUES ('2025-10-27', 'u', 1, 'delivered', 1, 1)"));               /* the next date */
+    /* The rule and run references are checked at commit (deferred): alone,
+     * a statement is its own transaction and fails at its end; inside a
+     * transaction the insert passes and the commit fails, leaving nothing. */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u', 7, 'suppressed', 'muted', 1, 1)"));      /* no rule 7 */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u2', 1, 'suppressed', 'muted', 1, 9)"));     /* no run 9 */
+    {
+        mmr_diags d2;
+        mmr_diags_init(&d2);
+        T_EQ_INT(mmr_db_begin(db, &d2), 0);
+        T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) "
+                            "VALUES ('2025-10-26', 'u', 7, 'suppressed', 'muted', 1, 1)"));
+        T_EQ_INT(mmr_db_commit(db, &d2), -1);
+        T_CHECK(d2.errors == 1 && strstr(d2.v[0].message, "FOREIGN KEY") != NULL);
+        T_CHECK(sqlite3_get_autocommit(db->h));                     /* rolled back */
+        mmr_diags_free(&d2);
+    }
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate WHERE rule_id = 7"), 0);
     T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('nope', 'u', 'viewed', 't')"));
-    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, category, meta_json, delivered_at) "
-                        "VALUES ('d1', 'u', 1, 'r', '2025-10-26', 'T', 'B', 'dining', '{}', 't')"));
-    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule, as_of, title, body, category, meta_json, delivered_at) "
-                         "VALUES ('d2', 'u', 1, 'r', '2025-10-26', 'T', 'B', 'dining', '{}', 't')"));   /* same user, rule, date */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                        "VALUES ('d1', 'u', 1, '2025-10-26', 'T', 'B', 'dining', '{}', 't')"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                         "VALUES ('d1', 'u', 1, '2025-10-27', 'T', 'B', 'dining', '{}', 't')"));   /* same delivery_id */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                         "VALUES ('d7', 'u', 7, '2025-10-26', 'T', 'B', 'dining', '{}', 't')"));   /* no rule 7 */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                         "VALUES (NULL, 'u', 1, '2025-10-28', 'T', 'B', 'dining', '{}', 't')"));   /* an id is required */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                        "VALUES ('d2', 'u', 1, '2025-10-27', 'T', 'B', 'dining', '{}', 't')"));
+    /* seq numbers deliveries in the order they were written */
+    T_ROWS(db, "SELECT seq, delivery_id FROM mm_nudge_delivery_log ORDER BY seq", "1|d1\n2|d2\n");
+    /* an event is a delivery's seq (checked at commit, as above) */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (2, 1)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (9, 0)"));   /* no delivery 9 */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (1, 2)"));
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE seq = 2"));                        /* has an event */
     T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d1', 'u', 'liked', 't')"));
     T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d1', 'u', 'clicked', 't')"));
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd1'"));             /* has an interaction */
+    T_CHECK(!exec_ok(db, "UPDATE mm_nudge_delivery_log SET delivery_id = 'd9' WHERE delivery_id = 'd1'"));
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     /* a database from a newer mmr is refused */
     T_CHECK(exec_ok(db, "INSERT INTO mm_schema_version VALUES (99, 't')"));
     mmr_diags_free(&d);
@@ -97,51 +241,57 @@ static void test_schema(void)
     T_EQ_STR(mmr_db_sql_type(3), "TEXT");
 }
 
+/* The tables versions 1, 2 and 3 share, as they were then (frozen here:
+ * the fixtures are old databases, not the current schema). */
+#define SCHEMA_V1_V2_COMMON \
+    "CREATE TABLE mm_schema_version (" \
+    "  version    INTEGER PRIMARY KEY," \
+    "  applied_at TEXT NOT NULL);" \
+    "CREATE TABLE mm_user_suppression (" \
+    "  user_id  TEXT NOT NULL," \
+    "  category TEXT NOT NULL," \
+    "  muted_at TEXT NOT NULL," \
+    "  PRIMARY KEY (user_id, category)) WITHOUT ROWID;" \
+    "CREATE TABLE mm_nudge_rule_master (" \
+    "  rule_id             INTEGER PRIMARY KEY," \
+    "  name                TEXT NOT NULL UNIQUE," \
+    "  description         TEXT," \
+    "  category            TEXT NOT NULL," \
+    "  priority            INTEGER NOT NULL," \
+    "  cooldown_days       REAL NOT NULL," \
+    "  cooldown_s          INTEGER NOT NULL," \
+    "  expression_json     TEXT," \
+    "  traits_filter_json  TEXT," \
+    "  message_template_id TEXT," \
+    "  source              TEXT," \
+    "  ruleset_hash        TEXT NOT NULL," \
+    "  updated_at          TEXT NOT NULL);" \
+    "CREATE TABLE mm_nudge_template_master (" \
+    "  template_id    TEXT PRIMARY KEY," \
+    "  title          TEXT NOT NULL," \
+    "  body           TEXT NOT NULL," \
+    "  tone           TEXT," \
+    "  variables_json TEXT NOT NULL," \
+    "  category       TEXT," \
+    "  ruleset_hash   TEXT NOT NULL," \
+    "  updated_at     TEXT NOT NULL) WITHOUT ROWID;" \
+    "CREATE TABLE mm_run (" \
+    "  run_id       INTEGER PRIMARY KEY," \
+    "  as_of        TEXT NOT NULL," \
+    "  now          TEXT NOT NULL," \
+    "  ruleset_hash TEXT NOT NULL," \
+    "  source       TEXT NOT NULL," \
+    "  status       TEXT NOT NULL CHECK (status IN ('running','done'))," \
+    "  users        INTEGER NOT NULL DEFAULT 0," \
+    "  candidates   INTEGER NOT NULL DEFAULT 0," \
+    "  delivered    INTEGER NOT NULL DEFAULT 0," \
+    "  suppressed   INTEGER NOT NULL DEFAULT 0);" \
+    ""
+
 /* The version-1 schema (mmr before the outbox cursors), to test the
- * migration to version 2. */
+ * migrations through version 2 to the current one. */
 static const char schema_v1[] =
-    "CREATE TABLE mm_schema_version ("
-    "  version    INTEGER PRIMARY KEY,"
-    "  applied_at TEXT NOT NULL);"
-    "CREATE TABLE mm_user_suppression ("
-    "  user_id  TEXT NOT NULL,"
-    "  category TEXT NOT NULL,"
-    "  muted_at TEXT NOT NULL,"
-    "  PRIMARY KEY (user_id, category)) WITHOUT ROWID;"
-    "CREATE TABLE mm_nudge_rule_master ("
-    "  rule_id             INTEGER PRIMARY KEY,"
-    "  name                TEXT NOT NULL UNIQUE,"
-    "  description         TEXT,"
-    "  category            TEXT NOT NULL,"
-    "  priority            INTEGER NOT NULL,"
-    "  cooldown_days       REAL NOT NULL,"
-    "  cooldown_s          INTEGER NOT NULL,"
-    "  expression_json     TEXT,"
-    "  traits_filter_json  TEXT,"
-    "  message_template_id TEXT,"
-    "  source              TEXT,"
-    "  ruleset_hash        TEXT NOT NULL,"
-    "  updated_at          TEXT NOT NULL);"
-    "CREATE TABLE mm_nudge_template_master ("
-    "  template_id    TEXT PRIMARY KEY,"
-    "  title          TEXT NOT NULL,"
-    "  body           TEXT NOT NULL,"
-    "  tone           TEXT,"
-    "  variables_json TEXT NOT NULL,"
-    "  category       TEXT,"
-    "  ruleset_hash   TEXT NOT NULL,"
-    "  updated_at     TEXT NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE mm_run ("
-    "  run_id       INTEGER PRIMARY KEY,"
-    "  as_of        TEXT NOT NULL,"
-    "  now          TEXT NOT NULL,"
-    "  ruleset_hash TEXT NOT NULL,"
-    "  source       TEXT NOT NULL,"
-    "  status       TEXT NOT NULL CHECK (status IN ('running','done')),"
-    "  users        INTEGER NOT NULL DEFAULT 0,"
-    "  candidates   INTEGER NOT NULL DEFAULT 0,"
-    "  delivered    INTEGER NOT NULL DEFAULT 0,"
-    "  suppressed   INTEGER NOT NULL DEFAULT 0);"
+    SCHEMA_V1_V2_COMMON
     "CREATE TABLE mm_nudge_candidate ("
     "  candidate_id       INTEGER PRIMARY KEY,"
     "  user_id            TEXT NOT NULL,"
@@ -212,30 +362,262 @@ static void test_migrate_v1(void)
         "INSERT INTO mm_nudge_candidate(user_id, rule_id, rule, as_of, status, priority, delivery_id, run_id, created_at) "
         "  VALUES ('u1', 1, 'r', '2025-10-26', 'delivered', 1, 'd1', 1, 't');"
         "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d1', 'u1', 'viewed', 't');"
-        /* 1 done; 2 emitted, waiting for Redis; 3 not emitted yet */
+        /* 1 done; 2 emitted, waiting for Redis; 3 not emitted yet. Not in
+         * user order, so the deliveries' new numbering has to follow it. */
         "INSERT INTO mm_event_outbox(delivery_id, user_id, payload, created_at, want_redis, emitted_at, redis_at, published_at) "
-        "  VALUES ('d1', 'u1', '{}', 't', 1, 't', 't', 't'), ('d2', 'u2', '{}', 't', 1, 't', NULL, NULL),"
-        "         ('d3', 'u3', '{}', 't', 0, NULL, NULL, NULL);"));
+        "  VALUES ('d2', 'u2', '{}', 't', 1, 't', 't', 't'), ('d3', 'u3', '{}', 't', 1, 't', NULL, NULL),"
+        "         ('d1', 'u1', '{}', 't', 0, NULL, NULL, NULL);"));
     T_EQ_INT(mmr_db_begin(db, &d), 0);
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
     T_EQ_INT(mmr_db_commit(db, &d), 0);
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 2);
+    T_EQ_INT(v, 3);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n");   /* each step recorded */
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
+    same_shape_as_new(db);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 3);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate WHERE as_of = '2025-10-26' AND user_id = 'u1' AND delivery_id = 'd1'"), 1);
+    /* the delivered candidate's delivery is the one of its user, rule and date */
+    T_ROWS(db, "SELECT c.user_id, c.status, d.delivery_id, d.title FROM mm_nudge_candidate c "
+               "JOIN mm_nudge_delivery_log d USING (as_of, user_id, rule_id)", "u1|delivered|d1|T\n");
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate"), 1);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_interaction_log WHERE delivery_id = 'd1'"), 1);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of)"), 3);
+    /* deliveries numbered in event order; each event is its delivery's seq */
+    T_ROWS(db, "SELECT seq, delivery_id, user_id, title, body FROM mm_nudge_delivery_log ORDER BY seq",
+           "1|d2|u2|T2|B2\n2|d3|u3|T3|B3\n3|d1|u1|T|B\n");
+    T_ROWS(db, "SELECT o.event_id, d.delivery_id, o.want_redis FROM mm_event_outbox o "
+               "JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq ORDER BY o.event_id",
+           "1|d2|1\n2|d3|1\n3|d1|0\n");
     T_EQ_INT(count(db, "SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson'"), 2);
     T_EQ_INT(count(db, "SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis'"), 1);
     T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     /* the foreign keys point at the new tables */
     T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('nope', 'u', 'viewed', 't')"));
     T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d2', 'u2', 'viewed', 't')"));
-    T_CHECK(!exec_ok(db, "INSERT INTO mm_event_outbox(user_id, rule, as_of, created_at, want_redis) VALUES ('u9', 'r', '2025-10-26', 't', 0)"));
-    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd1'"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (9, 0)"));
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd1'"));   /* an interaction's */
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd3'"));   /* an event's */
+    T_EQ_INT((int)d.errors, 0);
+    mmr_db_close(db);
+    mmr_diags_free(&d);
+}
+
+/* The version-2 schema (candidates and deliveries clustered on their
+ * natural keys, rule names copied into them, events keyed by (user, rule,
+ * date)), as mmr wrote it before version 3, with its input tables. */
+static const char schema_v2[] =
+    "CREATE TABLE mm_signal_daily ("
+    "  user_id TEXT NOT NULL,"
+    "  as_of TEXT NOT NULL,"
+    "  dining_txn_7d REAL,"
+    "  UNIQUE (as_of, user_id));"
+    "CREATE TABLE mm_user_traits ("
+    "  user_id TEXT PRIMARY KEY,"
+    "  tz TEXT);"
+    SCHEMA_V1_V2_COMMON
+    "CREATE TABLE mm_nudge_candidate ("
+    "  as_of              TEXT NOT NULL,"
+    "  user_id            TEXT NOT NULL,"
+    "  rule               TEXT NOT NULL,"
+    "  rule_id            INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  status             TEXT NOT NULL CHECK (status IN ('delivered','suppressed')),"
+    "  suppression_reason TEXT,"
+    "  priority           INTEGER NOT NULL,"
+    "  delivery_id        TEXT,"
+    "  run_id             INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  created_at         TEXT NOT NULL,"
+    "  CHECK ((status = 'delivered') = (suppression_reason IS NULL)),"
+    "  CHECK ((status = 'delivered') = (delivery_id IS NOT NULL)),"
+    "  PRIMARY KEY (as_of, user_id, rule)) WITHOUT ROWID;"
+    "CREATE TABLE mm_nudge_delivery_log ("
+    "  delivery_id  TEXT NOT NULL UNIQUE,"
+    "  user_id      TEXT NOT NULL,"
+    "  rule_id      INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  rule         TEXT NOT NULL,"
+    "  as_of        TEXT NOT NULL,"
+    "  title        TEXT NOT NULL,"
+    "  body         TEXT NOT NULL,"
+    "  category     TEXT NOT NULL,"
+    "  meta_json    TEXT NOT NULL,"
+    "  delivered_at TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, rule, as_of)) WITHOUT ROWID;"
+    "CREATE TABLE mm_nudge_interaction_log ("
+    "  interaction_id INTEGER PRIMARY KEY,"
+    "  delivery_id    TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
+    "  user_id        TEXT NOT NULL,"
+    "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
+    "  timestamp      TEXT NOT NULL);"
+    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
+    "CREATE TABLE mm_event_outbox ("
+    "  event_id     INTEGER PRIMARY KEY,"
+    "  user_id      TEXT NOT NULL,"
+    "  rule         TEXT NOT NULL,"
+    "  as_of        TEXT NOT NULL,"
+    "  created_at   TEXT NOT NULL,"
+    "  want_redis   INTEGER NOT NULL CHECK (want_redis IN (0,1)),"
+    "  FOREIGN KEY (user_id, rule, as_of) REFERENCES mm_nudge_delivery_log(user_id, rule, as_of)"
+    "    DEFERRABLE INITIALLY DEFERRED);"
+    "CREATE TABLE mm_event_cursor ("
+    "  sink          TEXT PRIMARY KEY CHECK (sink IN ('ndjson','redis')),"
+    "  last_event_id INTEGER NOT NULL,"
+    "  updated_at    TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE mm_event_sink ("
+    "  path TEXT PRIMARY KEY,"
+    "  size INTEGER NOT NULL) WITHOUT ROWID;";
+
+/* Two nights of history in a version-2 database: night 1 delivered u2/b
+ * then u1/a, night 2 u3/a, u1/b, u2/a (event order is not key order), with
+ * two suppressed candidates, one sample delivery that has no event, an
+ * interaction, and sinks part-way: NDJSON has events 1-4, Redis event 1. */
+static const char history_v2[] =
+    "INSERT INTO mm_schema_version VALUES (1, '2025-01-01T00:00:00Z'), (2, '2025-06-01T00:00:00Z');"
+    "INSERT INTO mm_signal_daily VALUES ('u1', '2025-10-26', 4);"
+    "INSERT INTO mm_user_traits VALUES ('u2', 'Asia/Dubai');"
+    "INSERT INTO mm_user_suppression VALUES ('u3', 'shopping', '2025-10-01T00:00:00Z');"
+    "INSERT INTO mm_nudge_rule_master(rule_id, name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at)"
+    "  VALUES (1, 'a', 'dining', 80, 3, 259200, 'h', 't'), (2, 'b', 'budget', 50, 7, 604800, 'h', 't');"
+    "INSERT INTO mm_nudge_template_master VALUES ('T', 'Hi', '{goal} waits', 'neutral', '[\"goal\"]', 'dining', 'h', 't');"
+    "INSERT INTO mm_run VALUES (1, '2025-10-25', '2025-10-25T09:00:00Z', 'h', 's', 'done', 3, 2, 2, 0),"
+    "  (2, '2025-10-26', '2025-10-26T09:30:00Z', 'h', 's', 'done', 3, 5, 3, 2);"
+    "INSERT INTO mm_nudge_delivery_log VALUES"
+    "  ('d-u2-b-25', 'u2', 2, 'b', '2025-10-25', 'Budget', 'u2 drifted ₹500', 'budget', '{\"n\":1}', '2025-10-25T09:00:00Z'),"
+    "  ('d-u1-a-25', 'u1', 1, 'a', '2025-10-25', 'Takeout 🍟', 'u1 dined', 'dining', '{\"n\":2}', '2025-10-25T09:00:00Z'),"
+    "  ('d-u3-a-26', 'u3', 1, 'a', '2025-10-26', 'Takeout 🍟', 'u3 dined', 'dining', '{\"n\":3}', '2025-10-26T09:30:00Z'),"
+    "  ('d-u1-b-26', 'u1', 2, 'b', '2025-10-26', 'Budget', 'u1 drifted', 'budget', '{\"n\":4}', '2025-10-26T09:30:00Z'),"
+    "  ('d-u2-a-26', 'u2', 1, 'a', '2025-10-26', 'Takeout 🍟', 'u2 dined', 'dining', '{\"n\":5}', '2025-10-26T09:30:00Z'),"
+    "  ('d-u0-a-24', 'u0', 1, 'a', '2025-10-24', 'Sample', 'from mmr gen', 'dining', '{\"sample\":true}', '2025-10-24T10:00:00Z');"
+    "INSERT INTO mm_nudge_candidate VALUES"
+    "  ('2025-10-25', 'u1', 'a', 1, 'delivered', NULL, 80, 'd-u1-a-25', 1, '2025-10-25T09:00:00Z'),"
+    "  ('2025-10-25', 'u2', 'b', 2, 'delivered', NULL, 50, 'd-u2-b-25', 1, '2025-10-25T09:00:00Z'),"
+    "  ('2025-10-26', 'u1', 'a', 1, 'suppressed', 'cooldown', 80, NULL, 2, '2025-10-26T09:30:00Z'),"
+    "  ('2025-10-26', 'u1', 'b', 2, 'delivered', NULL, 50, 'd-u1-b-26', 2, '2025-10-26T09:30:00Z'),"
+    "  ('2025-10-26', 'u2', 'a', 1, 'delivered', NULL, 80, 'd-u2-a-26', 2, '2025-10-26T09:30:00Z'),"
+    "  ('2025-10-26', 'u3', 'a', 1, 'delivered', NULL, 80, 'd-u3-a-26', 2, '2025-10-26T09:30:00Z'),"
+    "  ('2025-10-26', 'u3', 'b', 2, 'suppressed', 'daily_cap', 50, NULL, 2, '2025-10-26T09:30:00Z');"
+    "INSERT INTO mm_nudge_interaction_log VALUES (1, 'd-u1-a-25', 'u1', 'clicked', '2025-10-25T12:00:00Z');"
+    "INSERT INTO mm_event_outbox VALUES"
+    "  (1, 'u2', 'b', '2025-10-25', '2025-10-25T09:00:00Z', 1),"
+    "  (2, 'u1', 'a', '2025-10-25', '2025-10-25T09:00:00Z', 0),"
+    "  (3, 'u3', 'a', '2025-10-26', '2025-10-26T09:30:00Z', 1),"
+    "  (4, 'u1', 'b', '2025-10-26', '2025-10-26T09:30:00Z', 1),"
+    "  (5, 'u2', 'a', '2025-10-26', '2025-10-26T09:30:00Z', 1);"
+    "INSERT INTO mm_event_cursor VALUES ('ndjson', 4, '2025-10-26T09:30:01Z'), ('redis', 1, '2025-10-25T09:00:01Z');"
+    "INSERT INTO mm_event_sink VALUES ('/var/mmr/events.ndjson', 1234);";
+
+/* What the history says, in words both schemas can answer: before the
+ * migration from the version-2 columns, after it through the joins that
+ * replace them. Each pair must give the same rows. */
+static const char *const history_before[] = {
+    /* every event as it is published: id, sinks, created_at, delivery, rule name, text */
+    "SELECT o.event_id, o.want_redis, o.created_at, d.delivery_id, d.user_id, o.rule, d.title, d.body, d.category "
+    "FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of) ORDER BY o.event_id",
+    /* every delivery, in full */
+    "SELECT delivery_id, user_id, rule_id, rule, as_of, title, body, category, meta_json, delivered_at "
+    "FROM mm_nudge_delivery_log ORDER BY delivery_id",
+    /* every candidate, its rule's name, its time and its delivery */
+    "SELECT as_of, user_id, rule_id, rule, status, coalesce(suppression_reason, '-'), priority, run_id, created_at, "
+    "coalesce(delivery_id, '-') FROM mm_nudge_candidate ORDER BY as_of, user_id, rule_id",
+    "SELECT * FROM mm_nudge_interaction_log ORDER BY interaction_id",
+    "SELECT * FROM mm_event_cursor ORDER BY sink",
+    "SELECT * FROM mm_event_sink",
+    "SELECT * FROM mm_run ORDER BY run_id",
+    "SELECT * FROM mm_nudge_rule_master ORDER BY rule_id",
+    "SELECT * FROM mm_nudge_template_master",
+    "SELECT * FROM mm_user_suppression",
+    "SELECT * FROM mm_signal_daily",
+    "SELECT * FROM mm_user_traits",
+};
+static const char *const history_after[] = {
+    "SELECT o.event_id, o.want_redis, d.delivered_at, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category "
+    "FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
+    "JOIN mm_nudge_rule_master r USING (rule_id) ORDER BY o.event_id",
+    "SELECT d.delivery_id, d.user_id, d.rule_id, r.name, d.as_of, d.title, d.body, d.category, d.meta_json, d.delivered_at "
+    "FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r USING (rule_id) ORDER BY d.delivery_id",
+    "SELECT c.as_of, c.user_id, c.rule_id, r.name, c.status, coalesce(c.suppression_reason, '-'), c.priority, c.run_id, m.now, "
+    "coalesce(d.delivery_id, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) "
+    "JOIN mm_run m USING (run_id) LEFT JOIN mm_nudge_delivery_log d USING (as_of, user_id, rule_id) "
+    "ORDER BY c.as_of, c.user_id, c.rule_id",
+    "SELECT * FROM mm_nudge_interaction_log ORDER BY interaction_id",
+    "SELECT * FROM mm_event_cursor ORDER BY sink",
+    "SELECT * FROM mm_event_sink",
+    "SELECT * FROM mm_run ORDER BY run_id",
+    "SELECT * FROM mm_nudge_rule_master ORDER BY rule_id",
+    "SELECT * FROM mm_nudge_template_master",
+    "SELECT * FROM mm_user_suppression",
+    "SELECT * FROM mm_signal_daily",
+    "SELECT * FROM mm_user_traits",
+};
+
+static void test_migrate_v2(void)
+{
+    enum { NQ = sizeof history_before / sizeof history_before[0] };
+    _Static_assert(sizeof history_after / sizeof history_after[0] == NQ, "one after query per before query");
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_db *db;
+    T_EQ_INT(mmr_db_open(&db, "x", MMR_DB_OPEN_MEMORY, 0, &d), 0);
+    T_CHECK(exec_ok(db, schema_v2));
+    T_CHECK(exec_ok(db, history_v2));
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);   /* a consistent fixture */
+    char *before[NQ];
+    for (size_t i = 0; i < NQ; i++) {
+        before[i] = rows(db, history_before[i]);
+        T_CHECK(before[i] && strchr(before[i], '\n'));   /* each answers something */
+    }
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(db, &d), 0);
+    if (d.n) mmr_diags_print_text(stderr, &d);
+    int v = -1;
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 3);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n");
+    T_EQ_INT(mmr_db_check_tables(db, &d), 0);
+    same_shape_as_new(db);
+    /* same row counts, same events, deliveries, candidates, cursors... */
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate"), 7);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 6);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox"), 5);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_interaction_log"), 1);
+    for (size_t i = 0; i < NQ; i++) {
+        char *after = rows(db, history_after[i]);
+        if (!before[i] || !after || strcmp(before[i], after))
+            fprintf(stderr, "history query %zu differs after the migration\n", i);
+        T_EQ_STR(after, before[i]);
+        free(after);
+        free(before[i]);
+    }
+    /* the event ids are kept and each points at its delivery by seq; the
+     * deliveries are numbered in event order, the one without an event
+     * last, so the log's order is the order things happened */
+    T_ROWS(db, "SELECT o.event_id, o.delivery_seq, d.user_id, d.rule_id, d.as_of FROM mm_event_outbox o "
+               "JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq ORDER BY o.event_id",
+           "1|1|u2|2|2025-10-25\n2|2|u1|1|2025-10-25\n3|3|u3|1|2025-10-26\n4|4|u1|2|2025-10-26\n5|5|u2|1|2025-10-26\n");
+    T_ROWS(db, "SELECT seq, delivery_id FROM mm_nudge_delivery_log ORDER BY seq",
+           "1|d-u2-b-25\n2|d-u1-a-25\n3|d-u3-a-26\n4|d-u1-b-26\n5|d-u2-a-26\n6|d-u0-a-24\n");
+    /* the sinks resume where they were: NDJSON after event 4, Redis after 1 */
+    T_ROWS(db, "SELECT sink, last_event_id FROM mm_event_cursor ORDER BY sink", "ndjson|4\nredis|1\n");
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* the references hold on the new tables */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) "
+                         "VALUES ('nope', 'u1', 'viewed', 't')"));
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) "
+                        "VALUES ('d-u2-a-26', 'u2', 'viewed', 't')"));
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u1-a-25'"));   /* an interaction's */
+    T_CHECK(!exec_ok(db, "DELETE FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u3-a-26'"));   /* an event's */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (99, 0)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, priority, run_id) "
+                         "VALUES ('2025-10-26', 'u1', 2, 'delivered', 50, 2)"));                      /* AC-MM-2 */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                         "VALUES ('d-u1-b-26', 'u1', 2, '2025-10-27', 'T', 'B', 'budget', '{}', 't')"));  /* same id */
+    /* the next delivery is numbered after the migrated ones */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+                        "VALUES ('d-u1-b-27', 'u1', 2, '2025-10-27', 'T', 'B', 'budget', '{}', 't')"));
+    T_EQ_INT(count(db, "SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u1-b-27'"), 7);
+    /* migrating again changes nothing */
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 3);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -312,7 +694,14 @@ static void test_run(void)
     T_EQ_INT(mmr_db_open(&db, dbp, MMR_DB_OPEN_RO, 0, &d), 0);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate"), 3);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate WHERE suppression_reason = 'template_value_missing' AND user_id = 'u2'"), 1);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log WHERE user_id = 'u1' AND rule = 'b' AND body = 'Budget waits'"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r USING (rule_id) "
+                       "WHERE d.user_id = 'u1' AND r.name = 'b' AND d.body = 'Budget waits'"), 1);
+    /* the candidates' time is their run's: the first run decided all three */
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_candidate c JOIN mm_run m USING (run_id) "
+                       "WHERE m.now = '2025-10-26T09:00:00Z'"), 3);
+    /* the event is the delivery's, delivered at that time */
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
+                       "WHERE d.user_id = 'u1' AND d.delivered_at = '2025-10-26T09:00:00Z'"), 1);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox"), 1);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_cursor WHERE last_event_id = 1 AND updated_at = '2025-10-26T09:00:00Z'"), 2);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_run"), 2);
@@ -329,6 +718,7 @@ int main(void)
 {
     test_schema();
     test_migrate_v1();
+    test_migrate_v2();
     test_payload();
     test_run();
     return T_DONE("db");

@@ -24,6 +24,21 @@ int main(void)
     memset(a1000, 'a', sizeof a1000);
     mmr_sha1(a1000, sizeof a1000, dig); hex(dig, 20, hx);
     T_EQ_STR(hx, "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+    /* every padding case: the length field fits after the 0x80 byte
+     * (55), just does not (56, 57, 63), a full block (64), and two blocks */
+    static const struct { size_t n; const char *hex; } pads[] = {
+        { 55, "c1c8bbdc22796e28c0e15163d20899b65621d65a" },
+        { 56, "c2db330f6083854c99d4b5bfb6e8f29f201be699" },
+        { 57, "f08f24908d682555111be7ff6f004e78283d989a" },
+        { 63, "03f09f5b158a7a8cdad920bddc29b81c18a551f5" },
+        { 64, "0098ba824b5c16427bd7a1122a5a442a25ec644d" },
+        { 119, "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56" },
+        { 120, "f34c1488385346a55709ba056ddd08280dd4c6d6" },
+    };
+    for (size_t i = 0; i < sizeof pads / sizeof pads[0]; i++) {
+        mmr_sha1(a1000, pads[i].n, dig); hex(dig, 20, hx);
+        T_EQ_STR(hx, pads[i].hex);
+    }
     /* streaming in odd pieces gives the same digest */
     mmr_sha1_ctx c;
     mmr_sha1_init(&c);

@@ -8,7 +8,7 @@ deliveries (2025-10-26T09:00Z) for u1, u2 and u5.
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals next_day.ndjson --now 2025-10-27T08:30:00Z 2>&1 | grep -v elapsed
   mmr run: as_of 2025-10-27: 3 users, 4 candidates, 0 delivered, 4 suppressed (cooldown 1, daily_cap 3)
   mmr run: events: 0 written, 0 published to redis, 0 pending in the outbox
-  $ sqlite3 $TESTTMP/s.db "SELECT user_id, rule, as_of, status, coalesce(suppression_reason, '-') FROM mm_nudge_candidate WHERE as_of = '2025-10-27' ORDER BY 1, 2"
+  $ sqlite3 $TESTTMP/s.db "SELECT c.user_id, r.name, c.as_of, c.status, coalesce(c.suppression_reason, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) WHERE c.as_of = '2025-10-27' ORDER BY 1, 2"
   u1|budget_drift|2025-10-27|suppressed|daily_cap
   u1|dining_overspend|2025-10-27|suppressed|cooldown
   u2|budget_drift|2025-10-27|suppressed|daily_cap
@@ -29,7 +29,7 @@ dining rule is still cooling down (3 days).
   {"type":"nudge","delivery_id":"43ece3f9-6e84-5087-a1ab-11ceed2b7aa0","user_id":"u2","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 50% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-28T09:30:00Z"}
   mmr run: as_of 2025-10-28: 2 users, 3 candidates, 2 delivered, 1 suppressed (cooldown 1)
   mmr run: events: 2 written, 0 published to redis, 0 pending in the outbox
-  $ sqlite3 $TESTTMP/s.db "SELECT user_id, rule, status, coalesce(suppression_reason, '-') FROM mm_nudge_candidate WHERE as_of = '2025-10-28' ORDER BY 1, 2"
+  $ sqlite3 $TESTTMP/s.db "SELECT c.user_id, r.name, c.status, coalesce(c.suppression_reason, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) WHERE c.as_of = '2025-10-28' ORDER BY 1, 2"
   u1|budget_drift|delivered|-
   u1|dining_overspend|suppressed|cooldown
   u2|budget_drift|delivered|-
@@ -46,7 +46,7 @@ AC-MM-3: muted categories never deliver.
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/m.db --signals signals.ndjson --now 2025-10-26T09:00:00Z 2>/dev/null | grep -c '"u4"'
   0
   [1]
-  $ sqlite3 $TESTTMP/m.db "SELECT user_id, rule, status, suppression_reason FROM mm_nudge_candidate WHERE user_id = 'u4'"
+  $ sqlite3 $TESTTMP/m.db "SELECT c.user_id, r.name, c.status, c.suppression_reason FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) WHERE c.user_id = 'u4'"
   u4|dining_overspend|suppressed|muted
   $ sqlite3 $TESTTMP/m.db "SELECT count(*) FROM mm_nudge_delivery_log d JOIN mm_user_suppression s ON s.user_id = d.user_id AND s.category = d.category AND s.muted_at <= d.delivered_at"
   0

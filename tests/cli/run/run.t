@@ -12,7 +12,7 @@ mmr run: the pipeline with state. Events on stdout, a summary on stderr
 
 The state: one candidate per (user, rule, date) with status and reason.
 
-  $ sqlite3 $TESTTMP/s.db "SELECT user_id, rule, status, coalesce(suppression_reason, '-'), priority FROM mm_nudge_candidate ORDER BY user_id, priority DESC"
+  $ sqlite3 $TESTTMP/s.db "SELECT c.user_id, r.name, c.status, coalesce(c.suppression_reason, '-'), c.priority FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) ORDER BY c.user_id, c.priority DESC"
   u1|dining_overspend|delivered|-|80
   u2|goal_underfunded|delivered|-|90
   u2|dining_overspend|suppressed|daily_cap|80
@@ -20,13 +20,13 @@ The state: one candidate per (user, rule, date) with status and reason.
   u4|dining_overspend|delivered|-|80
   u5|shopping_spike|delivered|-|70
   u7|travel_heavy|delivered|-|60
-  $ sqlite3 $TESTTMP/s.db "SELECT delivery_id, user_id, rule, category, delivered_at, meta_json FROM mm_nudge_delivery_log ORDER BY user_id"
+  $ sqlite3 $TESTTMP/s.db "SELECT d.delivery_id, d.user_id, r.name, d.category, d.delivered_at, d.meta_json FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r USING (rule_id) ORDER BY d.user_id"
   40d7953a-7ad4-55e9-bd65-f058ef7faad7|u1|dining_overspend|dining|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":80,"template_id":"DINE_01","tone":"humorous"}
   0e44bf08-a7bb-5859-9f91-3b85be44368c|u2|goal_underfunded|goal|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":90,"template_id":"GOAL_01","tone":"empathetic"}
   a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d|u4|dining_overspend|dining|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":80,"template_id":"DINE_01","tone":"humorous"}
   227783fd-9ae0-5e48-a205-768c723803cb|u5|shopping_spike|shopping|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":70,"template_id":"SHOP_01","tone":"neutral"}
   c6a2cf86-df1c-5abd-926c-e4effe0e85ed|u7|travel_heavy|travel|2025-10-26T09:00:00Z|{"as_of":"2025-10-26","priority":60,"template_id":"TRAVEL_01","tone":"empathetic"}
-  $ sqlite3 $TESTTMP/s.db "SELECT o.event_id, d.delivery_id, o.created_at, o.want_redis FROM mm_event_outbox o JOIN mm_nudge_delivery_log d USING (user_id, rule, as_of) ORDER BY o.event_id"
+  $ sqlite3 $TESTTMP/s.db "SELECT o.event_id, d.delivery_id, d.delivered_at, o.want_redis FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq ORDER BY o.event_id"
   1|40d7953a-7ad4-55e9-bd65-f058ef7faad7|2025-10-26T09:00:00Z|0
   2|0e44bf08-a7bb-5859-9f91-3b85be44368c|2025-10-26T09:00:00Z|0
   3|a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d|2025-10-26T09:00:00Z|0
@@ -51,7 +51,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|2
   $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
   wal
-  2
+  3
 
 Rerunning the same snapshot creates nothing new (AC-MM-2, NFR-MM-3), even
 at a later time, and prints no event twice.
@@ -132,7 +132,7 @@ Dubai, inside the quiet hours (22:00-08:00), and 08:30 in India, outside.
   {"type":"nudge","delivery_id":"d27c8670-1f3f-5c3d-913e-5071e519bfec","user_id":"u5","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 50% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T03:00:00Z"}
   mmr run: as_of 2025-10-27: 3 users, 4 candidates, 2 delivered, 2 suppressed (quiet_hours 1, daily_cap 1)
   mmr run: events: 2 written, 0 published to redis, 0 pending in the outbox
-  $ sqlite3 $TESTTMP/g.db "SELECT user_id, rule, status, coalesce(suppression_reason, '-') FROM mm_nudge_candidate WHERE as_of = '2025-10-27' ORDER BY 1, 2"
+  $ sqlite3 $TESTTMP/g.db "SELECT c.user_id, r.name, c.status, coalesce(c.suppression_reason, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) WHERE c.as_of = '2025-10-27' ORDER BY 1, 2"
   u1|budget_drift|suppressed|daily_cap
   u1|dining_overspend|delivered|-
   u2|budget_drift|suppressed|quiet_hours
