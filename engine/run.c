@@ -166,8 +166,8 @@ static int grow(void **v, size_t *cap, size_t need, size_t elem)
 
 /* ------------------------------------------------------------ rule master */
 
-/* A read-only run (--dry-run) writes no rule master: the ids of rules it
- * already has, 0 (no row) for the others. */
+/* The rule master's id of each program rule; 0 (no row) for a rule a
+ * read-only run (--dry-run, which records nothing) finds no row for. */
 static int lookup_rule_ids(run_ctx *c)
 {
     sqlite3_stmt *id;
@@ -201,7 +201,7 @@ static int record_ruleset(run_ctx *c)
     c->rule_ids = calloc(p->nrules ? p->nrules : 1, sizeof *c->rule_ids);
     if (!c->rule_ids) { oom(d); return -1; }
     if (db->readonly) return lookup_rule_ids(c);
-    sqlite3_stmt *ins = NULL, *tpl = NULL, *id = NULL;
+    sqlite3_stmt *ins = NULL, *tpl = NULL;
     int rc = mmr_db_prepare(db, &ins,
         "INSERT INTO mm_nudge_rule_master(name, description, category, priority, cooldown_days, "
         "cooldown_s, expression_json, traits_filter_json, message_template_id, source, ruleset_hash, updated_at) "
@@ -212,7 +212,6 @@ static int record_ruleset(run_ctx *c)
         "message_template_id=excluded.message_template_id, source=excluded.source, "
         "ruleset_hash=excluded.ruleset_hash, updated_at=excluded.updated_at "
         "WHERE mm_nudge_rule_master.ruleset_hash IS NOT excluded.ruleset_hash", d);
-    if (!rc) rc = mmr_db_prepare(db, &id, "SELECT rule_id FROM mm_nudge_rule_master WHERE name=?", d);
     if (!rc) rc = mmr_db_prepare(db, &tpl,
         "INSERT INTO mm_nudge_template_master(template_id, title, body, tone, variables_json, category, "
         "ruleset_hash, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(template_id) DO UPDATE SET "
@@ -243,10 +242,6 @@ static int record_ruleset(run_ctx *c)
         sqlite3_bind_text(ins, 11, c->hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 12, c->now_text, -1, SQLITE_STATIC);
         if (sqlite3_step(ins) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_nudge_rule_master"); rc = -1; break; }
-        sqlite3_reset(id);
-        sqlite3_bind_text(id, 1, r->name, -1, SQLITE_STATIC);
-        if (sqlite3_step(id) != SQLITE_ROW) { mmr_db_error(db, d, "reading mm_nudge_rule_master"); rc = -1; break; }
-        c->rule_ids[i] = sqlite3_column_int64(id, 0);
     }
     for (uint32_t i = 0; i < p->ntemplates && !rc; i++) {
         const mmr_prog_template *t = &p->templates[i];
@@ -282,8 +277,7 @@ static int record_ruleset(run_ctx *c)
     mmr_buf_free(&b);
     sqlite3_finalize(ins);
     sqlite3_finalize(tpl);
-    sqlite3_finalize(id);
-    return rc;
+    return rc ? rc : lookup_rule_ids(c);
 }
 
 /* ------------------------------------------------------------ input columns */
@@ -1144,25 +1138,19 @@ static int scalar_exists(run_ctx *c, const char *sql, const char *arg, int *out)
     return 0;
 }
 
-static int outbox_max(run_ctx *c, int64_t *out)
+/* The largest id in an append-only table (0 when empty): the next row's
+ * is one more, as this transaction holds the write lock. */
+static int last_id(run_ctx *c, const char *table, const char *col, int64_t *out)
 {
+    char sql[128], what[96];
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(%s), 0) FROM %s", col, table);
+    snprintf(what, sizeof what, "reading %s", table);
     sqlite3_stmt *st;
-    if (mmr_db_prepare(c->db, &st, "SELECT coalesce(max(event_id), 0) FROM mm_event_outbox", c->d)) return -1;
+    if (mmr_db_prepare(c->db, &st, sql, c->d)) return -1;
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_event_outbox"); return -1; }
-    return 0;
-}
-
-static int delivery_max(run_ctx *c, int64_t *out)
-{
-    sqlite3_stmt *st;
-    if (mmr_db_prepare(c->db, &st, "SELECT coalesce(max(seq), 0) FROM mm_nudge_delivery_log", c->d)) return -1;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, "reading mm_nudge_delivery_log"); return -1; }
+    if (r != SQLITE_ROW) { mmr_db_error(c->db, c->d, what); return -1; }
     return 0;
 }
 
@@ -1414,10 +1402,10 @@ static int run_body(run_ctx *c)
          * never deleted and this transaction holds the write lock); the
          * reader spools their payloads for the publisher. Checked after
          * the writes: any mismatch publishes from the outbox instead. */
-        if (outbox_max(c, &c->spool_first)) return -1;
+        if (last_id(c, "mm_event_outbox", "event_id", &c->spool_first)) return -1;
         c->spool_first++;
         c->next_event = c->spool_first;
-        if (delivery_max(c, &c->next_seq)) return -1;
+        if (last_id(c, "mm_nudge_delivery_log", "seq", &c->next_seq)) return -1;
         c->next_seq++;
         c->spool = tmpfile();
     }
@@ -1441,7 +1429,7 @@ static int run_body(run_ctx *c)
 
     if (c->spool) {
         int64_t last;
-        if (outbox_max(c, &last)) return -1;
+        if (last_id(c, "mm_event_outbox", "event_id", &last)) return -1;
         if (c->spool_bad || fflush(c->spool) || ferror(c->spool) ||
             last != c->spool_first + (int64_t)c->spool_n - 1) {
             fclose(c->spool);
