@@ -286,6 +286,13 @@ static void test_schema(void)
     "  candidates   INTEGER NOT NULL DEFAULT 0," \
     "  delivered    INTEGER NOT NULL DEFAULT 0," \
     "  suppressed   INTEGER NOT NULL DEFAULT 0);" \
+    "CREATE TABLE mm_nudge_interaction_log (" /* references a table each fixture makes */ \
+    "  interaction_id INTEGER PRIMARY KEY," \
+    "  delivery_id    TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id)," \
+    "  user_id        TEXT NOT NULL," \
+    "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed'))," \
+    "  timestamp      TEXT NOT NULL);" \
+    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);" \
     ""
 
 /* The version-1 schema (mmr before the outbox cursors), to test the
@@ -319,13 +326,6 @@ static const char schema_v1[] =
     "  meta_json    TEXT NOT NULL,"
     "  delivered_at TEXT NOT NULL,"
     "  UNIQUE (user_id, rule, as_of));"
-    "CREATE TABLE mm_nudge_interaction_log ("
-    "  interaction_id INTEGER PRIMARY KEY,"
-    "  delivery_id    TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
-    "  user_id        TEXT NOT NULL,"
-    "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
-    "  timestamp      TEXT NOT NULL);"
-    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
     "CREATE TABLE mm_event_outbox ("
     "  event_id     INTEGER PRIMARY KEY,"
     "  delivery_id  TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
@@ -442,13 +442,6 @@ static const char schema_v2[] =
     "  meta_json    TEXT NOT NULL,"
     "  delivered_at TEXT NOT NULL,"
     "  PRIMARY KEY (user_id, rule, as_of)) WITHOUT ROWID;"
-    "CREATE TABLE mm_nudge_interaction_log ("
-    "  interaction_id INTEGER PRIMARY KEY,"
-    "  delivery_id    TEXT NOT NULL REFERENCES mm_nudge_delivery_log(delivery_id),"
-    "  user_id        TEXT NOT NULL,"
-    "  action         TEXT NOT NULL CHECK (action IN ('viewed','clicked','dismissed')),"
-    "  timestamp      TEXT NOT NULL);"
-    "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);"
     "CREATE TABLE mm_event_outbox ("
     "  event_id     INTEGER PRIMARY KEY,"
     "  user_id      TEXT NOT NULL,"
@@ -505,6 +498,18 @@ static const char history_v2[] =
     "INSERT INTO mm_event_cursor VALUES ('ndjson', 4, '2025-10-26T09:30:01Z'), ('redis', 1, '2025-10-25T09:00:01Z');"
     "INSERT INTO mm_event_sink VALUES ('/var/mmr/events.ndjson', 1234);";
 
+/* Tables the migration copies as they are: the same query before and after. */
+#define UNCHANGED_TABLES \
+    "SELECT * FROM mm_nudge_interaction_log ORDER BY interaction_id", \
+    "SELECT * FROM mm_event_cursor ORDER BY sink", \
+    "SELECT * FROM mm_event_sink", \
+    "SELECT * FROM mm_run ORDER BY run_id", \
+    "SELECT * FROM mm_nudge_rule_master ORDER BY rule_id", \
+    "SELECT * FROM mm_nudge_template_master", \
+    "SELECT * FROM mm_user_suppression", \
+    "SELECT * FROM mm_signal_daily", \
+    "SELECT * FROM mm_user_traits"
+
 /* What the history says, in words both schemas can answer: before the
  * migration from the version-2 columns, after it through the joins that
  * replace them. Each pair must give the same rows. */
@@ -518,15 +523,7 @@ static const char *const history_before[] = {
     /* every candidate, its rule's name, its time and its delivery */
     "SELECT as_of, user_id, rule_id, rule, status, coalesce(suppression_reason, '-'), priority, run_id, created_at, "
     "coalesce(delivery_id, '-') FROM mm_nudge_candidate ORDER BY as_of, user_id, rule_id",
-    "SELECT * FROM mm_nudge_interaction_log ORDER BY interaction_id",
-    "SELECT * FROM mm_event_cursor ORDER BY sink",
-    "SELECT * FROM mm_event_sink",
-    "SELECT * FROM mm_run ORDER BY run_id",
-    "SELECT * FROM mm_nudge_rule_master ORDER BY rule_id",
-    "SELECT * FROM mm_nudge_template_master",
-    "SELECT * FROM mm_user_suppression",
-    "SELECT * FROM mm_signal_daily",
-    "SELECT * FROM mm_user_traits",
+    UNCHANGED_TABLES
 };
 static const char *const history_after[] = {
     "SELECT o.event_id, o.want_redis, d.delivered_at, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category "
@@ -538,15 +535,7 @@ static const char *const history_after[] = {
     "coalesce(d.delivery_id, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) "
     "JOIN mm_run m USING (run_id) LEFT JOIN mm_nudge_delivery_log d USING (as_of, user_id, rule_id) "
     "ORDER BY c.as_of, c.user_id, c.rule_id",
-    "SELECT * FROM mm_nudge_interaction_log ORDER BY interaction_id",
-    "SELECT * FROM mm_event_cursor ORDER BY sink",
-    "SELECT * FROM mm_event_sink",
-    "SELECT * FROM mm_run ORDER BY run_id",
-    "SELECT * FROM mm_nudge_rule_master ORDER BY rule_id",
-    "SELECT * FROM mm_nudge_template_master",
-    "SELECT * FROM mm_user_suppression",
-    "SELECT * FROM mm_signal_daily",
-    "SELECT * FROM mm_user_traits",
+    UNCHANGED_TABLES
 };
 
 static void test_migrate_v2(void)
