@@ -19,7 +19,7 @@ ALLCFLAGS = $(CSTD) $(WARN) $(INCS) $(SANFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS   = -lsqlite3 -ljansson -lhiredis -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_DIRS = util grammar compiler vm stdlib engine
+LIB_DIRS = util grammar compiler vm stdlib engine signals
 LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 GEN_SRCS = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o

@@ -71,7 +71,8 @@ typedef enum mmr_ref_kind {
     MMR_REF_TRAIT,     /* index = trait declaration number (mmr_unit.traits) */
     MMR_REF_LET,       /* index = let number (mmr_unit.lets) */
     MMR_REF_QVAR,      /* a quantifier's bound key; decl = the QUANT expr */
-    MMR_REF_BINDING    /* in templates: a rule's `with` binding */
+    MMR_REF_BINDING,   /* in templates: a rule's `with` binding */
+    MMR_REF_FIELD      /* in a derived signal's `where`: index = source field */
 } mmr_ref_kind;
 
 typedef struct mmr_expr mmr_expr;
@@ -105,6 +106,46 @@ typedef struct mmr_import {
     const char *path;      /* as written: "std/moneymoments" or "x.mmr" */
 } mmr_import;
 
+/* A derived signal's definition (docs/signals.md):
+ *   signal NAME = AGGREGATE of SOURCE [where FILTER] [by FIELD] over WINDOW
+ *   signal NAME = EXPR                    (computed from other signals)
+ * The parser keeps the aggregate's words as written; the checker resolves
+ * them (agg, inner, bucket, field) against the source's schema
+ * (signals/source.h). */
+typedef enum mmr_agg {
+    MMR_AGG_NONE = 0,      /* a computed signal: expr */
+    MMR_AGG_COUNT, MMR_AGG_SUM, MMR_AGG_AVG, MMR_AGG_MIN, MMR_AGG_MAX,
+    MMR_AGG_STDDEV, MMR_AGG_DISTINCT, MMR_AGG_FIRST, MMR_AGG_LAST
+} mmr_agg;
+
+typedef enum mmr_window_kind {
+    MMR_WIN_LAST = 0,      /* last Nd: the N local days ending with as-of */
+    MMR_WIN_PREVIOUS,      /* previous Nd: the N days before those */
+    MMR_WIN_THIS_WEEK, MMR_WIN_PREV_WEEK,   /* Monday-start calendar weeks */
+    MMR_WIN_THIS_MONTH, MMR_WIN_PREV_MONTH
+} mmr_window_kind;
+
+typedef struct mmr_derived {
+    mmr_loc loc;               /* from the first word after '=' to the end */
+    mmr_expr *expr;            /* computed signals only */
+    /* aggregates, as written */
+    const char **words; mmr_loc *word_locs; size_t nwords;  /* before `of` */
+    const char *source; mmr_loc source_loc;
+    mmr_expr *where;           /* NULL: every row */
+    const char *by; mmr_loc by_loc;
+    const char *win_word, *win_arg; mmr_loc window_loc; /* "last" "7d", "this" "week" */
+    int64_t win_secs;          /* the duration of last/previous, seconds */
+    /* resolved by the checker */
+    mmr_agg agg;               /* the outer aggregate (NONE: computed) */
+    mmr_agg inner;             /* bucketed: the per-bucket COUNT or SUM, else NONE */
+    int bucket_days;           /* bucketed: 1 (daily) or 7 (weekly), else 0 */
+    int source_id;             /* signals/source.h */
+    int field;                 /* field of sum/avg/...; -1 for count */
+    int by_field;              /* -1: not grouped */
+    mmr_window_kind window;
+    int window_days;           /* last/previous: N */
+} mmr_derived;
+
 typedef struct mmr_var_decl {      /* signal or trait */
     mmr_loc loc;
     const char *name;
@@ -112,6 +153,8 @@ typedef struct mmr_var_decl {      /* signal or trait */
     const char *doc;       /* may be NULL */
     int from_std;          /* declared by an std/ schema */
     int implicit;          /* declared by the JSON importer from use */
+    mmr_derived *def;      /* a derived signal's definition, else NULL */
+    const struct mmr_var_decl *overrides;  /* the std declaration it defines */
 } mmr_var_decl;
 
 typedef struct mmr_let {
@@ -157,9 +200,10 @@ typedef struct mmr_policy {
     int has_max;  int max_nudges;  int64_t window_s;  const char *window_src;
     int has_quiet; int quiet_start_min, quiet_end_min; /* minutes after midnight */
     const char *timezone;        /* IANA name or NULL */
+    int64_t retention_s; const char *retention_src; /* 0: the default, 90d */
     const char **categories;     /* NULL => the default list */
     size_t ncategories;
-    mmr_loc max_loc, quiet_loc, timezone_loc, categories_loc;
+    mmr_loc max_loc, quiet_loc, timezone_loc, categories_loc, retention_loc;
 } mmr_policy;
 
 typedef enum mmr_expect_kind {
@@ -190,6 +234,12 @@ typedef struct mmr_history_item {   /* RULE 2d ago */
     const char *ago_src;
 } mmr_history_item;
 
+/* One transaction of a test's `transactions [ {...}, ... ]`. */
+typedef struct mmr_test_txn {
+    mmr_loc loc;
+    mmr_binding *fields; size_t nfields;   /* name = literal */
+} mmr_test_txn;
+
 typedef struct mmr_test {
     mmr_loc loc;
     const char *name;
@@ -200,6 +250,8 @@ typedef struct mmr_test {
     const char **muted;  size_t nmuted;  mmr_loc *muted_locs;
     mmr_history_item *history; size_t nhistory;
     mmr_expect *expects; size_t nexpects;
+    mmr_test_txn *txns; size_t ntxns; int has_txns;
+    mmr_loc txns_loc;
 } mmr_test;
 
 typedef struct mmr_comment {  /* kept for the formatter */
@@ -249,6 +301,7 @@ typedef struct mmr_unit {
     mmr_rule     **rules;    size_t nrules;   /* sorted by name */
     mmr_test     **tests;    size_t ntests;
     mmr_policy    *policy;   /* NULL => defaults */
+    size_t nderived;         /* signals with a definition (def != NULL) */
 } mmr_unit;
 
 /* Parse one buffer into a file; errors go to diags. Never returns NULL

@@ -1,7 +1,11 @@
 /* The checker: name resolution over every file of a unit, type checking,
- * the static rules of the language (rules, templates, policy, tests) and
- * constant folding. Results are written into the AST (types, refs,
- * folded constants) and the unit's flattened tables. */
+ * the static rules of the language (rules, templates, policy, tests,
+ * derived signals) and constant folding. Results are written into the AST
+ * (types, refs, folded constants) and the unit's flattened tables.
+ *
+ * Longer than our ~800-line mark: every static rule of the language shares
+ * one resolver state (namespaces, let and signal cycle tracking, hints),
+ * and splitting it would mean exporting that state to several files. */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 #include "stdlib/builtins.h"
 #include "util/buf.h"
 #include "util/placeholder.h"
+#include "signals/source.h"
 
 const char *const mmr_default_categories[] = { "dining", "shopping", "travel", "goal", "budget" };
 const size_t mmr_ndefault_categories = 5;
@@ -148,6 +153,7 @@ static void suggest_try(suggest *s, const char *cand)
 
 enum { V_SIGNAL = 0, V_TRAIT = 1, V_LET = 2 };
 #define MMR_MAX_LET_DEPTH 256
+#define MMR_DAY_SECS 86400
 #define VENC(kind, idx) ((int)((idx) * 4 + (kind)))
 #define VKIND(v) ((v) & 3)
 #define VIDX(v) ((v) >> 2)
@@ -172,6 +178,9 @@ typedef struct ck {
     const mmr_expr *rule_when; /* while checking a rule's with bindings */
     int let_depth_reported;
     int oom;
+    int src;                   /* checking a derived signal's filter: its source, else -1 */
+    int *sig_state;            /* derived signals: 0 todo, 1 in progress, 2 done */
+    size_t *sig_stack; size_t nsig_stack;
 } ck;
 
 static mmr_diag *err(ck *c, const mmr_loc *l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -277,6 +286,27 @@ static int name_free(ck *c, const char *name, const mmr_loc *loc)
     return 0;
 }
 
+/* A derived signal may define a signal an std/ schema declares (the std
+ * declaration gives its type, the definition its value), in either load
+ * order. 1 when v was merged that way. */
+static int override_std(ck *c, mmr_var_decl *v)
+{
+    int old = map_get(&c->vars, v->name);
+    if (old < 0 || VKIND(old) != V_SIGNAL) return 0;
+    mmr_var_decl *o = c->u->signals[VIDX(old)];
+    if (v->def && !o->def && o->from_std && !o->overrides) {
+        v->overrides = o;
+        c->u->signals[VIDX(old)] = v;
+        c->u->nderived++;
+        return 1;
+    }
+    if (!v->def && v->from_std && o->def && !o->overrides) {
+        o->overrides = v;
+        return 1;
+    }
+    return 0;
+}
+
 static void flatten(ck *c)
 {
     mmr_unit *u = c->u;
@@ -285,15 +315,18 @@ static void flatten(ck *c)
     u->signals = NULL; u->traits = NULL; u->lets = NULL; u->templates = NULL;
     u->rules = NULL; u->tests = NULL;
     u->nsignals = u->ntraits = u->nlets = u->ntemplates = u->nrules = u->ntests = 0;
+    u->nderived = 0;
     u->policy = NULL;
     const mmr_policy *first_policy = NULL;
     for (size_t fi = 0; fi < u->nfiles; fi++) {
         mmr_file *f = u->files[fi];
         for (size_t i = 0; i < f->nsignals; i++) {
             mmr_var_decl *v = &f->signals[i];
+            if (override_std(c, v)) continue;
             if (!name_free(c, v->name, &v->loc)) continue;
             PUSH(u->signals, u->nsignals, v);
             map_put(&c->vars, v->name, VENC(V_SIGNAL, u->nsignals - 1));
+            if (v->def) u->nderived++;
         }
         for (size_t i = 0; i < f->ntraits; i++) {
             mmr_var_decl *v = &f->traits[i];
@@ -512,6 +545,8 @@ static void fold(ck *c, mmr_expr *e)
 
 static mmr_type check_expr(ck *c, mmr_expr *e, scope *sc);
 static mmr_type check_let(ck *c, size_t i);
+static mmr_type check_derived(ck *c, size_t i);
+static mmr_type check_field_name(ck *c, mmr_expr *e);
 static const mmr_expr *find_quant(const mmr_expr *e, const char *name);
 
 static int is_cmp(mmr_op op) { return op >= MMR_OP_EQ && op <= MMR_OP_GE; }
@@ -542,6 +577,7 @@ static mmr_type check_name(ck *c, mmr_expr *e, scope *sc)
             return MMR_T_TEXT;
         }
     }
+    if (c->src >= 0) return check_field_name(c, e);
     int v = map_get(&c->vars, e->text);
     if (v < 0) {
         suggest s;
@@ -561,7 +597,10 @@ static mmr_type check_name(ck *c, mmr_expr *e, scope *sc)
     }
     e->index = VIDX(v);
     switch (VKIND(v)) {
-    case V_SIGNAL: e->ref = MMR_REF_SIGNAL; return c->u->signals[VIDX(v)]->type;
+    case V_SIGNAL:
+        e->ref = MMR_REF_SIGNAL;
+        if (c->u->signals[VIDX(v)]->def) return check_derived(c, (size_t)VIDX(v));
+        return c->u->signals[VIDX(v)]->type;
     case V_TRAIT: e->ref = MMR_REF_TRAIT; return c->u->traits[VIDX(v)]->type;
     default: e->ref = MMR_REF_LET; return check_let(c, (size_t)VIDX(v));
     }
@@ -951,6 +990,308 @@ static void check_template_text(ck *c, const mmr_template *t, const char *s, con
     }
 }
 
+/* ------------------------------------------------------- derived signals */
+
+/* In a filter a name is a field of the source, else a constant let. */
+static mmr_type check_field_name(ck *c, mmr_expr *e)
+{
+    const mmr_source *src = &mmr_sources[c->src];
+    int f = mmr_source_field_find(c->src, e->text);
+    if (f >= 0) {
+        e->ref = MMR_REF_FIELD;
+        e->index = f;
+        return (mmr_type)src->fields[f].type;
+    }
+    int v = map_get(&c->vars, e->text);
+    if (v >= 0 && VKIND(v) == V_LET) {
+        int save = c->src;
+        c->src = -1;                      /* the let itself is checked as usual */
+        mmr_type t = check_let(c, (size_t)VIDX(v));
+        c->src = save;
+        mmr_let *l = c->u->lets[VIDX(v)];
+        if (t != MMR_T_ERROR && !(l->expr && (l->expr->is_const || l->expr->kind == MMR_E_LIST))) {
+            mmr_diag *g = err(c, &e->loc, "a filter may use let \"%s\" only if it is a constant; it reads signals or traits", e->text);
+            if (g) mmr_diag_set_hint(g, "a filter sees one %s at a time: its fields and constants", src->name);
+            return MMR_T_ERROR;
+        }
+        e->ref = MMR_REF_LET;
+        e->index = VIDX(v);
+        return t;
+    }
+    suggest s;
+    hint_begin(c, &s, e->text);
+    for (size_t i = 0; i < src->nfields; i++) suggest_try(&s, src->fields[i].name);
+    mmr_buf b; mmr_buf_init(&b);
+    for (size_t i = 0; i < src->nfields; i++) mmr_buf_printf(&b, "%s%s", i ? ", " : "", src->fields[i].name);
+    mmr_diag *g = v >= 0
+        ? err(c, &e->loc, "a filter reads one %s at a time: \"%s\" is a %s, not a field of %s",
+              src->name, e->text, var_kind_name(VKIND(v)), src->name)
+        : err(c, &e->loc, "unknown field \"%s\" of %s", e->text ? e->text : "", src->name);
+    if (g && s.best) hint_suggest(g, &s);
+    else if (g) mmr_diag_set_hint(g, "the fields of %s are %s", src->name, b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return MMR_T_ERROR;
+}
+
+static const char agg_help[] =
+    "write count, sum FIELD, avg FIELD, min FIELD, max FIELD, stddev FIELD, count distinct FIELD, "
+    "first FIELD, last FIELD, or avg|min|max|stddev daily|weekly sum FIELD|count";
+
+static mmr_agg agg_word(const char *w)
+{
+    static const char *const names[] = { NULL, "count", "sum", "avg", "min", "max", "stddev", NULL, "first", "last" };
+    for (int i = 1; i < (int)(sizeof names / sizeof *names); i++)
+        if (names[i] && !strcmp(names[i], w)) return (mmr_agg)i;
+    return MMR_AGG_NONE;
+}
+
+/* The field named by words[i] (the last word), or -1 after an error. */
+static int agg_field(ck *c, mmr_derived *x, size_t i, mmr_agg agg)
+{
+    if (i + 1 != x->nwords) {
+        mmr_diag *g = err(c, i < x->nwords ? &x->word_locs[i] : &x->word_locs[x->nwords - 1],
+                          i < x->nwords ? "unexpected \"%s\" in the aggregate" : "the aggregate needs a field after \"%s\"",
+                          i < x->nwords ? x->words[i + (i + 1 < x->nwords)] : x->words[x->nwords - 1]);
+        if (g) mmr_diag_set_hint(g, "%s", agg_help);
+        return -1;
+    }
+    int f = mmr_source_field_find(x->source_id, x->words[i]);
+    const mmr_source *src = &mmr_sources[x->source_id];
+    if (f < 0) {
+        suggest s;
+        hint_begin(c, &s, x->words[i]);
+        for (size_t k = 0; k < src->nfields; k++) suggest_try(&s, src->fields[k].name);
+        mmr_diag *g = err(c, &x->word_locs[i], "unknown field \"%s\" of %s", x->words[i], src->name);
+        hint_suggest(g, &s);
+        return -1;
+    }
+    int numeric = agg == MMR_AGG_SUM || agg == MMR_AGG_AVG || agg == MMR_AGG_MIN ||
+                  agg == MMR_AGG_MAX || agg == MMR_AGG_STDDEV;
+    if (numeric && src->fields[f].type != MMR_T_NUMBER) {
+        err(c, &x->word_locs[i], "%s needs a number field; %s is %s",
+            x->words[0], src->fields[f].name, TN((mmr_type)src->fields[f].type));
+        return -1;
+    }
+    return f;
+}
+
+/* The aggregate words: the kind, the field, and for bucketed ones the
+ * per-bucket inner aggregate. 0, or -1 after an error. */
+static int resolve_agg(ck *c, mmr_derived *x)
+{
+    const char *w0 = x->words[0];
+    mmr_agg a = agg_word(w0);
+    if (a == MMR_AGG_NONE) {
+        mmr_diag *g = err(c, &x->word_locs[0], "unknown aggregate \"%s\"", w0);
+        if (g) mmr_diag_set_hint(g, "%s", agg_help);
+        return -1;
+    }
+    if (a == MMR_AGG_COUNT) {
+        if (x->nwords == 1) { x->agg = a; return 0; }
+        if (!strcmp(x->words[1], "distinct")) {
+            x->agg = MMR_AGG_DISTINCT;
+            if (x->nwords == 2) {
+                mmr_diag *g = err(c, &x->word_locs[1], "count distinct needs a field: count distinct merchant");
+                (void)g;
+                return -1;
+            }
+            x->field = agg_field(c, x, 2, MMR_AGG_DISTINCT);
+            return x->field < 0 ? -1 : 0;
+        }
+        mmr_diag *g = err(c, &x->word_locs[1], "count takes no field; write \"count of %s\" or \"count distinct %s of %s\"",
+                          x->source, x->words[1], x->source);
+        (void)g;
+        return -1;
+    }
+    if (x->nwords >= 2 && (!strcmp(x->words[1], "daily") || !strcmp(x->words[1], "weekly"))) {
+        if (a != MMR_AGG_AVG && a != MMR_AGG_MIN && a != MMR_AGG_MAX && a != MMR_AGG_STDDEV) {
+            mmr_diag *g = err(c, &x->word_locs[0], "\"%s %s\" is not an aggregate", w0, x->words[1]);
+            if (g) mmr_diag_set_hint(g, "per-day or per-week buckets take avg, min, max or stddev of their sum or count");
+            return -1;
+        }
+        x->agg = a;
+        x->bucket_days = !strcmp(x->words[1], "daily") ? 1 : 7;
+        mmr_agg in = x->nwords >= 3 ? agg_word(x->words[2]) : MMR_AGG_NONE;
+        if (in != MMR_AGG_COUNT && in != MMR_AGG_SUM) {
+            mmr_diag *g = err(c, x->nwords >= 3 ? &x->word_locs[2] : &x->word_locs[1],
+                              "a %s bucket is a count or a sum FIELD", x->words[1]);
+            (void)g;
+            return -1;
+        }
+        x->inner = in;
+        if (in == MMR_AGG_COUNT) {
+            if (x->nwords != 3) { err(c, &x->word_locs[3], "count takes no field"); return -1; }
+            return 0;
+        }
+        x->field = agg_field(c, x, 3, MMR_AGG_SUM);
+        return x->field < 0 ? -1 : 0;
+    }
+    if (x->nwords == 1) {
+        mmr_diag *g = err(c, &x->word_locs[0], "%s needs a field: %s amount of %s", w0, w0, x->source);
+        (void)g;
+        return -1;
+    }
+    x->agg = a;
+    x->field = agg_field(c, x, 1, a);
+    return x->field < 0 ? -1 : 0;
+}
+
+/* Days the window reaches back from the as-of day (inclusive), at most. */
+static int window_reach(const mmr_derived *x)
+{
+    switch (x->window) {
+    case MMR_WIN_LAST: return x->window_days;
+    case MMR_WIN_PREVIOUS: return 2 * x->window_days;
+    case MMR_WIN_THIS_WEEK: return 7;
+    case MMR_WIN_PREV_WEEK: return 14;
+    case MMR_WIN_THIS_MONTH: return 31;
+    case MMR_WIN_PREV_MONTH: return 62;
+    }
+    return 0;
+}
+
+static int resolve_window(ck *c, mmr_derived *x)
+{
+    const char *w = x->win_word, *a = x->win_arg ? x->win_arg : "";
+    int rolling = !strcmp(w, "last") || !strcmp(w, "previous");
+    if (rolling && x->win_secs > 0) {
+        if (x->win_secs % MMR_DAY_SECS) {
+            mmr_diag *g = err(c, &x->window_loc, "a window is whole days or weeks, got %s", a);
+            if (g) mmr_diag_set_hint(g, "write it like 7d, 30d or 4w");
+            return -1;
+        }
+        x->window = !strcmp(w, "last") ? MMR_WIN_LAST : MMR_WIN_PREVIOUS;
+        int64_t days = x->win_secs / MMR_DAY_SECS;
+        x->window_days = days > 100000 ? 100000 : (int)days;
+    } else if ((!strcmp(w, "this") || !strcmp(w, "previous")) && (!strcmp(a, "week") || !strcmp(a, "month"))) {
+        int week = !strcmp(a, "week");
+        x->window = !strcmp(w, "this") ? (week ? MMR_WIN_THIS_WEEK : MMR_WIN_THIS_MONTH)
+                                       : (week ? MMR_WIN_PREV_WEEK : MMR_WIN_PREV_MONTH);
+    } else {
+        mmr_diag *g = err(c, &x->window_loc, "unknown window \"%s %s\"", w, a);
+        if (g) mmr_diag_set_hint(g, "write last 7d, previous 7d, this week, previous week, this month or previous month");
+        return -1;
+    }
+    if (x->bucket_days) {
+        int rolling_ok = (x->window == MMR_WIN_LAST || x->window == MMR_WIN_PREVIOUS) &&
+                         x->window_days % x->bucket_days == 0;
+        int cal_ok = x->bucket_days == 1 || x->window == MMR_WIN_THIS_WEEK || x->window == MMR_WIN_PREV_WEEK;
+        if (!rolling_ok && !(x->bucket_days == 1 && cal_ok) &&
+            !(x->bucket_days == 7 && (x->window == MMR_WIN_PREV_WEEK || x->window == MMR_WIN_THIS_WEEK))) {
+            mmr_diag *g = err(c, &x->window_loc, "weekly buckets need a window of whole weeks, got %s %s", w, a);
+            if (g) mmr_diag_set_hint(g, "write last 8w or previous 4w");
+            return -1;
+        }
+    }
+    int64_t keep = c->u->policy && c->u->policy->retention_s > 0 ? c->u->policy->retention_s / MMR_DAY_SECS : MMR_RETENTION_DAYS;
+    if (window_reach(x) > keep) {
+        mmr_diag *g = err(c, &x->window_loc, "the window \"%s %s\" reaches back %d days, past the retention of %lld days",
+                          w, a, window_reach(x), (long long)keep);
+        if (g) mmr_diag_set_hint(g, "shorten the window, or keep more history with the policy's retention (e.g. retention 180d)");
+        return -1;
+    }
+    return 0;
+}
+
+static mmr_type aggregate_type(const mmr_derived *x)
+{
+    if (x->by_field >= 0) return MMR_T_MAP_NUMBER;
+    if (x->agg == MMR_AGG_FIRST || x->agg == MMR_AGG_LAST)
+        return (mmr_type)mmr_sources[x->source_id].fields[x->field].type;
+    return MMR_T_NUMBER;
+}
+
+static mmr_type check_aggregate(ck *c, mmr_var_decl *v)
+{
+    mmr_derived *x = v->def;
+    int bad = 0;
+    x->source_id = mmr_source_find(x->source);
+    if (x->source_id < 0) {
+        mmr_diag *g = err(c, &x->source_loc, "unknown source \"%s\"", x->source);
+        if (g) mmr_diag_set_hint(g, "the sources are transaction");
+        return MMR_T_ERROR;
+    }
+    if (resolve_agg(c, x)) bad = 1;
+    if (x->by) {
+        x->by_field = mmr_source_field_find(x->source_id, x->by);
+        if (x->by_field < 0) {
+            suggest s;
+            hint_begin(c, &s, x->by);
+            for (size_t k = 0; k < mmr_sources[x->source_id].nfields; k++) suggest_try(&s, mmr_sources[x->source_id].fields[k].name);
+            mmr_diag *g = err(c, &x->by_loc, "unknown field \"%s\" of %s", x->by, x->source);
+            hint_suggest(g, &s);
+            bad = 1;
+        } else if (!bad && (x->agg == MMR_AGG_FIRST || x->agg == MMR_AGG_LAST || x->bucket_days)) {
+            err(c, &x->by_loc, "\"by\" groups count, sum, avg, min, max, stddev and count distinct; not %s", x->words[0]);
+            bad = 1;
+        }
+    }
+    if (x->where) {
+        int save = c->src;
+        c->src = x->source_id;
+        mmr_type t = check_expr(c, x->where, NULL);
+        c->src = save;
+        if (t != MMR_T_ERROR && t != MMR_T_BOOL) {
+            err(c, &x->where->loc, "a filter must be a condition (bool), got %s", TN(t));
+            bad = 1;
+        }
+    }
+    if (resolve_window(c, x)) bad = 1;
+    return bad ? MMR_T_ERROR : aggregate_type(x);
+}
+
+/* Type of derived signal i, resolving computed signals through the others
+ * they read (a cycle is an error naming its chain). */
+static mmr_type check_derived(ck *c, size_t i)
+{
+    mmr_var_decl *v = c->u->signals[i];
+    if (!v->def || !c->sig_state) return v->type;
+    if (c->sig_state[i] == 2) return v->type;
+    if (c->sig_state[i] == 1) {
+        mmr_buf b; mmr_buf_init(&b);
+        size_t start = 0;
+        for (size_t k = 0; k < c->nsig_stack; k++) if (c->sig_stack[k] == i) { start = k; break; }
+        for (size_t k = start; k < c->nsig_stack; k++)
+            mmr_buf_printf(&b, "%s -> ", c->u->signals[c->sig_stack[k]]->name);
+        mmr_buf_puts(&b, v->name);
+        err(c, &v->loc, "signal cycle: %s", b.data ? b.data : v->name);
+        mmr_buf_free(&b);
+        return MMR_T_ERROR;
+    }
+    if (c->nsig_stack >= MMR_MAX_LET_DEPTH) {
+        err(c, &v->loc, "signals nest too deeply: %s is reached through more than %d other signals",
+            v->name, MMR_MAX_LET_DEPTH);
+        c->sig_state[i] = 2;
+        v->type = MMR_T_ERROR;
+        return MMR_T_ERROR;
+    }
+    c->sig_state[i] = 1;
+    c->sig_stack[c->nsig_stack++] = i;
+    int save = c->src;
+    c->src = -1;
+    mmr_type t;
+    if (v->def->expr) {
+        t = check_expr(c, v->def->expr, NULL);
+        if (t == MMR_T_MISSING) {
+            err(c, &v->def->expr->loc, "signal %s is always missing", v->name);
+            t = MMR_T_ERROR;
+        }
+    } else {
+        t = check_aggregate(c, v);
+    }
+    c->src = save;
+    c->nsig_stack--;
+    c->sig_state[i] = 2;
+    if (t != MMR_T_ERROR && v->overrides && v->overrides->type != t) {
+        mmr_diag *g = err(c, &v->loc, "signal %s is declared %s at %s; this definition gives %s",
+                          v->name, TN(v->overrides->type), where(c, &v->overrides->loc), TN(t));
+        (void)g;
+        t = MMR_T_ERROR;
+    }
+    v->type = t;
+    return t;
+}
+
 static void check_templates(ck *c)
 {
     for (size_t i = 0; i < c->u->ntemplates; i++) {
@@ -1179,6 +1520,10 @@ static void check_policy(ck *c)
         } else if (s == e) {
             warn(c, &p->quiet_loc, "quiet hours start and end at the same time: there are none");
         }
+    }
+    if (p->retention_src && (p->retention_s < MMR_DAY_SECS || p->retention_s % MMR_DAY_SECS)) {
+        mmr_diag *g = err(c, &p->retention_loc, "retention is whole days, at least 1d, got %s", p->retention_src);
+        if (g) mmr_diag_set_hint(g, "write it like 90d or 26w");
     }
     if (p->timezone) {
         const char *z = p->timezone;
@@ -1415,6 +1760,7 @@ int mmr_check(mmr_unit *u, mmr_diags *d)
     memset(&c, 0, sizeof c);
     c.u = u;
     c.d = d;
+    c.src = -1;
     mmr_arena_init(&c.scratch, 4096);
     flatten(&c);
     if (c.oom) goto out;
@@ -1429,12 +1775,22 @@ int mmr_check(mmr_unit *u, mmr_diags *d)
         c.errors++;
         goto out;
     }
+    size_t ns = u->nsignals ? u->nsignals : 1;
+    c.sig_state = calloc(ns, sizeof *c.sig_state);
+    c.sig_stack = calloc(ns + 1, sizeof *c.sig_stack);
+    if (!c.sig_state || !c.sig_stack) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
+        c.errors++;
+        goto out;
+    }
+    for (size_t i = 0; i < u->nsignals; i++) check_derived(&c, i);
     for (size_t i = 0; i < u->nlets; i++) check_let(&c, i);
     check_templates(&c);
     for (size_t i = 0; i < u->nrules; i++) check_rule(&c, u->rules[i]);
     check_tests(&c);
 out:
     free(c.let_state); free(c.let_stack); free(c.let_sig_state); free(c.let_sig);
+    free(c.sig_state); free(c.sig_stack);
     map_free(&c.vars); map_free(&c.templates); map_free(&c.rules);
     mmr_arena_free(&c.scratch);
     return c.errors;

@@ -29,6 +29,8 @@ mmr_program *mmr_build(const char *const *paths, size_t npaths, mmr_diags *d);
 /* Canonical text (the formatter's printer). */
 void mmr_print_expr(mmr_buf *b, const mmr_expr *e);
 void mmr_print_file(mmr_buf *b, const mmr_file *f);   /* comments kept */
+/* A derived signal's definition on one line (fmt, explain, tile specs). */
+void mmr_print_derived(mmr_buf *b, const mmr_derived *x);
 
 /* JSON import: a rule master and/or template master JSON document into a
  * file AST; errors carry JSON paths. Names resolve against

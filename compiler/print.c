@@ -381,7 +381,7 @@ static const char *type_text(mmr_type t)
 }
 
 /* Item keys of block-valued fields (see print_block). */
-enum { K_MSG_BLOCK = 100, K_GIVEN_BLOCK = 101, K_TRAITS_BLOCK = 102 };
+enum { K_MSG_BLOCK = 100, K_GIVEN_BLOCK = 101, K_TRAITS_BLOCK = 102, K_TXNS = 103 };
 
 /* Prints the items of a block in the given (canonical) order, each with
  * its comments; fn prints the item's text (no newline). */
@@ -396,7 +396,7 @@ static void print_block(pr *p, const void *decl, item *it, size_t n, int header_
         /* a block-valued item (`with {`, `given {`) keeps the comments
          * inside its braces: only those before its first line lead it */
         int k = it[i].key;
-        int lead_end = (k == K_MSG_BLOCK || k == K_GIVEN_BLOCK || k == K_TRAITS_BLOCK) ? it[i].s : it[i].e;
+        int lead_end = (k == K_MSG_BLOCK || k == K_GIVEN_BLOCK || k == K_TRAITS_BLOCK || k == K_TXNS) ? it[i].s : it[i].e;
         if (it[i].s > 0) lead(p, from[i], it[i].s, lead_end, 2);
         fn(p, decl, &it[i], 2);
         trail(p, it[i].s > 0 ? it[i].e : 0);
@@ -524,7 +524,7 @@ static void print_rule(pr *p, const mmr_rule *r)
 
 /* ---- policy */
 
-enum { K_MAX, K_QUIET, K_TZ, K_CATS };
+enum { K_MAX, K_QUIET, K_TZ, K_CATS, K_RETENTION };
 
 static void policy_item(pr *p, const void *d, const item *it, int ind)
 {
@@ -543,18 +543,20 @@ static void policy_item(pr *p, const void *d, const item *it, int ind)
                        pol->quiet_end_min / 60, pol->quiet_end_min % 60);
         break;
     case K_TZ: mmr_buf_puts(p->b, "timezone "); print_text(p->b, pol->timezone, strlen(pol->timezone)); break;
+    case K_RETENTION: mmr_buf_puts(p->b, "retention "); mmr_buf_puts(p->b, pol->retention_src); break;
     default: mmr_buf_puts(p->b, "categories "); print_names(p, pol->categories, pol->ncategories); break;
     }
 }
 
 static void print_policy(pr *p, const mmr_policy *pol)
 {
-    item it[4];
+    item it[5];
     size_t n = 0;
     if (pol->has_max) it[n++] = (item){ pol->max_loc.line, loc_end(pol->max_loc), K_MAX, 0 };
     if (pol->has_quiet) it[n++] = (item){ pol->quiet_loc.line, loc_end(pol->quiet_loc), K_QUIET, 0 };
     if (pol->timezone) it[n++] = (item){ pol->timezone_loc.line, loc_end(pol->timezone_loc), K_TZ, 0 };
     if (pol->categories) it[n++] = (item){ pol->categories_loc.line, loc_end(pol->categories_loc), K_CATS, 0 };
+    if (pol->retention_src) it[n++] = (item){ pol->retention_loc.line, loc_end(pol->retention_loc), K_RETENTION, 0 };
     mmr_buf_puts(p->b, "policy {");
     header_trail(p, pol->loc.line, it, n);
     print_block(p, pol, it, n, pol->loc.line, pol->loc.end_line, policy_item);
@@ -604,13 +606,25 @@ static void test_item(pr *p, const void *d, const item *it, int ind)
         }
         mmr_buf_puts(p->b, t->nhistory ? " }" : "}");
         break;
+    case K_TXNS:
+        /* one transaction a line, each in the `{ a = x, ... }` form */
+        mmr_buf_puts(p->b, "transactions [");
+        for (size_t i = 0; i < t->ntxns; i++) {
+            mmr_buf_putc(p->b, '\n');
+            indent(p, ind + 2);
+            print_bindings(p, t->txns[i].fields, t->txns[i].nfields, ind + 2, (size_t)ind + 2);
+            if (i + 1 < t->ntxns) mmr_buf_putc(p->b, ',');
+        }
+        if (t->ntxns) { mmr_buf_putc(p->b, '\n'); indent(p, ind); }
+        mmr_buf_putc(p->b, ']');
+        break;
     default: print_expect(p, &t->expects[it->idx]); break;
     }
 }
 
 static void print_test(pr *p, const mmr_test *t)
 {
-    size_t cap = 5 + t->nexpects;
+    size_t cap = 6 + t->nexpects;
     if (cap > 64) cap = 64;
     item *it = calloc(cap, sizeof *it);
     if (!it) return;
@@ -621,6 +635,7 @@ static void print_test(pr *p, const mmr_test *t)
     if (t->ntraits) it[n++] = (item){ t->traits[0].loc.line, expr_end(t->traits[t->ntraits - 1].expr), K_TRAITS_BLOCK, 0 };
     if (t->nmuted) it[n++] = (item){ t->muted_locs ? t->muted_locs[0].line : 0, t->muted_locs ? loc_end(t->muted_locs[t->nmuted - 1]) : 0, K_MUTED, 0 };
     if (t->nhistory) it[n++] = (item){ t->history[0].loc.line, loc_end(t->history[t->nhistory - 1].loc), K_HISTORY, 0 };
+    if (t->has_txns) it[n++] = (item){ t->txns_loc.line, t->ntxns ? loc_end(t->txns[t->ntxns - 1].loc) : t->txns_loc.line, K_TXNS, 0 };
     for (size_t i = 0; i < t->nexpects && n < cap; i++)
         it[n++] = (item){ t->expects[i].loc.line, loc_end(t->expects[i].loc), K_EXPECT, i };
     mmr_buf_puts(p->b, "test ");
@@ -633,8 +648,81 @@ static void print_test(pr *p, const mmr_test *t)
 
 /* ---- one-line declarations */
 
+/* The parts of a derived definition: the head (`sum amount of transaction`
+ * or the computed expression), then where / by / over clauses. */
+static void derived_head(mmr_buf *b, const mmr_derived *x)
+{
+    if (x->expr) { mmr_print_expr(b, x->expr); return; }
+    for (size_t i = 0; i < x->nwords; i++) {
+        mmr_buf_puts(b, x->words[i] ? x->words[i] : "?");
+        mmr_buf_putc(b, ' ');
+    }
+    mmr_buf_puts(b, "of ");
+    mmr_buf_puts(b, x->source ? x->source : "?");
+}
+
+static void derived_window(mmr_buf *b, const mmr_derived *x)
+{
+    mmr_buf_puts(b, "over ");
+    mmr_buf_puts(b, x->win_word ? x->win_word : "?");
+    mmr_buf_putc(b, ' ');
+    mmr_buf_puts(b, x->win_arg ? x->win_arg : "?");
+}
+
+void mmr_print_derived(mmr_buf *b, const mmr_derived *x)
+{
+    derived_head(b, x);
+    if (x->expr) return;
+    if (x->where) { mmr_buf_puts(b, " where "); mmr_print_expr(b, x->where); }
+    if (x->by) { mmr_buf_puts(b, " by "); mmr_buf_puts(b, x->by); }
+    mmr_buf_putc(b, ' ');
+    derived_window(b, x);
+}
+
+/* One line when it fits in WIDTH, else the head on the first line and each
+ * clause (and the doc string) on a line of its own. */
+static void print_derived_decl(pr *p, const mmr_var_decl *v)
+{
+    mmr_buf one;
+    mmr_buf_init(&one);
+    mmr_buf_puts(&one, "signal ");
+    mmr_buf_puts(&one, v->name ? v->name : "?");
+    mmr_buf_puts(&one, " = ");
+    mmr_print_derived(&one, v->def);
+    if (v->doc) { mmr_buf_putc(&one, ' '); print_text(&one, v->doc, strlen(v->doc)); }
+    if (one.len <= WIDTH && !memchr(one.data, '\n', one.len)) {
+        mmr_buf_append(p->b, one.data, one.len);
+        mmr_buf_free(&one);
+        return;
+    }
+    mmr_buf_free(&one);
+    const mmr_derived *x = v->def;
+    mmr_buf_puts(p->b, "signal ");
+    mmr_buf_puts(p->b, v->name ? v->name : "?");
+    mmr_buf_puts(p->b, " = ");
+    derived_head(p->b, x);
+    if (!x->expr) {
+        if (x->where) {
+            mmr_buf_puts(p->b, "\n  where ");
+            if (x->where->kind == MMR_E_BINARY && (x->where->op == MMR_OP_AND || x->where->op == MMR_OP_OR) &&
+                8 + measure_expr(x->where) > WIDTH)
+                print_wrapped(p, x->where, 2);
+            else
+                mmr_print_expr(p->b, x->where);
+        }
+        if (x->by) { mmr_buf_puts(p->b, "\n  by "); mmr_buf_puts(p->b, x->by); }
+        mmr_buf_puts(p->b, "\n  ");
+        derived_window(p->b, x);
+    }
+    if (v->doc) {
+        mmr_buf_puts(p->b, "\n  ");
+        print_text(p->b, v->doc, strlen(v->doc));
+    }
+}
+
 static void print_var(pr *p, const char *kw, const mmr_var_decl *v)
 {
+    if (v->def) { print_derived_decl(p, v); return; }
     mmr_buf_puts(p->b, kw);
     mmr_buf_puts(p->b, v->name ? v->name : "?");
     mmr_buf_puts(p->b, " : ");

@@ -13,6 +13,7 @@
 #include "compiler/compile.h"
 #include "engine/decide.h"
 #include "engine/tz.h"
+#include "signals/testsig.h"
 #include "util/timeutil.h"
 #include "vm/vm.h"
 
@@ -266,6 +267,8 @@ typedef struct run_ctx {
     mmr_decide_result dec;
     mmr_arena arena;             /* per test */
     mmr_buf msg;
+    mmr_sigplan *plan;           /* derived signals, for tests with transactions */
+    mmr_sigcalc *calc;
 } run_ctx;
 
 static json_t *add_failure(json_t *fails, const mmr_loc *loc, const char *msg)
@@ -502,11 +505,27 @@ static int run_one(run_ctx *c, const mmr_test *t)
     mmr_vm_clear_inputs(&c->vm);
     const char *user_tz = NULL;
     if (!set_inputs(c, t, fails, &user_tz)) ok = 0;
+    json_t *derived = NULL;
+    if (ok && t->has_txns) {
+        const mmr_loc *where = &t->loc;
+        mmr_buf_clear(&c->msg);
+        if (!c->plan) {
+            c->plan = mmr_sigplan_new(r->unit);
+            c->calc = c->plan ? mmr_sigcalc_new(c->plan, NULL) : NULL;
+        }
+        if (!c->calc) { json_decref(o); json_decref(fails); return -1; }
+        if (mmr_testsig_fill(r->unit, p, c->calc, c->plan, t, now, user_tz, c->vm.regs, &c->arena,
+                             &derived, &c->msg, &where)) {
+            add_failure(fails, where, c->msg.data);
+            ok = 0;
+        }
+    }
 
     json_object_set_new(o, "name", json_string(t->name ? t->name : ""));
     json_object_set_new(o, "file", json_string(t->loc.file ? t->loc.file : ""));
     json_object_set_new(o, "line", json_integer(t->loc.line));
     json_object_set_new(o, "at", json_string(mmr_time_format(now, tbuf)));
+    if (derived) json_object_set_new(o, "signals", derived);
 
     if (ok) {
         /* fast code: the candidates, then the decision */
@@ -631,6 +650,8 @@ int mmr_testrun_run(const char *const *paths, size_t npaths, const mmr_testrun_o
     }
     mmr_buf_free(&c.msg);
     mmr_arena_free(&c.arena);
+    mmr_sigcalc_free(c.calc);
+    mmr_sigplan_free(c.plan);
     mmr_decide_result_free(&c.dec);
     mmr_tz_cache_free(c.tzc);
     mmr_vm_free(&c.vm);
@@ -670,6 +691,11 @@ static void render_context(mmr_buf *out, const json_t *t)
     json_t *x;
     mmr_buf_printf(out, "  at %s (%s %s)\n", jstr(t, "at"), jstr(t, "local_time"), jstr(t, "zone"));
     if (json_object_get(t, "note")) mmr_buf_printf(out, "  note: %s\n", jstr(t, "note"));
+    json_t *derived = json_object_get(t, "signals");
+    if (json_array_size(derived)) {
+        mmr_buf_puts(out, "  signals from the test's transactions:\n");
+        mmr_testsig_render(out, derived, 4);
+    }
     json_t *cands = json_object_get(t, "candidates");
     if (!cands) return;
     mmr_buf_puts(out, "  candidates:");

@@ -44,6 +44,7 @@ enum {
     MMR_F_TITLE, MMR_F_BODY, MMR_F_TONE,
     MMR_F_MAX, MMR_F_QUIET, MMR_F_TIMEZONE, MMR_F_CATEGORIES,
     MMR_F_AT, MMR_F_GIVEN, MMR_F_TRAITS, MMR_F_MUTED, MMR_F_HISTORY,
+    MMR_F_TRANSACTIONS, MMR_F_RETENTION,
     MMR_F_COUNT
 };
 
@@ -75,6 +76,9 @@ typedef struct mmr_pstate {
     mmr_policy policy;
     mmr_test test;
     mmr_pvec expects;
+    mmr_derived *def;          /* the derived signal being parsed */
+    const char *win_arg;       /* its window's second word or duration */
+    int64_t win_secs;
 } mmr_pstate;
 
 typedef struct mmr_tok_num { double v; const char *src; int percent; } mmr_tok_num;
@@ -126,6 +130,7 @@ static void finish_list(mmr_pstate *ps, mmr_expr *e, mmr_pvec *v);
 static void finish_names(mmr_pstate *ps, mmr_pvec *v, const char ***names, mmr_loc **locs, size_t *n);
 static void add_expect(mmr_pstate *ps, mmr_expect_kind k, MMR_YYLTYPE l);
 static mmr_loc span(mmr_pstate *ps, MMR_YYLTYPE a, MMR_YYLTYPE b);
+static mmr_derived *new_def(mmr_pstate *ps, MMR_YYLTYPE l);
 static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(v); }
 }
 
@@ -142,7 +147,7 @@ static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(
 %token RULE "rule" POLICY "policy" TEST "test"
 %token OR "or" AND "and" NOT "not" IN "in" BETWEEN "between" IS "is"
 %token MISSING "missing" PRESENT "present" ANY "any" ALL "all" WHERE "where"
-%token TRUE "true" FALSE "false" WITH "with"
+%token TRUE "true" FALSE "false" WITH "with" OF "of" OVER "over" BY "by"
 /* field words: reserved where a field may start, usable as names elsewhere */
 %token <id> DESCRIPTION "description" CATEGORY "category" PRIORITY "priority"
 %token <id> COOLDOWN "cooldown" WHEN "when" AUDIENCE "audience" MESSAGE "message"
@@ -151,7 +156,8 @@ static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(
 %token <id> CATEGORIES "categories"
 %token <id> AT "at" GIVEN "given" TRAITS "traits" MUTED "muted" HISTORY "history" AGO "ago"
 %token <id> EXPECT "expect" NUDGE "nudge" NO "no" CANDIDATES "candidates"
-%token <id> SUPPRESSED "suppressed" BECAUSE "because" CONTAINS "contains"
+%token <id> SUPPRESSED "suppressed" BECAUSE "because"
+%token <id> TRANSACTIONS "transactions" RETENTION "retention" CONTAINS "contains"
 /* punctuation */
 %token EQ "==" NE "!=" LE "<=" GE ">=" LT "<" GT ">" COALESCE "??"
 %token PLUS "+" MINUS "-" STAR "*" SLASH "/" ASSIGN "="
@@ -164,7 +170,9 @@ static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(
 %type <e> number_lit
 %type <op> cmp_op
 %type <vec> expr_list expr_seq map_entries map_seq binding_block binding_list binding_seq
-%type <vec> name_list name_seq hist_items opt_with
+%type <vec> name_list name_seq hist_items opt_with agg_words txn_list txn_seq
+%type <e> opt_where
+%type <id> opt_by
 %type <num> signed_number
 
 %%
@@ -188,6 +196,10 @@ decl
     | SIGNAL name COLON name opt_type_arg opt_doc
         { mmr_type t = type_of(ps, $4, $5, @4);
           mmr_var_decl d = var_decl(ps, $2, @2, t, $6.s, @$);
+          add_decl(ps, MMR_D_SIGNAL, &ps->signals, &d, sizeof d); }
+    | SIGNAL name ASSIGN derived opt_doc
+        { mmr_var_decl d = var_decl(ps, $2, @2, MMR_T_ERROR, $5.s, @$);
+          d.def = ps->def; ps->def = NULL;
           add_decl(ps, MMR_D_SIGNAL, &ps->signals, &d, sizeof d); }
     | TRAIT name COLON name opt_type_arg opt_doc
         { mmr_type t = type_of(ps, $4, $5, @4);
@@ -219,6 +231,50 @@ decl
           ps->test.name = mmr_arena_strndup(ps->arena, $2.s, $2.len);
           ps->test.expects = ps->expects.v; ps->test.nexpects = ps->expects.n;
           add_decl(ps, MMR_D_TEST, &ps->tests, &ps->test, sizeof ps->test); }
+    ;
+
+/* signal NAME = AGGREGATE of SOURCE [where F] [by FIELD] over WINDOW | EXPR */
+derived
+    : agg_words OF name opt_where opt_by OVER name window_arg
+        { mmr_derived *x = new_def(ps, @$);
+          if (x) {
+              mmr_loc *locs = NULL;
+              finish_names(ps, &$1, &x->words, &locs, &x->nwords);
+              x->word_locs = locs;
+              x->source = $3; x->source_loc = LOC(@3);
+              x->where = $4;
+              x->by = $5; x->by_loc = LOC(@5);
+              x->win_word = $7; x->window_loc = span(ps, @7, @8);
+              x->win_arg = ps->win_arg; x->win_secs = ps->win_secs;
+          } }
+    | expr
+        { mmr_derived *x = new_def(ps, @$); if (x) x->expr = $1; }
+    ;
+
+agg_words
+    : name
+        { memset(&$$, 0, sizeof $$);
+          mmr_name_loc *n = mmr_pvec_push(ps, &$$, sizeof *n);
+          if (n) { n->name = $1; n->loc = LOC(@1); } }
+    | agg_words name
+        { $$ = $1;
+          mmr_name_loc *n = mmr_pvec_push(ps, &$$, sizeof *n);
+          if (n) { n->name = $2; n->loc = LOC(@2); } }
+    ;
+
+opt_where
+    : %empty { $$ = NULL; }
+    | WHERE expr { $$ = $2; }
+    ;
+
+opt_by
+    : %empty { $$ = NULL; }
+    | BY name { $$ = $2; }
+    ;
+
+window_arg
+    : DURATION { ps->win_arg = $1.src; ps->win_secs = $1.secs; }
+    | name { ps->win_arg = $1; ps->win_secs = 0; }
     ;
 
 opt_type_arg
@@ -319,6 +375,10 @@ policy_field
         { if (field(ps, MMR_F_QUIET, "quiet_hours", "policy", NULL, @1)) {
               ps->policy.has_quiet = 1; ps->policy.quiet_start_min = $2; ps->policy.quiet_end_min = $4;
               ps->policy.quiet_loc = span(ps, @2, @4); } }
+    | RETENTION DURATION
+        { if (field(ps, MMR_F_RETENTION, "retention", "policy", NULL, @1)) {
+              ps->policy.retention_s = $2.secs; ps->policy.retention_src = $2.src;
+              ps->policy.retention_loc = LOC(@2); } }
     | TIMEZONE STRING
         { if (field(ps, MMR_F_TIMEZONE, "timezone", "policy", NULL, @1)) {
               ps->policy.timezone = mmr_arena_strndup(ps->arena, $2.s, $2.len);
@@ -359,7 +419,27 @@ test_field
     | HISTORY LBRACE hist_items RBRACE
         { if (field(ps, MMR_F_HISTORY, "history", "test", NULL, @1)) {
               ps->test.history = $3.v; ps->test.nhistory = $3.n; } }
+    | TRANSACTIONS LBRACK txn_list RBRACK
+        { if (field(ps, MMR_F_TRANSACTIONS, "transactions", "test", NULL, @1)) {
+              ps->test.txns = $3.v; ps->test.ntxns = $3.n; ps->test.has_txns = 1;
+              ps->test.txns_loc = LOC(@1); } }
     | EXPECT expectation
+    ;
+
+txn_list
+    : %empty { memset(&$$, 0, sizeof $$); }
+    | txn_seq opt_comma { $$ = $1; }
+    ;
+
+txn_seq
+    : binding_block
+        { memset(&$$, 0, sizeof $$);
+          mmr_test_txn *t = mmr_pvec_push(ps, &$$, sizeof *t);
+          if (t) { t->loc = LOC(@1); t->fields = $1.v; t->nfields = $1.n; } }
+    | txn_seq COMMA binding_block
+        { $$ = $1;
+          mmr_test_txn *t = mmr_pvec_push(ps, &$$, sizeof *t);
+          if (t) { t->loc = LOC(@3); t->fields = $3.v; t->nfields = $3.n; } }
     ;
 
 hist_items
@@ -452,6 +532,7 @@ name
     | NUDGE { $$ = dup_id(ps, $1); } | NO { $$ = dup_id(ps, $1); }
     | CANDIDATES { $$ = dup_id(ps, $1); } | SUPPRESSED { $$ = dup_id(ps, $1); }
     | BECAUSE { $$ = dup_id(ps, $1); } | CONTAINS { $$ = dup_id(ps, $1); }
+    | TRANSACTIONS { $$ = dup_id(ps, $1); } | RETENTION { $$ = dup_id(ps, $1); }
     ;
 
 /* ----------------------------------------------------------- expressions */
@@ -669,6 +750,17 @@ static mmr_expr *mk_neg(mmr_pstate *ps, mmr_expr *a, MMR_YYLTYPE l)
     mmr_expr *e = mk(ps, MMR_E_UNARY, l);
     if (e) { e->op = MMR_OP_NEG; e->lhs = a; }
     return e;
+}
+
+static mmr_derived *new_def(mmr_pstate *ps, MMR_YYLTYPE l)
+{
+    mmr_derived *x = mmr_arena_calloc(ps->arena, sizeof *x);
+    if (!x) { ps->oom = 1; return NULL; }
+    x->loc = LOC(l);
+    x->field = -1;
+    x->by_field = -1;
+    ps->def = x;
+    return x;
 }
 
 static const char *dup_id(mmr_pstate *ps, const char *s)
@@ -903,8 +995,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
         if (fields > 3) {
             if (has(exp, nexp, YYSYMBOL_WHEN)) add_phrase(&tail, &count, "a rule field (description, category, priority, cooldown, when, audience, message)");
             else if (has(exp, nexp, YYSYMBOL_TONE)) add_phrase(&tail, &count, "a template field (title, body, tone, category)");
-            else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, categories)");
-            else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, muted, history, expect)");
+            else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, categories, retention)");
+            else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, transactions, muted, history, expect)");
             else if (has(exp, nexp, YYSYMBOL_NUDGE)) add_phrase(&tail, &count, "what to expect (nudge, no nudge, candidates, suppressed, title, body)");
             else fields = 0;
         } else fields = 0;

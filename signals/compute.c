@@ -1,0 +1,940 @@
+/* Derived signals for one user at a time (see signals/compute.h).
+ *
+ * Per user: every transaction gets its local day (the user's zone, DST
+ * included) and, for each part (a distinct filter + field + group of the
+ * aggregates), goes into that day's tile when the part's filter is true.
+ * Each aggregate then folds the tiles of its window's days. Filters that
+ * read only text and bool fields are memoised across users by the
+ * interned values they read, so most transactions cost a hash probe per
+ * part rather than a walk of the filter's tree.
+ */
+#include "signals/compute.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/compile.h"
+#include "engine/tz.h"
+#include "signals/eval.h"
+#include "signals/source.h"
+#include "util/buf.h"
+#include "util/sha1.h"
+#include "util/timeutil.h"
+
+/* ------------------------------------------------------------ the plan */
+
+typedef struct part {          /* what one day's tile holds for some aggregates */
+    const mmr_expr *where;     /* NULL: every row */
+    int field;                 /* value field, -1: none */
+    int group;                 /* group key field (by, or distinct's field), -1 */
+    int memo;                  /* filter reads only interned/bool fields */
+    int reads_merchant;
+    int need;                  /* NEED_*: what its aggregates read (what a tile stores) */
+} part;
+
+enum { NEED_SUM = 1, NEED_SUMSQ = 2, NEED_MINMAX = 4, NEED_FIRSTLAST = 8 };
+
+typedef struct agg {
+    size_t sig;                /* unit signal index */
+    const mmr_derived *x;
+    int part;
+} agg;
+
+struct mmr_sigplan {
+    const mmr_unit *u;
+    part *parts; size_t nparts;
+    agg *aggs; size_t naggs;
+    size_t *computed; size_t ncomputed;   /* unit indexes, dependency order */
+    size_t *outs; size_t nouts;           /* every derived signal, by name */
+    int *agg_of;                          /* unit index -> agg index or -1 */
+    int reach, retention, tz_trait;
+    const char *tz;
+    char spec[41];
+};
+
+static int reads_fields(const mmr_expr *e, int *mask)
+{
+    if (!e) return 0;
+    if (e->kind == MMR_E_NAME && e->ref == MMR_REF_FIELD) *mask |= 1 << e->index;
+    reads_fields(e->lhs, mask); reads_fields(e->rhs, mask); reads_fields(e->third, mask);
+    for (size_t i = 0; i < e->nitems; i++) reads_fields(e->items ? e->items[i] : NULL, mask);
+    return 0;
+}
+
+static int window_reach(const mmr_derived *x)
+{
+    switch (x->window) {
+    case MMR_WIN_LAST: return x->window_days;
+    case MMR_WIN_PREVIOUS: return 2 * x->window_days;
+    case MMR_WIN_THIS_WEEK: return 7;
+    case MMR_WIN_PREV_WEEK: return 14;
+    case MMR_WIN_THIS_MONTH: return 31;
+    default: return 62;
+    }
+}
+
+static int same_expr_text(const mmr_expr *a, const mmr_expr *b)
+{
+    if (!a || !b) return a == b;
+    mmr_buf x, y;
+    mmr_buf_init(&x); mmr_buf_init(&y);
+    mmr_print_expr(&x, a); mmr_print_expr(&y, b);
+    int same = x.len == y.len && (!x.len || !memcmp(x.data, y.data, x.len));
+    mmr_buf_free(&x); mmr_buf_free(&y);
+    return same;
+}
+
+static int find_part(mmr_sigplan *p, const mmr_expr *where, int field, int group)
+{
+    for (size_t i = 0; i < p->nparts; i++)
+        if (p->parts[i].field == field && p->parts[i].group == group && same_expr_text(p->parts[i].where, where))
+            return (int)i;
+    part *np = realloc(p->parts, (p->nparts + 1) * sizeof *np);
+    if (!np) return -1;
+    p->parts = np;
+    part *q = &p->parts[p->nparts];
+    memset(q, 0, sizeof *q);
+    q->where = where; q->field = field; q->group = group;
+    int mask = 0;
+    reads_fields(where, &mask);
+    int memo_ok = (1 << MMR_TXF_TYPE) | (1 << MMR_TXF_CATEGORY) | (1 << MMR_TXF_MERCHANT) | (1 << MMR_TXF_RECURRING);
+    q->memo = (mask & ~memo_ok) == 0;
+    q->reads_merchant = (mask >> MMR_TXF_MERCHANT) & 1;
+    return (int)p->nparts++;
+}
+
+static void collect_signal_refs(const mmr_expr *e, const mmr_unit *u, int *seen, size_t *order,
+                                size_t *n, const mmr_sigplan *p, int depth);
+
+/* Depth-first: a computed signal after every computed signal it reads. */
+static void visit_computed(const mmr_unit *u, size_t s, int *seen, size_t *order, size_t *n,
+                           const mmr_sigplan *p, int depth)
+{
+    if (seen[s] || depth > 300) return;
+    seen[s] = 1;
+    const mmr_var_decl *v = u->signals[s];
+    if (!v->def || !v->def->expr) return;
+    collect_signal_refs(v->def->expr, u, seen, order, n, p, depth + 1);
+    order[(*n)++] = s;
+}
+
+static void collect_signal_refs(const mmr_expr *e, const mmr_unit *u, int *seen, size_t *order,
+                                size_t *n, const mmr_sigplan *p, int depth)
+{
+    if (!e || depth > 600) return;
+    if (e->kind == MMR_E_NAME && e->ref == MMR_REF_SIGNAL && e->index >= 0 && (size_t)e->index < u->nsignals)
+        visit_computed(u, (size_t)e->index, seen, order, n, p, depth + 1);
+    if (e->kind == MMR_E_NAME && e->ref == MMR_REF_LET && e->index >= 0 && (size_t)e->index < u->nlets)
+        collect_signal_refs(u->lets[e->index]->expr, u, seen, order, n, p, depth + 1);
+    collect_signal_refs(e->lhs, u, seen, order, n, p, depth + 1);
+    collect_signal_refs(e->rhs, u, seen, order, n, p, depth + 1);
+    collect_signal_refs(e->third, u, seen, order, n, p, depth + 1);
+    for (size_t i = 0; i < e->nitems; i++) collect_signal_refs(e->items ? e->items[i] : NULL, u, seen, order, n, p, depth + 1);
+}
+
+static int by_name_r(const void *a, const void *b, void *u)
+{
+    const mmr_unit *un = u;
+    return strcmp(un->signals[*(const size_t *)a]->name, un->signals[*(const size_t *)b]->name);
+}
+
+/* insertion sort with a context (n is small: the derived signals) */
+static void sort_by_name(size_t *v, size_t n, const mmr_unit *u)
+{
+    for (size_t i = 1; i < n; i++) {
+        size_t x = v[i], j = i;
+        while (j > 0 && by_name_r(&v[j - 1], &x, (void *)u) > 0) { v[j] = v[j - 1]; j--; }
+        v[j] = x;
+    }
+}
+
+mmr_sigplan *mmr_sigplan_new(const mmr_unit *u)
+{
+    mmr_sigplan *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->u = u;
+    size_t ns = u->nsignals ? u->nsignals : 1;
+    p->aggs = calloc(ns, sizeof *p->aggs);
+    p->computed = calloc(ns, sizeof *p->computed);
+    p->outs = calloc(ns, sizeof *p->outs);
+    p->agg_of = malloc(ns * sizeof *p->agg_of);
+    int *seen = calloc(ns, sizeof *seen);
+    if (!p->aggs || !p->computed || !p->outs || !p->agg_of || !seen) { free(seen); mmr_sigplan_free(p); return NULL; }
+    p->retention = MMR_RETENTION_DAYS;
+    if (u->policy && u->policy->retention_s >= 86400) p->retention = (int)(u->policy->retention_s / 86400);
+    p->tz = u->policy && u->policy->timezone ? u->policy->timezone : "UTC";
+    p->tz_trait = -1;
+    for (size_t i = 0; i < u->ntraits; i++)
+        if (!strcmp(u->traits[i]->name, "tz") && u->traits[i]->type == MMR_T_TEXT) p->tz_trait = (int)i;
+    p->reach = 1;
+    mmr_buf spec;
+    mmr_buf_init(&spec);
+    for (size_t s = 0; s < u->nsignals; s++) {
+        p->agg_of[s] = -1;
+        const mmr_var_decl *v = u->signals[s];
+        if (!v->def) continue;
+        p->outs[p->nouts++] = s;
+        if (v->def->expr) continue;
+        const mmr_derived *x = v->def;
+        int group = x->by_field >= 0 ? x->by_field : x->agg == MMR_AGG_DISTINCT ? x->field : -1;
+        int field = x->agg == MMR_AGG_DISTINCT ? -1 : x->field;
+        int pi = find_part(p, x->where, field, group);
+        if (pi < 0) { free(seen); mmr_buf_free(&spec); mmr_sigplan_free(p); return NULL; }
+        switch (x->agg) {
+        case MMR_AGG_SUM: case MMR_AGG_AVG: p->parts[pi].need |= NEED_SUM; break;
+        case MMR_AGG_STDDEV: p->parts[pi].need |= NEED_SUM | NEED_SUMSQ; break;
+        case MMR_AGG_MIN: case MMR_AGG_MAX: p->parts[pi].need |= NEED_MINMAX; break;
+        case MMR_AGG_FIRST: case MMR_AGG_LAST: p->parts[pi].need |= NEED_FIRSTLAST; break;
+        default: break;
+        }
+        if (x->bucket_days && x->inner == MMR_AGG_SUM) p->parts[pi].need |= NEED_SUM;
+        p->agg_of[s] = (int)p->naggs;
+        p->aggs[p->naggs++] = (agg){ s, x, pi };
+        int r = window_reach(x);
+        if (r > p->reach) p->reach = r;
+    }
+    for (size_t s = 0; s < u->nsignals; s++)
+        if (u->signals[s]->def && u->signals[s]->def->expr) visit_computed(u, s, seen, p->computed, &p->ncomputed, p, 0);
+    free(seen);
+    sort_by_name(p->outs, p->nouts, u);
+    /* the spec names the parts: a tile is only reused by the same parts */
+    mmr_buf_printf(&spec, "tiles v1;");
+    for (size_t i = 0; i < p->nparts; i++) {
+        mmr_buf_printf(&spec, "part %d %d %d ", p->parts[i].field, p->parts[i].group, p->parts[i].need);
+        if (p->parts[i].where) mmr_print_expr(&spec, p->parts[i].where);
+        mmr_buf_putc(&spec, ';');
+    }
+    unsigned char h[20];
+    mmr_sha1((const unsigned char *)(spec.data ? spec.data : ""), spec.len, h);
+    for (int i = 0; i < 20; i++) { static const char hx[] = "0123456789abcdef"; p->spec[2 * i] = hx[h[i] >> 4]; p->spec[2 * i + 1] = hx[h[i] & 15]; }
+    p->spec[40] = 0;
+    mmr_buf_free(&spec);
+    return p;
+}
+
+void mmr_sigplan_free(mmr_sigplan *p)
+{
+    if (!p) return;
+    free(p->parts); free(p->aggs); free(p->computed); free(p->outs); free(p->agg_of);
+    free(p);
+}
+
+size_t mmr_sigplan_count(const mmr_sigplan *p) { return p->nouts; }
+size_t mmr_sigplan_signal(const mmr_sigplan *p, size_t i) { return p->outs[i]; }
+int mmr_sigplan_reach(const mmr_sigplan *p) { return p->reach; }
+int mmr_sigplan_retention(const mmr_sigplan *p) { return p->retention; }
+const char *mmr_sigplan_timezone(const mmr_sigplan *p) { return p->tz; }
+int mmr_sigplan_tz_trait(const mmr_sigplan *p) { return p->tz_trait; }
+const char *mmr_sigplan_spec(const mmr_sigplan *p) { return p->spec; }
+
+/* ------------------------------------------------------ interning, memo */
+
+typedef struct u64map {        /* open addressing, key 0 = empty (keys are stored +1) */
+    uint64_t *keys; int32_t *vals;
+    size_t cap, n;
+} u64map;
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL; x ^= x >> 33;
+    return x;
+}
+
+static int u64map_get(const u64map *m, uint64_t k, int32_t *v)
+{
+    if (!m->cap) return 0;
+    k++;
+    for (size_t i = mix(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == k) { *v = m->vals[i]; return 1; }
+        if (!m->keys[i]) return 0;
+    }
+}
+
+static int u64map_put(u64map *m, uint64_t k, int32_t v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 256;
+        uint64_t *nk = calloc(nc, sizeof *nk);
+        int32_t *nv = malloc(nc * sizeof *nv);
+        if (!nk || !nv) { free(nk); free(nv); return -1; }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i]) continue;
+            size_t j = mix(m->keys[i]) & (nc - 1);
+            while (nk[j]) j = (j + 1) & (nc - 1);
+            nk[j] = m->keys[i]; nv[j] = m->vals[i];
+        }
+        free(m->keys); free(m->vals);
+        m->keys = nk; m->vals = nv; m->cap = nc;
+    }
+    k++;
+    size_t i = mix(k) & (m->cap - 1);
+    while (m->keys[i] && m->keys[i] != k) i = (i + 1) & (m->cap - 1);
+    if (!m->keys[i]) m->n++;
+    m->keys[i] = k; m->vals[i] = v;
+    return 0;
+}
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
+/* ------------------------------------------------------------ per user */
+
+typedef struct acc {           /* a partial aggregate */
+    double n, sum, sumsq, min, max;
+    int64_t first_ts, last_ts;
+    mmr_value first_v, last_v; /* the field's value at first / last */
+    const mmr_text *first_id, *last_id;   /* their txn_id: ties in time */
+} acc;
+
+typedef struct gent {          /* one group key's partial for one day and part */
+    int32_t day, part, key;
+    acc a;
+} gent;
+
+typedef struct winfo { int64_t lo, hi; uint64_t rows; } winfo;
+
+struct mmr_sigcalc {
+    const mmr_sigplan *p;
+    mmr_tz_cache *tzc;
+    mmr_arena keep;            /* interned texts (live as long as the calc) */
+    u64map intern;             /* text hash -> key id; collisions checked */
+    const mmr_text **keys; size_t nkeys, capkeys;
+    u64map memo;               /* (part, type, recurring, category, merchant) -> 0/1/-1 */
+    acc *tiles;                /* [reach days][nparts] */
+    gent *groups; size_t ngroups, capgroups;
+    winfo *info;               /* by unit signal index */
+    /* the user being computed */
+    int64_t D, base, first_day;
+    mmr_arena ua;              /* their texts (first/last values, ids) */
+    /* folding scratch: per key id */
+    acc *kacc; int32_t *touched; size_t kcap; size_t ntouched;
+    uint8_t *kseen;
+    mmr_arena scratch;
+};
+
+mmr_sigcalc *mmr_sigcalc_new(const mmr_sigplan *p, const char *zoneinfo)
+{
+    mmr_sigcalc *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->p = p;
+    c->tzc = mmr_tz_cache_new(zoneinfo);
+    mmr_arena_init(&c->keep, 1 << 16);
+    mmr_arena_init(&c->scratch, 1 << 14);
+    mmr_arena_init(&c->ua, 1 << 14);
+    c->info = calloc(p->u->nsignals ? p->u->nsignals : 1, sizeof *c->info);
+    size_t nt = (size_t)p->reach * (p->nparts ? p->nparts : 1);
+    c->tiles = malloc(nt * sizeof *c->tiles);
+    if (!c->tzc || !c->info || !c->tiles) { mmr_sigcalc_free(c); return NULL; }
+    return c;
+}
+
+void mmr_sigcalc_free(mmr_sigcalc *c)
+{
+    if (!c) return;
+    if (c->tzc) mmr_tz_cache_free(c->tzc);
+    mmr_arena_free(&c->keep);
+    mmr_arena_free(&c->scratch);
+    mmr_arena_free(&c->ua);
+    free(c->intern.keys); free(c->intern.vals); free(c->keys);
+    free(c->memo.keys); free(c->memo.vals);
+    free(c->tiles); free(c->groups); free(c->info);
+    free(c->kacc); free(c->touched); free(c->kseen);
+    free(c);
+}
+
+/* The id of a text, interned for the calc's lifetime; -1 out of memory. */
+static int32_t intern(mmr_sigcalc *c, const char *s, size_t n)
+{
+    uint64_t h = str_hash(s, n);
+    uint64_t probe = h;
+    for (;; probe = mix(probe)) {
+        int32_t id;
+        if (!u64map_get(&c->intern, probe, &id)) break;
+        if (c->keys[id]->len == n && !memcmp(c->keys[id]->bytes, s, n)) return id;
+    }
+    if (c->nkeys == c->capkeys) {
+        size_t nc = c->capkeys ? c->capkeys * 2 : 256;
+        const mmr_text **nk = realloc(c->keys, nc * sizeof *nk);
+        if (!nk) return -1;
+        c->keys = nk; c->capkeys = nc;
+    }
+    mmr_text *t = mmr_text_new(&c->keep, s, n);
+    if (!t) return -1;
+    c->keys[c->nkeys] = t;
+    if (u64map_put(&c->intern, probe, (int32_t)c->nkeys)) return -1;
+    return (int32_t)c->nkeys++;
+}
+
+static const char *const wdays[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+
+/* Monday = 0 */
+static int weekday_of(int64_t day) { return (int)(((day + 3) % 7 + 7) % 7); }
+
+static void acc_init(acc *a)
+{
+    memset(a, 0, sizeof *a);
+    a->min = INFINITY; a->max = -INFINITY;
+    a->first_v = a->last_v = mmr_v_missing();
+}
+
+/* Ties in time go to the smaller txn_id for first and the larger for
+ * last, so the same transactions in any order give the same values. */
+static int earlier(int64_t ts, const mmr_text *id, int64_t ts2, const mmr_text *id2)
+{
+    if (ts != ts2) return ts < ts2;
+    if (!id || !id2) return 0;
+    return mmr_text_cmp(id, id2) < 0;
+}
+
+static void acc_first_last(acc *a, int64_t fts, const mmr_text *fid, mmr_value fv,
+                           int64_t lts, const mmr_text *lid, mmr_value lv, int had)
+{
+    if (!had || earlier(fts, fid, a->first_ts, a->first_id)) { a->first_ts = fts; a->first_id = fid; a->first_v = fv; }
+    if (!had || earlier(a->last_ts, a->last_id, lts, lid)) { a->last_ts = lts; a->last_id = lid; a->last_v = lv; }
+}
+
+static void acc_add(acc *a, double v, const mmr_value *val, int64_t ts, const mmr_text *id, int need)
+{
+    int had = a->n > 0;
+    a->n += 1; a->sum += v; a->sumsq += v * v;
+    if (v < a->min) a->min = v;
+    if (v > a->max) a->max = v;
+    if (need & NEED_FIRSTLAST) acc_first_last(a, ts, id, *val, ts, id, *val, had);
+}
+
+static void acc_merge(acc *a, const acc *b)
+{
+    if (b->n <= 0) return;
+    int had = a->n > 0;
+    a->n += b->n; a->sum += b->sum; a->sumsq += b->sumsq;
+    if (b->min < a->min) a->min = b->min;
+    if (b->max > a->max) a->max = b->max;
+    acc_first_last(a, b->first_ts, b->first_id, b->first_v, b->last_ts, b->last_id, b->last_v, had);
+}
+
+static void window_days(const mmr_derived *x, int64_t D, int64_t *lo, int64_t *hi)
+{
+    switch (x->window) {
+    case MMR_WIN_LAST: *lo = D - x->window_days + 1; *hi = D; return;
+    case MMR_WIN_PREVIOUS: *lo = D - 2 * (int64_t)x->window_days + 1; *hi = D - x->window_days; return;
+    case MMR_WIN_THIS_WEEK: *lo = D - weekday_of(D); *hi = D; return;
+    case MMR_WIN_PREV_WEEK: *lo = D - weekday_of(D) - 7; *hi = D - weekday_of(D) - 1; return;
+    default: break;
+    }
+    int64_t y; int m, d;
+    mmr_civil_from_days(D, &y, &m, &d);
+    int64_t first = mmr_days_from_civil(y, m, 1);
+    if (x->window == MMR_WIN_THIS_MONTH) { *lo = first; *hi = D; return; }
+    if (m == 1) { y--; m = 12; } else m--;
+    *lo = mmr_days_from_civil(y, m, 1);
+    *hi = first - 1;
+}
+
+static mmr_value copy_value(mmr_value v, mmr_arena *ar)
+{
+    if (v.tag != MMR_V_TEXT) return v;
+    mmr_text *t = mmr_text_new(ar, v.u.text->bytes, v.u.text->len);
+    return t ? mmr_v_text(t) : mmr_v_missing();
+}
+
+/* The value of an aggregate over the accumulated a. */
+static mmr_value finish(const mmr_derived *x, const acc *a, int before_history, mmr_arena *ar)
+{
+    switch (x->agg) {
+    case MMR_AGG_COUNT: return before_history ? mmr_v_missing() : mmr_v_num(a->n);
+    case MMR_AGG_SUM: return before_history ? mmr_v_missing() : mmr_v_num(a->sum);
+    case MMR_AGG_AVG: return a->n > 0 ? mmr_v_num(a->sum / a->n) : mmr_v_missing();
+    case MMR_AGG_MIN: return a->n > 0 ? mmr_v_num(a->min) : mmr_v_missing();
+    case MMR_AGG_MAX: return a->n > 0 ? mmr_v_num(a->max) : mmr_v_missing();
+    case MMR_AGG_STDDEV: {
+        if (a->n <= 0) return mmr_v_missing();
+        double mean = a->sum / a->n, var = a->sumsq / a->n - mean * mean;
+        return mmr_v_num(var > 0 ? sqrt(var) : 0);
+    }
+    case MMR_AGG_FIRST: return a->n > 0 ? copy_value(a->first_v, ar) : mmr_v_missing();
+    case MMR_AGG_LAST: return a->n > 0 ? copy_value(a->last_v, ar) : mmr_v_missing();
+    default: return mmr_v_missing();
+    }
+}
+
+static int grow_groups(mmr_sigcalc *c)
+{
+    if (c->ngroups < c->capgroups) return 0;
+    size_t nc = c->capgroups ? c->capgroups * 2 : 1024;
+    gent *ng = realloc(c->groups, nc * sizeof *ng);
+    if (!ng) return -1;
+    c->groups = ng; c->capgroups = nc;
+    return 0;
+}
+
+static int grow_keys_scratch(mmr_sigcalc *c)
+{
+    if (c->kcap >= c->nkeys) return 0;
+    size_t nc = c->nkeys + 256;
+    acc *na = realloc(c->kacc, nc * sizeof *na);
+    if (!na) return -1;
+    c->kacc = na;
+    int32_t *nt = realloc(c->touched, nc * sizeof *nt);
+    if (!nt) return -1;
+    c->touched = nt;
+    uint8_t *ns = realloc(c->kseen, nc);
+    if (!ns) return -1;
+    memset(ns + c->kcap, 0, nc - c->kcap);
+    c->kseen = ns;
+    c->kcap = nc;
+    return 0;
+}
+
+/* Grouped and distinct aggregates: the part's group entries in the window,
+ * folded per key; a map in key byte order, or the number of keys. */
+static mmr_value fold_groups(mmr_sigcalc *c, const agg *g, int64_t lo, int64_t hi,
+                             int before_history, uint64_t *rows, mmr_arena *ar)
+{
+    const mmr_derived *x = g->x;
+    if (grow_keys_scratch(c)) return mmr_v_missing();
+    c->ntouched = 0;
+    for (size_t i = 0; i < c->ngroups; i++) {
+        const gent *e = &c->groups[i];
+        int64_t day = c->base + e->day;
+        if (e->part != g->part || day < lo || day > hi || e->a.n <= 0 || (size_t)e->key >= c->kcap) continue;
+        if (!c->kseen[e->key]) { c->kseen[e->key] = 1; acc_init(&c->kacc[e->key]); c->touched[c->ntouched++] = e->key; }
+        acc_merge(&c->kacc[e->key], &e->a);
+    }
+    mmr_value out;
+    size_t n = c->ntouched;
+    for (size_t i = 0; i < n; i++) *rows += (uint64_t)c->kacc[c->touched[i]].n;
+    if (before_history) out = mmr_v_missing();
+    else if (x->agg == MMR_AGG_DISTINCT) out = mmr_v_num((double)n);
+    else {
+        for (size_t i = 1; i < n; i++) {     /* keys in byte order */
+            int32_t k = c->touched[i]; size_t j = i;
+            while (j > 0 && mmr_text_cmp(c->keys[c->touched[j - 1]], c->keys[k]) > 0) { c->touched[j] = c->touched[j - 1]; j--; }
+            c->touched[j] = k;
+        }
+        mmr_map *m = mmr_arena_alloc(ar, sizeof *m);
+        const mmr_text **keys = n ? mmr_arena_alloc(ar, n * sizeof *keys) : NULL;
+        double *vals = n ? mmr_arena_alloc(ar, n * sizeof *vals) : NULL;
+        if (!m || (n && (!keys || !vals))) out = mmr_v_missing();
+        else {
+            size_t k = 0;
+            for (size_t i = 0; i < n; i++) {
+                mmr_value v = finish(x, &c->kacc[c->touched[i]], 0, ar);
+                if (v.tag != MMR_V_NUM) continue;
+                keys[k] = c->keys[c->touched[i]];
+                vals[k] = v.u.num;
+                k++;
+            }
+            m->n = (uint32_t)k; m->keys = keys; m->vals = vals;
+            out = mmr_v_map(m);
+        }
+    }
+    for (size_t i = 0; i < n; i++) c->kseen[c->touched[i]] = 0;
+    return out;
+}
+
+/* The filter of part pi on one transaction (its fields already built). */
+static int filter_true(mmr_sigcalc *c, int pi, const mmr_txn *r, const int32_t *ids,
+                       const mmr_value *fields, mmr_arena *ar)
+{
+    const part *q = &c->p->parts[pi];
+    if (!q->where) return 1;
+    uint64_t key = 0;
+    if (q->memo) {
+        key = ((uint64_t)pi << 56) | ((uint64_t)(r->type & 1) << 55) | ((uint64_t)(r->recurring & 1) << 54) |
+              ((uint64_t)(uint32_t)ids[0] << 27) | (q->reads_merchant ? (uint64_t)(uint32_t)(ids[1] + 1) & 0x7ffffff : 0);
+        int32_t v;
+        if (u64map_get(&c->memo, key, &v)) return v == 1;
+    }
+    mmr_sig_env env = { c->p->u, fields, NULL, NULL, ar };
+    mmr_value v = mmr_sig_eval(&env, q->where);
+    int t = mmr_truth(&v);
+    if (q->memo) u64map_put(&c->memo, key, t);
+    return t == 1;
+}
+
+void mmr_sigcalc_begin(mmr_sigcalc *c, int64_t as_of_day)
+{
+    const mmr_sigplan *p = c->p;
+    c->D = as_of_day;
+    c->base = as_of_day - p->reach + 1;
+    c->first_day = INT64_MAX;
+    for (size_t i = 0; i < (size_t)p->reach * p->nparts; i++) acc_init(&c->tiles[i]);
+    c->ngroups = 0;
+    mmr_arena_reset(&c->ua);
+}
+
+void mmr_sigcalc_first_day(mmr_sigcalc *c, int64_t day)
+{
+    if (day < c->first_day) c->first_day = day;
+}
+
+int64_t mmr_sigcalc_local_day(mmr_sigcalc *c, const char *tz, int64_t ts, mmr_diags *d)
+{
+    const char *why = NULL;
+    const mmr_tz *zone = mmr_tz_get(c->tzc, tz ? tz : c->p->tz, &why);
+    if (!zone) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "time zone \"%s\": %s", tz ? tz : c->p->tz, why ? why : "unknown");
+        return INT64_MIN;
+    }
+    return mmr_time_day(ts + mmr_tz_offset_at(zone, ts));
+}
+
+int mmr_sigcalc_add(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *tz,
+                    int64_t lo, int64_t hi, mmr_diags *d)
+{
+    const mmr_sigplan *p = c->p;
+    const char *why = NULL;
+    const mmr_tz *zone = mmr_tz_get(c->tzc, tz ? tz : p->tz, &why);
+    if (!zone) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "time zone \"%s\": %s", tz ? tz : p->tz, why ? why : "unknown");
+        return -1;
+    }
+    if (lo < c->base) lo = c->base;
+    if (hi > c->D) hi = c->D;
+    size_t np = p->nparts;
+    mmr_value fields[MMR_TXF_COUNT];
+    char daybuf[MMR_TIME_BUF];
+    for (size_t i = 0; i < n; i++) {
+        const mmr_txn *r = &txns[i];
+        int64_t local = r->ts + mmr_tz_offset_at(zone, r->ts);
+        int64_t day = mmr_time_day(local);
+        if (day < c->first_day) c->first_day = day;
+        if (day > hi || day < lo) continue;
+        int32_t ids[2];
+        ids[0] = intern(c, r->category, r->category_len);
+        ids[1] = r->merchant ? intern(c, r->merchant, r->merchant_len) : -1;
+        int32_t tid = intern(c, r->type == MMR_TXN_INCOME ? "income" : "expense", r->type == MMR_TXN_INCOME ? 6 : 7);
+        int32_t wid = intern(c, wdays[weekday_of(day)], 3);
+        mmr_date_format(day * 86400, daybuf);
+        int32_t did = intern(c, daybuf, strlen(daybuf));
+        mmr_text *idt = mmr_text_new(&c->ua, r->txn_id, r->txn_id_len);
+        mmr_text *uidt = mmr_text_new(&c->ua, r->user_id, r->user_id_len);
+        if (ids[0] < 0 || tid < 0 || wid < 0 || did < 0 || !idt || !uidt) goto oom;
+        fields[MMR_TXF_TXN_ID] = mmr_v_text(idt);
+        fields[MMR_TXF_USER_ID] = mmr_v_text(uidt);
+        fields[MMR_TXF_TS] = mmr_v_num((double)r->ts);
+        fields[MMR_TXF_AMOUNT] = mmr_v_num(r->amount);
+        fields[MMR_TXF_TYPE] = mmr_v_text(c->keys[tid]);
+        fields[MMR_TXF_CATEGORY] = mmr_v_text(c->keys[ids[0]]);
+        fields[MMR_TXF_MERCHANT] = ids[1] >= 0 ? mmr_v_text(c->keys[ids[1]]) : mmr_v_missing();
+        fields[MMR_TXF_RECURRING] = mmr_v_bool(r->recurring);
+        fields[MMR_TXF_HOUR] = mmr_v_num((double)((local - day * 86400) / 3600));
+        fields[MMR_TXF_WEEKDAY] = mmr_v_text(c->keys[wid]);
+        fields[MMR_TXF_DAY] = mmr_v_text(c->keys[did]);
+        mmr_arena_reset(&c->scratch);
+        for (size_t pi = 0; pi < np; pi++) {
+            const part *q = &p->parts[pi];
+            if (!filter_true(c, (int)pi, r, ids, fields, &c->scratch)) continue;
+            const mmr_value *fv = q->field >= 0 ? &fields[q->field] : &fields[MMR_TXF_AMOUNT];
+            double v = fv->tag == MMR_V_NUM ? fv->u.num : 0;
+            if (q->group < 0) {
+                acc_add(&c->tiles[(size_t)(day - c->base) * np + pi], v, fv, r->ts, idt, q->need);
+                continue;
+            }
+            const mmr_value *gv = &fields[q->group];
+            int32_t key;
+            if (gv->tag == MMR_V_TEXT) key = intern(c, gv->u.text->bytes, gv->u.text->len);
+            else if (gv->tag == MMR_V_NUM) {
+                char nb[32];
+                int len = snprintf(nb, sizeof nb, "%.0f", gv->u.num);
+                key = intern(c, nb, (size_t)len);
+            } else if (gv->tag == MMR_V_BOOL) key = intern(c, gv->u.i ? "true" : "false", gv->u.i ? 4 : 5);
+            else continue;                 /* no key (a merchant not given): not grouped */
+            if (key < 0 || grow_groups(c)) goto oom;
+            gent *e = &c->groups[c->ngroups++];
+            e->day = (int32_t)(day - c->base);
+            e->part = (int32_t)pi;
+            e->key = key;
+            acc_init(&e->a);
+            acc_add(&e->a, v, fv, r->ts, idt, q->need);
+        }
+    }
+    return 0;
+oom:
+    mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
+    return -1;
+}
+
+int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, mmr_arena *a)
+{
+    const mmr_sigplan *p = c->p;
+    size_t np = p->nparts;
+    int64_t D = c->D, base = c->base;
+    for (size_t gi = 0; gi < p->naggs; gi++) {
+        const agg *g = &p->aggs[gi];
+        const mmr_derived *x = g->x;
+        int64_t lo, hi;
+        window_days(x, D, &lo, &hi);
+        int before = hi < c->first_day;
+        winfo *wi = &c->info[g->sig];
+        wi->lo = lo; wi->hi = hi; wi->rows = 0;
+        if (lo < base) lo = base;
+        if (p->parts[g->part].group >= 0) {
+            out[g->sig] = fold_groups(c, g, lo, hi, before, &wi->rows, a);
+            continue;
+        }
+        if (x->bucket_days) {
+            /* buckets of bucket_days ending at hi; those wholly before
+             * the user's first day are left out */
+            acc over;
+            acc_init(&over);
+            int nb = (int)((hi - lo + 1) / x->bucket_days);
+            for (int b = 0; b < nb; b++) {
+                int64_t bhi = hi - (int64_t)b * x->bucket_days, blo = bhi - x->bucket_days + 1;
+                if (bhi < c->first_day) continue;
+                acc in;
+                acc_init(&in);
+                for (int64_t dd = blo; dd <= bhi; dd++)
+                    if (dd >= base) acc_merge(&in, &c->tiles[(size_t)(dd - base) * np + g->part]);
+                wi->rows += (uint64_t)in.n;
+                double bv = x->inner == MMR_AGG_COUNT ? in.n : in.sum;
+                over.n += 1; over.sum += bv; over.sumsq += bv * bv;
+                if (bv < over.min) over.min = bv;
+                if (bv > over.max) over.max = bv;
+            }
+            out[g->sig] = finish(x, &over, 0, a);
+            continue;
+        }
+        acc w;
+        acc_init(&w);
+        for (int64_t dd = lo; dd <= hi; dd++) acc_merge(&w, &c->tiles[(size_t)(dd - base) * np + g->part]);
+        wi->rows = (uint64_t)w.n;
+        out[g->sig] = finish(x, &w, before, a);
+    }
+    /* computed signals, each after the signals it reads */
+    for (size_t k = 0; k < p->ncomputed; k++) {
+        size_t s = p->computed[k];
+        mmr_sig_env env = { p->u, NULL, out, traits, a };
+        out[s] = mmr_sig_eval(&env, p->u->signals[s]->def->expr);   /* texts it made live in a */
+    }
+    return 0;
+}
+
+int mmr_sigcalc_user(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *tz,
+                     int64_t D, const mmr_value *traits, mmr_value *out,
+                     mmr_arena *a, mmr_diags *d)
+{
+    mmr_sigcalc_begin(c, D);
+    if (mmr_sigcalc_add(c, txns, n, tz, INT64_MIN, INT64_MAX, d)) return -1;
+    return mmr_sigcalc_finish(c, traits, out, a);
+}
+
+/* ------------------------------------------------------------ day tiles
+ *
+ * A tile is one user-day of every part, as bytes (mm_signal_tile.data):
+ *   entry*  where  entry = varint(part * 2 + grouped) [varint(len) key]
+ *                          varint(n) [f64 sum] [f64 sumsq] [f64 min, f64 max]
+ *                          [first: zigzag(ts) value id, last: the same]
+ *   value = 0 (missing) | 1 f64 | 2 byte (bool) | 3 varint(len) bytes (text)
+ * Only what the part's aggregates read is stored (part.need). Numbers are
+ * little-endian IEEE doubles. */
+
+static void put_varint(mmr_buf *b, uint64_t v)
+{
+    char t[10];
+    int n = 0;
+    do { t[n++] = (char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0)); v >>= 7; } while (v);
+    mmr_buf_append(b, t, (size_t)n);
+}
+
+static void put_f64(mmr_buf *b, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    char t[8];
+    for (int i = 0; i < 8; i++) t[i] = (char)(u >> (8 * i));
+    mmr_buf_append(b, t, 8);
+}
+
+static void put_text(mmr_buf *b, const char *s, size_t n)
+{
+    put_varint(b, n);
+    mmr_buf_append(b, s, n);
+}
+
+static void put_value(mmr_buf *b, const mmr_value *v)
+{
+    switch (v->tag) {
+    case MMR_V_NUM: mmr_buf_putc(b, 1); put_f64(b, v->u.num); break;
+    case MMR_V_BOOL: mmr_buf_putc(b, 2); mmr_buf_putc(b, (char)v->u.i); break;
+    case MMR_V_TEXT: mmr_buf_putc(b, 3); put_text(b, v->u.text->bytes, v->u.text->len); break;
+    default: mmr_buf_putc(b, 0); break;
+    }
+}
+
+static void put_acc(mmr_buf *b, const acc *a, int need)
+{
+    put_varint(b, (uint64_t)a->n);
+    if (need & (NEED_SUM | NEED_SUMSQ)) put_f64(b, a->sum);
+    if (need & NEED_SUMSQ) put_f64(b, a->sumsq);
+    if (need & NEED_MINMAX) { put_f64(b, a->min); put_f64(b, a->max); }
+    if (need & NEED_FIRSTLAST) {
+        put_varint(b, ((uint64_t)a->first_ts << 1) ^ (uint64_t)(a->first_ts >> 63));
+        put_value(b, &a->first_v);
+        put_text(b, a->first_id ? a->first_id->bytes : "", a->first_id ? a->first_id->len : 0);
+        put_varint(b, ((uint64_t)a->last_ts << 1) ^ (uint64_t)(a->last_ts >> 63));
+        put_value(b, &a->last_v);
+        put_text(b, a->last_id ? a->last_id->bytes : "", a->last_id ? a->last_id->len : 0);
+    }
+}
+
+static int gent_cmp(const void *x, const void *y)
+{
+    const gent *a = x, *b = y;
+    if (a->day != b->day) return a->day < b->day ? -1 : 1;
+    if (a->part != b->part) return a->part < b->part ? -1 : 1;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+int mmr_sigcalc_tile_get(mmr_sigcalc *c, int64_t day, mmr_buf *out)
+{
+    const mmr_sigplan *p = c->p;
+    mmr_buf_clear(out);
+    if (day < c->base || day > c->D) return -1;
+    size_t np = p->nparts;
+    for (size_t pi = 0; pi < np; pi++) {
+        const acc *a = &c->tiles[(size_t)(day - c->base) * np + pi];
+        if (a->n <= 0 || p->parts[pi].group >= 0) continue;
+        put_varint(out, pi * 2);
+        put_acc(out, a, p->parts[pi].need);
+    }
+    /* group entries of the day, one per (part, key) */
+    qsort(c->groups, c->ngroups, sizeof *c->groups, gent_cmp);
+    int32_t di = (int32_t)(day - c->base);
+    for (size_t i = 0; i < c->ngroups;) {
+        if (c->groups[i].day != di) { i++; continue; }
+        size_t e = i;
+        acc sum;
+        acc_init(&sum);
+        while (e < c->ngroups && c->groups[e].day == di && c->groups[e].part == c->groups[i].part &&
+               c->groups[e].key == c->groups[i].key) acc_merge(&sum, &c->groups[e++].a);
+        const part *q = &p->parts[c->groups[i].part];
+        put_varint(out, (uint64_t)c->groups[i].part * 2 + 1);
+        put_text(out, c->keys[c->groups[i].key]->bytes, c->keys[c->groups[i].key]->len);
+        put_acc(out, &sum, q->need);
+        i = e;
+    }
+    return 0;
+}
+
+typedef struct rd { const unsigned char *p, *end; int bad; } rd;
+
+static uint64_t get_varint(rd *r)
+{
+    uint64_t v = 0;
+    for (int s = 0; s < 64; s += 7) {
+        if (r->p >= r->end) { r->bad = 1; return 0; }
+        unsigned char b = *r->p++;
+        v |= (uint64_t)(b & 0x7f) << s;
+        if (!(b & 0x80)) return v;
+    }
+    r->bad = 1;
+    return 0;
+}
+
+static double get_f64(rd *r)
+{
+    if (r->end - r->p < 8) { r->bad = 1; return 0; }
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++) u |= (uint64_t)r->p[i] << (8 * i);
+    r->p += 8;
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+static const mmr_text *get_text(rd *r, mmr_arena *a)
+{
+    uint64_t n = get_varint(r);
+    if (r->bad || n > (uint64_t)(r->end - r->p)) { r->bad = 1; return NULL; }
+    mmr_text *t = mmr_text_new(a, (const char *)r->p, (size_t)n);
+    r->p += n;
+    if (!t) r->bad = 1;
+    return t;
+}
+
+static mmr_value get_value(rd *r, mmr_arena *a)
+{
+    if (r->p >= r->end) { r->bad = 1; return mmr_v_missing(); }
+    unsigned char tag = *r->p++;
+    switch (tag) {
+    case 0: return mmr_v_missing();
+    case 1: return mmr_v_num(get_f64(r));
+    case 2:
+        if (r->p >= r->end) { r->bad = 1; return mmr_v_missing(); }
+        return mmr_v_bool(*r->p++ != 0);
+    case 3: { const mmr_text *t = get_text(r, a); return t ? mmr_v_text(t) : mmr_v_missing(); }
+    default: r->bad = 1; return mmr_v_missing();
+    }
+}
+
+static void get_acc(rd *r, acc *a, int need, mmr_arena *ar)
+{
+    acc_init(a);
+    a->n = (double)get_varint(r);
+    if (need & (NEED_SUM | NEED_SUMSQ)) a->sum = get_f64(r);
+    if (need & NEED_SUMSQ) a->sumsq = get_f64(r);
+    if (need & NEED_MINMAX) { a->min = get_f64(r); a->max = get_f64(r); }
+    if (need & NEED_FIRSTLAST) {
+        uint64_t z = get_varint(r);
+        a->first_ts = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        a->first_v = get_value(r, ar);
+        a->first_id = get_text(r, ar);
+        z = get_varint(r);
+        a->last_ts = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        a->last_v = get_value(r, ar);
+        a->last_id = get_text(r, ar);
+    }
+    if (!(a->n >= 1) || a->n > 1e15) r->bad = 1;
+}
+
+int mmr_sigcalc_tile_put(mmr_sigcalc *c, int64_t day, const void *data, size_t len)
+{
+    const mmr_sigplan *p = c->p;
+    if (day < c->base || day > c->D) return 0;
+    size_t np = p->nparts, g0 = c->ngroups;
+    rd r = { data, (const unsigned char *)data + len, 0 };
+    acc *row = &c->tiles[(size_t)(day - c->base) * np];
+    while (r.p < r.end && !r.bad) {
+        uint64_t tag = get_varint(&r);
+        uint64_t pi = tag >> 1;
+        if (r.bad || pi >= np || (int)(tag & 1) != (p->parts[pi].group >= 0)) { r.bad = 1; break; }
+        if (!(tag & 1)) { get_acc(&r, &row[pi], p->parts[pi].need, &c->ua); continue; }
+        const mmr_text *k = get_text(&r, &c->ua);
+        if (r.bad) break;
+        int32_t key = intern(c, k->bytes, k->len);
+        if (key < 0 || grow_groups(c)) { r.bad = 1; break; }
+        gent *e = &c->groups[c->ngroups++];
+        e->day = (int32_t)(day - c->base);
+        e->part = (int32_t)pi;
+        e->key = key;
+        get_acc(&r, &e->a, p->parts[pi].need, &c->ua);
+    }
+    if (r.bad) {
+        /* a damaged tile is as good as none: the caller recomputes the day */
+        for (size_t pi = 0; pi < np; pi++) acc_init(&row[pi]);
+        c->ngroups = g0;
+        return -1;
+    }
+    return 0;
+}
+
+int mmr_sigcalc_window(const mmr_sigcalc *c, size_t s, int64_t *first_day, int64_t *last_day, uint64_t *rows)
+{
+    if (s >= c->p->u->nsignals || c->p->agg_of[s] < 0) return -1;
+    *first_day = c->info[s].lo;
+    *last_day = c->info[s].hi;
+    *rows = c->info[s].rows;
+    return 0;
+}
+
+int mmr_sig_day_parse(const char *s, int64_t *day)
+{
+    int64_t t;
+    if (!s || mmr_date_parse(s, strlen(s), &t, NULL)) return -1;
+    *day = mmr_time_day(t);
+    return 0;
+}

@@ -1,0 +1,465 @@
+/* Derived signals from files (see signals/snapfile.h). */
+#include "signals/snapfile.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "engine/tz.h"
+#include "signals/txn.h"
+
+/* ------------------------------------------------------------ one line */
+
+static void put_value(mmr_buf *b, const mmr_value *v)
+{
+    switch (v->tag) {
+    case MMR_V_NUM: mmr_buf_number(b, v->u.num); return;
+    case MMR_V_BOOL: mmr_buf_puts(b, v->u.i ? "true" : "false"); return;
+    case MMR_V_TEXT: mmr_buf_json_string(b, v->u.text->bytes, v->u.text->len); return;
+    case MMR_V_MAP:
+        mmr_buf_putc(b, '{');
+        for (uint32_t i = 0; i < v->u.map->n; i++) {
+            if (i) mmr_buf_putc(b, ',');
+            mmr_buf_json_string(b, v->u.map->keys[i]->bytes, v->u.map->keys[i]->len);
+            mmr_buf_putc(b, ':');
+            mmr_buf_number(b, v->u.map->vals[i]);
+        }
+        mmr_buf_putc(b, '}');
+        return;
+    default: mmr_buf_puts(b, "null"); return;
+    }
+}
+
+void mmr_signals_line(mmr_buf *b, const mmr_unit *u, const mmr_sigplan *plan,
+                      const char *user_id, size_t user_len, const char *as_of,
+                      const mmr_value *vals, const char *traits_json)
+{
+    mmr_buf_puts(b, "{\"user_id\":");
+    mmr_buf_json_string(b, user_id, user_len);
+    mmr_buf_puts(b, ",\"as_of\":\"");
+    mmr_buf_puts(b, as_of);
+    mmr_buf_puts(b, "\",\"signals\":{");
+    for (size_t k = 0; k < mmr_sigplan_count(plan); k++) {
+        size_t s = mmr_sigplan_signal(plan, k);
+        if (k) mmr_buf_putc(b, ',');
+        mmr_buf_json_string(b, u->signals[s]->name, strlen(u->signals[s]->name));
+        mmr_buf_putc(b, ':');
+        put_value(b, &vals[s]);
+    }
+    mmr_buf_putc(b, '}');
+    if (traits_json) {
+        mmr_buf_puts(b, ",\"traits\":");
+        mmr_buf_puts(b, traits_json);
+    }
+    mmr_buf_putc(b, '}');
+}
+
+/* ------------------------------------------------------------ traits */
+
+static int row_cmp(const void *a, const void *b)
+{
+    return strcmp(((const mmr_traits_row *)a)->user_id, ((const mmr_traits_row *)b)->user_id);
+}
+
+int mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u,
+                         const char *zoneinfo, mmr_diags *d)
+{
+    memset(t, 0, sizeof *t);
+    mmr_arena_init(&t->arena, 1 << 16);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "not a regular file");
+        return -1;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno)); return -1; }
+    mmr_tz_cache *tzc = mmr_tz_cache_new(zoneinfo);
+    size_t cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    long ln = 0;
+    int bad = 0;
+    while (tzc && (len = getline(&line, &lcap, f)) >= 0) {
+        ln++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+        size_t k = 0;
+        while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t')) k++;
+        if (k == (size_t)len) continue;
+        json_error_t je;
+        json_t *o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK * 0, &je);
+        if (!o) { mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, je.column, "invalid JSON: %s", je.text); bad = 1; continue; }
+        const char *uid = json_string_value(json_object_get(o, "user_id"));
+        json_t *tr = json_object_get(o, "traits");
+        if (!json_is_object(o) || !uid || !*uid) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "a traits line needs \"user_id\" (a non-empty text)");
+            bad = 1; json_decref(o); continue;
+        }
+        if (tr && !json_is_object(tr) && !json_is_null(tr)) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "\"traits\" must be an object");
+            bad = 1; json_decref(o); continue;
+        }
+        json_t *tz = tr ? json_object_get(tr, "tz") : NULL;
+        const char *tzs = json_string_value(tz);
+        if (tz && !json_is_null(tz)) {
+            const char *why = NULL;
+            if (!tzs || !mmr_tz_get(tzc, tzs, &why)) {
+                mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "user %s: time zone %s%s%s: %s", uid,
+                             tzs ? "\"" : "", tzs ? tzs : "(not a text)", tzs ? "\"" : "", why ? why : "must be a text");
+                bad = 1; json_decref(o); continue;
+            }
+        }
+        if (t->n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            mmr_traits_row *nr = realloc(t->rows, cap * sizeof *nr);
+            if (!nr) { json_decref(o); bad = 1; break; }
+            t->rows = nr;
+        }
+        mmr_traits_row *r = &t->rows[t->n++];
+        memset(r, 0, sizeof *r);
+        r->user_id = mmr_arena_strndup(&t->arena, uid, strlen(uid));
+        r->tz = tzs ? mmr_arena_strndup(&t->arena, tzs, strlen(tzs)) : NULL;
+        char *js = tr && json_is_object(tr) ? json_dumps(tr, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
+        r->json = js ? mmr_arena_strndup(&t->arena, js, strlen(js)) : NULL;
+        free(js);
+        r->vals = mmr_arena_alloc(&t->arena, (u->ntraits ? u->ntraits : 1) * sizeof *r->vals);
+        for (size_t i = 0; r->vals && i < u->ntraits; i++) {
+            json_t *v = tr ? json_object_get(tr, u->traits[i]->name) : NULL;
+            r->vals[i] = mmr_v_missing();
+            if (json_is_number(v) && u->traits[i]->type == MMR_T_NUMBER) r->vals[i] = mmr_v_num(json_number_value(v));
+            else if (json_is_boolean(v) && u->traits[i]->type == MMR_T_BOOL) r->vals[i] = mmr_v_bool(json_is_true(v));
+            else if (json_is_string(v) && u->traits[i]->type == MMR_T_TEXT) {
+                mmr_text *tx = mmr_text_new(&t->arena, json_string_value(v), json_string_length(v));
+                if (tx) r->vals[i] = mmr_v_text(tx);
+            }
+        }
+        if (!r->user_id || !r->vals) bad = 1;
+        json_decref(o);
+    }
+    free(line);
+    if (ferror(f)) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno)); bad = 1; }
+    fclose(f);
+    if (!tzc) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); bad = 1; }
+    else mmr_tz_cache_free(tzc);
+    if (t->n > 1) qsort(t->rows, t->n, sizeof *t->rows, row_cmp);
+    for (size_t i = 1; i < t->n && !bad; i++)
+        if (!strcmp(t->rows[i].user_id, t->rows[i - 1].user_id)) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "user %s has more than one traits line", t->rows[i].user_id);
+            bad = 1;
+        }
+    return bad ? -1 : 0;
+}
+
+void mmr_traits_file_free(mmr_traits_file *t)
+{
+    free(t->rows);
+    mmr_arena_free(&t->arena);
+    memset(t, 0, sizeof *t);
+}
+
+static int ucmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : (an > bn) - (an < bn);
+}
+
+const mmr_traits_row *mmr_traits_file_find(const mmr_traits_file *t, const char *user, size_t len)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = ucmp(t->rows[mid].user_id, strlen(t->rows[mid].user_id), user, len);
+        if (c == 0) return &t->rows[mid];
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ the run */
+
+typedef struct job {
+    const mmr_snapfile_opts *o;
+    const mmr_unit *u;
+    mmr_sigplan *plan;
+    mmr_sigcalc *calc;
+    mmr_traits_file traits;
+    size_t next_trait;           /* traits rows before this one are written */
+    int64_t day;
+    mmr_value *vals;
+    mmr_arena ua;                /* the current user's transactions and values */
+    mmr_txn *tx; size_t ntx, captx;
+    mmr_buf line;
+    FILE *out;
+    mmr_snapfile_stats *st;
+    mmr_diags *d;
+} job;
+
+static int user_done(job *j, const char *uid, size_t ulen)
+{
+    const mmr_traits_row *tr = j->traits.n ? mmr_traits_file_find(&j->traits, uid, ulen) : NULL;
+    for (size_t i = 0; i < j->u->nsignals; i++) j->vals[i] = mmr_v_missing();
+    if (mmr_sigcalc_user(j->calc, j->tx, j->ntx, tr ? tr->tz : NULL, j->day, tr ? tr->vals : NULL,
+                         j->vals, &j->ua, j->d)) {
+        mmr_diag *g = j->d->n ? &j->d->v[j->d->n - 1] : NULL;
+        if (g && !g->file[0]) {
+            free(g->file);
+            g->file = strdup(mmr_sigplan_timezone(j->plan) && !tr ? "policy timezone" : (j->o->traits_path ? j->o->traits_path : ""));
+        }
+        return -1;
+    }
+    mmr_buf_clear(&j->line);
+    mmr_signals_line(&j->line, j->u, j->plan, uid, ulen, j->o->as_of, j->vals, tr ? tr->json : NULL);
+    mmr_buf_putc(&j->line, '\n');
+    if (fwrite(j->line.data, 1, j->line.len, j->out) != j->line.len) {
+        mmr_diag_add(j->d, MMR_SEV_ERROR, j->o->out_path, 0, 0, "write failed: %s", strerror(errno));
+        return -1;
+    }
+    j->st->users++;
+    if (j->o->progress && j->st->users % 1000 == 0) fprintf(j->o->progress, "\rsignals: %llu users", (unsigned long long)j->st->users);
+    return 0;
+}
+
+/* Users of the traits file (with no transactions) ordered before uid; all
+ * that are left when uid is NULL. */
+static int traits_before(job *j, const char *uid, size_t ulen)
+{
+    while (j->next_trait < j->traits.n) {
+        const mmr_traits_row *r = &j->traits.rows[j->next_trait];
+        int c = uid ? ucmp(r->user_id, strlen(r->user_id), uid, ulen) : -1;
+        if (c > 0) break;
+        j->next_trait++;
+        if (c == 0) continue;             /* has transactions: written with them */
+        j->ntx = 0;
+        mmr_arena_reset(&j->ua);
+        if (user_done(j, r->user_id, strlen(r->user_id))) return -1;
+    }
+    return 0;
+}
+
+static int push_txn(job *j, const mmr_txn *t)
+{
+    if (j->ntx == j->captx) {
+        size_t nc = j->captx ? j->captx * 2 : 1024;
+        mmr_txn *n = realloc(j->tx, nc * sizeof *n);
+        if (!n) return -1;
+        j->tx = n; j->captx = nc;
+    }
+    mmr_txn *c = &j->tx[j->ntx++];
+    *c = *t;
+    c->txn_id = mmr_arena_strndup(&j->ua, t->txn_id, t->txn_id_len);
+    c->user_id = mmr_arena_strndup(&j->ua, t->user_id, t->user_id_len);
+    c->category = mmr_arena_strndup(&j->ua, t->category, t->category_len);
+    c->merchant = t->merchant ? mmr_arena_strndup(&j->ua, t->merchant, t->merchant_len) : NULL;
+    return c->txn_id && c->user_id && c->category && (!t->merchant || c->merchant) ? 0 : -1;
+}
+
+/* The streaming pass: 0 done, 1 the input is not grouped by user in order
+ * (nothing of it counts), -1 error. */
+static int stream(job *j)
+{
+    char *cur = NULL; size_t curlen = 0;
+    int rc = 0;
+    for (size_t fi = 0; fi < j->o->ntxn_paths && rc == 0; fi++) {
+        mmr_txn_reader *r = mmr_txn_reader_open(j->o->txn_paths[fi], j->d);
+        if (!r) { rc = -1; break; }
+        mmr_txn t;
+        int k;
+        while ((k = mmr_txn_reader_next(r, &t, j->d)) != 0) {
+            if (k < 0) { rc = -1; if (j->d->errors >= 20) break; continue; }
+            if (rc) continue;              /* keep reading to report every bad line */
+            j->st->transactions++;
+            if (!cur || ucmp(cur, curlen, t.user_id, t.user_id_len) != 0) {
+                if (cur && ucmp(cur, curlen, t.user_id, t.user_id_len) > 0) { rc = 1; break; }
+                if (cur && user_done(j, cur, curlen)) { rc = -1; break; }
+                if (traits_before(j, t.user_id, t.user_id_len)) { rc = -1; break; }
+                free(cur);
+                cur = strndup(t.user_id, t.user_id_len);
+                curlen = t.user_id_len;
+                if (!cur) { rc = -1; break; }
+                j->ntx = 0;
+                mmr_arena_reset(&j->ua);
+            }
+            if (push_txn(j, &t)) { rc = -1; mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); break; }
+        }
+        mmr_txn_reader_close(r);
+    }
+    if (rc == 0 && cur && user_done(j, cur, curlen)) rc = -1;
+    if (rc == 0 && traits_before(j, NULL, 0)) rc = -1;
+    free(cur);
+    return rc;
+}
+
+typedef struct held { mmr_txn t; size_t seq; } held;
+
+static int held_cmp(const void *a, const void *b)
+{
+    const held *x = a, *y = b;
+    int c = ucmp(x->t.user_id, x->t.user_id_len, y->t.user_id, y->t.user_id_len);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Not grouped: every transaction in memory, sorted by user. */
+static int sorted_in_memory(job *j)
+{
+    mmr_arena all;
+    mmr_arena_init(&all, 1 << 20);
+    held *v = NULL; size_t n = 0, cap = 0;
+    int rc = 0;
+    j->st->transactions = 0;
+    for (size_t fi = 0; fi < j->o->ntxn_paths && rc == 0; fi++) {
+        mmr_txn_reader *r = mmr_txn_reader_open(j->o->txn_paths[fi], j->d);
+        if (!r) { rc = -1; break; }
+        mmr_txn t;
+        int k;
+        while ((k = mmr_txn_reader_next(r, &t, j->d)) > 0) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4096;
+                held *nv = realloc(v, cap * sizeof *nv);
+                if (!nv) { rc = -1; break; }
+                v = nv;
+            }
+            held *h = &v[n];
+            h->t = t;
+            h->seq = n++;
+            h->t.txn_id = mmr_arena_strndup(&all, t.txn_id, t.txn_id_len);
+            h->t.user_id = mmr_arena_strndup(&all, t.user_id, t.user_id_len);
+            h->t.category = mmr_arena_strndup(&all, t.category, t.category_len);
+            h->t.merchant = t.merchant ? mmr_arena_strndup(&all, t.merchant, t.merchant_len) : NULL;
+            if (!h->t.txn_id || !h->t.user_id || !h->t.category || (t.merchant && !h->t.merchant)) { rc = -1; break; }
+        }
+        if (k < 0) rc = -1;
+        mmr_txn_reader_close(r);
+    }
+    if (rc == 0) {
+        qsort(v, n, sizeof *v, held_cmp);
+        j->st->transactions = n;
+        j->st->sorted_in_memory = 1;
+        for (size_t i = 0; i < n && rc == 0;) {
+            size_t e = i;
+            while (e < n && !ucmp(v[e].t.user_id, v[e].t.user_id_len, v[i].t.user_id, v[i].t.user_id_len)) e++;
+            if (traits_before(j, v[i].t.user_id, v[i].t.user_id_len)) { rc = -1; break; }
+            j->ntx = 0;
+            mmr_arena_reset(&j->ua);
+            for (size_t k = i; k < e; k++) if (push_txn(j, &v[k].t)) { rc = -1; break; }
+            if (rc == 0 && user_done(j, v[i].t.user_id, v[i].t.user_id_len)) rc = -1;
+            i = e;
+        }
+        if (rc == 0 && traits_before(j, NULL, 0)) rc = -1;
+    }
+    if (rc && !j->d->errors) mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
+    free(v);
+    mmr_arena_free(&all);
+    return rc;
+}
+
+/* A temporary file beside path (or in TMPDIR for stdout), opened for
+ * writing; the name in *tmp (free it). */
+static FILE *open_temp(const char *path, char **tmp, mmr_diags *d)
+{
+    const char *dir = "/tmp";
+    char *own = NULL;
+    if (strcmp(path, "-")) {
+        const char *slash = strrchr(path, '/');
+        if (slash) { own = strndup(path, (size_t)(slash - path + (slash == path))); dir = own; }
+        else dir = ".";
+    } else if (getenv("TMPDIR")) dir = getenv("TMPDIR");
+    size_t n = strlen(dir) + 32;
+    *tmp = malloc(n);
+    if (!*tmp) { free(own); return NULL; }
+    snprintf(*tmp, n, "%s/.mmr-signals-XXXXXX", dir);
+    free(own);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot create a temporary file in its directory: %s", strerror(errno));
+        free(*tmp); *tmp = NULL;
+        return NULL;
+    }
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);          /* like a file fopen would make */
+    FILE *f = fdopen(fd, "w+");
+    if (!f) { close(fd); unlink(*tmp); free(*tmp); *tmp = NULL; }
+    return f;
+}
+
+int mmr_snapfile_run(const mmr_snapfile_opts *o, mmr_snapfile_stats *st, mmr_diags *d)
+{
+    memset(st, 0, sizeof *st);
+    job j;
+    memset(&j, 0, sizeof j);
+    j.o = o; j.u = o->unit; j.st = st; j.d = d;
+    if (mmr_sig_day_parse(o->as_of, &j.day)) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "--as-of \"%s\" is not a date YYYY-MM-DD", o->as_of);
+        return -1;
+    }
+    if (o->traits_path && mmr_traits_file_load(&j.traits, o->traits_path, j.u, o->zoneinfo, d)) {
+        mmr_traits_file_free(&j.traits);
+        return -1;
+    }
+    j.plan = mmr_sigplan_new(j.u);
+    j.calc = j.plan ? mmr_sigcalc_new(j.plan, o->zoneinfo) : NULL;
+    j.vals = calloc(j.u->nsignals ? j.u->nsignals : 1, sizeof *j.vals);
+    mmr_arena_init(&j.ua, 1 << 16);
+    mmr_buf_init(&j.line);
+    int rc = -1;
+    char *tmp = NULL;
+    struct stat sb;
+    int direct = strcmp(o->out_path, "-") && stat(o->out_path, &sb) == 0 && !S_ISREG(sb.st_mode);
+    if (!j.calc || !j.vals) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
+    {
+        const char *why = NULL;
+        mmr_tz_cache *tzc = mmr_tz_cache_new(o->zoneinfo);
+        if (!tzc || !mmr_tz_get(tzc, mmr_sigplan_timezone(j.plan), &why)) {
+            mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "the policy's time zone \"%s\": %s", mmr_sigplan_timezone(j.plan), why ? why : "out of memory");
+            if (tzc) mmr_tz_cache_free(tzc);
+            goto out;
+        }
+        mmr_tz_cache_free(tzc);
+    }
+    j.out = direct ? fopen(o->out_path, "w") : open_temp(o->out_path, &tmp, d);
+    if (!j.out) {
+        if (!d->errors) mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "cannot open: %s", strerror(errno));
+        goto out;
+    }
+    rc = stream(&j);
+    if (rc == 1) {
+        /* not grouped by user: start again from an empty output */
+        if (!direct && (fflush(j.out) || ftruncate(fileno(j.out), 0) || fseek(j.out, 0, SEEK_SET))) rc = -1;
+        else {
+            j.next_trait = 0;
+            st->users = 0;
+            rc = sorted_in_memory(&j);
+        }
+    }
+    if (rc == 0 && fflush(j.out)) { mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "write failed: %s", strerror(errno)); rc = -1; }
+    if (rc == 0 && !direct) {
+        if (!strcmp(o->out_path, "-")) {
+            rewind(j.out);
+            char buf[1 << 16];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, j.out)) > 0)
+                if (fwrite(buf, 1, n, stdout) != n) { rc = -1; break; }
+            if (fflush(stdout)) rc = -1;
+            if (rc) mmr_diag_add(d, MMR_SEV_ERROR, "<stdout>", 0, 0, "write failed: %s", strerror(errno));
+        } else if (fsync(fileno(j.out)) || rename(tmp, o->out_path)) {
+            mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "cannot write: %s", strerror(errno));
+            rc = -1;
+        } else {
+            free(tmp);
+            tmp = NULL;
+        }
+    }
+    if (o->progress && st->users >= 1000) fputc('\n', o->progress);
+out:
+    if (j.out) fclose(j.out);
+    if (tmp) { unlink(tmp); free(tmp); }
+    mmr_buf_free(&j.line);
+    mmr_arena_free(&j.ua);
+    free(j.vals);
+    free(j.tx);
+    mmr_sigcalc_free(j.calc);
+    mmr_sigplan_free(j.plan);
+    mmr_traits_file_free(&j.traits);
+    return rc ? -1 : 0;
+}
