@@ -8,6 +8,8 @@
 #include "compiler/compile.h"
 #include "engine/run.h"
 #include "engine/snapshot.h"
+#include "engine/tz.h"
+#include "signals/snapdb.h"
 #include "util/timeutil.h"
 
 static const char help[] =
@@ -25,7 +27,8 @@ static const char help[] =
 "  --db FILE         the state database (required)\n"
 "  --signals FILE    read signals (and traits) from NDJSON or CSV instead of the table\n"
 "  --as-of DATE      the snapshot date YYYY-MM-DD (default: the latest in\n"
-"                    mm_signal_daily, or the records' as_of)\n"
+"                    mm_signal_daily, or the records' as_of; for a ruleset with\n"
+"                    derived signals, the date of --now in the policy's zone)\n"
 "  --now ISO8601     the run's instant (default: the wall clock); it stamps\n"
 "                    candidates, deliveries and events, so pass it for\n"
 "                    reproducible output\n"
@@ -36,7 +39,64 @@ static const char help[] =
 "  --redis URL       also PUBLISH each event: redis://[:password@]host[:port][/db]\n"
 "  --busy-timeout MS how long to wait for a locked database (default 5000)\n"
 "\n"
+"When the ruleset derives signals from transactions (signal NAME = ... of\n"
+"transaction ...) and mm_signal_daily has no rows for the date, they are\n"
+"computed first from mm_transaction, as `mmr signals --db` does.\n"
+"\n"
 "Exit status: 0 success, 1 bad input or state (nothing written), 2 usage.\n";
+
+/* Derived signals first: when the ruleset declares them and the database
+ * has no mm_signal_daily rows for the date, compute them (their own
+ * transaction, committed before the run's). Sets *as_of when it was not
+ * given. EXIT_OK or EXIT_INPUT (diagnostics printed). */
+static int derive_first(const char **paths, size_t npaths, mmr_run_opts *o, char *as_of_buf)
+{
+    size_t n = strlen(paths[0]);
+    if (npaths == 1 && n > 5 && !strcmp(paths[0] + n - 5, ".mmrc")) return EXIT_OK;
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    if (u && !d.errors) mmr_check(u, &d);
+    int rc = EXIT_OK;
+    if (!u || d.errors || !u->nderived) goto out;   /* errors: mmr_build reports them */
+    if (!o->as_of) {
+        const char *zone = u->policy && u->policy->timezone ? u->policy->timezone : "UTC";
+        int32_t off = 0;
+        mmr_tz_cache *tzc = mmr_tz_cache_new(o->zoneinfo);
+        if (tzc) mmr_tz_offset(tzc, zone, o->now, &off, NULL);
+        mmr_tz_cache_free(tzc);
+        mmr_date_format(o->now + off, as_of_buf);
+        o->as_of = as_of_buf;
+    }
+    mmr_db *db = NULL;
+    if (mmr_db_open_state(&db, o->db_path, o->dry_run ? MMR_DB_OPEN_RO : MMR_DB_OPEN_RW, o->busy_ms, &d)) {
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    int has = mmr_snapdb_has_date(db, u, o->as_of, &d);
+    mmr_db_close(db);
+    if (has < 0) { rc = EXIT_INPUT; goto out; }
+    if (has) goto out;
+    if (o->dry_run) {
+        mmr_diag_add(&d, MMR_SEV_ERROR, o->db_path, 0, 0,
+                     "mm_signal_daily has no rows for %s; a dry run writes nothing, so run `mmr signals --db` first", o->as_of);
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    mmr_snapdb_stats st;
+    if (mmr_snapdb_run(u, o->db_path, o->as_of, o->busy_ms, o->zoneinfo, &st, &d)) { rc = EXIT_INPUT; goto out; }
+    cli_print_diags(&d, CLI_FMT_TEXT);
+    mmr_diags_free(&d);
+    mmr_diags_init(&d);
+    fprintf(stderr, "mmr run: signals for %s: %llu users from %llu transactions (%llu days rolled up, %llu reused)\n",
+            o->as_of, (unsigned long long)st.users, (unsigned long long)st.transactions,
+            (unsigned long long)st.tiles_built, (unsigned long long)st.tiles_reused);
+out:
+    cli_print_diags(&d, CLI_FMT_TEXT);
+    mmr_diags_free(&d);
+    if (u) mmr_unit_free(u);
+    return rc;
+}
 
 static void print_summary(const mmr_run_stats *st, int dry, int published_ok)
 {
@@ -122,6 +182,9 @@ int cmd_run(int argc, char **argv)
     o.events_out = stdout;
     o.progress = isatty(2) ? stderr : NULL;
     o.ruleset_label = paths[0];
+
+    char as_of_buf[MMR_TIME_BUF];
+    if (!o.signals_path && derive_first(paths, npaths, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
 
     mmr_diags d;
     mmr_diags_init(&d);

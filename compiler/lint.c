@@ -160,14 +160,27 @@ static void lint_unused(linter *L)
         mark_placeholders(L, u->templates[i]->title);
         mark_placeholders(L, u->templates[i]->body);
     }
+    /* what derived signals read: other signals (computed ones) and lets
+     * (filters) count as used, like a let used by a let */
+    for (size_t i = 0; i < u->nsignals; i++) {
+        const mmr_derived *x = u->signals[i]->def;
+        if (!x) continue;
+        unsigned char self = L->sig_used[i];
+        mark_expr(L, x->expr, 0);
+        mark_expr(L, x->where, 0);
+        L->sig_used[i] = self || L->sig_used[i];
+    }
     for (size_t i = 0; i < u->nsignals; i++) {
         const mmr_var_decl *v = u->signals[i];
-        if (L->sig_used[i] || v->from_std || v->implicit || in_std(u, v->loc)) continue;
+        /* a derived signal that defines an std/ schema signal fills its
+         * mm_signal_daily column: it is there for every reader */
+        if (L->sig_used[i] || v->from_std || v->implicit || v->overrides || in_std(u, v->loc)) continue;
         finding(L, MMR_LINT_UNUSED_SIGNAL, v->loc, "signal \"%s\" is declared but never used", v->name);
     }
     for (size_t i = 0; i < u->ntraits; i++) {
         const mmr_var_decl *v = u->traits[i];
-        if (L->trait_used[i] || v->from_std || v->implicit || in_std(u, v->loc)) continue;
+        /* tz is read by the engine itself: quiet hours, local days */
+        if (L->trait_used[i] || v->from_std || v->implicit || in_std(u, v->loc) || !strcmp(v->name, "tz")) continue;
         finding(L, MMR_LINT_UNUSED_SIGNAL, v->loc, "trait \"%s\" is declared but never used", v->name);
     }
     for (size_t i = 0; i < u->nlets; i++) {

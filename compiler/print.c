@@ -358,6 +358,23 @@ static void print_cond(pr *p, const char *kw, const mmr_expr *e, int ind)
     indent(p, ind);
     mmr_buf_puts(p->b, kw);
     mmr_buf_putc(p->b, ' ');
+    if (e && e->kind == MMR_E_QUANT && e->rhs && (size_t)ind + strlen(kw) + 1 + measure_expr(e) > WIDTH) {
+        /* a long quantifier: its predicate on the next line, an and/or
+         * chain one part a line below that */
+        mmr_buf_puts(p->b, e->op == MMR_OP_ALL ? "all " : "any ");
+        mmr_buf_puts(p->b, e->text ? e->text : "?");
+        mmr_buf_puts(p->b, " in ");
+        pexpr(p->b, e->lhs, 5, 1);
+        mmr_buf_putc(p->b, '\n');
+        indent(p, ind + 2);
+        mmr_buf_puts(p->b, "where ");
+        if (e->rhs->kind == MMR_E_BINARY && (e->rhs->op == MMR_OP_AND || e->rhs->op == MMR_OP_OR) &&
+            (size_t)ind + 8 + measure_expr(e->rhs) > WIDTH)
+            print_wrapped(p, e->rhs, ind);
+        else
+            pexpr(p->b, e->rhs, 0, 1);
+        return;
+    }
     if (e && e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)
         && (size_t)ind + strlen(kw) + 1 + measure_expr(e) > WIDTH)
         print_wrapped(p, e, ind);

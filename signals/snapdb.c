@@ -40,8 +40,14 @@ static int ensure_columns(mmr_db *db, const mmr_unit *u, const mmr_sigplan *p, m
     return 0;
 }
 
-int mmr_snapdb_has_date(mmr_db *db, const char *as_of, mmr_diags *d)
+int mmr_snapdb_has_date(mmr_db *db, const mmr_unit *u, const char *as_of, mmr_diags *d)
 {
+    /* a column of this ruleset's not there yet: another ruleset's rows */
+    for (size_t i = 0; i < u->nsignals; i++) {
+        if (!u->signals[i]->def) continue;
+        int h = has_column(db, "mm_signal_daily", u->signals[i]->name, d);
+        if (h <= 0) return h;
+    }
     sqlite3_stmt *st;
     if (mmr_db_prepare(db, &st, "SELECT 1 FROM mm_signal_daily WHERE as_of = ?1 LIMIT 1", d)) return -1;
     sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);

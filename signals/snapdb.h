@@ -30,7 +30,8 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
 int mmr_snapdb_run(const mmr_unit *u, const char *path, const char *as_of, int busy_ms,
                    const char *zoneinfo, mmr_snapdb_stats *st, mmr_diags *d);
 
-/* 1 if mm_signal_daily has a row for as_of, 0 if not, -1 on error. */
-int mmr_snapdb_has_date(mmr_db *db, const char *as_of, mmr_diags *d);
+/* 1 if mm_signal_daily has rows for as_of with every derived column of u,
+ * 0 if not, -1 on error. */
+int mmr_snapdb_has_date(mmr_db *db, const mmr_unit *u, const char *as_of, mmr_diags *d);
 
 #endif
