@@ -922,6 +922,13 @@ int mmr_sigcalc_tile_put(mmr_sigcalc *c, int64_t day, const void *data, size_t l
     return 0;
 }
 
+int mmr_sigplan_window(const mmr_sigplan *p, size_t s, int64_t as_of_day, int64_t *first_day, int64_t *last_day)
+{
+    if (s >= p->u->nsignals || p->agg_of[s] < 0) return -1;
+    window_days(p->aggs[p->agg_of[s]].x, as_of_day, first_day, last_day);
+    return 0;
+}
+
 int mmr_sigcalc_window(const mmr_sigcalc *c, size_t s, int64_t *first_day, int64_t *last_day, uint64_t *rows)
 {
     if (s >= c->p->u->nsignals || c->p->agg_of[s] < 0) return -1;

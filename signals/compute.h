@@ -87,6 +87,10 @@ int     mmr_sigcalc_tile_put(mmr_sigcalc *c, int64_t day, const void *data, size
 int mmr_sigcalc_window(const mmr_sigcalc *c, size_t s, int64_t *first_day, int64_t *last_day,
                        uint64_t *rows);
 
+/* The window of derived aggregate s (unit signal index) as local days,
+ * for an as-of day. 0, or -1 for a computed signal. */
+int mmr_sigplan_window(const mmr_sigplan *p, size_t s, int64_t as_of_day, int64_t *first_day, int64_t *last_day);
+
 /* The local day (days since 1970-01-01) of as-of text "YYYY-MM-DD". */
 int mmr_sig_day_parse(const char *s, int64_t *day);
 

@@ -32,8 +32,8 @@ static void put_value(mmr_buf *b, const mmr_value *v)
 }
 
 void mmr_signals_line(mmr_buf *b, const mmr_unit *u, const mmr_sigplan *plan,
-                      const char *user_id, size_t user_len, const char *as_of,
-                      const mmr_value *vals, const char *traits_json)
+                      const mmr_sigcalc *calc, const char *user_id, size_t user_len,
+                      const char *as_of, const mmr_value *vals, const char *traits_json)
 {
     mmr_buf_puts(b, "{\"user_id\":");
     mmr_buf_json_string(b, user_id, user_len);
@@ -48,6 +48,21 @@ void mmr_signals_line(mmr_buf *b, const mmr_unit *u, const mmr_sigplan *plan,
         put_value(b, &vals[s]);
     }
     mmr_buf_putc(b, '}');
+    if (calc) {
+        /* how many transactions went into each aggregate: for explain */
+        mmr_buf_puts(b, ",\"rows\":{");
+        int any = 0;
+        for (size_t k = 0; k < mmr_sigplan_count(plan); k++) {
+            size_t s = mmr_sigplan_signal(plan, k);
+            int64_t lo, hi;
+            uint64_t rows;
+            if (mmr_sigcalc_window(calc, s, &lo, &hi, &rows)) continue;
+            if (any++) mmr_buf_putc(b, ',');
+            mmr_buf_json_string(b, u->signals[s]->name, strlen(u->signals[s]->name));
+            mmr_buf_printf(b, ":%llu", (unsigned long long)rows);
+        }
+        mmr_buf_putc(b, '}');
+    }
     if (traits_json) {
         mmr_buf_puts(b, ",\"traits\":");
         mmr_buf_puts(b, traits_json);
@@ -209,7 +224,7 @@ static int user_done(job *j, const char *uid, size_t ulen)
         return -1;
     }
     mmr_buf_clear(&j->line);
-    mmr_signals_line(&j->line, j->u, j->plan, uid, ulen, j->o->as_of, j->vals, tr ? tr->json : NULL);
+    mmr_signals_line(&j->line, j->u, j->plan, j->calc, uid, ulen, j->o->as_of, j->vals, tr ? tr->json : NULL);
     mmr_buf_putc(&j->line, '\n');
     if (fwrite(j->line.data, 1, j->line.len, j->out) != j->line.len) {
         mmr_diag_add(j->d, MMR_SEV_ERROR, j->o->out_path, 0, 0, "write failed: %s", strerror(errno));

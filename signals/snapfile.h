@@ -7,9 +7,10 @@
  * 100 bytes a transaction). Output: one snapshot line per user, in
  * user_id byte order, as `mmr eval --signals` and `mmr run --signals`
  * read it:
- *   {"user_id":"u1","as_of":"2025-10-26","signals":{..},"traits":{..}}
- * signals sorted by name, null when missing; traits as the traits file
- * gave them. The output is written to a temporary file first and moved
+ *   {"user_id":"u1","as_of":"2025-10-26","signals":{..},"rows":{..},"traits":{..}}
+ * signals sorted by name, null when missing; "rows": how many transactions
+ * went into each aggregate (other readers ignore it); traits as the traits
+ * file gave them. The output is written to a temporary file first and moved
  * into place (or copied to stdout) only when everything succeeded.
  */
 #ifndef MMR_SIGNALS_SNAPFILE_H
@@ -21,10 +22,12 @@
 #include "util/diag.h"
 #include "signals/compute.h"
 
-/* One user's snapshot line (no newline) into b. */
+/* One user's snapshot line (no newline) into b. With calc (after the
+ * user's mmr_sigcalc_user), a "rows" object gives how many transactions
+ * went into each aggregate, for `mmr eval --explain`. */
 void mmr_signals_line(mmr_buf *b, const mmr_unit *u, const mmr_sigplan *plan,
-                      const char *user_id, size_t user_len, const char *as_of,
-                      const mmr_value *vals, const char *traits_json);
+                      const mmr_sigcalc *calc, const char *user_id, size_t user_len,
+                      const char *as_of, const mmr_value *vals, const char *traits_json);
 
 /* Traits from an NDJSON file: user -> (tz, the "traits" object as text),
  * sorted by user id. */
