@@ -26,7 +26,12 @@ typedef struct part {          /* what one day's tile holds for some aggregates 
     const mmr_expr *where;     /* NULL: every row */
     int field;                 /* value field, -1: none */
     int group;                 /* group key field (by, or distinct's field), -1 */
-    int memo;                  /* filter reads only interned/bool fields */
+    /* the filter as a conjunction: the conjuncts that read only interned
+     * and bool fields are memoised together (memo[]); the rest are a
+     * `field OP number` compare (fast[]) or a walk of the tree (slow[]) */
+    const mmr_expr *memo[8]; int nmemo;
+    struct { int field; mmr_op op; double k; } fast[8]; int nfast;
+    const mmr_expr *slow[8]; int nslow;
     int reads_merchant;
     int need;                  /* NEED_*: what its aggregates read (what a tile stores) */
 } part;
@@ -47,6 +52,7 @@ struct mmr_sigplan {
     size_t *outs; size_t nouts;           /* every derived signal, by name */
     int *agg_of;                          /* unit index -> agg index or -1 */
     int reach, retention, tz_trait;
+    int reads;                            /* transaction fields any part reads (bits) */
     const char *tz;
     char spec[41];
 };
@@ -83,6 +89,51 @@ static int same_expr_text(const mmr_expr *a, const mmr_expr *b)
     return same;
 }
 
+#define MEMO_FIELDS ((1 << MMR_TXF_TYPE) | (1 << MMR_TXF_CATEGORY) | (1 << MMR_TXF_MERCHANT) | (1 << MMR_TXF_RECURRING))
+
+/* Top-level `and` chain into the part's conjunct lists; a chain longer
+ * than the lists stays one slow conjunct (it still means the same). */
+static void split_filter(part *q, const mmr_expr *e)
+{
+    const mmr_expr *stack[64];
+    const mmr_expr *conj[24];
+    int ns = 0, nc = 0;
+    if (e) stack[ns++] = e;
+    while (ns) {
+        const mmr_expr *x = stack[--ns];
+        if (x->kind == MMR_E_BINARY && x->op == MMR_OP_AND && !x->is_const && ns + 2 <= 64 && x->lhs && x->rhs) {
+            stack[ns++] = x->rhs;
+            stack[ns++] = x->lhs;
+            continue;
+        }
+        if (nc == 24) { q->nmemo = q->nfast = 0; q->nslow = 1; q->slow[0] = e; return; }
+        conj[nc++] = x;
+    }
+    for (int i = 0; i < nc; i++) {
+        const mmr_expr *x = conj[i];
+        int mask = 0;
+        reads_fields(x, &mask);
+        if ((mask & ~MEMO_FIELDS) == 0 && q->nmemo < 8) {
+            q->memo[q->nmemo++] = x;
+            if (mask & (1 << MMR_TXF_MERCHANT)) q->reads_merchant = 1;
+            continue;
+        }
+        const mmr_expr *l = x->lhs, *r = x->rhs;
+        if (x->kind == MMR_E_BINARY && x->op >= MMR_OP_EQ && x->op <= MMR_OP_GE && l && r &&
+            l->kind == MMR_E_NAME && l->ref == MMR_REF_FIELD && l->type == MMR_T_NUMBER &&
+            (r->is_const || r->kind == MMR_E_NUMBER) && r->type == MMR_T_NUMBER && q->nfast < 8) {
+            q->fast[q->nfast].field = l->index;
+            q->fast[q->nfast].op = x->op;
+            q->fast[q->nfast].k = r->num;
+            q->nfast++;
+            continue;
+        }
+        if (q->nslow < 8) { q->slow[q->nslow++] = x; continue; }
+        q->nmemo = q->nfast = 0; q->nslow = 1; q->slow[0] = e;   /* too many parts: whole */
+        return;
+    }
+}
+
 static int find_part(mmr_sigplan *p, const mmr_expr *where, int field, int group)
 {
     for (size_t i = 0; i < p->nparts; i++)
@@ -94,11 +145,10 @@ static int find_part(mmr_sigplan *p, const mmr_expr *where, int field, int group
     part *q = &p->parts[p->nparts];
     memset(q, 0, sizeof *q);
     q->where = where; q->field = field; q->group = group;
-    int mask = 0;
-    reads_fields(where, &mask);
-    int memo_ok = (1 << MMR_TXF_TYPE) | (1 << MMR_TXF_CATEGORY) | (1 << MMR_TXF_MERCHANT) | (1 << MMR_TXF_RECURRING);
-    q->memo = (mask & ~memo_ok) == 0;
-    q->reads_merchant = (mask >> MMR_TXF_MERCHANT) & 1;
+    split_filter(q, where);
+    if (field >= 0) p->reads |= 1 << field;
+    if (group >= 0) p->reads |= 1 << group;
+    reads_fields(where, &p->reads);
     return (int)p->nparts++;
 }
 
@@ -187,6 +237,7 @@ mmr_sigplan *mmr_sigplan_new(const mmr_unit *u)
         default: break;
         }
         if (x->bucket_days && x->inner == MMR_AGG_SUM) p->parts[pi].need |= NEED_SUM;
+        if (p->parts[pi].need & NEED_FIRSTLAST) p->reads |= 1 << MMR_TXF_TXN_ID;
         p->agg_of[s] = (int)p->naggs;
         p->aggs[p->naggs++] = (agg){ s, x, pi };
         int r = window_reach(x);
@@ -303,7 +354,9 @@ struct mmr_sigcalc {
     u64map intern;             /* text hash -> key id; collisions checked */
     const mmr_text **keys; size_t nkeys, capkeys;
     u64map memo;               /* (part, type, recurring, category, merchant) -> 0/1/-1 */
-    acc *tiles;                /* [reach days][nparts] */
+    acc *tiles;                /* [reach days][nparts], a row valid when its epoch is the user's */
+    uint32_t *row_epoch, epoch;
+    int32_t id_expense, id_income;
     gent *groups; size_t ngroups, capgroups;
     winfo *info;               /* by unit signal index */
     /* the user being computed */
@@ -314,6 +367,8 @@ struct mmr_sigcalc {
     uint8_t *kseen;
     mmr_arena scratch;
 };
+
+static int32_t intern(mmr_sigcalc *c, const char *s, size_t n);
 
 mmr_sigcalc *mmr_sigcalc_new(const mmr_sigplan *p, const char *zoneinfo)
 {
@@ -327,7 +382,11 @@ mmr_sigcalc *mmr_sigcalc_new(const mmr_sigplan *p, const char *zoneinfo)
     c->info = calloc(p->u->nsignals ? p->u->nsignals : 1, sizeof *c->info);
     size_t nt = (size_t)p->reach * (p->nparts ? p->nparts : 1);
     c->tiles = malloc(nt * sizeof *c->tiles);
-    if (!c->tzc || !c->info || !c->tiles) { mmr_sigcalc_free(c); return NULL; }
+    c->row_epoch = calloc((size_t)p->reach, sizeof *c->row_epoch);
+    if (!c->tzc || !c->info || !c->tiles || !c->row_epoch) { mmr_sigcalc_free(c); return NULL; }
+    c->id_expense = intern(c, "expense", 7);
+    c->id_income = intern(c, "income", 6);
+    if (c->id_expense < 0 || c->id_income < 0) { mmr_sigcalc_free(c); return NULL; }
     return c;
 }
 
@@ -340,7 +399,7 @@ void mmr_sigcalc_free(mmr_sigcalc *c)
     mmr_arena_free(&c->ua);
     free(c->intern.keys); free(c->intern.vals); free(c->keys);
     free(c->memo.keys); free(c->memo.vals);
-    free(c->tiles); free(c->groups); free(c->info);
+    free(c->tiles); free(c->row_epoch); free(c->groups); free(c->info);
     free(c->kacc); free(c->touched); free(c->kseen);
     free(c);
 }
@@ -369,6 +428,26 @@ static int32_t intern(mmr_sigcalc *c, const char *s, size_t n)
 }
 
 static const char *const wdays[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+
+static void acc_init(struct acc *a);
+
+/* Day row di of the tiles for writing: made empty the first time the
+ * user touches it (a user touches few of the reach's days). */
+static acc *row_w(mmr_sigcalc *c, int64_t di)
+{
+    acc *row = &c->tiles[(size_t)di * c->p->nparts];
+    if (c->row_epoch[di] != c->epoch) {
+        for (size_t i = 0; i < c->p->nparts; i++) acc_init(&row[i]);
+        c->row_epoch[di] = c->epoch;
+    }
+    return row;
+}
+
+/* For reading: NULL when the user has nothing on that day. */
+static const acc *row_r(const mmr_sigcalc *c, int64_t di)
+{
+    return c->row_epoch[di] == c->epoch ? &c->tiles[(size_t)di * c->p->nparts] : NULL;
+}
 
 /* Monday = 0 */
 static int weekday_of(int64_t day) { return (int)(((day + 3) % 7 + 7) % 7); }
@@ -535,24 +614,48 @@ static mmr_value fold_groups(mmr_sigcalc *c, const agg *g, int64_t lo, int64_t h
     return out;
 }
 
-/* The filter of part pi on one transaction (its fields already built). */
+static int fast_cmp(mmr_op op, double a, double k)
+{
+    switch (op) {
+    case MMR_OP_EQ: return a == k;
+    case MMR_OP_NE: return a != k;
+    case MMR_OP_LT: return a < k;
+    case MMR_OP_LE: return a <= k;
+    case MMR_OP_GT: return a > k;
+    default: return a >= k;
+    }
+}
+
+/* The filter of part pi on one transaction (its fields already built):
+ * 1 only when it is true (false and unknown both leave the row out). */
 static int filter_true(mmr_sigcalc *c, int pi, const mmr_txn *r, const int32_t *ids,
                        const mmr_value *fields, mmr_arena *ar)
 {
     const part *q = &c->p->parts[pi];
-    if (!q->where) return 1;
-    uint64_t key = 0;
-    if (q->memo) {
-        key = ((uint64_t)pi << 56) | ((uint64_t)(r->type & 1) << 55) | ((uint64_t)(r->recurring & 1) << 54) |
-              ((uint64_t)(uint32_t)ids[0] << 27) | (q->reads_merchant ? (uint64_t)(uint32_t)(ids[1] + 1) & 0x7ffffff : 0);
-        int32_t v;
-        if (u64map_get(&c->memo, key, &v)) return v == 1;
-    }
     mmr_sig_env env = { c->p->u, fields, NULL, NULL, ar };
-    mmr_value v = mmr_sig_eval(&env, q->where);
-    int t = mmr_truth(&v);
-    if (q->memo) u64map_put(&c->memo, key, t);
-    return t == 1;
+    if (q->nmemo) {
+        uint64_t key = ((uint64_t)pi << 56) | ((uint64_t)(r->type & 1) << 55) | ((uint64_t)(r->recurring & 1) << 54) |
+                       ((uint64_t)(uint32_t)ids[0] << 27) | (q->reads_merchant ? (uint64_t)(uint32_t)(ids[1] + 1) & 0x7ffffff : 0);
+        int32_t v;
+        if (!u64map_get(&c->memo, key, &v)) {
+            v = 1;
+            for (int i = 0; i < q->nmemo && v == 1; i++) {
+                mmr_value x = mmr_sig_eval(&env, q->memo[i]);
+                if (mmr_truth(&x) != 1) v = 0;
+            }
+            u64map_put(&c->memo, key, v);
+        }
+        if (v != 1) return 0;
+    }
+    for (int i = 0; i < q->nfast; i++) {
+        const mmr_value *f = &fields[q->fast[i].field];
+        if (f->tag != MMR_V_NUM || !fast_cmp(q->fast[i].op, f->u.num, q->fast[i].k)) return 0;
+    }
+    for (int i = 0; i < q->nslow; i++) {
+        mmr_value x = mmr_sig_eval(&env, q->slow[i]);
+        if (mmr_truth(&x) != 1) return 0;
+    }
+    return 1;
 }
 
 void mmr_sigcalc_begin(mmr_sigcalc *c, int64_t as_of_day)
@@ -561,7 +664,10 @@ void mmr_sigcalc_begin(mmr_sigcalc *c, int64_t as_of_day)
     c->D = as_of_day;
     c->base = as_of_day - p->reach + 1;
     c->first_day = INT64_MAX;
-    for (size_t i = 0; i < (size_t)p->reach * p->nparts; i++) acc_init(&c->tiles[i]);
+    if (++c->epoch == 0) {             /* wrapped: every row is stale */
+        memset(c->row_epoch, 0, (size_t)p->reach * sizeof *c->row_epoch);
+        c->epoch = 1;
+    }
     c->ngroups = 0;
     mmr_arena_reset(&c->ua);
 }
@@ -595,7 +701,9 @@ int mmr_sigcalc_add(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *t
     if (lo < c->base) lo = c->base;
     if (hi > c->D) hi = c->D;
     size_t np = p->nparts;
+    int reads = p->reads;
     mmr_value fields[MMR_TXF_COUNT];
+    for (int f = 0; f < MMR_TXF_COUNT; f++) fields[f] = mmr_v_missing();
     char daybuf[MMR_TIME_BUF];
     for (size_t i = 0; i < n; i++) {
         const mmr_txn *r = &txns[i];
@@ -603,27 +711,37 @@ int mmr_sigcalc_add(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *t
         int64_t day = mmr_time_day(local);
         if (day < c->first_day) c->first_day = day;
         if (day > hi || day < lo) continue;
+        /* only the fields something reads are built */
         int32_t ids[2];
         ids[0] = intern(c, r->category, r->category_len);
-        ids[1] = r->merchant ? intern(c, r->merchant, r->merchant_len) : -1;
-        int32_t tid = intern(c, r->type == MMR_TXN_INCOME ? "income" : "expense", r->type == MMR_TXN_INCOME ? 6 : 7);
-        int32_t wid = intern(c, wdays[weekday_of(day)], 3);
-        mmr_date_format(day * 86400, daybuf);
-        int32_t did = intern(c, daybuf, strlen(daybuf));
-        mmr_text *idt = mmr_text_new(&c->ua, r->txn_id, r->txn_id_len);
-        mmr_text *uidt = mmr_text_new(&c->ua, r->user_id, r->user_id_len);
-        if (ids[0] < 0 || tid < 0 || wid < 0 || did < 0 || !idt || !uidt) goto oom;
-        fields[MMR_TXF_TXN_ID] = mmr_v_text(idt);
-        fields[MMR_TXF_USER_ID] = mmr_v_text(uidt);
+        ids[1] = r->merchant && (reads & (1 << MMR_TXF_MERCHANT)) ? intern(c, r->merchant, r->merchant_len) : -1;
+        if (ids[0] < 0) goto oom;
+        mmr_text *idt = NULL;
+        if (reads & (1 << MMR_TXF_TXN_ID)) {
+            idt = mmr_text_new(&c->ua, r->txn_id, r->txn_id_len);
+            if (!idt) goto oom;
+            fields[MMR_TXF_TXN_ID] = mmr_v_text(idt);
+        }
+        if (reads & (1 << MMR_TXF_USER_ID)) {
+            mmr_text *uidt = mmr_text_new(&c->ua, r->user_id, r->user_id_len);
+            if (!uidt) goto oom;
+            fields[MMR_TXF_USER_ID] = mmr_v_text(uidt);
+        }
         fields[MMR_TXF_TS] = mmr_v_num((double)r->ts);
         fields[MMR_TXF_AMOUNT] = mmr_v_num(r->amount);
-        fields[MMR_TXF_TYPE] = mmr_v_text(c->keys[tid]);
+        fields[MMR_TXF_TYPE] = mmr_v_text(c->keys[r->type == MMR_TXN_INCOME ? c->id_income : c->id_expense]);
         fields[MMR_TXF_CATEGORY] = mmr_v_text(c->keys[ids[0]]);
         fields[MMR_TXF_MERCHANT] = ids[1] >= 0 ? mmr_v_text(c->keys[ids[1]]) : mmr_v_missing();
         fields[MMR_TXF_RECURRING] = mmr_v_bool(r->recurring);
         fields[MMR_TXF_HOUR] = mmr_v_num((double)((local - day * 86400) / 3600));
-        fields[MMR_TXF_WEEKDAY] = mmr_v_text(c->keys[wid]);
-        fields[MMR_TXF_DAY] = mmr_v_text(c->keys[did]);
+        if (reads & ((1 << MMR_TXF_WEEKDAY) | (1 << MMR_TXF_DAY))) {
+            int32_t wid = intern(c, wdays[weekday_of(day)], 3);
+            mmr_date_format(day * 86400, daybuf);
+            int32_t did = intern(c, daybuf, strlen(daybuf));
+            if (wid < 0 || did < 0) goto oom;
+            fields[MMR_TXF_WEEKDAY] = mmr_v_text(c->keys[wid]);
+            fields[MMR_TXF_DAY] = mmr_v_text(c->keys[did]);
+        }
         mmr_arena_reset(&c->scratch);
         for (size_t pi = 0; pi < np; pi++) {
             const part *q = &p->parts[pi];
@@ -631,7 +749,7 @@ int mmr_sigcalc_add(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *t
             const mmr_value *fv = q->field >= 0 ? &fields[q->field] : &fields[MMR_TXF_AMOUNT];
             double v = fv->tag == MMR_V_NUM ? fv->u.num : 0;
             if (q->group < 0) {
-                acc_add(&c->tiles[(size_t)(day - c->base) * np + pi], v, fv, r->ts, idt, q->need);
+                acc_add(&row_w(c, day - c->base)[pi], v, fv, r->ts, idt, q->need);
                 continue;
             }
             const mmr_value *gv = &fields[q->group];
@@ -661,7 +779,6 @@ oom:
 int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, mmr_arena *a)
 {
     const mmr_sigplan *p = c->p;
-    size_t np = p->nparts;
     int64_t D = c->D, base = c->base;
     for (size_t gi = 0; gi < p->naggs; gi++) {
         const agg *g = &p->aggs[gi];
@@ -687,8 +804,10 @@ int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, 
                 if (bhi < c->first_day) continue;
                 acc in;
                 acc_init(&in);
-                for (int64_t dd = blo; dd <= bhi; dd++)
-                    if (dd >= base) acc_merge(&in, &c->tiles[(size_t)(dd - base) * np + g->part]);
+                for (int64_t dd = blo; dd <= bhi; dd++) {
+                    const acc *row = dd >= base ? row_r(c, dd - base) : NULL;
+                    if (row) acc_merge(&in, &row[g->part]);
+                }
                 wi->rows += (uint64_t)in.n;
                 double bv = x->inner == MMR_AGG_COUNT ? in.n : in.sum;
                 over.n += 1; over.sum += bv; over.sumsq += bv * bv;
@@ -700,7 +819,10 @@ int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, 
         }
         acc w;
         acc_init(&w);
-        for (int64_t dd = lo; dd <= hi; dd++) acc_merge(&w, &c->tiles[(size_t)(dd - base) * np + g->part]);
+        for (int64_t dd = lo; dd <= hi; dd++) {
+            const acc *row = row_r(c, dd - base);
+            if (row) acc_merge(&w, &row[g->part]);
+        }
         wi->rows = (uint64_t)w.n;
         out[g->sig] = finish(x, &w, before, a);
     }
@@ -795,8 +917,9 @@ int mmr_sigcalc_tile_get(mmr_sigcalc *c, int64_t day, mmr_buf *out)
     mmr_buf_clear(out);
     if (day < c->base || day > c->D) return -1;
     size_t np = p->nparts;
-    for (size_t pi = 0; pi < np; pi++) {
-        const acc *a = &c->tiles[(size_t)(day - c->base) * np + pi];
+    const acc *trow = row_r(c, day - c->base);
+    for (size_t pi = 0; trow && pi < np; pi++) {
+        const acc *a = &trow[pi];
         if (a->n <= 0 || p->parts[pi].group >= 0) continue;
         put_varint(out, pi * 2);
         put_acc(out, a, p->parts[pi].need);
@@ -897,7 +1020,7 @@ int mmr_sigcalc_tile_put(mmr_sigcalc *c, int64_t day, const void *data, size_t l
     if (day < c->base || day > c->D) return 0;
     size_t np = p->nparts, g0 = c->ngroups;
     rd r = { data, (const unsigned char *)data + len, 0 };
-    acc *row = &c->tiles[(size_t)(day - c->base) * np];
+    acc *row = row_w(c, day - c->base);
     while (r.p < r.end && !r.bad) {
         uint64_t tag = get_varint(&r);
         uint64_t pi = tag >> 1;

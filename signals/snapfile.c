@@ -1,6 +1,7 @@
 /* Derived signals from files (see signals/snapfile.h). */
 #include "signals/snapfile.h"
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -269,39 +270,159 @@ static int push_txn(job *j, const mmr_txn *t)
     return c->txn_id && c->user_id && c->category && (!t->merchant || c->merchant) ? 0 : -1;
 }
 
+/* ------------------------------------------------------------ reading ahead
+ *
+ * The streaming pass reads and parses on a thread of its own, a batch of
+ * transactions at a time, while the caller computes: parsing is about as
+ * much work as the signals themselves. Batches go round a ring of NBATCH;
+ * the reader stops at the first bad line's batch (it reads on to report up
+ * to 20 bad lines) or when the consumer asks it to. */
+
+#define NBATCH 4
+#define BATCH_TXNS 8192
+
+typedef struct batch {
+    mmr_txn *v; size_t n;
+    mmr_arena a;
+    int full, last;
+} batch;
+
+typedef struct ahead {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch b[NBATCH];
+    int stop;                    /* the consumer needs no more */
+    const char *const *paths; size_t npaths;
+    mmr_diags d;                 /* the reader's own diagnostics */
+    int failed;
+} ahead;
+
+static batch *next_free(ahead *h, size_t w)
+{
+    batch *b = &h->b[w % NBATCH];
+    pthread_mutex_lock(&h->mu);
+    while (b->full && !h->stop) pthread_cond_wait(&h->cv, &h->mu);
+    int stop = h->stop;
+    pthread_mutex_unlock(&h->mu);
+    if (stop) return NULL;
+    b->n = 0;
+    b->last = 0;
+    mmr_arena_reset(&b->a);
+    return b;
+}
+
+static void hand_over(ahead *h, batch *b, int last)
+{
+    pthread_mutex_lock(&h->mu);
+    b->last = last;
+    b->full = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void *reader_main(void *arg)
+{
+    ahead *h = arg;
+    size_t w = 0;
+    batch *b = next_free(h, w);
+    for (size_t fi = 0; b && fi < h->npaths; fi++) {
+        mmr_txn_reader *r = mmr_txn_reader_open(h->paths[fi], &h->d);
+        if (!r) { h->failed = 1; break; }
+        mmr_txn t;
+        int k;
+        while ((k = mmr_txn_reader_next(r, &t, &h->d)) != 0) {
+            if (k < 0) { h->failed = 1; if (h->d.errors >= 20) break; continue; }
+            if (h->failed) continue;       /* read on only to report bad lines */
+            mmr_txn *c = &b->v[b->n];
+            *c = t;
+            c->txn_id = mmr_arena_strndup(&b->a, t.txn_id, t.txn_id_len);
+            c->user_id = mmr_arena_strndup(&b->a, t.user_id, t.user_id_len);
+            c->category = mmr_arena_strndup(&b->a, t.category, t.category_len);
+            c->merchant = t.merchant ? mmr_arena_strndup(&b->a, t.merchant, t.merchant_len) : NULL;
+            if (!c->txn_id || !c->user_id || !c->category || (t.merchant && !c->merchant)) {
+                mmr_diag_add(&h->d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
+                h->failed = 1;
+                break;
+            }
+            if (++b->n == BATCH_TXNS) {
+                hand_over(h, b, 0);
+                if (!(b = next_free(h, ++w))) break;
+            }
+        }
+        mmr_txn_reader_close(r);
+        if (h->d.errors >= 20) break;
+    }
+    if (b) hand_over(h, b, 1);
+    return NULL;
+}
+
 /* The streaming pass: 0 done, 1 the input is not grouped by user in order
  * (nothing of it counts), -1 error. */
 static int stream(job *j)
 {
-    char *cur = NULL; size_t curlen = 0;
+    ahead h;
+    memset(&h, 0, sizeof h);
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    mmr_diags_init(&h.d);
+    h.paths = j->o->txn_paths;
+    h.npaths = j->o->ntxn_paths;
     int rc = 0;
-    for (size_t fi = 0; fi < j->o->ntxn_paths && rc == 0; fi++) {
-        mmr_txn_reader *r = mmr_txn_reader_open(j->o->txn_paths[fi], j->d);
-        if (!r) { rc = -1; break; }
-        mmr_txn t;
-        int k;
-        while ((k = mmr_txn_reader_next(r, &t, j->d)) != 0) {
-            if (k < 0) { rc = -1; if (j->d->errors >= 20) break; continue; }
-            if (rc) continue;              /* keep reading to report every bad line */
+    for (int i = 0; i < NBATCH; i++) {
+        mmr_arena_init(&h.b[i].a, 1 << 20);
+        h.b[i].v = malloc(BATCH_TXNS * sizeof *h.b[i].v);
+        if (!h.b[i].v) rc = -1;
+    }
+    pthread_t th;
+    if (rc == 0 && pthread_create(&th, NULL, reader_main, &h)) rc = -1;
+    if (rc) {
+        for (int i = 0; i < NBATCH; i++) { free(h.b[i].v); mmr_arena_free(&h.b[i].a); }
+        mmr_diags_free(&h.d);
+        mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
+        return -1;
+    }
+    char *cur = NULL; size_t curlen = 0;
+    for (size_t r = 0;; r++) {
+        batch *b = &h.b[r % NBATCH];
+        pthread_mutex_lock(&h.mu);
+        while (!b->full) pthread_cond_wait(&h.cv, &h.mu);
+        pthread_mutex_unlock(&h.mu);
+        for (size_t i = 0; i < b->n && rc == 0; i++) {
+            const mmr_txn *t = &b->v[i];
             j->st->transactions++;
-            if (!cur || ucmp(cur, curlen, t.user_id, t.user_id_len) != 0) {
-                if (cur && ucmp(cur, curlen, t.user_id, t.user_id_len) > 0) { rc = 1; break; }
+            if (!cur || ucmp(cur, curlen, t->user_id, t->user_id_len) != 0) {
+                if (cur && ucmp(cur, curlen, t->user_id, t->user_id_len) > 0) { rc = 1; break; }
                 if (cur && user_done(j, cur, curlen)) { rc = -1; break; }
-                if (traits_before(j, t.user_id, t.user_id_len)) { rc = -1; break; }
+                if (traits_before(j, t->user_id, t->user_id_len)) { rc = -1; break; }
                 free(cur);
-                cur = strndup(t.user_id, t.user_id_len);
-                curlen = t.user_id_len;
-                if (!cur) { rc = -1; break; }
+                cur = strndup(t->user_id, t->user_id_len);
+                curlen = t->user_id_len;
+                if (!cur) { rc = -1; mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); break; }
                 j->ntx = 0;
                 mmr_arena_reset(&j->ua);
             }
-            if (push_txn(j, &t)) { rc = -1; mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); break; }
+            if (push_txn(j, t)) { rc = -1; mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); break; }
         }
-        mmr_txn_reader_close(r);
+        int last = b->last;
+        pthread_mutex_lock(&h.mu);
+        b->full = 0;
+        if (rc) h.stop = 1;
+        pthread_cond_broadcast(&h.cv);
+        pthread_mutex_unlock(&h.mu);
+        if (last || rc) break;
     }
+    pthread_join(th, NULL);
+    if (h.failed) rc = -1;
+    /* the reader's messages come first: they say why nothing was written */
+    mmr_diags_append(&h.d, j->d);
+    mmr_diags_append(j->d, &h.d);
     if (rc == 0 && cur && user_done(j, cur, curlen)) rc = -1;
     if (rc == 0 && traits_before(j, NULL, 0)) rc = -1;
     free(cur);
+    for (int i = 0; i < NBATCH; i++) { free(h.b[i].v); mmr_arena_free(&h.b[i].a); }
+    mmr_diags_free(&h.d);
+    pthread_mutex_destroy(&h.mu);
+    pthread_cond_destroy(&h.cv);
     return rc;
 }
 

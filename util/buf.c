@@ -165,7 +165,10 @@ void mmr_buf_number(mmr_buf *b, double v)
     if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
         snprintf(tmp, sizeof tmp, "%lld", (long long)v);
     } else {
-        for (int prec = 1; prec <= 17; prec++) {
+        /* %.15g already is the shortest form of any value that has one of
+         * 15 digits or fewer (%g drops the trailing zeros), so the search
+         * starts there: the same text as trying 1, 2, 3... digits */
+        for (int prec = 15; prec <= 17; prec++) {
             snprintf(tmp, sizeof tmp, "%.*g", prec, v);
             if (strtod(tmp, NULL) == v) break;
         }
