@@ -55,6 +55,7 @@ struct mmr_sigplan {
     int reads;                            /* transaction fields any part reads (bits) */
     const char *tz;
     char spec[41];
+    int64_t spec_id;
 };
 
 static int reads_fields(const mmr_expr *e, int *mask)
@@ -258,6 +259,9 @@ mmr_sigplan *mmr_sigplan_new(const mmr_unit *u)
     mmr_sha1((const unsigned char *)(spec.data ? spec.data : ""), spec.len, h);
     for (int i = 0; i < 20; i++) { static const char hx[] = "0123456789abcdef"; p->spec[2 * i] = hx[h[i] >> 4]; p->spec[2 * i + 1] = hx[h[i] & 15]; }
     p->spec[40] = 0;
+    uint64_t id = 0;
+    for (int i = 0; i < 8; i++) id = id << 8 | h[i];
+    p->spec_id = (int64_t)(id >> 1);        /* positive: a plain SQLite integer */
     mmr_buf_free(&spec);
     return p;
 }
@@ -276,6 +280,7 @@ int mmr_sigplan_retention(const mmr_sigplan *p) { return p->retention; }
 const char *mmr_sigplan_timezone(const mmr_sigplan *p) { return p->tz; }
 int mmr_sigplan_tz_trait(const mmr_sigplan *p) { return p->tz_trait; }
 const char *mmr_sigplan_spec(const mmr_sigplan *p) { return p->spec; }
+int64_t mmr_sigplan_spec_id(const mmr_sigplan *p) { return p->spec_id; }
 
 /* ------------------------------------------------------ interning, memo */
 
@@ -358,6 +363,8 @@ struct mmr_sigcalc {
     uint32_t *row_epoch, epoch;
     int32_t id_expense, id_income;
     gent *groups; size_t ngroups, capgroups;
+    int groups_sorted;         /* by (day, part, key): tile_get sorts once */
+    gent *gtmp; size_t gtmp_cap;   /* the sort's scratch (qsort would malloc per user) */
     winfo *info;               /* by unit signal index */
     /* the user being computed */
     int64_t D, base, first_day;
@@ -399,7 +406,7 @@ void mmr_sigcalc_free(mmr_sigcalc *c)
     mmr_arena_free(&c->ua);
     free(c->intern.keys); free(c->intern.vals); free(c->keys);
     free(c->memo.keys); free(c->memo.vals);
-    free(c->tiles); free(c->row_epoch); free(c->groups); free(c->info);
+    free(c->tiles); free(c->row_epoch); free(c->groups); free(c->gtmp); free(c->info);
     free(c->kacc); free(c->touched); free(c->kseen);
     free(c);
 }
@@ -437,7 +444,7 @@ static acc *row_w(mmr_sigcalc *c, int64_t di)
 {
     acc *row = &c->tiles[(size_t)di * c->p->nparts];
     if (c->row_epoch[di] != c->epoch) {
-        for (size_t i = 0; i < c->p->nparts; i++) acc_init(&row[i]);
+        memset(row, 0, c->p->nparts * sizeof *row);     /* acc_init of each */
         c->row_epoch[di] = c->epoch;
     }
     return row;
@@ -452,11 +459,10 @@ static const acc *row_r(const mmr_sigcalc *c, int64_t di)
 /* Monday = 0 */
 static int weekday_of(int64_t day) { return (int)(((day + 3) % 7 + 7) % 7); }
 
+/* Empty: all zero. min, max and first/last mean something only once n > 0. */
 static void acc_init(acc *a)
 {
     memset(a, 0, sizeof *a);
-    a->min = INFINITY; a->max = -INFINITY;
-    a->first_v = a->last_v = mmr_v_missing();
 }
 
 /* Ties in time go to the smaller txn_id for first and the larger for
@@ -479,15 +485,16 @@ static void acc_add(acc *a, double v, const mmr_value *val, int64_t ts, const mm
 {
     int had = a->n > 0;
     a->n += 1; a->sum += v; a->sumsq += v * v;
-    if (v < a->min) a->min = v;
-    if (v > a->max) a->max = v;
+    if (!had || v < a->min) a->min = v;
+    if (!had || v > a->max) a->max = v;
     if (need & NEED_FIRSTLAST) acc_first_last(a, ts, id, *val, ts, id, *val, had);
 }
 
 static void acc_merge(acc *a, const acc *b)
 {
     if (b->n <= 0) return;
-    int had = a->n > 0;
+    if (a->n <= 0) { *a = *b; return; }
+    int had = 1;
     a->n += b->n; a->sum += b->sum; a->sumsq += b->sumsq;
     if (b->min < a->min) a->min = b->min;
     if (b->max > a->max) a->max = b->max;
@@ -763,6 +770,7 @@ int mmr_sigcalc_add(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *t
             else continue;                 /* no key (a merchant not given): not grouped */
             if (key < 0 || grow_groups(c)) goto oom;
             gent *e = &c->groups[c->ngroups++];
+            c->groups_sorted = 0;
             e->day = (int32_t)(day - c->base);
             e->part = (int32_t)pi;
             e->key = key;
@@ -810,9 +818,9 @@ int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, 
                 }
                 wi->rows += (uint64_t)in.n;
                 double bv = x->inner == MMR_AGG_COUNT ? in.n : in.sum;
+                if (over.n == 0 || bv < over.min) over.min = bv;
+                if (over.n == 0 || bv > over.max) over.max = bv;
                 over.n += 1; over.sum += bv; over.sumsq += bv * bv;
-                if (bv < over.min) over.min = bv;
-                if (bv > over.max) over.max = bv;
             }
             out[g->sig] = finish(x, &over, 0, a);
             continue;
@@ -911,6 +919,32 @@ static int gent_cmp(const void *x, const void *y)
     return (a->key > b->key) - (a->key < b->key);
 }
 
+/* Bottom-up merge sort of the group entries (stable, no allocation
+ * once the scratch has grown to the largest user). */
+static int sort_groups(mmr_sigcalc *c)
+{
+    size_t n = c->ngroups;
+    if (n < 2) return 0;
+    if (c->gtmp_cap < n) {
+        gent *t = realloc(c->gtmp, n * sizeof *t);
+        if (!t) return -1;
+        c->gtmp = t; c->gtmp_cap = n;
+    }
+    gent *a = c->groups, *b = c->gtmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) b[k++] = gent_cmp(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid) b[k++] = a[i++];
+            while (j < hi) b[k++] = a[j++];
+        }
+        gent *t = a; a = b; b = t;
+    }
+    if (a != c->groups) memcpy(c->groups, a, n * sizeof *a);
+    return 0;
+}
+
 int mmr_sigcalc_tile_get(mmr_sigcalc *c, int64_t day, mmr_buf *out)
 {
     const mmr_sigplan *p = c->p;
@@ -925,10 +959,15 @@ int mmr_sigcalc_tile_get(mmr_sigcalc *c, int64_t day, mmr_buf *out)
         put_acc(out, a, p->parts[pi].need);
     }
     /* group entries of the day, one per (part, key) */
-    qsort(c->groups, c->ngroups, sizeof *c->groups, gent_cmp);
+    if (!c->groups_sorted) {
+        if (sort_groups(c)) return -1;
+        c->groups_sorted = 1;
+    }
     int32_t di = (int32_t)(day - c->base);
-    for (size_t i = 0; i < c->ngroups;) {
-        if (c->groups[i].day != di) { i++; continue; }
+    size_t lo = 0, hi = c->ngroups;        /* the day's first entry */
+    while (lo < hi) { size_t mid = (lo + hi) / 2; if (c->groups[mid].day < di) lo = mid + 1; else hi = mid; }
+    for (size_t i = lo; i < c->ngroups;) {
+        if (c->groups[i].day != di) break;
         size_t e = i;
         acc sum;
         acc_init(&sum);
@@ -1031,6 +1070,7 @@ int mmr_sigcalc_tile_put(mmr_sigcalc *c, int64_t day, const void *data, size_t l
         int32_t key = intern(c, k->bytes, k->len);
         if (key < 0 || grow_groups(c)) { r.bad = 1; break; }
         gent *e = &c->groups[c->ngroups++];
+        c->groups_sorted = 0;
         e->day = (int32_t)(day - c->base);
         e->part = (int32_t)pi;
         e->key = key;

@@ -48,6 +48,8 @@ int mmr_sigplan_tz_trait(const mmr_sigplan *p);
 /* 40 hex digits naming what the day tiles hold (their parts): tiles made
  * under another spec are recomputed. */
 const char *mmr_sigplan_spec(const mmr_sigplan *p);
+/* The same as a positive 63-bit number (mm_signal_tile.spec). */
+int64_t mmr_sigplan_spec_id(const mmr_sigplan *p);
 
 /* zoneinfo NULL: /usr/share/zoneinfo. */
 mmr_sigcalc *mmr_sigcalc_new(const mmr_sigplan *p, const char *zoneinfo);

@@ -7,6 +7,12 @@
 #include "util/buf.h"
 #include "util/timeutil.h"
 
+static int ucmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : (an > bn) - (an < bn);
+}
+
 static int has_column(mmr_db *db, const char *table, const char *col, mmr_diags *d)
 {
     sqlite3_stmt *st;
@@ -86,6 +92,31 @@ static const char *col_text(sqlite3_stmt *st, int i, size_t *n)
     return s;
 }
 
+/* A cursor over one week's rollup rows, in user order. */
+typedef struct weekcur { sqlite3_stmt *st; int64_t week; int rc; } weekcur;
+
+/* The Monday of a day's week (days since 1970-01-01, a Thursday). */
+static int64_t monday(int64_t day) { return day - (((day + 3) % 7 + 7) % 7); }
+
+static void put_uvarint(mmr_buf *b, uint64_t v)
+{
+    char t[10];
+    int n = 0;
+    do { t[n++] = (char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0)); v >>= 7; } while (v);
+    mmr_buf_append(b, t, (size_t)n);
+}
+
+static int get_uvarint(const unsigned char *p, size_t len, size_t *pos, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int s = 0; s < 64 && *pos < len; s += 7) {
+        unsigned char c = p[(*pos)++];
+        v |= (uint64_t)(c & 0x7f) << s;
+        if (!(c & 0x80)) { *out = v; return 1; }
+    }
+    return 0;
+}
+
 /* An unknown zone in mm_user_traits (or the policy): say where. */
 static void bad_zone(mmr_diags *d, const char *user, const char *tz)
 {
@@ -114,13 +145,16 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
     mmr_sigplan *p = mmr_sigplan_new(u);
     mmr_sigcalc *c = p ? mmr_sigcalc_new(p, zoneinfo) : NULL;
     mmr_value *vals = calloc(u->nsignals ? u->nsignals : 1, sizeof *vals);
-    sqlite3_stmt *users = NULL, *rows = NULL, *first = NULL, *ins = NULL, *tget = NULL, *tput = NULL;
+    sqlite3_stmt *users = NULL, *rows = NULL, *first = NULL, *ins = NULL, *tput = NULL;
+    weekcur *wc = NULL;
+    size_t nweeks = 0;
     unsigned char *have = NULL;
     mmr_arena ua;
     mmr_arena_init(&ua, 1 << 16);
-    mmr_buf q, tmp;
+    mmr_buf q, tmp, block;
     mmr_buf_init(&q);
     mmr_buf_init(&tmp);
+    mmr_buf_init(&block);
     mmr_txn *tx = NULL;
     size_t captx = 0;
     int rc = -1;
@@ -128,19 +162,32 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
     if (ensure_columns(db, u, p, d)) goto out;
     int tzcol = has_column(db, "mm_user_traits", "tz", d);
     if (tzcol < 0) goto out;
-    /* users: every one with transactions or traits, in user_id order */
-    mmr_buf_printf(&q, "SELECT user_id, max(tz) FROM (SELECT DISTINCT user_id, NULL AS tz FROM mm_transaction "
-                       "UNION ALL SELECT user_id, %s FROM mm_user_traits) GROUP BY user_id ORDER BY user_id",
-                   tzcol ? "tz" : "NULL");
+    /* users: every one with transactions or traits, in user_id order: the
+     * traits table merged with a skip-scan of the (user_id, ts) index,
+     * which also gives each user's first transaction */
+    if (mmr_db_prepare(db, &first, "SELECT user_id, ts FROM mm_transaction WHERE user_id > ?1 "
+                                   "ORDER BY user_id, ts LIMIT 1", d)) goto out;
+    mmr_buf_printf(&q, "SELECT user_id, %s FROM mm_user_traits ORDER BY user_id", tzcol ? "tz" : "NULL");
     if (mmr_db_prepare(db, &users, q.data, d)) goto out;
     /* the reach, with a day of margin either side for zone offsets */
     int64_t R = mmr_sigplan_reach(p), base = D - R + 1;
-    const char *spec = mmr_sigplan_spec(p);
+    int64_t spec = mmr_sigplan_spec_id(p);
     if (mmr_db_prepare(db, &rows, "SELECT txn_id, ts, amount, type, category, merchant, recurring FROM mm_transaction "
                                   "WHERE user_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts, txn_id", d)) goto out;
-    if (mmr_db_prepare(db, &first, "SELECT min(ts) FROM mm_transaction WHERE user_id = ?1", d)) goto out;
-    if (mmr_db_prepare(db, &tget, "SELECT day, spec, data FROM mm_signal_tile WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3", d)) goto out;
-    if (mmr_db_prepare(db, &tput, "INSERT OR REPLACE INTO mm_signal_tile(user_id, day, spec, data) VALUES (?1, ?2, ?3, ?4)", d)) goto out;
+    nweeks = (size_t)((monday(D) - monday(base)) / 7 + 1);
+    wc = calloc(nweeks, sizeof *wc);
+    if (!wc) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
+    for (size_t k = 0; k < nweeks; k++) {
+        wc[k].week = monday(base) + 7 * (int64_t)k;
+        if (mmr_db_prepare(db, &wc[k].st, "SELECT user_id, data FROM mm_signal_tile WHERE spec = ?1 AND week = ?2 "
+                                          "ORDER BY user_id", d)) goto out;
+        sqlite3_bind_int64(wc[k].st, 1, spec);
+        sqlite3_bind_int64(wc[k].st, 2, wc[k].week);
+        wc[k].rc = sqlite3_step(wc[k].st);
+    }
+    /* (rows are written while the week cursors read on: each only ever
+     * replaces the row of the user they have just passed) */
+    if (mmr_db_prepare(db, &tput, "INSERT OR REPLACE INTO mm_signal_tile(user_id, spec, week, data) VALUES (?1, ?2, ?3, ?4)", d)) goto out;
     have = malloc((size_t)R);
     if (!have) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
     mmr_buf_clear(&q);
@@ -155,42 +202,71 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
         mmr_buf_printf(&q, "%s\"%s\" = excluded.\"%s\"", k ? ", " : "", n, n);
     }
     if (mmr_db_prepare(db, &ins, q.data, d)) goto out;
-    int r;
-    while ((r = sqlite3_step(users)) == SQLITE_ROW) {
-        size_t ulen, tzlen;
-        const char *uid = col_text(users, 0, &ulen);
-        const char *tz = col_text(users, 1, &tzlen);
-        if (!uid) continue;
+    sqlite3_bind_text(first, 1, "", 0, SQLITE_STATIC);
+    int rt = sqlite3_step(first), rr_ = sqlite3_step(users);
+    for (;;) {
+        if ((rt != SQLITE_ROW && rt != SQLITE_DONE) || (rr_ != SQLITE_ROW && rr_ != SQLITE_DONE)) {
+            mmr_db_error(db, d, "reading the users");
+            goto out;
+        }
+        if (rt == SQLITE_DONE && rr_ == SQLITE_DONE) break;
+        size_t tlen = 0, ulen2 = 0, tzlen = 0;
+        const char *tu = rt == SQLITE_ROW ? col_text(first, 0, &tlen) : NULL;
+        const char *ru = rr_ == SQLITE_ROW ? col_text(users, 0, &ulen2) : NULL;
+        int cmp = !tu ? 1 : !ru ? -1 : ucmp(tu, tlen, ru, ulen2);
         mmr_arena_reset(&ua);
-        char *uidc = mmr_arena_strndup(&ua, uid, ulen);
+        size_t ulen = cmp <= 0 ? tlen : ulen2;
+        char *uidc = mmr_arena_strndup(&ua, cmp <= 0 ? tu : ru, ulen);
+        const char *tz = cmp >= 0 ? col_text(users, 1, &tzlen) : NULL;
         char *tzc = tz && tzlen ? mmr_arena_strndup(&ua, tz, tzlen) : NULL;
+        int64_t first_ts = cmp <= 0 ? sqlite3_column_int64(first, 1) : 0;
         if (!uidc) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
+        /* the cursors move on before the user is computed (uidc is a copy) */
+        if (cmp <= 0) {
+            sqlite3_reset(first);
+            sqlite3_bind_text(first, 1, uidc, (int)ulen, SQLITE_TRANSIENT);
+            rt = sqlite3_step(first);
+        }
+        if (cmp >= 0) rr_ = sqlite3_step(users);
         mmr_sigcalc_begin(c, D);
         /* the first transaction ever: windows wholly before it are missing */
-        sqlite3_reset(first);
-        sqlite3_bind_text(first, 1, uidc, (int)ulen, SQLITE_STATIC);
-        if (sqlite3_step(first) == SQLITE_ROW && sqlite3_column_type(first, 0) != SQLITE_NULL) {
-            int64_t fd = mmr_sigcalc_local_day(c, tzc, sqlite3_column_int64(first, 0), d);
+        if (cmp <= 0) {
+            int64_t fd = mmr_sigcalc_local_day(c, tzc, first_ts, d);
             if (fd == INT64_MIN) { bad_zone(d, uidc, tzc); goto out; }
             mmr_sigcalc_first_day(c, fd);
         }
-        /* the days rolled up before, under the same definitions */
+        /* the days rolled up before, under the same definitions: blocks of
+         * a week (Monday first), each a list of day tiles; one cursor per
+         * week walks the users in step with this loop */
         memset(have, 0, (size_t)R);
-        sqlite3_reset(tget);
-        sqlite3_bind_text(tget, 1, uidc, (int)ulen, SQLITE_STATIC);
-        sqlite3_bind_int64(tget, 2, base);
-        sqlite3_bind_int64(tget, 3, D);
-        int tr;
-        while ((tr = sqlite3_step(tget)) == SQLITE_ROW) {
-            int64_t day = sqlite3_column_int64(tget, 0);
-            const char *sp = (const char *)sqlite3_column_text(tget, 1);
-            if (day < base || day > D || !sp || strcmp(sp, spec)) continue;
-            const void *blob = sqlite3_column_blob(tget, 2);
-            int blen = sqlite3_column_bytes(tget, 2);
-            if (mmr_sigcalc_tile_put(c, day, blob, (size_t)blen) == 0) { have[day - base] = 1; stats->tiles_reused++; }
+        for (size_t k = 0; k < nweeks; k++) {
+            weekcur *w = &wc[k];
+            while (w->rc == SQLITE_ROW) {
+                size_t wl;
+                const char *wu = col_text(w->st, 0, &wl);
+                int cmpw = wu ? ucmp(wu, wl, uidc, ulen) : -1;
+                if (cmpw > 0) break;
+                if (cmpw == 0) {
+                    const unsigned char *blob = sqlite3_column_blob(w->st, 1);
+                    size_t blen = (size_t)sqlite3_column_bytes(w->st, 1), pos = 0;
+                    uint64_t off, len;
+                    while (pos < blen && get_uvarint(blob, blen, &pos, &off) && get_uvarint(blob, blen, &pos, &len) &&
+                           off < 7 && len <= blen - pos) {
+                        int64_t day = w->week + (int64_t)off;
+                        if (day >= base && day <= D && !have[day - base] &&
+                            mmr_sigcalc_tile_put(c, day, blob + pos, (size_t)len) == 0) {
+                            have[day - base] = 1;
+                            stats->tiles_reused++;
+                        }
+                        pos += len;
+                    }
+                }
+                w->rc = sqlite3_step(w->st);
+            }
+            if (w->rc != SQLITE_ROW && w->rc != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_signal_tile"); goto out; }
         }
-        if (tr != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_signal_tile"); goto out; }
         /* the other days from transactions, one run of days at a time */
+        int64_t dirty_lo = INT64_MAX, dirty_hi = INT64_MIN;
         for (int64_t lo = base; lo <= D;) {
             if (have[lo - base]) { lo++; continue; }
             int64_t hi = lo;
@@ -228,17 +304,26 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
             if (rr != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_transaction"); goto out; }
             stats->transactions += n;
             if (mmr_sigcalc_add(c, tx, n, tzc, lo, hi, d)) { bad_zone(d, uidc, tzc); goto out; }
-            for (int64_t day = lo; day <= hi; day++) {
-                if (mmr_sigcalc_tile_get(c, day, &tmp)) continue;
-                sqlite3_reset(tput);
-                sqlite3_bind_text(tput, 1, uidc, (int)ulen, SQLITE_STATIC);
-                sqlite3_bind_int64(tput, 2, day);
-                sqlite3_bind_text(tput, 3, spec, -1, SQLITE_STATIC);
-                sqlite3_bind_blob(tput, 4, tmp.len ? tmp.data : "", (int)tmp.len, SQLITE_STATIC);
-                if (sqlite3_step(tput) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_signal_tile"); goto out; }
-                stats->tiles_built++;
-            }
+            stats->tiles_built += (uint64_t)(hi - lo + 1);
+            if (lo < dirty_lo) dirty_lo = lo;
+            if (hi > dirty_hi) dirty_hi = hi;
             lo = hi + 1;
+        }
+        /* every week block with a new day is written again, whole */
+        for (int64_t week = dirty_lo == INT64_MAX ? 1 : monday(dirty_lo); dirty_lo != INT64_MAX && week <= dirty_hi; week += 7) {
+            mmr_buf_clear(&block);
+            for (int64_t day = week < base ? base : week; day <= week + 6 && day <= D; day++) {
+                if (mmr_sigcalc_tile_get(c, day, &tmp)) continue;
+                put_uvarint(&block, (uint64_t)(day - week));
+                put_uvarint(&block, tmp.len);
+                if (tmp.len) mmr_buf_append(&block, tmp.data, tmp.len);
+            }
+            sqlite3_reset(tput);
+            sqlite3_bind_text(tput, 1, uidc, (int)ulen, SQLITE_STATIC);
+            sqlite3_bind_int64(tput, 2, spec);
+            sqlite3_bind_int64(tput, 3, week);
+            sqlite3_bind_blob(tput, 4, block.len ? block.data : "", (int)block.len, SQLITE_STATIC);
+            if (sqlite3_step(tput) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_signal_tile"); goto out; }
         }
         for (size_t i = 0; i < u->nsignals; i++) vals[i] = mmr_v_missing();
         mmr_sigcalc_finish(c, NULL, vals, &ua);
@@ -249,7 +334,6 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
         if (sqlite3_step(ins) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_signal_daily"); goto out; }
         stats->users++;
     }
-    if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading users"); goto out; }
     /* retention: signal rows and rollups older than it go, in this transaction */
     {
         char keep[MMR_TIME_BUF];
@@ -261,7 +345,7 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
         stats->deleted_rows = (uint64_t)sqlite3_changes(db->h);
         sqlite3_finalize(del);
         if (dr != SQLITE_DONE) { mmr_db_error(db, d, "deleting old mm_signal_daily rows"); goto out; }
-        if (mmr_db_prepare(db, &del, "DELETE FROM mm_signal_tile WHERE day < ?1", d)) goto out;
+        if (mmr_db_prepare(db, &del, "DELETE FROM mm_signal_tile WHERE week + 6 < ?1", d)) goto out;
         sqlite3_bind_int64(del, 1, D - mmr_sigplan_retention(p) + 1);
         dr = sqlite3_step(del);
         sqlite3_finalize(del);
@@ -273,13 +357,15 @@ out:
     if (rows) sqlite3_finalize(rows);
     if (first) sqlite3_finalize(first);
     if (ins) sqlite3_finalize(ins);
-    if (tget) sqlite3_finalize(tget);
+    for (size_t k = 0; wc && k < nweeks; k++) if (wc[k].st) sqlite3_finalize(wc[k].st);
+    free(wc);
     if (tput) sqlite3_finalize(tput);
     free(have);
     free(tx);
     free(vals);
     mmr_buf_free(&q);
     mmr_buf_free(&tmp);
+    mmr_buf_free(&block);
     mmr_arena_free(&ua);
     mmr_sigcalc_free(c);
     mmr_sigplan_free(p);
@@ -291,6 +377,9 @@ int mmr_snapdb_run(const mmr_unit *u, const char *path, const char *as_of, int b
 {
     mmr_db *db = NULL;
     if (mmr_db_open_state(&db, path, MMR_DB_OPEN_RW, busy_ms, d)) return -1;
+    /* the rollups are read in full each night: map the file rather than
+     * copy it page by page (a hint: SQLite may decline) */
+    sqlite3_exec(db->h, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     int rc = mmr_db_begin(db, d);
     if (!rc) rc = mmr_snapdb_compute(db, u, as_of, zoneinfo, st, d);
     if (!rc) rc = mmr_db_commit(db, d);
