@@ -10,7 +10,8 @@
 #include "signals/snapfile.h"
 
 static const char help[] =
-"usage: mmr signals PATH... --transactions FILE... [--traits FILE] --as-of DATE --ndjson OUT\n"
+"usage: mmr signals PATH... --transactions FILE... [--traits FILE] [--budgets FILE] [--goals FILE]\n"
+"                   --as-of DATE --ndjson OUT\n"
 "       mmr signals PATH... --db FILE --as-of DATE\n"
 "\n"
 "Computes the derived signals that the ruleset declares (signal NAME = ... of\n"
@@ -31,6 +32,8 @@ static const char help[] =
 "  PATH                 .mmr files or directories (a .mmrc has no definitions)\n"
 "  --transactions FILE  transactions file (repeatable; - = stdin)\n"
 "  --traits FILE        traits file (optional)\n"
+"  --budgets FILE       budgets, NDJSON as `mmr ingest --budgets` takes (optional)\n"
+"  --goals FILE         goals, NDJSON as `mmr ingest --goals` takes (optional)\n"
 "  --as-of DATE         YYYY-MM-DD (required)\n"
 "  --ndjson OUT         where the snapshot goes (with --transactions)\n"
 "  --db FILE            the state database (instead of files)\n"
@@ -46,6 +49,7 @@ int cmd_signals(int argc, char **argv)
     if (!paths || !txns) { free(paths); free(txns); fprintf(stderr, "mmr signals: out of memory\n"); return EXIT_INPUT; }
     size_t npaths = 0, ntxns = 0;
     const char *traits = NULL, *as_of = NULL, *out = NULL, *db = NULL, *busy_s = NULL;
+    const char *budgets = NULL, *goals = NULL;
     cli_opts op;
     cli_opts_init(&op, argc, argv);
     const char *name, *arg;
@@ -56,6 +60,8 @@ int cmd_signals(int argc, char **argv)
         if (!v) { rc = cli_usage_error("signals", "--%s needs a value", name); goto done; }
         if (!strcmp(name, "transactions")) txns[ntxns++] = v;
         else if (!strcmp(name, "traits")) traits = v;
+        else if (!strcmp(name, "budgets")) budgets = v;
+        else if (!strcmp(name, "goals")) goals = v;
         else if (!strcmp(name, "as-of")) as_of = v;
         else if (!strcmp(name, "ndjson")) out = v;
         else if (!strcmp(name, "db")) db = v;
@@ -65,7 +71,10 @@ int cmd_signals(int argc, char **argv)
     if (!npaths) { rc = cli_usage_error("signals", "no ruleset given"); goto done; }
     if (!as_of) { rc = cli_usage_error("signals", "--as-of DATE is required"); goto done; }
     if (!mmr_snap_date_ok(as_of, strlen(as_of))) { rc = cli_usage_error("signals", "--as-of %s: not a date (YYYY-MM-DD)", as_of); goto done; }
-    if (db && (ntxns || out || traits)) { rc = cli_usage_error("signals", "--db reads the database: --transactions, --traits and --ndjson are for files"); goto done; }
+    if (db && (ntxns || out || traits || budgets || goals)) {
+        rc = cli_usage_error("signals", "--db reads the database: --transactions, --traits, --budgets, --goals and --ndjson are for files");
+        goto done;
+    }
     if (!db && !ntxns) { rc = cli_usage_error("signals", "give --transactions FILE (and --ndjson OUT), or --db FILE"); goto done; }
     if (!db && !out) { rc = cli_usage_error("signals", "--ndjson OUT is required with --transactions (- for stdout)"); goto done; }
     int busy_ms = 0;
@@ -91,6 +100,7 @@ int cmd_signals(int argc, char **argv)
         mmr_snapfile_opts o;
         memset(&o, 0, sizeof o);
         o.unit = u; o.txn_paths = txns; o.ntxn_paths = ntxns; o.traits_path = traits;
+        o.budgets_path = budgets; o.goals_path = goals;
         o.as_of = as_of; o.out_path = out;
         o.progress = isatty(2) ? stderr : NULL;
         mmr_snapfile_stats st;

@@ -252,6 +252,10 @@ typedef struct mmr_test {
     mmr_expect *expects; size_t nexpects;
     mmr_test_txn *txns; size_t ntxns; int has_txns;
     mmr_loc txns_loc;
+    mmr_test_txn *budgets; size_t nbudgets; int has_budgets;   /* the same form: { field = literal, ... } */
+    mmr_loc budgets_loc;
+    mmr_test_txn *goals; size_t ngoals; int has_goals;
+    mmr_loc goals_loc;
 } mmr_test;
 
 typedef struct mmr_comment {  /* kept for the formatter */

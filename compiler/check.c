@@ -1049,7 +1049,7 @@ static mmr_agg agg_word(const char *w)
 static int agg_field(ck *c, mmr_derived *x, size_t i, mmr_agg agg)
 {
     if (i + 1 != x->nwords) {
-        mmr_diag *g = err(c, i < x->nwords ? &x->word_locs[i] : &x->word_locs[x->nwords - 1],
+        mmr_diag *g = err(c, i < x->nwords ? &x->word_locs[i + 1] : &x->word_locs[x->nwords - 1],
                           i < x->nwords ? "unexpected \"%s\" in the aggregate" : "the aggregate needs a field after \"%s\"",
                           i < x->nwords ? x->words[i + (i + 1 < x->nwords)] : x->words[x->nwords - 1]);
         if (g) mmr_diag_set_hint(g, "%s", agg_help);
@@ -1208,7 +1208,7 @@ static mmr_type check_aggregate(ck *c, mmr_var_decl *v)
     x->source_id = mmr_source_find(x->source);
     if (x->source_id < 0) {
         mmr_diag *g = err(c, &x->source_loc, "unknown source \"%s\"", x->source);
-        if (g) mmr_diag_set_hint(g, "the sources are transaction");
+        if (g) mmr_diag_set_hint(g, "the sources are transaction, budget and goal");
         return MMR_T_ERROR;
     }
     if (resolve_agg(c, x)) bad = 1;
@@ -1236,7 +1236,18 @@ static mmr_type check_aggregate(ck *c, mmr_var_decl *v)
             bad = 1;
         }
     }
-    if (resolve_window(c, x)) bad = 1;
+    if (mmr_sources[x->source_id].windowed && !x->win_word) {
+        mmr_diag *g = err(c, &x->loc, "an aggregate of %s needs a window", x->source);
+        if (g) mmr_diag_set_hint(g, "end it with over last 7d, previous 7d, this week, previous week, this month or previous month");
+        bad = 1;
+    } else if (!mmr_sources[x->source_id].windowed && x->win_word) {
+        mmr_diag *g = err(c, &x->window_loc, "%s rows are the user's current ones: an aggregate of them has no window", x->source);
+        if (g) mmr_diag_set_hint(g, "remove \"over %s %s\"", x->win_word, x->win_arg ? x->win_arg : "");
+        bad = 1;
+    } else if (!mmr_sources[x->source_id].windowed && x->bucket_days) {
+        err(c, &x->loc, "daily and weekly buckets are for transactions, not %s rows", x->source);
+        bad = 1;
+    } else if (x->win_word && resolve_window(c, x)) bad = 1;
     return bad ? MMR_T_ERROR : aggregate_type(x);
 }
 

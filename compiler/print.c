@@ -398,7 +398,7 @@ static const char *type_text(mmr_type t)
 }
 
 /* Item keys of block-valued fields (see print_block). */
-enum { K_MSG_BLOCK = 100, K_GIVEN_BLOCK = 101, K_TRAITS_BLOCK = 102, K_TXNS = 103 };
+enum { K_MSG_BLOCK = 100, K_GIVEN_BLOCK = 101, K_TRAITS_BLOCK = 102, K_TXNS = 103, K_BUDGETS = 104, K_GOALS = 105 };
 
 /* Prints the items of a block in the given (canonical) order, each with
  * its comments; fn prints the item's text (no newline). */
@@ -413,7 +413,7 @@ static void print_block(pr *p, const void *decl, item *it, size_t n, int header_
         /* a block-valued item (`with {`, `given {`) keeps the comments
          * inside its braces: only those before its first line lead it */
         int k = it[i].key;
-        int lead_end = (k == K_MSG_BLOCK || k == K_GIVEN_BLOCK || k == K_TRAITS_BLOCK || k == K_TXNS) ? it[i].s : it[i].e;
+        int lead_end = (k == K_MSG_BLOCK || k == K_GIVEN_BLOCK || k == K_TRAITS_BLOCK || k >= K_TXNS) ? it[i].s : it[i].e;
         if (it[i].s > 0) lead(p, from[i], it[i].s, lead_end, 2);
         fn(p, decl, &it[i], 2);
         trail(p, it[i].s > 0 ? it[i].e : 0);
@@ -601,6 +601,21 @@ static void print_expect(pr *p, const mmr_expect *x)
     }
 }
 
+/* `transactions [`, one record a line in the `{ a = x, ... }` form, `]` */
+static void print_records(pr *p, const char *kw, const mmr_test_txn *r, size_t n, int ind)
+{
+    mmr_buf_puts(p->b, kw);
+    mmr_buf_puts(p->b, " [");
+    for (size_t i = 0; i < n; i++) {
+        mmr_buf_putc(p->b, '\n');
+        indent(p, ind + 2);
+        print_bindings(p, r[i].fields, r[i].nfields, ind + 2, (size_t)ind + 2);
+        if (i + 1 < n) mmr_buf_putc(p->b, ',');
+    }
+    if (n) { mmr_buf_putc(p->b, '\n'); indent(p, ind); }
+    mmr_buf_putc(p->b, ']');
+}
+
 static void test_item(pr *p, const void *d, const item *it, int ind)
 {
     const mmr_test *t = d;
@@ -623,25 +638,16 @@ static void test_item(pr *p, const void *d, const item *it, int ind)
         }
         mmr_buf_puts(p->b, t->nhistory ? " }" : "}");
         break;
-    case K_TXNS:
-        /* one transaction a line, each in the `{ a = x, ... }` form */
-        mmr_buf_puts(p->b, "transactions [");
-        for (size_t i = 0; i < t->ntxns; i++) {
-            mmr_buf_putc(p->b, '\n');
-            indent(p, ind + 2);
-            print_bindings(p, t->txns[i].fields, t->txns[i].nfields, ind + 2, (size_t)ind + 2);
-            if (i + 1 < t->ntxns) mmr_buf_putc(p->b, ',');
-        }
-        if (t->ntxns) { mmr_buf_putc(p->b, '\n'); indent(p, ind); }
-        mmr_buf_putc(p->b, ']');
-        break;
+    case K_TXNS: print_records(p, "transactions", t->txns, t->ntxns, ind); break;
+    case K_BUDGETS: print_records(p, "budgets", t->budgets, t->nbudgets, ind); break;
+    case K_GOALS: print_records(p, "goals", t->goals, t->ngoals, ind); break;
     default: print_expect(p, &t->expects[it->idx]); break;
     }
 }
 
 static void print_test(pr *p, const mmr_test *t)
 {
-    size_t cap = 6 + t->nexpects;
+    size_t cap = 8 + t->nexpects;
     if (cap > 64) cap = 64;
     item *it = calloc(cap, sizeof *it);
     if (!it) return;
@@ -653,6 +659,8 @@ static void print_test(pr *p, const mmr_test *t)
     if (t->nmuted) it[n++] = (item){ t->muted_locs ? t->muted_locs[0].line : 0, t->muted_locs ? loc_end(t->muted_locs[t->nmuted - 1]) : 0, K_MUTED, 0 };
     if (t->nhistory) it[n++] = (item){ t->history[0].loc.line, loc_end(t->history[t->nhistory - 1].loc), K_HISTORY, 0 };
     if (t->has_txns) it[n++] = (item){ t->txns_loc.line, t->ntxns ? loc_end(t->txns[t->ntxns - 1].loc) : t->txns_loc.line, K_TXNS, 0 };
+    if (t->has_budgets) it[n++] = (item){ t->budgets_loc.line, t->nbudgets ? loc_end(t->budgets[t->nbudgets - 1].loc) : t->budgets_loc.line, K_BUDGETS, 0 };
+    if (t->has_goals) it[n++] = (item){ t->goals_loc.line, t->ngoals ? loc_end(t->goals[t->ngoals - 1].loc) : t->goals_loc.line, K_GOALS, 0 };
     for (size_t i = 0; i < t->nexpects && n < cap; i++)
         it[n++] = (item){ t->expects[i].loc.line, loc_end(t->expects[i].loc), K_EXPECT, i };
     mmr_buf_puts(p->b, "test ");
@@ -692,8 +700,7 @@ void mmr_print_derived(mmr_buf *b, const mmr_derived *x)
     if (x->expr) return;
     if (x->where) { mmr_buf_puts(b, " where "); mmr_print_expr(b, x->where); }
     if (x->by) { mmr_buf_puts(b, " by "); mmr_buf_puts(b, x->by); }
-    mmr_buf_putc(b, ' ');
-    derived_window(b, x);
+    if (x->win_word) { mmr_buf_putc(b, ' '); derived_window(b, x); }
 }
 
 /* One line when it fits in WIDTH, else the head on the first line and each
@@ -728,8 +735,7 @@ static void print_derived_decl(pr *p, const mmr_var_decl *v)
                 mmr_print_expr(p->b, x->where);
         }
         if (x->by) { mmr_buf_puts(p->b, "\n  by "); mmr_buf_puts(p->b, x->by); }
-        mmr_buf_puts(p->b, "\n  ");
-        derived_window(p->b, x);
+        if (x->win_word) { mmr_buf_puts(p->b, "\n  "); derived_window(p->b, x); }
     }
     if (v->doc) {
         mmr_buf_puts(p->b, "\n  ");

@@ -506,7 +506,7 @@ static int run_one(run_ctx *c, const mmr_test *t)
     const char *user_tz = NULL;
     if (!set_inputs(c, t, fails, &user_tz)) ok = 0;
     json_t *derived = NULL;
-    if (ok && t->has_txns) {
+    if (ok && (t->has_txns || t->has_budgets || t->has_goals)) {
         const mmr_loc *where = &t->loc;
         mmr_buf_clear(&c->msg);
         if (!c->plan) {
@@ -693,7 +693,7 @@ static void render_context(mmr_buf *out, const json_t *t)
     if (json_object_get(t, "note")) mmr_buf_printf(out, "  note: %s\n", jstr(t, "note"));
     json_t *derived = json_object_get(t, "signals");
     if (json_array_size(derived)) {
-        mmr_buf_puts(out, "  signals from the test's transactions:\n");
+        mmr_buf_puts(out, "  signals derived for the test:\n");
         mmr_testsig_render(out, derived, 4);
     }
     json_t *cands = json_object_get(t, "candidates");

@@ -44,7 +44,7 @@ enum {
     MMR_F_TITLE, MMR_F_BODY, MMR_F_TONE,
     MMR_F_MAX, MMR_F_QUIET, MMR_F_TIMEZONE, MMR_F_CATEGORIES,
     MMR_F_AT, MMR_F_GIVEN, MMR_F_TRAITS, MMR_F_MUTED, MMR_F_HISTORY,
-    MMR_F_TRANSACTIONS, MMR_F_RETENTION,
+    MMR_F_TRANSACTIONS, MMR_F_BUDGETS, MMR_F_GOALS, MMR_F_RETENTION,
     MMR_F_COUNT
 };
 
@@ -157,7 +157,8 @@ static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(
 %token <id> AT "at" GIVEN "given" TRAITS "traits" MUTED "muted" HISTORY "history" AGO "ago"
 %token <id> EXPECT "expect" NUDGE "nudge" NO "no" CANDIDATES "candidates"
 %token <id> SUPPRESSED "suppressed" BECAUSE "because"
-%token <id> TRANSACTIONS "transactions" RETENTION "retention" CONTAINS "contains"
+%token <id> TRANSACTIONS "transactions" BUDGETS "budgets" GOALS "goals" RETENTION "retention"
+%token <id> CONTAINS "contains"
 /* punctuation */
 %token EQ "==" NE "!=" LE "<=" GE ">=" LT "<" GT ">" COALESCE "??"
 %token PLUS "+" MINUS "-" STAR "*" SLASH "/" ASSIGN "="
@@ -235,7 +236,17 @@ decl
 
 /* signal NAME = AGGREGATE of SOURCE [where F] [by FIELD] over WINDOW | EXPR */
 derived
-    : agg_words OF name opt_where opt_by OVER name window_arg
+    : agg_words OF name opt_where opt_by
+        { mmr_derived *x = new_def(ps, @$);
+          if (x) {
+              mmr_loc *locs = NULL;
+              finish_names(ps, &$1, &x->words, &locs, &x->nwords);
+              x->word_locs = locs;
+              x->source = $3; x->source_loc = LOC(@3);
+              x->where = $4;
+              x->by = $5; x->by_loc = LOC(@5);
+          } }
+    | agg_words OF name opt_where opt_by OVER name window_arg
         { mmr_derived *x = new_def(ps, @$);
           if (x) {
               mmr_loc *locs = NULL;
@@ -423,6 +434,14 @@ test_field
         { if (field(ps, MMR_F_TRANSACTIONS, "transactions", "test", NULL, @1)) {
               ps->test.txns = $3.v; ps->test.ntxns = $3.n; ps->test.has_txns = 1;
               ps->test.txns_loc = LOC(@1); } }
+    | BUDGETS LBRACK txn_list RBRACK
+        { if (field(ps, MMR_F_BUDGETS, "budgets", "test", NULL, @1)) {
+              ps->test.budgets = $3.v; ps->test.nbudgets = $3.n; ps->test.has_budgets = 1;
+              ps->test.budgets_loc = LOC(@1); } }
+    | GOALS LBRACK txn_list RBRACK
+        { if (field(ps, MMR_F_GOALS, "goals", "test", NULL, @1)) {
+              ps->test.goals = $3.v; ps->test.ngoals = $3.n; ps->test.has_goals = 1;
+              ps->test.goals_loc = LOC(@1); } }
     | EXPECT expectation
     ;
 
@@ -533,6 +552,7 @@ name
     | CANDIDATES { $$ = dup_id(ps, $1); } | SUPPRESSED { $$ = dup_id(ps, $1); }
     | BECAUSE { $$ = dup_id(ps, $1); } | CONTAINS { $$ = dup_id(ps, $1); }
     | TRANSACTIONS { $$ = dup_id(ps, $1); } | RETENTION { $$ = dup_id(ps, $1); }
+    | BUDGETS { $$ = dup_id(ps, $1); } | GOALS { $$ = dup_id(ps, $1); }
     ;
 
 /* ----------------------------------------------------------- expressions */
@@ -996,7 +1016,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
             if (has(exp, nexp, YYSYMBOL_WHEN)) add_phrase(&tail, &count, "a rule field (description, category, priority, cooldown, when, audience, message)");
             else if (has(exp, nexp, YYSYMBOL_TONE)) add_phrase(&tail, &count, "a template field (title, body, tone, category)");
             else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, categories, retention)");
-            else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, transactions, muted, history, expect)");
+            else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, transactions, budgets, goals, muted, history, expect)");
             else if (has(exp, nexp, YYSYMBOL_NUDGE)) add_phrase(&tail, &count, "what to expect (nudge, no nudge, candidates, suppressed, title, body)");
             else fields = 0;
         } else fields = 0;

@@ -226,6 +226,11 @@ mmr_sigplan *mmr_sigplan_new(const mmr_unit *u)
         p->outs[p->nouts++] = s;
         if (v->def->expr) continue;
         const mmr_derived *x = v->def;
+        if (x->source_id != MMR_SRC_TRANSACTION) {
+            /* budget and goal rows: folded whole at finish, no tiles */
+            p->aggs[p->naggs++] = (agg){ s, x, -1 };
+            continue;
+        }
         int group = x->by_field >= 0 ? x->by_field : x->agg == MMR_AGG_DISTINCT ? x->field : -1;
         int field = x->agg == MMR_AGG_DISTINCT ? -1 : x->field;
         int pi = find_part(p, x->where, field, group);
@@ -276,6 +281,12 @@ void mmr_sigplan_free(mmr_sigplan *p)
 size_t mmr_sigplan_count(const mmr_sigplan *p) { return p->nouts; }
 size_t mmr_sigplan_signal(const mmr_sigplan *p, size_t i) { return p->outs[i]; }
 int mmr_sigplan_reach(const mmr_sigplan *p) { return p->reach; }
+
+int mmr_sigplan_uses(const mmr_sigplan *p, int source)
+{
+    for (size_t i = 0; i < p->naggs; i++) if (p->aggs[i].x->source_id == source) return 1;
+    return 0;
+}
 int mmr_sigplan_retention(const mmr_sigplan *p) { return p->retention; }
 const char *mmr_sigplan_timezone(const mmr_sigplan *p) { return p->tz; }
 int mmr_sigplan_tz_trait(const mmr_sigplan *p) { return p->tz_trait; }
@@ -368,6 +379,7 @@ struct mmr_sigcalc {
     winfo *info;               /* by unit signal index */
     /* the user being computed */
     int64_t D, base, first_day;
+    struct { mmr_value *v; size_t n; int known; } rows[MMR_NSOURCES];  /* budget, goal */
     mmr_arena ua;              /* their texts (first/last values, ids) */
     /* folding scratch: per key id */
     acc *kacc; int32_t *touched; size_t kcap; size_t ntouched;
@@ -677,6 +689,131 @@ void mmr_sigcalc_begin(mmr_sigcalc *c, int64_t as_of_day)
     }
     c->ngroups = 0;
     mmr_arena_reset(&c->ua);
+    memset(c->rows, 0, sizeof c->rows);
+}
+
+static int row_cmp_budget(const mmr_value *a, const mmr_value *b)
+{
+    const mmr_value *x = &a[MMR_BGF_CATEGORY], *y = &b[MMR_BGF_CATEGORY];
+    if (x->tag != MMR_V_TEXT || y->tag != MMR_V_TEXT) return (x->tag == MMR_V_TEXT) - (y->tag == MMR_V_TEXT);
+    return mmr_text_cmp(x->u.text, y->u.text);
+}
+
+static int row_cmp_goal(const mmr_value *a, const mmr_value *b)
+{
+    double pa = a[MMR_GLF_PRIORITY].tag == MMR_V_NUM ? a[MMR_GLF_PRIORITY].u.num : 1e300;
+    double pb = b[MMR_GLF_PRIORITY].tag == MMR_V_NUM ? b[MMR_GLF_PRIORITY].u.num : 1e300;
+    if (pa != pb) return pa < pb ? -1 : 1;
+    const mmr_value *x = &a[MMR_GLF_GOAL_ID], *y = &b[MMR_GLF_GOAL_ID];
+    if (x->tag != MMR_V_TEXT || y->tag != MMR_V_TEXT) return (x->tag == MMR_V_TEXT) - (y->tag == MMR_V_TEXT);
+    return mmr_text_cmp(x->u.text, y->u.text);
+}
+
+int mmr_sigcalc_rows(mmr_sigcalc *c, int source, const mmr_value *rows, size_t n)
+{
+    if (source <= MMR_SRC_TRANSACTION || source >= MMR_NSOURCES) return -1;
+    size_t nf = mmr_sources[source].nfields;
+    mmr_value *v = n ? mmr_arena_alloc(&c->ua, n * nf * sizeof *v) : NULL;
+    if (n && !v) return -1;
+    if (n) memcpy(v, rows, n * nf * sizeof *v);
+    if (source == MMR_SRC_GOAL) {
+        for (size_t i = 0; i < n; i++) {
+            mmr_value *r = &v[i * nf];
+            r[MMR_GLF_PROGRESS] = r[MMR_GLF_TARGET].tag == MMR_V_NUM && r[MMR_GLF_SAVED].tag == MMR_V_NUM &&
+                                  r[MMR_GLF_TARGET].u.num != 0
+                ? mmr_v_num(r[MMR_GLF_SAVED].u.num / r[MMR_GLF_TARGET].u.num) : mmr_v_missing();
+            int64_t dl;
+            r[MMR_GLF_DAYS_LEFT] = r[MMR_GLF_DEADLINE].tag == MMR_V_TEXT &&
+                                   !mmr_sig_day_parse(r[MMR_GLF_DEADLINE].u.text->bytes, &dl)
+                ? mmr_v_num((double)(dl - c->D)) : mmr_v_missing();
+        }
+    }
+    /* the source's order, for first and last (insertion sort: a user has few) */
+    int (*cmp)(const mmr_value *, const mmr_value *) = source == MMR_SRC_GOAL ? row_cmp_goal : row_cmp_budget;
+    mmr_value tmpbuf[16];
+    mmr_value *tmp = nf <= 16 ? tmpbuf : NULL;
+    for (size_t i = 1; tmp && i < n; i++) {
+        memcpy(tmp, &v[i * nf], nf * sizeof *v);
+        size_t j = i;
+        while (j > 0 && cmp(&v[(j - 1) * nf], tmp) > 0) { memcpy(&v[j * nf], &v[(j - 1) * nf], nf * sizeof *v); j--; }
+        memcpy(&v[j * nf], tmp, nf * sizeof *v);
+    }
+    c->rows[source].v = v;
+    c->rows[source].n = n;
+    c->rows[source].known = 1;
+    return 0;
+}
+
+/* An aggregate of budget or goal rows: missing when the user has none of
+ * that source at all (nothing is known), else like a window's. */
+static mmr_value fold_rows(mmr_sigcalc *c, const agg *g, mmr_arena *ar)
+{
+    const mmr_derived *x = g->x;
+    int src = x->source_id;
+    size_t nf = mmr_sources[src].nfields, n = c->rows[src].n;
+    if (!c->rows[src].known || n == 0) return mmr_v_missing();
+    mmr_sig_env env = { c->p->u, NULL, NULL, NULL, &c->scratch };
+    int group = x->by_field >= 0 ? x->by_field : x->agg == MMR_AGG_DISTINCT ? x->field : -1;
+    acc all;
+    acc_init(&all);
+    if (grow_keys_scratch(c)) return mmr_v_missing();
+    c->ntouched = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mmr_value *r = &c->rows[src].v[i * nf];
+        env.fields = r;
+        mmr_arena_reset(&c->scratch);
+        if (x->where) {
+            mmr_value t = mmr_sig_eval(&env, x->where);
+            if (mmr_truth(&t) != 1) continue;
+        }
+        const mmr_value *fv = x->field >= 0 ? &r[x->field] : NULL;
+        double v = fv && fv->tag == MMR_V_NUM ? fv->u.num : 0;
+        mmr_value val = fv ? *fv : mmr_v_missing();
+        if (group < 0) { acc_add(&all, v, &val, (int64_t)i, NULL, NEED_FIRSTLAST); continue; }
+        const mmr_value *gv = &r[group];
+        int32_t key;
+        if (gv->tag == MMR_V_TEXT) key = intern(c, gv->u.text->bytes, gv->u.text->len);
+        else if (gv->tag == MMR_V_NUM) {
+            char nb[32];
+            int len = snprintf(nb, sizeof nb, "%.0f", gv->u.num);
+            key = intern(c, nb, (size_t)len);
+        } else continue;
+        if (key < 0 || grow_keys_scratch(c)) return mmr_v_missing();
+        if (!c->kseen[key]) { c->kseen[key] = 1; acc_init(&c->kacc[key]); c->touched[c->ntouched++] = key; }
+        acc_add(&c->kacc[key], v, &val, (int64_t)i, NULL, NEED_FIRSTLAST);
+    }
+    if (group < 0) {
+        c->info[g->sig].rows = (uint64_t)all.n;
+        /* a text value made by first/last lives in the rows: copy it out */
+        return finish(x, &all, 0, ar);
+    }
+    mmr_value out;
+    size_t nk = c->ntouched;
+    if (x->agg == MMR_AGG_DISTINCT) out = mmr_v_num((double)nk);
+    else {
+        for (size_t i = 1; i < nk; i++) {
+            int32_t k = c->touched[i]; size_t j = i;
+            while (j > 0 && mmr_text_cmp(c->keys[c->touched[j - 1]], c->keys[k]) > 0) { c->touched[j] = c->touched[j - 1]; j--; }
+            c->touched[j] = k;
+        }
+        mmr_map *m = mmr_arena_alloc(ar, sizeof *m);
+        const mmr_text **keys = nk ? mmr_arena_alloc(ar, nk * sizeof *keys) : NULL;
+        double *vals = nk ? mmr_arena_alloc(ar, nk * sizeof *vals) : NULL;
+        if (!m || (nk && (!keys || !vals))) out = mmr_v_missing();
+        else {
+            size_t k = 0;
+            for (size_t i = 0; i < nk; i++) {
+                mmr_value fvv = finish(x, &c->kacc[c->touched[i]], 0, ar);
+                if (fvv.tag != MMR_V_NUM) continue;
+                keys[k] = c->keys[c->touched[i]];
+                vals[k++] = fvv.u.num;
+            }
+            m->n = (uint32_t)k; m->keys = keys; m->vals = vals;
+            out = mmr_v_map(m);
+        }
+    }
+    for (size_t i = 0; i < nk; i++) c->kseen[c->touched[i]] = 0;
+    return out;
 }
 
 void mmr_sigcalc_first_day(mmr_sigcalc *c, int64_t day)
@@ -797,6 +934,10 @@ int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, 
         winfo *wi = &c->info[g->sig];
         wi->lo = lo; wi->hi = hi; wi->rows = 0;
         if (lo < base) lo = base;
+        if (g->part < 0) {
+            out[g->sig] = fold_rows(c, g, a);
+            continue;
+        }
         if (p->parts[g->part].group >= 0) {
             out[g->sig] = fold_groups(c, g, lo, hi, before, &wi->rows, a);
             continue;

@@ -39,6 +39,8 @@ size_t mmr_sigplan_count(const mmr_sigplan *p);
 size_t mmr_sigplan_signal(const mmr_sigplan *p, size_t i);
 /* Days a window reaches back from the as-of day, at most (>= 1). */
 int mmr_sigplan_reach(const mmr_sigplan *p);
+/* 1 if some derived signal aggregates source (signals/source.h). */
+int mmr_sigplan_uses(const mmr_sigplan *p, int source);
 /* Days of history to keep (the policy's retention, default 90). */
 int mmr_sigplan_retention(const mmr_sigplan *p);
 /* The zone for users without a tz trait: the policy's, else "UTC". */
@@ -73,6 +75,11 @@ void    mmr_sigcalc_begin(mmr_sigcalc *c, int64_t as_of_day);
 int     mmr_sigcalc_add(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *tz,
                         int64_t lo, int64_t hi, mmr_diags *d);
 void    mmr_sigcalc_first_day(mmr_sigcalc *c, int64_t day);
+/* The user's current budget or goal rows (source MMR_SRC_BUDGET or
+ * MMR_SRC_GOAL), n rows of the source's fields each (signals/source.h;
+ * progress and days_left are filled here). Copied. Without a call, or
+ * with n == 0, that source's aggregates are missing. 0 or -1 (memory). */
+int     mmr_sigcalc_rows(mmr_sigcalc *c, int source, const mmr_value *rows, size_t n);
 int     mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, mmr_arena *a);
 /* The local day of instant ts in zone tz (NULL: the plan's); INT64_MIN
  * with a diagnostic for an unknown zone. */

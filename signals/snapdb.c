@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "signals/compute.h"
+#include "signals/rows.h"
+#include "signals/source.h"
 #include "signals/snapfile.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
@@ -148,6 +150,7 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
     sqlite3_stmt *users = NULL, *rows = NULL, *first = NULL, *ins = NULL, *tput = NULL;
     weekcur *wc = NULL;
     size_t nweeks = 0;
+    mmr_rowdb rb = { NULL, MMR_SRC_BUDGET }, rg = { NULL, MMR_SRC_GOAL };
     unsigned char *have = NULL;
     mmr_arena ua;
     mmr_arena_init(&ua, 1 << 16);
@@ -188,6 +191,8 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
     /* (rows are written while the week cursors read on: each only ever
      * replaces the row of the user they have just passed) */
     if (mmr_db_prepare(db, &tput, "INSERT OR REPLACE INTO mm_signal_tile(user_id, spec, week, data) VALUES (?1, ?2, ?3, ?4)", d)) goto out;
+    if (mmr_sigplan_uses(p, MMR_SRC_BUDGET) && mmr_rowdb_open(&rb, db, MMR_SRC_BUDGET, d)) goto out;
+    if (mmr_sigplan_uses(p, MMR_SRC_GOAL) && mmr_rowdb_open(&rg, db, MMR_SRC_GOAL, d)) goto out;
     have = malloc((size_t)R);
     if (!have) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
     mmr_buf_clear(&q);
@@ -325,6 +330,15 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
             sqlite3_bind_blob(tput, 4, block.len ? block.data : "", (int)block.len, SQLITE_STATIC);
             if (sqlite3_step(tput) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_signal_tile"); goto out; }
         }
+        /* the user's budgets and goals, when the ruleset reads them */
+        mmr_rowdb *rdbs[2] = { &rb, &rg };
+        for (int k = 0; k < 2; k++) {
+            if (!rdbs[k]->st) continue;
+            mmr_value *brows;
+            size_t bn;
+            if (mmr_rowdb_user(rdbs[k], db, uidc, ulen, &ua, &brows, &bn, d) ||
+                mmr_sigcalc_rows(c, rdbs[k]->source, brows, bn)) goto out;
+        }
         for (size_t i = 0; i < u->nsignals; i++) vals[i] = mmr_v_missing();
         mmr_sigcalc_finish(c, NULL, vals, &ua);
         sqlite3_reset(ins);
@@ -361,6 +375,8 @@ out:
     free(wc);
     if (tput) sqlite3_finalize(tput);
     free(have);
+    mmr_rowdb_close(&rb);
+    mmr_rowdb_close(&rg);
     free(tx);
     free(vals);
     mmr_buf_free(&q);

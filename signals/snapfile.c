@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "engine/tz.h"
+#include "signals/rows.h"
+#include "signals/source.h"
 #include "signals/txn.h"
 
 /* ------------------------------------------------------------ one line */
@@ -139,8 +141,9 @@ int mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u
         char *js = tr && json_is_object(tr) ? json_dumps(tr, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
         r->json = js ? mmr_arena_strndup(&t->arena, js, strlen(js)) : NULL;
         free(js);
-        r->vals = mmr_arena_alloc(&t->arena, (u->ntraits ? u->ntraits : 1) * sizeof *r->vals);
-        for (size_t i = 0; r->vals && i < u->ntraits; i++) {
+        size_t ntr = u ? u->ntraits : 0;
+        r->vals = mmr_arena_alloc(&t->arena, (ntr ? ntr : 1) * sizeof *r->vals);
+        for (size_t i = 0; r->vals && i < ntr; i++) {
             json_t *v = tr ? json_object_get(tr, u->traits[i]->name) : NULL;
             r->vals[i] = mmr_v_missing();
             if (json_is_number(v) && u->traits[i]->type == MMR_T_NUMBER) r->vals[i] = mmr_v_num(json_number_value(v));
@@ -200,6 +203,8 @@ typedef struct job {
     mmr_sigplan *plan;
     mmr_sigcalc *calc;
     mmr_traits_file traits;
+    mmr_rowfile budgets, goals;
+    int have_budgets, have_goals;
     size_t next_trait;           /* traits rows before this one are written */
     int64_t day;
     mmr_value *vals;
@@ -215,8 +220,19 @@ static int user_done(job *j, const char *uid, size_t ulen)
 {
     const mmr_traits_row *tr = j->traits.n ? mmr_traits_file_find(&j->traits, uid, ulen) : NULL;
     for (size_t i = 0; i < j->u->nsignals; i++) j->vals[i] = mmr_v_missing();
-    if (mmr_sigcalc_user(j->calc, j->tx, j->ntx, tr ? tr->tz : NULL, j->day, tr ? tr->vals : NULL,
-                         j->vals, &j->ua, j->d)) {
+    mmr_sigcalc_begin(j->calc, j->day);
+    const mmr_value *rows;
+    size_t nrows;
+    if (j->have_budgets) {
+        nrows = mmr_rowfile_user(&j->budgets, uid, ulen, &rows);
+        if (mmr_sigcalc_rows(j->calc, MMR_SRC_BUDGET, rows, nrows)) { mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); return -1; }
+    }
+    if (j->have_goals) {
+        nrows = mmr_rowfile_user(&j->goals, uid, ulen, &rows);
+        if (mmr_sigcalc_rows(j->calc, MMR_SRC_GOAL, rows, nrows)) { mmr_diag_add(j->d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); return -1; }
+    }
+    if (mmr_sigcalc_add(j->calc, j->tx, j->ntx, tr ? tr->tz : NULL, INT64_MIN, INT64_MAX, j->d) ||
+        mmr_sigcalc_finish(j->calc, tr ? tr->vals : NULL, j->vals, &j->ua)) {
         mmr_diag *g = j->d->n ? &j->d->v[j->d->n - 1] : NULL;
         if (g && !g->file[0]) {
             free(g->file);
@@ -533,6 +549,17 @@ int mmr_snapfile_run(const mmr_snapfile_opts *o, mmr_snapfile_stats *st, mmr_dia
         mmr_traits_file_free(&j.traits);
         return -1;
     }
+    if (o->budgets_path) {
+        if (mmr_rowfile_load(&j.budgets, MMR_SRC_BUDGET, o->budgets_path, d)) { mmr_traits_file_free(&j.traits); mmr_rowfile_free(&j.budgets); return -1; }
+        j.have_budgets = 1;
+    }
+    if (o->goals_path) {
+        if (mmr_rowfile_load(&j.goals, MMR_SRC_GOAL, o->goals_path, d)) {
+            mmr_traits_file_free(&j.traits); mmr_rowfile_free(&j.budgets); mmr_rowfile_free(&j.goals);
+            return -1;
+        }
+        j.have_goals = 1;
+    }
     j.plan = mmr_sigplan_new(j.u);
     j.calc = j.plan ? mmr_sigcalc_new(j.plan, o->zoneinfo) : NULL;
     j.vals = calloc(j.u->nsignals ? j.u->nsignals : 1, sizeof *j.vals);
@@ -597,5 +624,7 @@ out:
     mmr_sigcalc_free(j.calc);
     mmr_sigplan_free(j.plan);
     mmr_traits_file_free(&j.traits);
+    if (j.have_budgets) mmr_rowfile_free(&j.budgets);
+    if (j.have_goals) mmr_rowfile_free(&j.goals);
     return rc ? -1 : 0;
 }

@@ -43,8 +43,8 @@ typedef struct mmr_traits_file {
     mmr_arena arena;
 } mmr_traits_file;
 
-/* Reads and validates path (each tz must be a known zone). 0, or -1 with
- * diagnostics naming FILE:LINE. */
+/* Reads and validates path (each tz must be a known zone). u may be NULL
+ * (no vals). 0, or -1 with diagnostics naming FILE:LINE. */
 int  mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u,
                           const char *zoneinfo, mmr_diags *d);
 void mmr_traits_file_free(mmr_traits_file *t);
@@ -54,6 +54,8 @@ typedef struct mmr_snapfile_opts {
     const mmr_unit *unit;
     const char *const *txn_paths; size_t ntxn_paths;
     const char *traits_path;      /* NULL: none */
+    const char *budgets_path;     /* NULL: none (budget aggregates missing) */
+    const char *goals_path;       /* NULL: none (goal aggregates missing) */
     const char *as_of;            /* YYYY-MM-DD */
     const char *out_path;         /* "-" = stdout */
     const char *zoneinfo;         /* NULL: /usr/share/zoneinfo */

@@ -5,7 +5,10 @@
 #define MMR_SIGNALS_SOURCE_H
 #include <stddef.h>
 
-enum { MMR_SRC_TRANSACTION = 0, MMR_NSOURCES };
+/* transaction: events in time, aggregated over windows. budget and goal:
+ * the user's current rows (no window), in a fixed order for first/last:
+ * budgets by category, goals by priority (1 first) then goal_id. */
+enum { MMR_SRC_TRANSACTION = 0, MMR_SRC_BUDGET, MMR_SRC_GOAL, MMR_NSOURCES };
 
 /* Days of history kept (rollups, mm_signal_daily) unless the policy says
  * otherwise (retention 180d); no window may reach back further. */
@@ -20,6 +23,19 @@ enum {
     MMR_TXF_COUNT
 };
 
+enum {
+    MMR_BGF_USER_ID = 0, MMR_BGF_CATEGORY, MMR_BGF_LIMIT, MMR_BGF_PERIOD,
+    MMR_BGF_COUNT
+};
+
+/* progress and days_left are computed: saved / target, and the days from
+ * the as-of day to the deadline (missing without one). */
+enum {
+    MMR_GLF_USER_ID = 0, MMR_GLF_GOAL_ID, MMR_GLF_NAME, MMR_GLF_TARGET, MMR_GLF_SAVED,
+    MMR_GLF_DEADLINE, MMR_GLF_PRIORITY, MMR_GLF_PROGRESS, MMR_GLF_DAYS_LEFT,
+    MMR_GLF_COUNT
+};
+
 typedef struct mmr_source_field {
     const char *name;
     int type;              /* mmr_type */
@@ -30,6 +46,7 @@ typedef struct mmr_source {
     const char *name;
     const mmr_source_field *fields;
     size_t nfields;
+    int windowed;          /* aggregates over it take a window */
 } mmr_source;
 
 extern const mmr_source mmr_sources[MMR_NSOURCES];

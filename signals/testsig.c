@@ -5,6 +5,7 @@
 #include <string.h>
 #include "compiler/compile.h"
 #include "engine/tz.h"
+#include "signals/source.h"
 #include "util/timeutil.h"
 
 static const char *field_text(const mmr_binding *b, mmr_buf *msg, const char *what)
@@ -78,6 +79,80 @@ static int test_txn(const mmr_test_txn *x, size_t i, mmr_txn *out, mmr_arena *a,
     return 0;
 }
 
+/* One literal budget or goal record into a row of the source's fields;
+ * -1 with msg and *where. */
+static int test_row(int src, const mmr_test_txn *x, size_t i, mmr_value *row, mmr_arena *a,
+                    mmr_buf *msg, const mmr_loc **where)
+{
+    const mmr_source *so = &mmr_sources[src];
+    for (size_t f = 0; f < so->nfields; f++) row[f] = mmr_v_missing();
+    *where = &x->loc;
+    for (size_t k = 0; k < x->nfields; k++) {
+        const mmr_binding *b = &x->fields[k];
+        const mmr_expr *e = b->expr;
+        *where = &b->loc;
+        int f = mmr_source_field_find(src, b->name);
+        if (f < 0 || f == 0 /* user_id: the test's user */ ||
+            (src == MMR_SRC_GOAL && (f == MMR_GLF_PROGRESS || f == MMR_GLF_DAYS_LEFT))) {
+            mmr_buf_printf(msg, f > 0 ? "%s is computed, not given" : "unknown %s field \"%s\" (the fields are ",
+                           f > 0 ? b->name : so->name, b->name);
+            if (f < 0) {
+                for (size_t q = 1; q < so->nfields; q++)
+                    if (!(src == MMR_SRC_GOAL && (q == MMR_GLF_PROGRESS || q == MMR_GLF_DAYS_LEFT)))
+                        mmr_buf_printf(msg, "%s%s", q > 1 ? ", " : "", so->fields[q].name);
+                mmr_buf_putc(msg, ')');
+            }
+            return -1;
+        }
+        int type = so->fields[f].type;
+        if (type == MMR_T_NUMBER && e && e->kind == MMR_E_NUMBER) row[f] = mmr_v_num(e->num);
+        else if (type == MMR_T_TEXT && e && e->kind == MMR_E_TEXT) {
+            mmr_text *t = mmr_text_new(a, e->text, e->text_len);
+            if (!t) { mmr_buf_printf(msg, "out of memory"); return -1; }
+            row[f] = mmr_v_text(t);
+        } else {
+            mmr_buf_printf(msg, "%s field %s must be a %s", so->name, b->name, mmr_type_name((mmr_type)type));
+            return -1;
+        }
+    }
+    *where = &x->loc;
+    char id[32];
+    if (src == MMR_SRC_BUDGET) {
+        if (row[MMR_BGF_CATEGORY].tag != MMR_V_TEXT) { mmr_buf_printf(msg, "a budget needs category"); return -1; }
+        if (!(row[MMR_BGF_LIMIT].u.num > 0)) { mmr_buf_printf(msg, "a budget needs a limit above 0"); return -1; }
+        if (row[MMR_BGF_PERIOD].tag != MMR_V_TEXT) row[MMR_BGF_PERIOD] = mmr_v_text(mmr_text_new(a, "month", 5));
+    } else {
+        if (row[MMR_GLF_NAME].tag != MMR_V_TEXT) { mmr_buf_printf(msg, "a goal needs name"); return -1; }
+        if (row[MMR_GLF_TARGET].tag != MMR_V_NUM) { mmr_buf_printf(msg, "a goal needs target"); return -1; }
+        if (row[MMR_GLF_SAVED].tag != MMR_V_NUM) row[MMR_GLF_SAVED] = mmr_v_num(0);
+        if (row[MMR_GLF_PRIORITY].tag != MMR_V_NUM) row[MMR_GLF_PRIORITY] = mmr_v_num(0);
+        int64_t dl;
+        if (row[MMR_GLF_DEADLINE].tag == MMR_V_TEXT && mmr_sig_day_parse(row[MMR_GLF_DEADLINE].u.text->bytes, &dl)) {
+            mmr_buf_printf(msg, "goal deadline \"%s\" is not a date YYYY-MM-DD", row[MMR_GLF_DEADLINE].u.text->bytes);
+            return -1;
+        }
+        if (row[MMR_GLF_GOAL_ID].tag != MMR_V_TEXT) {
+            int len = snprintf(id, sizeof id, "g%zu", i + 1);
+            row[MMR_GLF_GOAL_ID] = mmr_v_text(mmr_text_new(a, id, (size_t)len));
+        }
+    }
+    row[0] = mmr_v_text(mmr_text_new(a, "test", 4));
+    return 0;
+}
+
+/* A test's budgets or goals into the calc. */
+static int test_rows(mmr_sigcalc *calc, int src, const mmr_test_txn *recs, size_t n, mmr_arena *a,
+                     mmr_buf *msg, const mmr_loc **where)
+{
+    size_t nf = mmr_sources[src].nfields;
+    mmr_value *rows = mmr_arena_alloc(a, (n ? n : 1) * nf * sizeof *rows);
+    if (!rows) { mmr_buf_printf(msg, "out of memory"); return -1; }
+    for (size_t i = 0; i < n; i++)
+        if (test_row(src, &recs[i], i, &rows[i * nf], a, msg, where)) return -1;
+    if (mmr_sigcalc_rows(calc, src, rows, n)) { mmr_buf_printf(msg, "out of memory"); return -1; }
+    return 0;
+}
+
 static int given(const mmr_test *t, const char *name)
 {
     for (size_t i = 0; i < t->ngiven; i++) if (!strcmp(t->given[i].name, name)) return 1;
@@ -124,7 +199,7 @@ int mmr_testsig_fill(const mmr_unit *u, const mmr_program *p, mmr_sigcalc *calc,
     *explain = NULL;
     *where = &t->txns_loc;
     if (mmr_sigplan_count(plan) == 0) {
-        mmr_buf_printf(msg, "this test gives transactions, but the ruleset derives no signal from them");
+        mmr_buf_printf(msg, "this test gives transactions, budgets or goals, but the ruleset derives no signal from them");
         return -1;
     }
     mmr_txn *tx = mmr_arena_calloc(a, (t->ntxns ? t->ntxns : 1) * sizeof *tx);
@@ -148,13 +223,18 @@ int mmr_testsig_fill(const mmr_unit *u, const mmr_program *p, mmr_sigcalc *calc,
     int64_t day = mmr_time_day(now + off);
     mmr_diags d;
     mmr_diags_init(&d);
-    if (mmr_sigcalc_user(calc, tx, t->ntxns, zone, day, NULL, out, a, &d)) {
+    mmr_sigcalc_begin(calc, day);
+    if (mmr_sigcalc_add(calc, tx, t->ntxns, zone, INT64_MIN, INT64_MAX, &d)) {
         mmr_buf_printf(msg, "%s", d.n ? d.v[0].message : "the signals failed");
         mmr_diags_free(&d);
         *where = &t->loc;
         return -1;
     }
     mmr_diags_free(&d);
+    if ((t->has_budgets && test_rows(calc, MMR_SRC_BUDGET, t->budgets, t->nbudgets, a, msg, where)) ||
+        (t->has_goals && test_rows(calc, MMR_SRC_GOAL, t->goals, t->ngoals, a, msg, where)))
+        return -1;
+    mmr_sigcalc_finish(calc, NULL, out, a);
     json_t *ex = json_array();
     char db[MMR_TIME_BUF], de[MMR_TIME_BUF], wb[64];
     for (size_t k = 0; k < mmr_sigplan_count(plan); k++) {

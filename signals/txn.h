@@ -53,7 +53,8 @@ typedef struct mmr_txn_reader mmr_txn_reader;
 mmr_txn_reader *mmr_txn_reader_open(const char *path, mmr_diags *d);
 /* 1 a record, 0 end of input, -1 an error (diagnostic added; the reader
  * may be called again to go on past the bad record). Blank lines are
- * skipped. */
+ * skipped. After a read error or a record longer than MMR_SNAP_MAX_RECORD
+ * (16 MiB) there is no sure place to go on from: the next call returns 0. */
 int  mmr_txn_reader_next(mmr_txn_reader *r, mmr_txn *out, mmr_diags *d);
 const char *mmr_txn_reader_path(const mmr_txn_reader *r);
 void mmr_txn_reader_close(mmr_txn_reader *r);
@@ -62,8 +63,9 @@ void mmr_txn_reader_close(mmr_txn_reader *r);
 const char *mmr_txn_reader_ts_text(const mmr_txn_reader *r, size_t *len);
 
 /* Parse one record (an NDJSON line or, with a header already bound, a CSV
- * row) without its line break. For the fuzz target and tests. Strings are
- * copied into a. 1 ok, 0 blank, -1 error (diagnostic added). */
+ * row) without its line break (a final CR is ignored). For the fuzz target
+ * and tests. Strings are copied into a (not NULL). 1 ok, 0 blank, -1 error
+ * (one diagnostic added; *out is then zeroed). The header: 0 or -1. */
 typedef struct mmr_txn_parser mmr_txn_parser;
 mmr_txn_parser *mmr_txn_parser_new(mmr_txn_format fmt, const char *file);
 void mmr_txn_parser_free(mmr_txn_parser *p);
