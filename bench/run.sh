@@ -5,8 +5,12 @@
 #  (b) `mmr eval` end to end over a generated 1,000,000-user NDJSON file,
 #      with baselines on the same file (wc -l, jansson parse only);
 #  (c) `mmr run` over 1,000,000 users from mm_signal_daily into a fresh
-#      database vs the same decision as plain SQL (bench/bench_run.sh).
-# Environment: BUILD (default build), BENCH_USERS (default 1000000).
+#      database vs the same decision as plain SQL (bench/bench_run.sh);
+#  (d) `mmr signals` over generated transactions (10,000 users, ~3.4M
+#      transactions) vs the same signals as plain SQL, and the nightly
+#      increment (bench/bench_signals.sh); "skipped" without `mmr signals`.
+# Environment: BUILD (default build), BENCH_USERS (default 1000000),
+# BENCH_TXN_USERS (default 10000).
 # docs/performance.md explains the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,3 +59,10 @@ timed "mmr eval (default threads)" "$MMR" eval rules/moneymoments --signals "$FI
 echo
 echo "== (c) mmr run vs the same decision in plain SQL"
 bench/bench_run.sh "$N" "$MMR"
+echo
+echo "== (d) mmr signals from transactions vs the same signals in plain SQL"
+if "$MMR" signals --help > /dev/null 2>&1; then
+    bench/bench_signals.sh "$MMR"
+else
+    echo "skipped: $MMR has no signals command"
+fi

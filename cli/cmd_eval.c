@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "engine/snapshot.h"
+#include "signals/explain.h"
 #include "vm/vm.h"
 
 static const char help[] =
@@ -32,7 +33,8 @@ static const char help[] =
     "  --format ndjson|csv  snapshot format (default: by extension, else ndjson)\n"
     "  --explain[=json|text]\n"
     "                       add every rule's conditions with their operand values\n"
-    "                       and truth (true/false/unknown); text is for people\n"
+    "                       and truth (true/false/unknown), and the derived signals\n"
+    "                       they read with their windows; text is for people\n"
     "  --user ID            only this user (exit 1 when absent)\n"
     "  --threads N          worker threads (default: the number of CPUs, max 16)\n"
     "  --keep-going         report bad records and go on (exit status still 1)\n"
@@ -55,6 +57,7 @@ typedef struct eval_cfg {
     int warn_unknown;
     const char *header; size_t header_len; long header_line;   /* CSV */
     uint32_t *rank;              /* rule -> position in priority order */
+    const mmr_sigexplain *sx;    /* explain only: derived signals, or NULL */
 } eval_cfg;
 
 typedef struct chunk {
@@ -74,6 +77,7 @@ typedef struct worker {
     mmr_snap_parser *ps;
     mmr_arena arena;
     uint32_t *order;             /* candidate sort scratch */
+    mmr_sigexplain_user *sxu;    /* with cfg->sx: the user's windows and rows */
     pthread_t th;
     struct pipeline *pl;
 } worker;
@@ -189,7 +193,85 @@ static void put_args(mmr_buf *o, const mmr_prog_rule *rule, const mmr_candidate 
     }
 }
 
-static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm)
+/* The derived signals rule r reads (docs/eval.md):
+ * "signals":[{"signal":"spend_prev_week","value":200,"window":"previous week",
+ *             "from":"2025-10-13","to":"2025-10-19","zone":"Asia/Kolkata","rows":1}] */
+static void signals_json(mmr_buf *o, const mmr_sigexplain *sx, const mmr_sigexplain_user *su, uint32_t r,
+                         const mmr_value *regs)
+{
+    const uint32_t *items;
+    size_t n = mmr_sigexplain_rule(sx, r, &items);
+    if (!n) return;
+    mmr_buf_puts(o, ",\"signals\":[");
+    for (size_t i = 0; i < n; i++) {
+        mmr_sigexplain_item it;
+        mmr_sigexplain_get(sx, su, items[i], &it);
+        if (i) mmr_buf_putc(o, ',');
+        mmr_buf_puts(o, "{\"signal\":");
+        mmr_buf_json_string(o, it.name, strlen(it.name));
+        mmr_buf_puts(o, ",\"value\":");
+        put_value(o, &regs[it.slot]);
+        if (!it.computed) {
+            if (it.window) {
+                mmr_buf_puts(o, ",\"window\":");
+                mmr_buf_json_string(o, it.window, strlen(it.window));
+                if (it.from[0]) mmr_buf_printf(o, ",\"from\":\"%s\",\"to\":\"%s\"", it.from, it.to);
+                else mmr_buf_puts(o, ",\"from\":null,\"to\":null");
+                mmr_buf_puts(o, ",\"zone\":");
+                mmr_buf_json_string(o, it.zone, strlen(it.zone));
+            } else {                          /* budget, goal: the current rows */
+                mmr_buf_puts(o, ",\"source\":");
+                mmr_buf_json_string(o, it.source, strlen(it.source));
+            }
+            if (it.rows >= 0) mmr_buf_printf(o, ",\"rows\":%lld", (long long)it.rows);
+            else mmr_buf_puts(o, ",\"rows\":null");
+        } else {
+            mmr_buf_puts(o, ",\"computed_from\":[");
+            for (size_t k = 0; k < it.ninputs; k++) {
+                if (k) mmr_buf_putc(o, ',');
+                mmr_buf_json_string(o, it.inputs[k], strlen(it.inputs[k]));
+            }
+            mmr_buf_putc(o, ']');
+        }
+        mmr_buf_putc(o, '}');
+    }
+    mmr_buf_putc(o, ']');
+}
+
+/* Text: "signal spend_prev_week = 200 (previous week: 2025-10-13 .. 2025-10-19
+ * Asia/Kolkata, 1 transaction)", one line each, under the rule's conditions. */
+static void signals_text(mmr_buf *o, const mmr_sigexplain *sx, const mmr_sigexplain_user *su, uint32_t r,
+                         const mmr_value *regs)
+{
+    const uint32_t *items;
+    size_t n = mmr_sigexplain_rule(sx, r, &items);
+    for (size_t i = 0; i < n; i++) {
+        mmr_sigexplain_item it;
+        mmr_sigexplain_get(sx, su, items[i], &it);
+        mmr_buf_printf(o, "      signal %s = ", it.name);
+        put_value_text(o, &regs[it.slot]);
+        if (it.window) {
+            mmr_buf_printf(o, " (%s: ", it.window);
+            if (it.from[0]) mmr_buf_printf(o, "%s .. %s ", it.from, it.to);
+            else mmr_buf_puts(o, "no as_of date, ");
+            mmr_buf_puts(o, it.zone);
+            if (it.rows >= 0) mmr_buf_printf(o, ", %lld transaction%s", (long long)it.rows, it.rows == 1 ? "" : "s");
+            mmr_buf_putc(o, ')');
+        } else if (!it.computed) {
+            mmr_buf_printf(o, " (current %s rows", it.source);
+            if (it.rows >= 0) mmr_buf_printf(o, ": %lld", (long long)it.rows);
+            mmr_buf_putc(o, ')');
+        } else if (it.ninputs) {
+            mmr_buf_puts(o, " (computed from ");
+            for (size_t k = 0; k < it.ninputs; k++) mmr_buf_printf(o, "%s%s", k ? ", " : "", it.inputs[k]);
+            mmr_buf_putc(o, ')');
+        }
+        mmr_buf_putc(o, '\n');
+    }
+}
+
+static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const mmr_sigexplain *sx,
+                         const mmr_sigexplain_user *sxu)
 {
     mmr_buf_puts(o, ",\"explain\":[");
     for (uint32_t k = 0; k < p->nrules; k++) {
@@ -225,7 +307,9 @@ static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm)
                 first = 0;
                 put_cond_json(o, p, &vm->trace[i], has_aud);
             }
-        mmr_buf_puts(o, "]}");
+        mmr_buf_putc(o, ']');
+        if (sx) signals_json(o, sx, sxu, r, vm->regs);
+        mmr_buf_putc(o, '}');
     }
     mmr_buf_putc(o, ']');
     /* lets: computed once per user, at their first use */
@@ -272,7 +356,8 @@ static void text_cond(mmr_buf *o, const mmr_program *p, const mmr_trace_rec *t, 
 }
 
 static void explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const mmr_snap_user *u,
-                         const uint32_t *order, size_t n)
+                         const uint32_t *order, size_t n, const mmr_sigexplain *sx,
+                         const mmr_sigexplain_user *sxu)
 {
     mmr_buf_puts(o, "user ");
     mmr_buf_append(o, u->user_id, u->user_id_len);
@@ -316,10 +401,11 @@ static void explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, con
                 }
             }
         }
+        if (sx) signals_text(o, sx, sxu, r, vm->regs);
     }
 }
 
-static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u)
+static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u, const char *rec, size_t rl)
 {
     const eval_cfg *cfg = w->cfg;
     const mmr_program *p = cfg->prog;
@@ -331,7 +417,9 @@ static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u)
         while (j > 0 && cfg->rank[w->order[j - 1]] > cfg->rank[r]) { w->order[j] = w->order[j - 1]; j--; }
         w->order[j] = r;
     }
-    if (cfg->explain == EXPLAIN_TEXT) { explain_text(o, p, vm, u, w->order, n); return; }
+    if (cfg->explain != EXPLAIN_NONE && cfg->sx)
+        mmr_sigexplain_user_set(cfg->sx, w->sxu, u->as_of, rec, rl, cfg->fmt == MMR_SNAP_NDJSON, vm->regs);
+    if (cfg->explain == EXPLAIN_TEXT) { explain_text(o, p, vm, u, w->order, n, cfg->sx, w->sxu); return; }
     mmr_buf_puts(o, "{\"user_id\":");
     mmr_buf_json_string(o, u->user_id, u->user_id_len);
     mmr_buf_puts(o, ",\"as_of\":");
@@ -348,7 +436,7 @@ static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u)
         const char *name = p->rules[w->order[0]].name;
         mmr_buf_json_string(o, name, strlen(name));
     } else mmr_buf_puts(o, "null");
-    if (cfg->explain == EXPLAIN_JSON) explain_json(o, p, vm);
+    if (cfg->explain == EXPLAIN_JSON) explain_json(o, p, vm, cfg->sx, w->sxu);
     mmr_buf_puts(o, "}\n");
 }
 
@@ -383,7 +471,7 @@ static void process_chunk(worker *w, chunk *c)
             c->failed = 1;
             break;
         }
-        emit_user(w, &c->out, &u);
+        emit_user(w, &c->out, &u, rec, rl);
         mmr_arena_reset(&w->arena);
     }
     if (c->out.oom) {
@@ -422,6 +510,7 @@ static int worker_init(worker *w, const eval_cfg *cfg, mmr_diags *header_diags)
     w->vm_ok = 1;
     w->order = calloc(cfg->prog->nrules ? cfg->prog->nrules : 1, sizeof *w->order);
     w->ps = mmr_snap_parser_new(cfg->binder, cfg->fmt, cfg->file);
+    if (cfg->sx && !(w->sxu = mmr_sigexplain_user_new(cfg->sx))) return -1;
     if (!w->order || !w->ps) return -1;
     mmr_snap_parser_warn_unknown(w->ps, cfg->warn_unknown);
     if (cfg->fmt == MMR_SNAP_CSV) {
@@ -441,6 +530,7 @@ static void worker_free(worker *w)
     mmr_snap_parser_free(w->ps);
     mmr_arena_free(&w->arena);
     free(w->order);
+    mmr_sigexplain_user_free(w->sxu);
 }
 
 /* ------------------------------------------------------------ writer */
@@ -615,6 +705,27 @@ out:
     return res;
 }
 
+/* Explain only: the derived signals of a ruleset loaded from sources (a
+ * .mmrc keeps no definitions). NULL when there are none; *oom on failure. */
+static mmr_sigexplain *load_sigexplain(const char **paths, size_t npaths, const mmr_program *prog, int *oom)
+{
+    *oom = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        size_t n = strlen(paths[i]);
+        if (n >= 5 && !strcmp(paths[i] + n - 5, ".mmrc")) return NULL;
+    }
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    if (u && !d.errors) mmr_check(u, &d);
+    mmr_sigexplain *sx = NULL;
+    if (!u) *oom = 1;
+    else if (d.errors) mmr_unit_free(u);        /* mmr_build loaded it without errors: cannot happen */
+    else sx = mmr_sigexplain_new(u, prog, oom);   /* takes u */
+    mmr_diags_free(&d);
+    return sx;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     if (cli_help_requested(argc, argv, help)) return EXIT_OK;
@@ -682,7 +793,9 @@ int cmd_eval(int argc, char **argv)
     mmr_diags_init(&d);
     mmr_snap_binder *binder = mmr_snap_binder_new(prog);
     uint32_t *rank = calloc(prog->nrules ? prog->nrules : 1, sizeof *rank);
-    mmr_snap_reader *rd = binder && rank ? mmr_snap_reader_open(signals, (mmr_snap_format)fmt, &d) : NULL;
+    int sx_oom = 0;
+    mmr_sigexplain *sx = explain != EXPLAIN_NONE ? load_sigexplain(paths, npaths, prog, &sx_oom) : NULL;
+    mmr_snap_reader *rd = binder && rank && !sx_oom ? mmr_snap_reader_open(signals, (mmr_snap_format)fmt, &d) : NULL;
     if (!rd) {
         if (!d.n) fprintf(stderr, "mmr eval: out of memory\n");
         cli_print_diags(&d, CLI_FMT_TEXT);
@@ -701,6 +814,7 @@ int cmd_eval(int argc, char **argv)
         cfg.keep_going = keep_going;
         cfg.warn_unknown = warn_unknown;
         cfg.rank = rank;
+        cfg.sx = sx;
         if (fmt == MMR_SNAP_CSV) mmr_snap_reader_header(rd, &cfg.header, &cfg.header_len, &cfg.header_line);
         run_result res = run_pipeline(&cfg, rd, (int)threads, &d);
         if (res.failed) rc = EXIT_INPUT;
@@ -712,6 +826,7 @@ int cmd_eval(int argc, char **argv)
     mmr_diags_free(&d);
     mmr_snap_reader_close(rd);
     mmr_snap_binder_free(binder);
+    mmr_sigexplain_free(sx);
     free(rank);
     mmr_program_free(prog);
 done:

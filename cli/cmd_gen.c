@@ -1,4 +1,5 @@
-/* mmr gen — a deterministic sample snapshot for std/moneymoments. */
+/* mmr gen — a deterministic sample snapshot for std/moneymoments, or
+ * sample transactions, traits, budgets and goals for the derived signals. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +9,25 @@
 #include "engine/sample.h"
 #include "engine/snapshot.h"
 #include "engine/db.h"
+#include "signals/sample_txn.h"
 
 static const char help[] =
     "usage: mmr gen --users N [--seed S] [--as-of DATE] (--ndjson FILE | --csv FILE | --db FILE)\n"
+    "       mmr gen --users N [--seed S] [--as-of DATE] [--days D] [--transactions FILE] [--traits FILE]\n"
+    "                         [--budgets FILE] [--goals FILE]\n"
     "\n"
     "Writes N deterministic sample users of the std/moneymoments schema: varied\n"
     "signals and traits, some absent, some zero bases, category maps, a few\n"
     "users outside India. The same N, seed and date give the same bytes.\n"
+    "\n"
+    "With --transactions, --traits, --budgets and/or --goals, writes raw data\n"
+    "for the derived signals instead (docs/signals.md, \"Sample data\"): users\n"
+    "u1..uN over the D days ending with the as-of date, about 4 transactions a\n"
+    "day each (food, chai under 10, groceries, shopping, travel, entertainment,\n"
+    "bills, rent, fuel, UPI transfers, a monthly salary), sorted by user id\n"
+    "(byte order) then by ts; some new users, weekly spikers, ~1% with traits\n"
+    "only. Budgets and goals come in the same user order, as `mmr ingest`\n"
+    "takes them.\n"
     "\n"
     "  --users N       how many users (u1 .. uN)\n"
     "  --seed S        sample seed (default 1)\n"
@@ -22,7 +35,19 @@ static const char help[] =
     "  --ndjson FILE   write NDJSON, one user per line (- = stdout)\n"
     "  --csv FILE      write CSV with a header row (- = stdout)\n"
     "  --db FILE       fill a SQLite state database: mm_signal_daily and\n"
-    "                  mm_user_traits, some mutes and some delivery history\n";
+    "                  mm_user_traits, some mutes and some delivery history\n"
+    "  --transactions FILE  write transactions, NDJSON (CSV when FILE ends in\n"
+    "                  .csv; - = stdout as NDJSON), ts in the user's local offset\n"
+    "  --traits FILE   write the users' traits, NDJSON: {\"user_id\":…,\"traits\":{…}}\n"
+    "                  (tz: mostly Asia/Kolkata, some New York, London, Tokyo,\n"
+    "                  ~10% none, who follow the policy's zone)\n"
+    "  --budgets FILE  write budgets, NDJSON: ~70% of users have 2-5 monthly\n"
+    "                  budgets for their bigger spending categories, limits about\n"
+    "                  their typical month's spend there (some tight)\n"
+    "  --goals FILE    write goals, NDJSON: ~80% of users have 1-3 (Emergency\n"
+    "                  Fund, Goa Trip, ...), targets 10k-500k, saved 0 to above\n"
+    "                  the target, priorities 1..n, most with a deadline (a few past)\n"
+    "  --days D        days of transaction history (default 90)\n";
 
 static int parse_u64(const char *s, unsigned long long *out)
 {
@@ -46,13 +71,99 @@ static int gen_db(const char *path, unsigned long long n, unsigned long long see
     return rc ? EXIT_INPUT : EXIT_OK;
 }
 
+static FILE *open_out(const char *path)
+{
+    FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "wb");
+    if (!f) fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int close_out(FILE *f, const char *path, int ok)
+{
+    if (!f) return ok;
+    if ((f != stdout ? fclose(f) : fflush(f)) != 0) ok = 0;
+    return ok;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* --transactions, --traits, --budgets and/or --goals FILE
+ * (signals/sample_txn.c): one pass over the users, a buffer per output */
+enum { OUT_TX, OUT_TRAITS, OUT_BUDGETS, OUT_GOALS, NOUT };
+
+static int gen_txn(const char *const path[NOUT], unsigned long long n, unsigned long long seed,
+                   const char *as_of, int days)
+{
+    int to_stdout = 0;
+    for (int k = 0; k < NOUT; k++) to_stdout += path[k] && !strcmp(path[k], "-");
+    if (to_stdout > 1)
+        return cli_usage_error("gen", "only one of --transactions, --traits, --budgets, --goals can go to stdout");
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_txgen *g = mmr_txgen_new(seed, as_of, days, &d);
+    cli_print_diags(&d, CLI_FMT_TEXT);
+    mmr_diags_free(&d);
+    if (!g) return EXIT_INPUT;
+    FILE *f[NOUT] = { NULL };
+    mmr_buf b[NOUT];
+    int ok[NOUT], oom = 0;
+    for (int k = 0; k < NOUT; k++) {
+        mmr_buf_init(&b[k]);
+        ok[k] = 1;
+        if (path[k] && !(f[k] = open_out(path[k]))) {
+            for (int j = 0; j < k; j++) close_out(f[j], path[j], 1);
+            mmr_txgen_free(g);
+            return EXIT_INPUT;
+        }
+    }
+    mmr_txgen_format fmt = path[OUT_TX] && ends_with(path[OUT_TX], ".csv") ? MMR_TXGEN_CSV : MMR_TXGEN_NDJSON;
+    int progress = n >= 100000 && isatty(2);
+    if (f[OUT_TX] && fmt == MMR_TXGEN_CSV) mmr_txgen_csv_header(&b[OUT_TX]);
+    unsigned long long done = 0;
+    for (uint64_t uid = mmr_txgen_order_next(0, n); uid; uid = mmr_txgen_order_next(uid, n)) {
+        if (f[OUT_TX] && mmr_txgen_write_user(g, uid, fmt, &b[OUT_TX], NULL) < 0) { oom = 1; break; }
+        if (f[OUT_TRAITS]) mmr_txgen_write_traits(g, uid, &b[OUT_TRAITS]);
+        if (f[OUT_BUDGETS]) mmr_txgen_write_budgets(g, uid, &b[OUT_BUDGETS]);
+        if (f[OUT_GOALS]) mmr_txgen_write_goals(g, uid, &b[OUT_GOALS]);
+        int stop = 0;
+        for (int k = 0; k < NOUT; k++) {
+            if (b[k].oom) { oom = 1; break; }
+            if (b[k].len >= (1u << 20)) {
+                if (ok[k] && fwrite(b[k].data, 1, b[k].len, f[k]) != b[k].len) ok[k] = 0;
+                mmr_buf_clear(&b[k]);
+            }
+            stop |= !ok[k];
+        }
+        if (oom || stop) break;
+        if (progress && ++done % 100000 == 0) fprintf(stderr, "\r%llu / %llu users", done, n);
+    }
+    if (progress) fputc('\n', stderr);
+    for (int k = 0; k < NOUT; k++)
+        if (f[k] && ok[k] && !oom && b[k].len && fwrite(b[k].data, 1, b[k].len, f[k]) != b[k].len) ok[k] = 0;
+    int e = errno, all = 1;
+    for (int k = 0; k < NOUT; k++) {
+        ok[k] = close_out(f[k], path[k], ok[k]);
+        mmr_buf_free(&b[k]);
+    }
+    mmr_txgen_free(g);
+    if (oom) { fprintf(stderr, "mmr gen: error: out of memory\n"); return EXIT_INPUT; }
+    for (int k = 0; k < NOUT; k++)
+        if (!ok[k]) { fprintf(stderr, "%s: error: cannot write: %s\n", path[k], strerror(e ? e : EIO)); all = 0; }
+    return all ? EXIT_OK : EXIT_INPUT;
+}
+
 int cmd_gen(int argc, char **argv)
 {
     if (cli_help_requested(argc, argv, help)) return EXIT_OK;
     cli_opts o;
     cli_opts_init(&o, argc, argv);
     const char *name, *arg, *ndjson = NULL, *csv = NULL, *db = NULL, *as_of = "2025-10-26";
-    unsigned long long users = 0, seed = 1;
+    const char *outs[NOUT] = { NULL };
+    unsigned long long users = 0, seed = 1, days = 90;
     int have_users = 0, r;
     while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (r == 0) return cli_usage_error("gen", "unexpected argument \"%s\"", arg);
@@ -70,9 +181,21 @@ int cmd_gen(int argc, char **argv)
         } else if (!strcmp(name, "ndjson")) ndjson = v;
         else if (!strcmp(name, "csv")) csv = v;
         else if (!strcmp(name, "db")) db = v;
-        else return cli_usage_error("gen", "unknown option --%s", name);
+        else if (!strcmp(name, "transactions")) outs[OUT_TX] = v;
+        else if (!strcmp(name, "traits")) outs[OUT_TRAITS] = v;
+        else if (!strcmp(name, "budgets")) outs[OUT_BUDGETS] = v;
+        else if (!strcmp(name, "goals")) outs[OUT_GOALS] = v;
+        else if (!strcmp(name, "days")) {
+            if (parse_u64(v, &days) < 0 || days < 1 || days > 3650)
+                return cli_usage_error("gen", "--days wants a count 1..3650, got \"%s\"", v);
+        } else return cli_usage_error("gen", "unknown option --%s", name);
     }
     if (!have_users) return cli_usage_error("gen", "--users N is required");
+    if (outs[OUT_TX] || outs[OUT_TRAITS] || outs[OUT_BUDGETS] || outs[OUT_GOALS]) {
+        if (ndjson || csv || db)
+            return cli_usage_error("gen", "--transactions/--traits/--budgets/--goals go without --ndjson, --csv or --db");
+        return gen_txn(outs, users, seed, as_of, (int)days);
+    }
     if ((ndjson != NULL) + (csv != NULL) + (db != NULL) != 1)
         return cli_usage_error("gen", "give exactly one of --ndjson FILE, --csv FILE, --db FILE");
     if (db) return gen_db(db, users, seed, as_of);

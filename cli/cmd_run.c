@@ -39,9 +39,10 @@ static const char help[] =
 "  --redis URL       also PUBLISH each event: redis://[:password@]host[:port][/db]\n"
 "  --busy-timeout MS how long to wait for a locked database (default 5000)\n"
 "\n"
-"When the ruleset derives signals from transactions (signal NAME = ... of\n"
-"transaction ...) and mm_signal_daily has no rows for the date, they are\n"
-"computed first from mm_transaction, as `mmr signals --db` does.\n"
+"When the ruleset derives signals (signal NAME = ... of transaction ...),\n"
+"mm_signal_daily has no rows for the date (or lacks a derived column) and\n"
+"the database has transactions, budgets or goals, the signals are computed\n"
+"first, as `mmr signals --db` does.\n"
 "\n"
 "Exit status: 0 success, 1 bad input or state (nothing written), 2 usage.\n";
 
@@ -57,42 +58,45 @@ static int derive_first(const char **paths, size_t npaths, mmr_run_opts *o, char
     mmr_diags_init(&d);
     mmr_unit *u = mmr_unit_load(paths, npaths, &d);
     if (u && !d.errors) mmr_check(u, &d);
-    int rc = EXIT_OK;
-    if (!u || d.errors || !u->nderived) goto out;   /* errors: mmr_build reports them */
-    if (!o->as_of) {
+    int rc = EXIT_OK, quiet = 1;
+    mmr_db *db = NULL;
+    /* a ruleset with errors, a database that cannot be read, one of an
+     * older schema: the run itself says what is wrong */
+    if (!u || d.errors || !u->nderived) goto out;
+    const char *as_of = o->as_of;
+    if (!as_of) {
         const char *zone = u->policy && u->policy->timezone ? u->policy->timezone : "UTC";
         int32_t off = 0;
         mmr_tz_cache *tzc = mmr_tz_cache_new(o->zoneinfo);
         if (tzc) mmr_tz_offset(tzc, zone, o->now, &off, NULL);
         mmr_tz_cache_free(tzc);
-        mmr_date_format(o->now + off, as_of_buf);
-        o->as_of = as_of_buf;
+        as_of = mmr_date_format(o->now + off, as_of_buf);
     }
-    mmr_db *db = NULL;
-    if (mmr_db_open_state(&db, o->db_path, o->dry_run ? MMR_DB_OPEN_RO : MMR_DB_OPEN_RW, o->busy_ms, &d)) {
-        rc = EXIT_INPUT;
+    if (mmr_db_open(&db, o->db_path, MMR_DB_OPEN_RO, o->busy_ms, &d)) goto out;
+    if (mmr_db_table_exists(db, "mm_transaction", &d) != 1 || mmr_db_table_exists(db, "mm_signal_daily", &d) != 1)
         goto out;
-    }
-    int has = mmr_snapdb_has_date(db, u, o->as_of, &d);
+    /* nothing to derive from (signals loaded upstream into
+     * mm_signal_daily): the table is used as it is */
+    int has = mmr_snapdb_has_date(db, u, as_of, &d), src = has == 0 ? mmr_snapdb_has_sources(db, &d) : 1;
     mmr_db_close(db);
-    if (has < 0) { rc = EXIT_INPUT; goto out; }
-    if (has) goto out;
+    db = NULL;
+    if (has != 0 || src != 1) goto out;
+    quiet = 0;
     if (o->dry_run) {
         mmr_diag_add(&d, MMR_SEV_ERROR, o->db_path, 0, 0,
-                     "mm_signal_daily has no rows for %s; a dry run writes nothing, so run `mmr signals --db` first", o->as_of);
+                     "mm_signal_daily has no rows for %s; a dry run writes nothing, so run `mmr signals --db` first", as_of);
         rc = EXIT_INPUT;
         goto out;
     }
     mmr_snapdb_stats st;
-    if (mmr_snapdb_run(u, o->db_path, o->as_of, o->busy_ms, o->zoneinfo, &st, &d)) { rc = EXIT_INPUT; goto out; }
-    cli_print_diags(&d, CLI_FMT_TEXT);
-    mmr_diags_free(&d);
-    mmr_diags_init(&d);
+    if (mmr_snapdb_run(u, o->db_path, as_of, o->busy_ms, o->zoneinfo, &st, &d)) { rc = EXIT_INPUT; goto out; }
+    o->as_of = as_of;
     fprintf(stderr, "mmr run: signals for %s: %llu users from %llu transactions (%llu days rolled up, %llu reused)\n",
-            o->as_of, (unsigned long long)st.users, (unsigned long long)st.transactions,
+            as_of, (unsigned long long)st.users, (unsigned long long)st.transactions,
             (unsigned long long)st.tiles_built, (unsigned long long)st.tiles_reused);
 out:
-    cli_print_diags(&d, CLI_FMT_TEXT);
+    if (db) mmr_db_close(db);
+    if (!quiet) cli_print_diags(&d, CLI_FMT_TEXT);
     mmr_diags_free(&d);
     if (u) mmr_unit_free(u);
     return rc;

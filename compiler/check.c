@@ -179,6 +179,7 @@ typedef struct ck {
     int let_depth_reported;
     int oom;
     int src;                   /* checking a derived signal's filter: its source, else -1 */
+    int in_computed;           /* checking a computed signal's expression */
     int *sig_state;            /* derived signals: 0 todo, 1 in progress, 2 done */
     size_t *sig_stack; size_t nsig_stack;
 } ck;
@@ -600,8 +601,20 @@ static mmr_type check_name(ck *c, mmr_expr *e, scope *sc)
     case V_SIGNAL:
         e->ref = MMR_REF_SIGNAL;
         if (c->u->signals[VIDX(v)]->def) return check_derived(c, (size_t)VIDX(v));
+        if (c->in_computed) {
+            /* the signals stage has only what it derives itself */
+            mmr_diag *g = err(c, &e->loc, "a computed signal reads derived signals; \"%s\" is a plain signal, filled upstream", e->text);
+            if (g) mmr_diag_set_hint(g, "compute it in a rule or a let instead, where plain signals are known");
+            return MMR_T_ERROR;
+        }
         return c->u->signals[VIDX(v)]->type;
-    case V_TRAIT: e->ref = MMR_REF_TRAIT; return c->u->traits[VIDX(v)]->type;
+    case V_TRAIT:
+        if (c->in_computed) {
+            mmr_diag *g = err(c, &e->loc, "a computed signal reads derived signals; \"%s\" is a trait", e->text);
+            if (g) mmr_diag_set_hint(g, "use the trait in a rule or a let instead");
+            return MMR_T_ERROR;
+        }
+        e->ref = MMR_REF_TRAIT; return c->u->traits[VIDX(v)]->type;
     default: e->ref = MMR_REF_LET; return check_let(c, (size_t)VIDX(v));
     }
 }
@@ -903,7 +916,10 @@ static mmr_type check_let(ck *c, size_t i)
     }
     c->let_state[i] = 1;
     c->let_stack[c->nlet_stack++] = i;
+    int save_comp = c->in_computed;
+    c->in_computed = 0;                /* a let is checked once, for every user of it */
     mmr_type t = check_expr(c, l->expr, NULL);
+    c->in_computed = save_comp;
     c->nlet_stack--;
     c->let_state[i] = 2;
     if (l->expr) l->expr->type = t;
@@ -1154,6 +1170,11 @@ static int resolve_window(ck *c, mmr_derived *x)
 {
     const char *w = x->win_word, *a = x->win_arg ? x->win_arg : "";
     int rolling = !strcmp(w, "last") || !strcmp(w, "previous");
+    if (rolling && x->win_arg && x->win_secs == 0 && x->win_arg[0] >= '0' && x->win_arg[0] <= '9') {
+        mmr_diag *g = err(c, &x->window_loc, "a window is at least one day, got %s", x->win_arg);
+        if (g) mmr_diag_set_hint(g, "write it like 7d, 30d or 4w");
+        return -1;
+    }
     if (rolling && x->win_secs > 0) {
         if (x->win_secs % MMR_DAY_SECS) {
             mmr_diag *g = err(c, &x->window_loc, "a window is whole days or weeks, got %s", a);
@@ -1183,10 +1204,12 @@ static int resolve_window(ck *c, mmr_derived *x)
             return -1;
         }
     }
-    int64_t keep = c->u->policy && c->u->policy->retention_s > 0 ? c->u->policy->retention_s / MMR_DAY_SECS : MMR_RETENTION_DAYS;
+    const mmr_policy *pol = c->u->policy;
+    int64_t keep = pol && pol->retention_s >= MMR_DAY_SECS && pol->retention_s % MMR_DAY_SECS == 0
+                 ? pol->retention_s / MMR_DAY_SECS : MMR_RETENTION_DAYS;   /* a bad one is reported once */
     if (window_reach(x) > keep) {
-        mmr_diag *g = err(c, &x->window_loc, "the window \"%s %s\" reaches back %d days, past the retention of %lld days",
-                          w, a, window_reach(x), (long long)keep);
+        mmr_diag *g = err(c, &x->window_loc, "the window \"%s %s\" reaches back %d days, past the retention of %lld day%s",
+                          w, a, window_reach(x), (long long)keep, keep == 1 ? "" : "s");
         if (g) mmr_diag_set_hint(g, "shorten the window, or keep more history with the policy's retention (e.g. retention 180d)");
         return -1;
     }
@@ -1222,7 +1245,8 @@ static mmr_type check_aggregate(ck *c, mmr_var_decl *v)
             hint_suggest(g, &s);
             bad = 1;
         } else if (!bad && (x->agg == MMR_AGG_FIRST || x->agg == MMR_AGG_LAST || x->bucket_days)) {
-            err(c, &x->by_loc, "\"by\" groups count, sum, avg, min, max, stddev and count distinct; not %s", x->words[0]);
+            if (x->bucket_days) err(c, &x->by_loc, "\"by\" does not group daily or weekly buckets");
+            else err(c, &x->by_loc, "\"by\" groups count, sum, avg, min, max, stddev and count distinct; not %s", x->words[0]);
             bad = 1;
         }
     }
@@ -1265,7 +1289,8 @@ static mmr_type check_derived(ck *c, size_t i)
         for (size_t k = start; k < c->nsig_stack; k++)
             mmr_buf_printf(&b, "%s -> ", c->u->signals[c->sig_stack[k]]->name);
         mmr_buf_puts(&b, v->name);
-        err(c, &v->loc, "signal cycle: %s", b.data ? b.data : v->name);
+        mmr_diag *g = err(c, &v->loc, "signal cycle: %s", b.data ? b.data : v->name);
+        if (g) mmr_diag_set_hint(g, "a computed signal may not read itself, directly or through other signals");
         mmr_buf_free(&b);
         return MMR_T_ERROR;
     }
@@ -1282,13 +1307,19 @@ static mmr_type check_derived(ck *c, size_t i)
     c->src = -1;
     mmr_type t;
     if (v->def->expr) {
+        int save_comp = c->in_computed;
+        c->in_computed = 1;
         t = check_expr(c, v->def->expr, NULL);
+        c->in_computed = save_comp;
         if (t == MMR_T_MISSING) {
             err(c, &v->def->expr->loc, "signal %s is always missing", v->name);
             t = MMR_T_ERROR;
         }
     } else {
+        int save_comp = c->in_computed;
+        c->in_computed = 0;
         t = check_aggregate(c, v);
+        c->in_computed = save_comp;
     }
     c->src = save;
     c->nsig_stack--;

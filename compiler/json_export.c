@@ -590,7 +590,10 @@ int mmr_export_json(const mmr_unit *u, mmr_buf *out, mmr_diags *d)
     for (size_t i = 0; !x.oom && i < u->nfiles; i++) {
         const mmr_file *f = u->files[i];
         if (!f || f->is_std) continue;
-        for (size_t j = 0; j < f->nsignals; j++) json_array_append_new(signals, decl_row(&f->signals[j]));
+        /* a derived signal that defines an std one is the std one: JSON
+         * rule masters have no derivations, and the schema declares it */
+        for (size_t j = 0; j < f->nsignals; j++)
+            if (!(f->signals[j].def && f->signals[j].overrides)) json_array_append_new(signals, decl_row(&f->signals[j]));
         for (size_t j = 0; j < f->ntraits; j++) json_array_append_new(traits, decl_row(&f->traits[j]));
         for (size_t j = 0; j < f->ntemplates; j++) json_array_append_new(templates, template_row(&f->templates[j]));
         for (size_t j = 0; j < f->nrules; j++) json_array_append_new(rules, rule_row(&x, &f->rules[j]));

@@ -287,6 +287,51 @@ static const char *const schema_v3 =
     "  path TEXT PRIMARY KEY,"
     "  size INTEGER NOT NULL) WITHOUT ROWID;";
 
+/* The tables version 4 adds (the signals pipeline, docs/signals.md): a new
+ * database gets them after schema_v3, and they are the whole of the
+ * migration 3 -> 4, which changes nothing else. */
+static const char *const schema_v4_tables =
+    /* transactions, loaded by `mmr ingest`: idempotent by txn_id. ts is
+     * Unix seconds UTC, ts_text the instant as written (its offset). */
+    "CREATE TABLE mm_transaction ("
+    "  txn_id    TEXT NOT NULL PRIMARY KEY,"
+    "  user_id   TEXT NOT NULL,"
+    "  ts        INTEGER NOT NULL,"
+    "  ts_text   TEXT NOT NULL,"
+    "  amount    REAL NOT NULL CHECK (amount > 0),"
+    "  type      TEXT NOT NULL CHECK (type IN ('expense','income')),"
+    "  category  TEXT NOT NULL,"
+    "  merchant  TEXT,"
+    "  recurring INTEGER NOT NULL DEFAULT 0 CHECK (recurring IN (0,1)));"
+    MMR_DB_TXN_INDEX_SQL ";"
+    /* per-user day rollups of the derived signals, a week (its Monday, in
+     * days since 1970-01-01) to a row, under the definitions (spec) that
+     * made them: signals/snapdb.c. Keyed week first, so a night's writes
+     * fill one week's pages instead of a page of every user's. Ingest
+     * deletes the rows around a new transaction's day. */
+    "CREATE TABLE mm_signal_tile ("
+    "  spec    INTEGER NOT NULL,"
+    "  week    INTEGER NOT NULL,"
+    "  user_id TEXT NOT NULL,"
+    "  data    BLOB NOT NULL,"
+    "  PRIMARY KEY (spec, week, user_id)) WITHOUT ROWID;"
+    /* budgets and goals (`mmr ingest --budgets/--goals`): one row per key */
+    "CREATE TABLE mm_budget ("
+    "  user_id      TEXT NOT NULL,"
+    "  category     TEXT NOT NULL,"
+    "  limit_amount REAL NOT NULL CHECK (limit_amount > 0),"
+    "  period       TEXT NOT NULL DEFAULT 'month',"
+    "  PRIMARY KEY (user_id, category));"
+    "CREATE TABLE mm_goal ("
+    "  user_id  TEXT NOT NULL,"
+    "  goal_id  TEXT NOT NULL,"
+    "  name     TEXT NOT NULL,"
+    "  target   REAL NOT NULL,"
+    "  saved    REAL NOT NULL DEFAULT 0,"
+    "  deadline TEXT,"
+    "  priority INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (user_id, goal_id));";
+
 /* Version 1 -> 2: candidates and deliveries become tables clustered on
  * their natural keys; the outbox references the delivery instead of
  * copying its text, and publishing is a watermark per sink instead of a
@@ -405,6 +450,7 @@ static const char *const schema_tables[] = {
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
     "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
     "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
+    "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal",
 };
 
 int mmr_db_check_tables(mmr_db *db, mmr_diags *d)
@@ -491,15 +537,20 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
         if (g) mmr_diag_set_hint(g, v ? "run once without --dry-run to migrate it" : "run once without --dry-run to create it");
         return -1;
     }
-    if (v == 1 || v == 2) {
+    if (v >= 1 && v <= 3) {
         /* each step in turn, all in the caller's transaction */
         if (v == 1 && (mmr_db_exec(db, migrate_v1_v2, d) ||
                        mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
                                        "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
             return -1;
-        if (mmr_db_exec(db, migrate_v2_v3, d)) return -1;
+        if (v <= 2 && (mmr_db_exec(db, migrate_v2_v3, d) ||
+                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
+                                       "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
+            return -1;
+        /* 3 -> 4 only adds tables */
+        if (mmr_db_exec(db, schema_v4_tables, d)) return -1;
         return mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                               "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                               "VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     }
     /* v == 0: a fresh file, or one with only input tables made elsewhere */
     mmr_diags tmp;
@@ -535,8 +586,9 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     free(sig.v); free(tr.v);
     mmr_unit_free(u);
     if (!rc) rc = mmr_db_exec(db, schema_v3, d);
+    if (!rc) rc = mmr_db_exec(db, schema_v4_tables, d);
     if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                  "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                                  "VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     return rc;
 }
 

@@ -13,8 +13,13 @@
 #include <sqlite3.h>
 #include "util/diag.h"
 
-#define MMR_DB_SCHEMA_VERSION 3
+#define MMR_DB_SCHEMA_VERSION 4
 #define MMR_DB_BUSY_MS_DEFAULT 5000
+
+/* The index of mm_transaction by user and time (schema version 4). A bulk
+ * load into a small table may drop it and make it again with this, after
+ * the rows are in: one sort instead of a random insert per row. */
+#define MMR_DB_TXN_INDEX_SQL "CREATE INDEX mm_transaction_user_ts ON mm_transaction(user_id, ts)"
 
 typedef struct mmr_db {
     sqlite3 *h;

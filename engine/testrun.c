@@ -689,7 +689,10 @@ static void render_context(mmr_buf *out, const json_t *t)
 {
     size_t i;
     json_t *x;
-    mmr_buf_printf(out, "  at %s (%s %s)\n", jstr(t, "at"), jstr(t, "local_time"), jstr(t, "zone"));
+    if (json_object_get(t, "zone"))
+        mmr_buf_printf(out, "  at %s (%s %s)\n", jstr(t, "at"), jstr(t, "local_time"), jstr(t, "zone"));
+    else
+        mmr_buf_printf(out, "  at %s\n", jstr(t, "at"));   /* it failed before the decision */
     if (json_object_get(t, "note")) mmr_buf_printf(out, "  note: %s\n", jstr(t, "note"));
     json_t *derived = json_object_get(t, "signals");
     if (json_array_size(derived)) {

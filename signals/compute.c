@@ -984,6 +984,17 @@ int mmr_sigcalc_finish(mmr_sigcalc *c, const mmr_value *traits, mmr_value *out, 
     return 0;
 }
 
+void mmr_sigplan_recompute(const mmr_sigplan *p, const mmr_value *traits, mmr_value *out,
+                           const unsigned char *fixed, mmr_arena *a)
+{
+    for (size_t k = 0; k < p->ncomputed; k++) {
+        size_t s = p->computed[k];
+        if (fixed && fixed[s]) continue;
+        mmr_sig_env env = { p->u, NULL, out, traits, a };
+        out[s] = mmr_sig_eval(&env, p->u->signals[s]->def->expr);
+    }
+}
+
 int mmr_sigcalc_user(mmr_sigcalc *c, const mmr_txn *txns, size_t n, const char *tz,
                      int64_t D, const mmr_value *traits, mmr_value *out,
                      mmr_arena *a, mmr_diags *d)

@@ -90,6 +90,11 @@ int     mmr_sigcalc_tile_get(mmr_sigcalc *c, int64_t day, mmr_buf *out);
  * day is then empty: recompute it from transactions). */
 int     mmr_sigcalc_tile_put(mmr_sigcalc *c, int64_t day, const void *data, size_t len);
 
+/* Evaluate the computed signals again over out (after some derived values
+ * were replaced, as a test's `given` does), except those with fixed[s]. */
+void mmr_sigplan_recompute(const mmr_sigplan *p, const mmr_value *traits, mmr_value *out,
+                           const unsigned char *fixed, mmr_arena *a);
+
 /* After mmr_sigcalc_user: for unit signal index s (a derived aggregate),
  * its window as local days and how many transactions went into it. 0, or
  * -1 for a computed signal. */

@@ -10,6 +10,7 @@
 #include "compiler/compile.h"
 #include "signals/compute.h"
 #include "signals/explain.h"
+#include "signals/source.h"
 
 struct mmr_sigexplain {
     mmr_unit *u;
@@ -18,7 +19,7 @@ struct mmr_sigexplain {
     size_t nitems;
     size_t *sig;                 /* item -> unit signal index */
     uint32_t *slot;              /* item -> program input register */
-    const char **window;         /* item -> "previous week", NULL: computed */
+    const char **window;         /* item -> "previous week", NULL: no window */
     const char ***inputs;        /* item -> names a computed signal reads */
     size_t *ninputs;
     uint32_t **rule_items;       /* program rule -> items */
@@ -109,10 +110,14 @@ mmr_sigexplain *mmr_sigexplain_new(mmr_unit *u, const mmr_program *p, int *oom)
         const mmr_var_decl *v = u->signals[s];
         x->sig[i] = s;
         int slot = find_slot(p, v->name, 0);
-        if (slot < 0) goto fail;           /* the program is not of this unit */
+        if (slot < 0) {                     /* the program is not of this unit: explain nothing */
+            free(seen); free(lseen);
+            mmr_sigexplain_free(x);
+            return NULL;
+        }
         x->slot[i] = (uint32_t)slot;
         const mmr_derived *d = v->def;
-        if (!d->expr) {
+        if (!d->expr && d->win_word) {
             size_t n = strlen(d->win_word ? d->win_word : "") + 1 + strlen(d->win_arg ? d->win_arg : "") + 1;
             char *w = mmr_arena_alloc(&x->arena, n);
             if (!w) goto fail;
@@ -121,6 +126,7 @@ mmr_sigexplain *mmr_sigexplain_new(mmr_unit *u, const mmr_program *p, int *oom)
             x->window[i] = w;
             continue;
         }
+        if (!d->expr) continue;              /* budget, goal: the current rows */
         /* a computed signal's inputs: the signals its expression names */
         walk wk = { u, seen, lseen, 0 };
         memset(seen, 0, ns);
@@ -189,6 +195,36 @@ size_t mmr_sigexplain_rule(const mmr_sigexplain *x, uint32_t r, const uint32_t *
 
 /* ------------------------------------------------------------ per user */
 
+/* The value of top-level key `key` of a record (one JSON object the
+ * snapshot reader has already checked), parsed; NULL when absent. Only the
+ * value is parsed: a whole record can be large. */
+static json_t *top_value(const char *s, size_t n, const char *key)
+{
+    size_t klen = strlen(key);
+    /* most records have no such key at all: look for its text first */
+    const char *q = s, *end = s + n;
+    while ((q = memchr(q, '"', (size_t)(end - q))) && !((size_t)(end - q) > klen + 1 && !memcmp(q + 1, key, klen) && q[klen + 1] == '"'))
+        q++;
+    if (!q) return NULL;
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '{' || c == '[') depth++;
+        else if (c == '}' || c == ']') depth--;
+        else if (c == '"') {
+            size_t start = ++i;
+            while (i < n && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
+            if (i >= n) break;
+            if (depth != 1 || i - start != klen || memcmp(s + start, key, klen)) continue;
+            size_t j = i + 1;
+            while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) j++;
+            if (j < n && s[j] == ':')           /* a key, not a value */
+                return json_loadb(s + j + 1, n - j - 1, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, NULL);
+        }
+    }
+    return NULL;
+}
+
 mmr_sigexplain_user *mmr_sigexplain_user_new(const mmr_sigexplain *x)
 {
     mmr_sigexplain_user *s = calloc(1, sizeof *s);
@@ -214,17 +250,18 @@ void mmr_sigexplain_user_set(const mmr_sigexplain *x, mmr_sigexplain_user *s, co
     s->zone = mmr_sigplan_timezone(x->plan);
     if (x->tz_slot >= 0 && regs[x->tz_slot].tag == MMR_V_TEXT) s->zone = regs[x->tz_slot].u.text->bytes;
     if (!ndjson || !rec) return;
-    json_t *root = json_loadb(rec, len, 0, NULL);
-    json_t *rows = root ? json_object_get(root, "rows") : NULL;
+    json_t *rows = top_value(rec, len, "rows");
     if (json_is_object(rows))
         for (size_t i = 0; i < x->nitems; i++) {
-            if (!x->window[i]) continue;                  /* computed: no rows */
+            if (x->u->signals[x->sig[i]]->def->expr) continue;   /* computed: no rows */
             json_t *v = json_object_get(rows, x->u->signals[x->sig[i]]->name);
             if (json_is_integer(v) && json_integer_value(v) >= 0) s->rows[i] = (int64_t)json_integer_value(v);
         }
+    json_decref(rows);
+    if (x->tz_slot >= 0) return;
     /* a ruleset without trait tz: `mmr signals` still used the record's */
-    json_t *traits = x->tz_slot < 0 && root ? json_object_get(root, "traits") : NULL;
-    const char *tz = json_string_value(traits ? json_object_get(traits, "tz") : NULL);
+    json_t *traits = top_value(rec, len, "traits");
+    const char *tz = json_string_value(json_object_get(traits, "tz"));
     if (tz && *tz) {
         size_t n = strlen(tz) + 1;
         if (n > s->zone_cap) {
@@ -233,7 +270,7 @@ void mmr_sigexplain_user_set(const mmr_sigexplain *x, mmr_sigexplain_user *s, co
         }
         if (n <= s->zone_cap) { memcpy(s->zone_buf, tz, n); s->zone = s->zone_buf; }
     }
-    json_decref(root);
+    json_decref(traits);
 }
 
 void mmr_sigexplain_get(const mmr_sigexplain *x, const mmr_sigexplain_user *s, uint32_t item,
@@ -243,15 +280,19 @@ void mmr_sigexplain_get(const mmr_sigexplain *x, const mmr_sigexplain_user *s, u
     size_t sig = x->sig[item];
     out->name = x->u->signals[sig]->name;
     out->slot = x->slot[item];
-    out->window = x->window[item];
     out->rows = -1;
-    if (!out->window) {
+    const mmr_derived *d = x->u->signals[sig]->def;
+    if (d->expr) {
+        out->computed = 1;
         out->inputs = x->inputs[item];
         out->ninputs = x->ninputs[item];
         return;
     }
-    out->zone = s->zone;
+    out->source = d->source_id >= 0 && d->source_id < MMR_NSOURCES ? mmr_sources[d->source_id].name : d->source;
     out->rows = s->rows[item];
+    out->window = x->window[item];
+    if (!out->window) return;
+    out->zone = s->zone;
     int64_t lo, hi;
     if (s->has_day && mmr_sigplan_window(x->plan, sig, s->day, &lo, &hi) == 0) {
         mmr_date_format(lo * 86400, out->from);

@@ -25,7 +25,8 @@ typedef struct mmr_sigexplain_user mmr_sigexplain_user;
 
 /* u: checked, without errors; p: compiled from the same sources. Takes
  * the unit: it is freed with the result, or here when the result is NULL.
- * NULL when the unit declares no derived signals, or out of memory
+ * NULL when the unit declares no derived signals (or p is not compiled
+ * from it: a signal has no register), or out of memory
  * (*oom = 1). */
 mmr_sigexplain *mmr_sigexplain_new(mmr_unit *u, const mmr_program *p, int *oom);
 void mmr_sigexplain_free(mmr_sigexplain *x);
@@ -48,11 +49,14 @@ void mmr_sigexplain_user_set(const mmr_sigexplain *x, mmr_sigexplain_user *s, co
 typedef struct mmr_sigexplain_item {
     const char *name;
     uint32_t slot;                 /* its input register (the value) */
-    /* aggregates; window NULL for a computed signal */
+    int computed;                  /* signal NAME = EXPR */
+    /* aggregates */
+    const char *source;            /* "transaction", "budget", "goal" */
+    int64_t rows;                  /* rows that went into it; -1 unknown */
+    /* windowed aggregates (transactions); window NULL for the others */
     const char *window;            /* "previous week", "last 7d" */
     char from[MMR_TIME_BUF], to[MMR_TIME_BUF];   /* "YYYY-MM-DD"; "" without as_of */
     const char *zone;              /* the user's tz trait, else the ruleset's zone */
-    int64_t rows;                  /* transactions in it; -1 unknown (and computed) */
     /* computed signals: the signals their expression reads, in name order */
     const char *const *inputs; size_t ninputs;
 } mmr_sigexplain_item;

@@ -31,7 +31,7 @@ static rng stream(uint64_t seed, uint64_t uid, uint64_t what)
     next_u64(&r);
     return r;
 }
-enum { S_PROFILE = 1, S_TRAITS = 2, S_DAY = 1000000, S_WEEK = 3000000 };
+enum { S_PROFILE = 1, S_TRAITS = 2, S_BUDGET = 3, S_GOAL = 4, S_DAY = 1000000, S_WEEK = 3000000 };
 
 /* about normal(0, 1): Irwin-Hall of 4 uniforms */
 static double gauss(rng *r)
@@ -148,6 +148,46 @@ typedef struct profile {
     double sub_amt[MAX_SUBS];
 } profile;
 
+/* E[exp(s * gauss)] for gauss() above: the product of four uniforms' */
+static double ln_mean(double s)
+{
+    double a = s * 0.8660254037844386;          /* s * sqrt(3) / 2 */
+    if (a < 1e-9) return 1.0;
+    double f = sinh(a) / a;
+    return f * f * f * f;
+}
+static double mean_of(const merchant_t *m, int n)
+{
+    double t = 0;
+    for (int i = 0; i < n; i++) t += m[i].median * ln_mean(m[i].sigma);
+    return t / n;
+}
+
+#define MONTH_DAYS 30.436875
+
+/* The profile's typical monthly spend per expense category (no spike
+ * weeks; shopping at the middle of its wave), in rupees. */
+static void typical_month(const profile *p, double out[NCATS])
+{
+    for (int i = 0; i < NCATS; i++) out[i] = 0;
+    double chai_mean = 0;
+    for (int i = 0; i < COUNT(chai_price); i++) chai_mean += chai_price[i];
+    chai_mean /= COUNT(chai_price);
+    out[C_FOOD] = MONTH_DAYS * (p->food * (5 + 2 * 1.3) / 7 * mean_of(food, COUNT(food)) +
+                                p->chai * (5 + 2 * 0.7) / 7 * chai_mean);
+    out[C_GROC] = MONTH_DAYS * p->groc * (5 + 2 * 1.5) / 7 * mean_of(groc, COUNT(groc));
+    out[C_SHOP] = MONTH_DAYS * p->shop * mean_of(shop, COUNT(shop));
+    /* a trip week triples the cabs of (about) two days and books a trip */
+    out[C_TRAVEL] = MONTH_DAYS * (p->cab * (1 + p->trip_p * 2 * 13.0 / 49) * mean_of(cab, COUNT(cab)) +
+                                  p->trip_p / 7 * (mean_of(trips, 3) + 0.6 * mean_of(&trips[3], 1)));
+    out[C_ENT] = MONTH_DAYS * p->ent * (5 + 2 * 1.8) / 7 * mean_of(ent, COUNT(ent));
+    for (int i = 0; i < p->nsubs; i++) out[C_ENT] += p->sub_amt[i];
+    for (int i = 0; i < p->nbills; i++) out[C_BILLS] += p->bill_amt[i] * (bills[p->bill[i]].median ? 1.025 : 1.0);
+    out[C_RENT] = p->rent_dom ? p->rent : 0;
+    out[C_FUEL] = MONTH_DAYS * p->fuel * mean_of(fuel, COUNT(fuel));
+    out[C_XFER] = MONTH_DAYS * p->xfer * 600 * ln_mean(0.9);
+}
+
 struct mmr_txgen {
     uint64_t seed;
     int64_t as_of;                    /* local day number */
@@ -193,7 +233,7 @@ static void make_profile(const mmr_txgen *g, uint64_t uid, profile *p)
     p->student = chance(&r, 0.08);
     if (!p->student && chance(&r, 0.9)) {
         p->salary_dom = chance(&r, 0.6) ? 1 : 1 + below(&r, 7);
-        p->salary = round(30000 * exp(0.6 * gauss(&r)) + 15000);
+        p->salary = gauss(&r);         /* scaled once the spending is known */
         p->employer = employers[below(&r, COUNT(employers))];
     } else {
         p->gig = chance(&r, 0.5);
@@ -216,6 +256,13 @@ static void make_profile(const mmr_txgen *g, uint64_t uid, profile *p)
         p->sub_dom[p->nsubs] = 1 + below(&r, 28);
         p->sub_amt[p->nsubs] = subs[i].fixed[below(&r, 3)];
         p->nsubs++;
+    }
+    /* a salary about 1.2 times the typical month's spending (0.4-3.4) */
+    if (p->salary_dom) {
+        double month[NCATS], total = 0;
+        typical_month(p, month);
+        for (int i = 0; i < NCATS; i++) total += month[i];
+        p->salary = round(total * 1.2 * exp(0.3 * p->salary) / 100) * 100;
     }
 }
 
@@ -584,4 +631,89 @@ void mmr_txgen_write_traits(const mmr_txgen *g, uint64_t uid, mmr_buf *b)
     if (p.has_tz) { SEP(); mmr_buf_printf(b, "\"tz\":\"%s\"", zone_name[p.zone]); }
 #undef SEP
     mmr_buf_puts(b, "}}\n");
+}
+
+/* ------------------------------------------------------------ budgets, goals */
+
+static double round_to(double v, double step) { return round(v / step) * step; }
+
+size_t mmr_txgen_write_budgets(const mmr_txgen *g, uint64_t uid, mmr_buf *b)
+{
+    profile p;
+    make_profile(g, uid, &p);
+    rng r = stream(g->seed, uid, S_BUDGET);
+    if (!chance(&r, 0.70)) return 0;
+    double month[NCATS];
+    typical_month(&p, month);
+    /* 2-5 categories, drawn with weights the square of their typical
+     * month (the big ones mostly), each limit about that month: 65-90% of
+     * it for a tight planner (30% of users), 100-145% for the others */
+    int k = 2 + below(&r, 4), chosen[NCATS] = { 0 }, n = 0;
+    double tight = chance(&r, 0.30) ? between(&r, 0.65, 0.90) : between(&r, 1.0, 1.45);
+    for (; n < k; n++) {
+        double total = 0;
+        for (int c = 0; c < NCATS; c++) if (!chosen[c] && c != C_SALARY) total += month[c] * month[c];
+        if (total <= 0) break;
+        double x = unit(&r) * total;
+        int pick = -1;
+        for (int c = 0; c < NCATS; c++) {
+            if (chosen[c] || c == C_SALARY || month[c] <= 0) continue;
+            pick = c;
+            if ((x -= month[c] * month[c]) < 0) break;
+        }
+        if (pick < 0) break;
+        chosen[pick] = 1;
+        double lim = month[pick] * tight * between(&r, 0.9, 1.1);
+        lim = lim >= 5000 ? round_to(lim, 500) : lim >= 1000 ? round_to(lim, 100) : round_to(lim, 50);
+        if (lim < 50) lim = 50;
+        mmr_buf_printf(b, "{\"user_id\":\"u%llu\",\"category\":\"%s\",\"limit\":%.0f,\"period\":\"month\"}\n",
+                       (unsigned long long)uid, cat_name[pick], lim);
+    }
+    return (size_t)n;
+}
+
+static const struct { const char *name; double lo, hi; } goal_kinds[] = {
+    { "Emergency Fund", 50000, 300000 }, { "Goa Trip", 15000, 60000 }, { "New Laptop", 40000, 150000 },
+    { "Wedding", 200000, 500000 }, { "Bike", 60000, 200000 }, { "Home Down Payment", 300000, 500000 },
+    { "New Phone", 10000, 80000 }, { "Europe Trip", 150000, 400000 }, { "Diwali Gifts", 10000, 40000 },
+    { "Higher Studies", 100000, 500000 }, { "Gold Savings", 20000, 200000 }, { "Car", 250000, 500000 },
+};
+
+size_t mmr_txgen_write_goals(const mmr_txgen *g, uint64_t uid, mmr_buf *b)
+{
+    rng r = stream(g->seed, uid, S_GOAL);
+    if (!chance(&r, 0.80)) return 0;
+    int n = 1 + below(&r, 3), kind[3], prio[3];
+    for (int i = 0; i < n; i++) {
+        int again;
+        do {
+            kind[i] = below(&r, COUNT(goal_kinds));
+            again = 0;
+            for (int j = 0; j < i; j++) again |= kind[j] == kind[i];
+        } while (again);
+        prio[i] = i + 1;
+    }
+    for (int i = n - 1; i > 0; i--) {          /* priorities 1..n, shuffled */
+        int j = below(&r, i + 1), t = prio[i];
+        prio[i] = prio[j];
+        prio[j] = t;
+    }
+    for (int i = 0; i < n; i++) {
+        double target = round_to(between(&r, goal_kinds[kind[i]].lo, goal_kinds[kind[i]].hi), 1000);
+        double u = unit(&r), share = u < 0.12 ? 0 : u < 0.32 ? between(&r, 0.005, 0.1)
+                                   : u < 0.65 ? between(&r, 0.1, 0.5) : u < 0.92 ? between(&r, 0.5, 1.0)
+                                   : between(&r, 1.0, 1.25);
+        double saved = round_to(target * share, 100);
+        if (share > 0 && saved == 0) saved = 100;
+        mmr_buf_printf(b, "{\"user_id\":\"u%llu\",\"goal_id\":\"g%d\",\"name\":\"%s\",\"target\":%.0f,\"saved\":%.0f",
+                       (unsigned long long)uid, i + 1, goal_kinds[kind[i]].name, target, saved);
+        if (chance(&r, 0.85)) {            /* a deadline: a few already past */
+            int64_t day = chance(&r, 0.08) ? g->as_of - 1 - below(&r, 60) : g->as_of + 15 + below(&r, 700);
+            int64_t y; int m, d;
+            mmr_civil_from_days(day, &y, &m, &d);
+            mmr_buf_printf(b, ",\"deadline\":\"%04d-%02d-%02d\"", (int)y, m, d);
+        }
+        mmr_buf_printf(b, ",\"priority\":%d}\n", prio[i]);
+    }
+    return (size_t)n;
 }

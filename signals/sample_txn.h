@@ -1,12 +1,13 @@
-/* Deterministic sample transactions and traits (`mmr gen --transactions`,
- * `--traits`), for the derived signals' benchmarks and tests
- * (docs/signals.md, "Sample data").
+/* Deterministic sample transactions, traits, budgets and goals (`mmr gen
+ * --transactions`, `--traits`, `--budgets`, `--goals`), for the derived
+ * signals' benchmarks and tests (docs/signals.md, "Sample data").
  *
  * Users u1..uN over the `days` local days ending with the as-of day. Each
  * user has a profile drawn from (seed, user) alone: a zone (Asia/Kolkata
  * mostly; New York, London, Tokyo; ~10% without a tz trait, who follow the
- * policy zone Asia/Kolkata), daily rates per category, salary, rent, bills
- * and subscriptions on fixed days of the month, and flags: chai drinkers
+ * policy zone Asia/Kolkata), daily rates per category, salary (about 1.2
+ * times the user's typical month of spending), rent, bills and
+ * subscriptions on fixed days of the month, and flags: chai drinkers
  * (many expenses under 10), weekly spikers, travellers, new users whose
  * history starts in the last two weeks, a few with no transactions at all
  * (traits only). A day's transactions are drawn from (seed, user, calendar
@@ -53,5 +54,20 @@ void mmr_txgen_csv_header(mmr_buf *b);
 /* Append user uid's traits line:
  * {"user_id":"u1","traits":{"age_band":"25-34",...,"tz":"Asia/Kolkata"}} */
 void mmr_txgen_write_traits(const mmr_txgen *g, uint64_t uid, mmr_buf *b);
+
+/* Append user uid's budgets (`mmr gen --budgets`), one NDJSON line each as
+ * `mmr ingest --budgets` takes them; ~70% of users have 2-5, for expense
+ * categories drawn by their share of the user's typical month, each limit
+ * about that category's typical monthly spend (65-90% of it for the 30%
+ * who plan tight, 100-145% for the others), period "month". From (seed,
+ * user) alone. Returns how many. */
+size_t mmr_txgen_write_budgets(const mmr_txgen *g, uint64_t uid, mmr_buf *b);
+
+/* Append user uid's goals (`mmr gen --goals`), as `mmr ingest --goals`
+ * takes them; ~80% of users have 1-3: goal_id g1.., distinct names from a
+ * list, targets 10k-500k, saved from 0 to 125% of the target, priorities
+ * 1..n shuffled, a deadline for ~85% (15-715 days after the as-of date;
+ * 8% of them 1-60 days before it). Returns how many. */
+size_t mmr_txgen_write_goals(const mmr_txgen *g, uint64_t uid, mmr_buf *b);
 
 #endif

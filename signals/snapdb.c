@@ -65,6 +65,17 @@ int mmr_snapdb_has_date(mmr_db *db, const mmr_unit *u, const char *as_of, mmr_di
     return r == SQLITE_ROW;
 }
 
+int mmr_snapdb_has_sources(mmr_db *db, mmr_diags *d)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(db, &st, "SELECT EXISTS (SELECT 1 FROM mm_transaction) OR EXISTS (SELECT 1 FROM mm_budget) "
+                                "OR EXISTS (SELECT 1 FROM mm_goal)", d)) return -1;
+    int r = sqlite3_step(st), v = r == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (v < 0) mmr_db_error(db, d, "reading mm_transaction");
+    return v;
+}
+
 static void bind_value(sqlite3_stmt *st, int i, const mmr_value *v, mmr_buf *tmp)
 {
     switch (v->tag) {

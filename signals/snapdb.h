@@ -34,4 +34,8 @@ int mmr_snapdb_run(const mmr_unit *u, const char *path, const char *as_of, int b
  * 0 if not, -1 on error. */
 int mmr_snapdb_has_date(mmr_db *db, const mmr_unit *u, const char *as_of, mmr_diags *d);
 
+/* 1 if the database has any transaction, budget or goal to derive from,
+ * 0 if not (its signals come from elsewhere), -1 on error. */
+int mmr_snapdb_has_sources(mmr_db *db, mmr_diags *d);
+
 #endif

@@ -32,6 +32,10 @@ static int test_txn(const mmr_test_txn *x, size_t i, mmr_txn *out, mmr_arena *a,
             const char *s = field_text(b, msg, "an ISO 8601 text like \"2025-10-20T14:03:00+05:30\"");
             const char *why = NULL;
             if (!s) return -1;
+            if (!strchr(s, 'T') && !strchr(s, ' ')) {
+                mmr_buf_printf(msg, "transaction ts \"%s\": a date alone; give the time and a zone, like \"%sT12:00:00+05:30\"", s, s);
+                return -1;
+            }
             if (mmr_time_parse(s, strlen(s), &out->ts, &why)) {
                 mmr_buf_printf(msg, "transaction ts \"%s\": %s", s, why ? why : "not an instant");
                 return -1;
@@ -235,6 +239,15 @@ int mmr_testsig_fill(const mmr_unit *u, const mmr_program *p, mmr_sigcalc *calc,
         (t->has_goals && test_rows(calc, MMR_SRC_GOAL, t->goals, t->ngoals, a, msg, where)))
         return -1;
     mmr_sigcalc_finish(calc, NULL, out, a);
+    /* what the test gives wins, and computed signals see it */
+    unsigned char *fixed = mmr_arena_calloc(a, u->nsignals ? u->nsignals : 1);
+    if (!fixed) { mmr_buf_printf(msg, "out of memory"); return -1; }
+    for (size_t k = 0; k < mmr_sigplan_count(plan); k++) {
+        size_t s = mmr_sigplan_signal(plan, k);
+        int slot = mmr_program_find_slot(p, u->signals[s]->name);
+        if (slot >= 0 && given(t, u->signals[s]->name)) { out[s] = regs[slot]; fixed[s] = 1; }
+    }
+    mmr_sigplan_recompute(plan, NULL, out, fixed, a);
     json_t *ex = json_array();
     char db[MMR_TIME_BUF], de[MMR_TIME_BUF], wb[64];
     for (size_t k = 0; k < mmr_sigplan_count(plan); k++) {
@@ -245,7 +258,8 @@ int mmr_testsig_fill(const mmr_unit *u, const mmr_program *p, mmr_sigcalc *calc,
         if (slot >= 0 && !gave) regs[slot] = out[s];
         json_t *o = json_object();
         json_object_set_new(o, "signal", json_string(v->name));
-        json_object_set_new(o, "value", gave ? json_string("(given)") : value_json(&out[s]));
+        json_object_set_new(o, "value", value_json(&out[s]));
+        if (gave) json_object_set_new(o, "given", json_true());
         int64_t lo, hi;
         uint64_t rows;
         if (!mmr_sigcalc_window(calc, s, &lo, &hi, &rows)) {
@@ -272,12 +286,12 @@ void mmr_testsig_render(mmr_buf *out, const json_t *explain, int indent)
         if (json_is_null(v)) mmr_buf_puts(out, "missing");
         else {
             char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
-            if (json_is_string(v) && !strcmp(json_string_value(v), "(given)")) mmr_buf_puts(out, "given by the test");
-            else mmr_buf_puts(out, s ? s : "?");
+            mmr_buf_puts(out, s ? s : "?");
             free(s);
         }
         json_t *w = json_object_get(x, "window");
-        if (w) {
+        if (json_is_true(json_object_get(x, "given"))) mmr_buf_puts(out, " (given by the test)");
+        else if (w) {
             long long rows = (long long)json_integer_value(json_object_get(x, "rows"));
             mmr_buf_printf(out, " (%s, %lld transaction%s)", json_string_value(w), rows, rows == 1 ? "" : "s");
         }

@@ -1,8 +1,24 @@
 /* The checker: resolution, types, the language's static rules, folding. */
+#include <dirent.h>
 #include <stdlib.h>
+#include <string.h>
 #include "tests/unit/t.h"
 #include "compiler/compile.h"
 #include "util/buf.h"
+
+/* .mmr files in a directory: the shipped ruleset grows */
+static size_t count_mmr(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".mmr")) n++;
+    }
+    if (d) closedir(d);
+    return n;
+}
 
 static mmr_unit *last_unit;
 
@@ -257,7 +273,7 @@ static void test_shipped(void)
     T_EQ_INT(u->nrules, 5);
     T_EQ_INT(mmr_check(u, &d), 0);    /* checking again is harmless */
     T_EQ_INT(u->nrules, 5);
-    T_EQ_INT(u->nfiles, 7);           /* std/moneymoments once, then the six files */
+    T_EQ_INT(u->nfiles, (int)(1 + count_mmr("rules/moneymoments")));  /* std/moneymoments once, then the files */
     T_CHECK(u->nfiles && u->files[0]->is_std);
     T_CHECK(u->policy != NULL);
     mmr_unit_free(u);

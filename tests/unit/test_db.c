@@ -79,6 +79,7 @@ static const char *const state_tables[] = {
     "mm_schema_version", "mm_user_suppression", "mm_nudge_rule_master", "mm_nudge_template_master",
     "mm_run", "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
     "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
+    "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal",
 };
 
 /* Every state table of db has the shape of a new database's. */
@@ -104,6 +105,8 @@ static void same_shape_as_new(mmr_db *db)
     mmr_db_close(fresh);
     mmr_diags_free(&d);
 }
+
+static void check_v4_tables(mmr_db *db);
 
 static void test_schema(void)
 {
@@ -158,6 +161,7 @@ static void test_schema(void)
     T_CHECK(exec_ok(db, "SELECT rowid FROM mm_nudge_delivery_log"));
     T_ROWS(db, "SELECT name FROM pragma_index_info('mm_nudge_delivery_user') ORDER BY seqno",
            "user_id\ndelivered_at\nrule_id\n");
+    check_v4_tables(db);
     /* constraints: status, reason/status agreement, actions, foreign keys, uniqueness */
     T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
                         "VALUES ('r', 'dining', 1, 0, 0, 'h', 't')"));
@@ -373,8 +377,8 @@ static void test_migrate_v1(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 3);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n");   /* each step recorded */
+    T_EQ_INT(v, 4);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n");   /* each step recorded */
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 3);
@@ -560,8 +564,8 @@ static void test_migrate_v2(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 3);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n");
+    T_EQ_INT(v, 4);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* same row counts, same events, deliveries, candidates, cursors... */
@@ -606,7 +610,109 @@ static void test_migrate_v2(void)
     T_EQ_INT(count(db, "SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u1-b-27'"), 7);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 3);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 4);
+    T_EQ_INT((int)d.errors, 0);
+    mmr_db_close(db);
+    mmr_diags_free(&d);
+}
+
+/* The tables of version 4: transactions, signal tiles, budgets, goals,
+ * with their keys and constraints. */
+static void check_v4_tables(mmr_db *db)
+{
+    T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_transaction')",
+           "txn_id,user_id,ts,ts_text,amount,type,category,merchant,recurring\n");
+    T_ROWS(db, "SELECT name FROM pragma_index_info('mm_transaction_user_ts') ORDER BY seqno", "user_id\nts\n");
+    T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_signal_tile') WHERE pk > 0 ORDER BY pk",
+           "spec|1\nweek|2\nuser_id|3\n");
+    T_CHECK(!exec_ok(db, "SELECT rowid FROM mm_signal_tile"));
+    T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_budget') WHERE pk > 0 ORDER BY pk", "user_id|1\ncategory|2\n");
+    T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_goal') WHERE pk > 0 ORDER BY pk", "user_id|1\ngoal_id|2\n");
+    T_CHECK(exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, ts_text, amount, type, category) "
+                        "VALUES ('t1', 'u1', 1760949180, '2025-10-20T14:03:00+05:30', 260, 'expense', 'Food')"));
+    T_ROWS(db, "SELECT merchant IS NULL, recurring FROM mm_transaction", "1|0\n");
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, ts_text, amount, type, category) "
+                         "VALUES ('t1', 'u1', 1, 't', 1, 'expense', 'c')"));                 /* same txn_id */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, ts_text, amount, type, category) "
+                         "VALUES (NULL, 'u1', 1, 't', 1, 'expense', 'c')"));                 /* an id is required */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, ts_text, amount, type, category) "
+                         "VALUES ('t2', 'u1', 1, 't', 0, 'expense', 'c')"));                 /* amount > 0 */
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, ts_text, amount, type, category) "
+                         "VALUES ('t2', 'u1', 1, 't', 1, 'refund', 'c')"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, ts_text, amount, type, category, recurring) "
+                         "VALUES ('t2', 'u1', 1, 't', 1, 'income', 'c', 2)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_transaction(txn_id, user_id, ts, amount, type, category) "
+                         "VALUES ('t2', 'u1', 1, 1, 'income', 'c')"));                       /* ts_text NOT NULL */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u1', 7, 20377, x'00')"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u1', 7, 20377, x'01')"));
+    T_CHECK(exec_ok(db, "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u1', 8, 20377, x'01')"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u1', 7, 20384, NULL)"));
+    T_CHECK(exec_ok(db, "INSERT INTO mm_budget(user_id, category, limit_amount) VALUES ('u1', 'Food', 5000)"));
+    T_ROWS(db, "SELECT period FROM mm_budget", "month\n");
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_budget(user_id, category, limit_amount) VALUES ('u1', 'Food', 10)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_budget(user_id, category, limit_amount) VALUES ('u1', 'Fuel', 0)"));
+    T_CHECK(exec_ok(db, "INSERT INTO mm_goal(user_id, goal_id, name, target) VALUES ('u1', 'g1', 'Goa Trip', 50000)"));
+    T_ROWS(db, "SELECT saved, deadline IS NULL, priority FROM mm_goal", "0.0|1|0\n");
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_goal(user_id, goal_id, name, target) VALUES ('u1', 'g1', 'Car', 1)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_goal(user_id, goal_id, target) VALUES ('u1', 'g2', 1)"));
+    T_CHECK(exec_ok(db, "DELETE FROM mm_transaction; DELETE FROM mm_signal_tile; DELETE FROM mm_budget; DELETE FROM mm_goal"));
+}
+
+/* A version-3 database: version 4 only added tables, so it is a new
+ * database without them, with some history. 3 -> 4 adds them and changes
+ * nothing else. */
+static void test_migrate_v3(void)
+{
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_db *db;
+    T_EQ_INT(mmr_db_open(&db, "x", MMR_DB_OPEN_MEMORY, 0, &d), 0);
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(db, &d), 0);
+    T_CHECK(exec_ok(db,
+        "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal;"
+        "UPDATE mm_schema_version SET version = 3, applied_at = '2025-06-01T00:00:00Z';"
+        "INSERT INTO mm_user_suppression VALUES ('u3', 'shopping', '2025-10-01T00:00:00Z');"
+        "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
+        "  VALUES ('r', 'dining', 1, 0, 0, 'h', 't');"
+        "INSERT INTO mm_run(as_of, now, ruleset_hash, source, status) VALUES ('2025-10-26','t','h','s','done');"
+        "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+        "  VALUES ('d1', 'u1', 1, '2025-10-26', 'T', 'B', 'dining', '{}', 't');"
+        "INSERT INTO mm_nudge_candidate VALUES ('2025-10-26', 'u1', 1, 'delivered', NULL, 1, 1);"
+        "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (1, 1);"));
+    int v = -1;
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 3);
+    T_EQ_INT(mmr_db_check_tables(db, &d), -1);           /* the new tables are missing */
+    T_EQ_INT((int)d.errors, 4);
+    mmr_diags_free(&d);
+    mmr_diags_init(&d);
+    static const char *const q =
+        "SELECT (SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_master "
+        "  WHERE name NOT LIKE 'mm_transaction%' AND name NOT IN ('mm_signal_tile','mm_budget','mm_goal') ORDER BY name)),"
+        " (SELECT group_concat(delivery_id) FROM mm_nudge_delivery_log), (SELECT count(*) FROM mm_event_outbox),"
+        " (SELECT count(*) FROM mm_nudge_candidate), (SELECT count(*) FROM mm_user_suppression)";
+    char *before = rows(db, q);
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(db, &d), 0);
+    if (d.n) mmr_diags_print_text(stderr, &d);
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 4);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n");
+    T_EQ_INT(mmr_db_check_tables(db, &d), 0);
+    same_shape_as_new(db);
+    /* everything else is as it was */
+    char *after = rows(db, q);
+    T_EQ_STR(after, before);
+    free(before);
+    free(after);
+    check_v4_tables(db);
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* migrating again changes nothing */
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 2);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -708,6 +814,7 @@ int main(void)
     test_schema();
     test_migrate_v1();
     test_migrate_v2();
+    test_migrate_v3();
     test_payload();
     test_run();
     return T_DONE("db");

@@ -132,6 +132,43 @@ The shipped MoneyMoments rules:
         "variables_json": ["due"],
         "category": "travel"
       }
+    ],
+    "signals": [
+      {
+        "name": "travel_txn_90d",
+        "type": "number",
+        "description": "Travel transactions in the last 90 days"
+      },
+      {
+        "name": "spend_30d",
+        "type": "number",
+        "description": "Rupees spent in the last 30 days"
+      },
+      {
+        "name": "wants_spend_30d",
+        "type": "number",
+        "description": "Rupees spent on wants in the last 30 days"
+      },
+      {
+        "name": "income_90d",
+        "type": "number",
+        "description": "Rupees received in the last 90 days"
+      },
+      {
+        "name": "spend_this_month",
+        "type": "number",
+        "description": "Rupees spent this month so far"
+      },
+      {
+        "name": "budget_this_month",
+        "type": "number",
+        "description": "Rupees planned for the month: the limits of the monthly budgets"
+      },
+      {
+        "name": "income_this_month",
+        "type": "number",
+        "description": "Rupees received this month so far"
+      }
     ]
   }
 
