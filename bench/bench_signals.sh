@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Derived signals from transactions: `mmr signals` against the same
 # signals in plain SQL (bench/signals_baseline.sql), on N generated users
-# (BENCH_TXN_USERS, default 10,000: about 3.4M transactions).
+# (BENCH_TXN_USERS, default 10,000: about 3.4M transactions, with budgets
+# and goals).
 #
-#  - the data: `mmr gen --transactions --traits` once into bench/data/
-#    (timed when made; if already there, one generation to /dev/null is);
-#  - the SQL side's load, timed apart: `mmr ingest` into mm_transaction, the
-#    traits into mm_user_traits, the zones' offsets (bench/signals_load.sh);
+#  - the data: `mmr gen --transactions --traits --budgets --goals` once into
+#    bench/data/ (timed when made; if already there, one generation to
+#    /dev/null is); made again when the generator's output changed (a stamp
+#    of 20 users' data);
+#  - the SQL side's load, timed apart: `mmr ingest` into mm_transaction,
+#    mm_budget and mm_goal, the traits into mm_user_traits, the zones'
+#    offsets (bench/signals_load.sh);
 #  - ROUNDS rounds (default 3) alternating (a) `mmr signals rules/moneymoments
-#    --transactions FILE --traits FILE --as-of 2025-10-26 --ndjson OUT`
-#    (everything from the file: parse, local days, windows, output) and
+#    --transactions FILE --traits FILE --budgets FILE --goals FILE --as-of
+#    2025-10-26 --ndjson OUT` (everything from the files: parse, local days,
+#    windows, budgets and goals, output) and
 #    (b) the SQL baseline on the loaded table (local days from ts and the
 #    zone spans, the aggregates, the JSON output); each round's ratio, then
 #    the ratio of the medians; both outputs checked to agree
@@ -29,6 +34,9 @@ NEXT=2025-10-27
 DATA=bench/data
 TX=$DATA/txn-$N.ndjson
 TR=$DATA/traits-$N.ndjson
+BU=$DATA/budgets-$N.ndjson
+GO=$DATA/goals-$N.ndjson
+STAMP=$DATA/stamp-$N
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-bench-signals.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$DATA"
@@ -57,18 +65,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'
 
 echo "== derived signals from transactions: $N users, as of $AS_OF"
 echo "cpus: $(nproc)   $(uptime | sed 's/.*load/load/')"
-if [ ! -s "$TX" ] || [ ! -s "$TR" ]; then
-    run "mmr gen" "$MMR" gen --users "$N" --as-of "$AS_OF" --transactions "$TX" --traits "$TR"
-    show "mmr gen --transactions --traits (made)"
+# what the generator makes now, in short: stale data is made again
+"$MMR" gen --users 20 --as-of "$AS_OF" --transactions "$TMP/st.tx" --traits "$TMP/st.tr" \
+    --budgets "$TMP/st.bu" --goals "$TMP/st.go"
+stamp=$(cat "$TMP/st.tx" "$TMP/st.tr" "$TMP/st.bu" "$TMP/st.go" | cksum | cut -d' ' -f1)
+if [ ! -s "$TX" ] || [ ! -s "$TR" ] || [ ! -s "$BU" ] || [ ! -s "$GO" ] || [ "$(cat "$STAMP" 2> /dev/null)" != "$stamp" ]; then
+    run "mmr gen" "$MMR" gen --users "$N" --as-of "$AS_OF" --transactions "$TX" --traits "$TR" --budgets "$BU" --goals "$GO"
+    echo "$stamp" > "$STAMP"
+    show "mmr gen (made)"
 else
-    run "mmr gen" "$MMR" gen --users "$N" --as-of "$AS_OF" --transactions /dev/null --traits /dev/null
-    show "mmr gen --transactions (to /dev/null)"
+    run "mmr gen" "$MMR" gen --users "$N" --as-of "$AS_OF" --transactions /dev/null --traits /dev/null \
+        --budgets /dev/null --goals /dev/null
+    show "mmr gen (to /dev/null)"
 fi
-echo "input: $TX, $(wc -l < "$TX") transactions, $(wc -c < "$TX" | awk '{ printf "%.0f MB", $1 / 1e6 }'); $(wc -l < "$TR") users with traits"
-cat "$TX" "$TR" > /dev/null          # page cache warm for both sides
+echo "input: $TX, $(wc -l < "$TX") transactions, $(wc -c < "$TX" | awk '{ printf "%.0f MB", $1 / 1e6 }'); $(wc -l < "$TR") users with traits; $(wc -l < "$BU") budgets; $(wc -l < "$GO") goals"
+cat "$TX" "$TR" "$BU" "$GO" > /dev/null          # page cache warm for both sides
 
-run "load" bench/signals_load.sh "$MMR" "$TMP/base.db" "$TX" "$TR"
-show "SQL load (ingest, traits, zone spans)"
+run "load" bench/signals_load.sh "$MMR" "$TMP/base.db" "$TX" "$TR" "$BU" "$GO"
+show "SQL load (ingest, traits, zones)"
 echo "database: $(du -m "$TMP/base.db" | cut -f1) MB"
 
 : > "$TMP/m.walls"; : > "$TMP/s.walls"; : > "$TMP/m.cpus"; : > "$TMP/s.cpus"
@@ -76,7 +90,7 @@ for round in $(seq 1 "$ROUNDS"); do
     m_wall=0
     if [ "$have_signals" = 1 ]; then
         run "mmr signals" "$MMR" signals rules/moneymoments --transactions "$TX" --traits "$TR" \
-            --as-of "$AS_OF" --ndjson "$TMP/mmr.ndjson"
+            --budgets "$BU" --goals "$GO" --as-of "$AS_OF" --ndjson "$TMP/mmr.ndjson"
         m_wall=$wall; m_rss=$rss
         echo "$wall" >> "$TMP/m.walls"; echo "$usr $sys" | awk '{ print $1 + $2 }' >> "$TMP/m.cpus"
     fi

@@ -22,9 +22,9 @@ FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-fra
        -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -I. -I$B/gen"
 
 # newest header: any change to one rebuilds everything (simple and safe)
-newest_h=$(find include util grammar compiler vm stdlib engine "$B/gen" -name '*.h' -o -name '*.def' | xargs ls -t | head -n 1)
+newest_h=$(find include util grammar compiler vm stdlib engine signals "$B/gen" -name '*.h' -o -name '*.def' | xargs ls -t | head -n 1)
 objs=()
-for src in util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c "$B/gen/parser.c" "$B/gen/lexer.c"; do
+for src in util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c signals/*.c "$B/gen/parser.c" "$B/gen/lexer.c"; do
     [ -f "$src" ] || continue
     obj="$B/obj/$(echo "$src" | tr '/' '_').o"
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
