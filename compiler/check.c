@@ -1152,20 +1152,6 @@ static int resolve_agg(ck *c, mmr_derived *x)
     return x->field < 0 ? -1 : 0;
 }
 
-/* Days the window reaches back from the as-of day (inclusive), at most. */
-static int window_reach(const mmr_derived *x)
-{
-    switch (x->window) {
-    case MMR_WIN_LAST: return x->window_days;
-    case MMR_WIN_PREVIOUS: return 2 * x->window_days;
-    case MMR_WIN_THIS_WEEK: return 7;
-    case MMR_WIN_PREV_WEEK: return 14;
-    case MMR_WIN_THIS_MONTH: return 31;
-    case MMR_WIN_PREV_MONTH: return 62;
-    }
-    return 0;
-}
-
 static int resolve_window(ck *c, mmr_derived *x)
 {
     const char *w = x->win_word, *a = x->win_arg ? x->win_arg : "";
@@ -1207,9 +1193,9 @@ static int resolve_window(ck *c, mmr_derived *x)
     const mmr_policy *pol = c->u->policy;
     int64_t keep = pol && pol->retention_s >= MMR_DAY_SECS && pol->retention_s % MMR_DAY_SECS == 0
                  ? pol->retention_s / MMR_DAY_SECS : MMR_RETENTION_DAYS;   /* a bad one is reported once */
-    if (window_reach(x) > keep) {
+    if (mmr_window_reach(x) > keep) {
         mmr_diag *g = err(c, &x->window_loc, "the window \"%s %s\" reaches back %d days, past the retention of %lld day%s",
-                          w, a, window_reach(x), (long long)keep, keep == 1 ? "" : "s");
+                          w, a, mmr_window_reach(x), (long long)keep, keep == 1 ? "" : "s");
         if (g) mmr_diag_set_hint(g, "shorten the window, or keep more history with the policy's retention (e.g. retention 180d)");
         return -1;
     }

@@ -67,18 +67,6 @@ static int reads_fields(const mmr_expr *e, int *mask)
     return 0;
 }
 
-static int window_reach(const mmr_derived *x)
-{
-    switch (x->window) {
-    case MMR_WIN_LAST: return x->window_days;
-    case MMR_WIN_PREVIOUS: return 2 * x->window_days;
-    case MMR_WIN_THIS_WEEK: return 7;
-    case MMR_WIN_PREV_WEEK: return 14;
-    case MMR_WIN_THIS_MONTH: return 31;
-    default: return 62;
-    }
-}
-
 static int same_expr_text(const mmr_expr *a, const mmr_expr *b)
 {
     if (!a || !b) return a == b;
@@ -246,7 +234,7 @@ mmr_sigplan *mmr_sigplan_new(const mmr_unit *u)
         if (p->parts[pi].need & NEED_FIRSTLAST) p->reads |= 1 << MMR_TXF_TXN_ID;
         p->agg_of[s] = (int)p->naggs;
         p->aggs[p->naggs++] = (agg){ s, x, pi };
-        int r = window_reach(x);
+        int r = mmr_window_reach(x);
         if (r > p->reach) p->reach = r;
     }
     for (size_t s = 0; s < u->nsignals; s++)
@@ -586,6 +574,31 @@ static int grow_keys_scratch(mmr_sigcalc *c)
     return 0;
 }
 
+/* The map of a grouped aggregate: each touched key's accumulator
+ * finished, keys in byte order (the keys stay touched for the caller). */
+static mmr_value touched_map(mmr_sigcalc *c, const mmr_derived *x, mmr_arena *ar)
+{
+    size_t n = c->ntouched;
+    for (size_t i = 1; i < n; i++) {
+        int32_t k = c->touched[i]; size_t j = i;
+        while (j > 0 && mmr_text_cmp(c->keys[c->touched[j - 1]], c->keys[k]) > 0) { c->touched[j] = c->touched[j - 1]; j--; }
+        c->touched[j] = k;
+    }
+    mmr_map *m = mmr_arena_alloc(ar, sizeof *m);
+    const mmr_text **keys = n ? mmr_arena_alloc(ar, n * sizeof *keys) : NULL;
+    double *vals = n ? mmr_arena_alloc(ar, n * sizeof *vals) : NULL;
+    if (!m || (n && (!keys || !vals))) return mmr_v_missing();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        mmr_value v = finish(x, &c->kacc[c->touched[i]], 0, ar);
+        if (v.tag != MMR_V_NUM) continue;
+        keys[k] = c->keys[c->touched[i]];
+        vals[k++] = v.u.num;
+    }
+    m->n = (uint32_t)k; m->keys = keys; m->vals = vals;
+    return mmr_v_map(m);
+}
+
 /* Grouped and distinct aggregates: the part's group entries in the window,
  * folded per key; a map in key byte order, or the number of keys. */
 static mmr_value fold_groups(mmr_sigcalc *c, const agg *g, int64_t lo, int64_t hi,
@@ -606,29 +619,7 @@ static mmr_value fold_groups(mmr_sigcalc *c, const agg *g, int64_t lo, int64_t h
     for (size_t i = 0; i < n; i++) *rows += (uint64_t)c->kacc[c->touched[i]].n;
     if (before_history) out = mmr_v_missing();
     else if (x->agg == MMR_AGG_DISTINCT) out = mmr_v_num((double)n);
-    else {
-        for (size_t i = 1; i < n; i++) {     /* keys in byte order */
-            int32_t k = c->touched[i]; size_t j = i;
-            while (j > 0 && mmr_text_cmp(c->keys[c->touched[j - 1]], c->keys[k]) > 0) { c->touched[j] = c->touched[j - 1]; j--; }
-            c->touched[j] = k;
-        }
-        mmr_map *m = mmr_arena_alloc(ar, sizeof *m);
-        const mmr_text **keys = n ? mmr_arena_alloc(ar, n * sizeof *keys) : NULL;
-        double *vals = n ? mmr_arena_alloc(ar, n * sizeof *vals) : NULL;
-        if (!m || (n && (!keys || !vals))) out = mmr_v_missing();
-        else {
-            size_t k = 0;
-            for (size_t i = 0; i < n; i++) {
-                mmr_value v = finish(x, &c->kacc[c->touched[i]], 0, ar);
-                if (v.tag != MMR_V_NUM) continue;
-                keys[k] = c->keys[c->touched[i]];
-                vals[k] = v.u.num;
-                k++;
-            }
-            m->n = (uint32_t)k; m->keys = keys; m->vals = vals;
-            out = mmr_v_map(m);
-        }
-    }
+    else out = touched_map(c, x, ar);
     for (size_t i = 0; i < n; i++) c->kseen[c->touched[i]] = 0;
     return out;
 }
@@ -790,28 +781,7 @@ static mmr_value fold_rows(mmr_sigcalc *c, const agg *g, mmr_arena *ar)
     mmr_value out;
     size_t nk = c->ntouched;
     if (x->agg == MMR_AGG_DISTINCT) out = mmr_v_num((double)nk);
-    else {
-        for (size_t i = 1; i < nk; i++) {
-            int32_t k = c->touched[i]; size_t j = i;
-            while (j > 0 && mmr_text_cmp(c->keys[c->touched[j - 1]], c->keys[k]) > 0) { c->touched[j] = c->touched[j - 1]; j--; }
-            c->touched[j] = k;
-        }
-        mmr_map *m = mmr_arena_alloc(ar, sizeof *m);
-        const mmr_text **keys = nk ? mmr_arena_alloc(ar, nk * sizeof *keys) : NULL;
-        double *vals = nk ? mmr_arena_alloc(ar, nk * sizeof *vals) : NULL;
-        if (!m || (nk && (!keys || !vals))) out = mmr_v_missing();
-        else {
-            size_t k = 0;
-            for (size_t i = 0; i < nk; i++) {
-                mmr_value fvv = finish(x, &c->kacc[c->touched[i]], 0, ar);
-                if (fvv.tag != MMR_V_NUM) continue;
-                keys[k] = c->keys[c->touched[i]];
-                vals[k++] = fvv.u.num;
-            }
-            m->n = (uint32_t)k; m->keys = keys; m->vals = vals;
-            out = mmr_v_map(m);
-        }
-    }
+    else out = touched_map(c, x, ar);
     for (size_t i = 0; i < nk; i++) c->kseen[c->touched[i]] = 0;
     return out;
 }

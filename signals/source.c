@@ -56,3 +56,16 @@ int mmr_source_field_find(int s, const char *name)
         if (!strcmp(mmr_sources[s].fields[i].name, name)) return (int)i;
     return -1;
 }
+
+int mmr_window_reach(const mmr_derived *x)
+{
+    switch (x->window) {
+    case MMR_WIN_LAST: return x->window_days;
+    case MMR_WIN_PREVIOUS: return 2 * x->window_days;
+    case MMR_WIN_THIS_WEEK: return 7;
+    case MMR_WIN_PREV_WEEK: return 14;
+    case MMR_WIN_THIS_MONTH: return 31;
+    case MMR_WIN_PREV_MONTH: return 62;
+    }
+    return 0;
+}

@@ -51,6 +51,12 @@ typedef struct mmr_source {
 
 extern const mmr_source mmr_sources[MMR_NSOURCES];
 
+struct mmr_derived;
+/* Days a derived aggregate's window reaches back from the as-of day
+ * (inclusive), at most: last 7d 7, previous 7d 14, this week 7, previous
+ * week 14, this month 31, previous month 62. */
+int mmr_window_reach(const struct mmr_derived *x);
+
 /* Source index by name, or -1. */
 int mmr_source_find(const char *name);
 /* Field index by name in source s, or -1. */

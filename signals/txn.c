@@ -255,56 +255,6 @@ static inline const char *ws(const char *p, const char *end)
     return ws_slow(p, end);
 }
 
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned c = s[0];
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
-        return 4;
-    }
-    return 0;
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-    if (end - p < 4) return 0;
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-static void put_utf8(mmr_buf *b, unsigned cp)
-{
-    char t[4];
-    size_t n;
-    if (cp < 0x80) { t[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-    } else {
-        t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
-    }
-    mmr_buf_append(b, t, n);
-}
-
 /* p just after the opening quote. Returns the position after the closing
  * quote, or NULL (syntax error recorded). With decode, *out and *olen get the
  * text: a slice of the record when it has no escapes, else p->scratch
@@ -343,7 +293,7 @@ static const char *jstr(rec *r, const char *p, int decode, const char **out, siz
             return p + 1;
         }
         if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)p, (size_t)(end - p));
+            size_t n = mmr_utf8_char_len(p, (size_t)(end - p));
             if (!n) { syntax(r, p, "invalid UTF-8"); return NULL; }
             p += n;
             continue;
@@ -368,7 +318,7 @@ static const char *jstr(rec *r, const char *p, int decode, const char **out, siz
         }
         if (c < 0x20) { syntax(r, p, "control character in a string (escape it)"); return NULL; }
         if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)p, (size_t)(end - p));
+            size_t n = mmr_utf8_char_len(p, (size_t)(end - p));
             if (!n) { syntax(r, p, "invalid UTF-8"); return NULL; }
             if (decode) mmr_buf_append(b, p, n);
             p += n;
@@ -394,11 +344,11 @@ static const char *jstr(rec *r, const char *p, int decode, const char **out, siz
         case 't': ch = '\t'; break;
         case 'u': {
             unsigned cp;
-            if (!hex4(p + 2, end, &cp)) { syntax(r, p, "invalid \\u escape (four hex digits expected)"); return NULL; }
+            if (!mmr_hex4(p + 2, end, &cp)) { syntax(r, p, "invalid \\u escape (four hex digits expected)"); return NULL; }
             if (cp >= 0xDC00 && cp <= 0xDFFF) { syntax(r, p, "unpaired surrogate in a \\u escape"); return NULL; }
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 unsigned lo;
-                if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, end, &lo)
+                if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !mmr_hex4(p + 8, end, &lo)
                     || lo < 0xDC00 || lo > 0xDFFF) {
                     syntax(r, p, "unpaired surrogate in a \\u escape");
                     return NULL;
@@ -406,7 +356,7 @@ static const char *jstr(rec *r, const char *p, int decode, const char **out, siz
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 p += 6;
             }
-            if (decode) put_utf8(b, cp);
+            if (decode) mmr_buf_put_utf8(b, cp);
             p += 6;
             continue;
         }

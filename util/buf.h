@@ -30,6 +30,11 @@ char *mmr_buf_take(mmr_buf *b);
 /* Length of the valid UTF-8 character at s (n bytes left), 0 if the bytes
  * there are not one (a stray or overlong byte, a surrogate, NUL is valid). */
 size_t mmr_utf8_char_len(const char *s, size_t n);
+/* Append code point cp (at most 0x10FFFF) as UTF-8. */
+void mmr_buf_put_utf8(mmr_buf *b, unsigned cp);
+/* The four hex digits at p (before end) of a JSON \u escape: 1 and *out,
+ * or 0 when they are not four hex digits. */
+int mmr_hex4(const char *p, const char *end, unsigned *out);
 /* Append s with every byte that is not valid UTF-8 replaced by U+FFFD. */
 void mmr_buf_utf8(mmr_buf *b, const char *s, size_t n);
 
