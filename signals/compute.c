@@ -692,8 +692,9 @@ static int row_cmp_budget(const mmr_value *a, const mmr_value *b)
 
 static int row_cmp_goal(const mmr_value *a, const mmr_value *b)
 {
-    double pa = a[MMR_GLF_PRIORITY].tag == MMR_V_NUM ? a[MMR_GLF_PRIORITY].u.num : 1e300;
-    double pb = b[MMR_GLF_PRIORITY].tag == MMR_V_NUM ? b[MMR_GLF_PRIORITY].u.num : 1e300;
+    /* 1 first; no priority (missing, or the database's default 0) last */
+    double pa = a[MMR_GLF_PRIORITY].tag == MMR_V_NUM && a[MMR_GLF_PRIORITY].u.num > 0 ? a[MMR_GLF_PRIORITY].u.num : 1e300;
+    double pb = b[MMR_GLF_PRIORITY].tag == MMR_V_NUM && b[MMR_GLF_PRIORITY].u.num > 0 ? b[MMR_GLF_PRIORITY].u.num : 1e300;
     if (pa != pb) return pa < pb ? -1 : 1;
     const mmr_value *x = &a[MMR_GLF_GOAL_ID], *y = &b[MMR_GLF_GOAL_ID];
     if (x->tag != MMR_V_TEXT || y->tag != MMR_V_TEXT) return (x->tag == MMR_V_TEXT) - (y->tag == MMR_V_TEXT);

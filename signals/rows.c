@@ -44,7 +44,9 @@ static const char *json_row(int source, json_t *o, mmr_value *row, mmr_arena *a)
         json_t *cat = json_object_get(o, "category"), *lim = json_object_get(o, "limit"), *per = json_object_get(o, "period");
         if (!json_is_string(cat) || !json_string_length(cat)) return "\"category\" must be a non-empty text";
         if (!json_is_number(lim) || !(json_number_value(lim) > 0)) return "\"limit\" must be a number above 0";
-        if (per && !json_is_null(per) && !json_is_string(per)) return "\"period\" must be a text";
+        if (per && !json_is_null(per) &&
+            (!json_is_string(per) || (strcmp(json_string_value(per), "month") && strcmp(json_string_value(per), "week"))))
+            return "\"period\" must be \"month\" or \"week\"";
         row[MMR_BGF_CATEGORY] = text_or_missing(a, cat);
         row[MMR_BGF_LIMIT] = mmr_v_num(json_number_value(lim));
         row[MMR_BGF_PERIOD] = json_is_string(per) ? text_or_missing(a, per) : mmr_v_text(mmr_text_new(a, "month", 5));
@@ -55,7 +57,7 @@ static const char *json_row(int source, json_t *o, mmr_value *row, mmr_arena *a)
            *dl = json_object_get(o, "deadline"), *pri = json_object_get(o, "priority");
     if (!json_is_string(gid) || !json_string_length(gid)) return "\"goal_id\" must be a non-empty text";
     if (!json_is_string(name)) return "\"name\" must be a text";
-    if (!json_is_number(tgt) || json_number_value(tgt) < 0) return "\"target\" must be a number, 0 or more";
+    if (!json_is_number(tgt) || !(json_number_value(tgt) > 0)) return "\"target\" must be a positive number";
     if (sav && !json_is_null(sav) && !json_is_number(sav)) return "\"saved\" must be a number";
     if (pri && !json_is_null(pri) && !json_is_number(pri)) return "\"priority\" must be a number";
     if (dl && !json_is_null(dl)) {
@@ -129,8 +131,22 @@ int mmr_rowfile_load(mmr_rowfile *f, int source, const char *path, mmr_diags *d)
     if (n && (!ix || !f->rows)) { free(ix); free(rows); mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); return -1; }
     for (size_t i = 0; i < n; i++) { ix[i].row = &rows[i * nf]; ix[i].seq = i; }
     if (n > 1) qsort(ix, n, sizeof *ix, keyed_cmp);
-    for (size_t i = 0; i < n; i++) memcpy(&f->rows[i * nf], ix[i].row, nf * sizeof *rows);
-    f->n = n;
+    /* a key given twice (user and category, user and goal_id): the last
+     * line wins, as `mmr ingest` keeps it */
+    int key = source == MMR_SRC_BUDGET ? MMR_BGF_CATEGORY : MMR_GLF_GOAL_ID;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mmr_value *r = ix[i].row;
+        if (i + 1 < n && !user_cmp(r, ix[i + 1].row)) {
+            /* a later line of this user with the same key replaces it */
+            int later = 0;
+            for (size_t k = i + 1; k < n && !user_cmp(r, ix[k].row); k++)
+                if (!mmr_text_cmp(r[key].u.text, ix[k].row[key].u.text)) { later = 1; break; }
+            if (later) continue;
+        }
+        memcpy(&f->rows[w++ * nf], r, nf * sizeof *rows);
+    }
+    f->n = w;
     free(ix);
     free(rows);
     return 0;
