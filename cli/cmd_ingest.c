@@ -592,13 +592,14 @@ int cmd_ingest(int argc, char **argv)
     sqlite3_finalize(ig.del_tiles); ig.del_tiles = NULL;
     began = 0;
     if (mmr_db_commit(ig.db, &d)) goto out;
+    if (d.n) cli_print_diags(&d, CLI_FMT_TEXT);   /* warnings */
     fputs("mmr ingest: ", stderr);
     if (nfiles)
         fprintf(stderr, "%llu transaction%s from %zu file%s: %llu new, %llu already present",
                 ig.total, ig.total == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s", ig.added, ig.present);
     if (budgets) fprintf(stderr, "%s%llu budget%s", nfiles ? "; " : "", sb.n, sb.n == 1 ? "" : "s");
     if (goals) fprintf(stderr, "%s%llu goal%s", nfiles || budgets ? "; " : "", sg.n, sg.n == 1 ? "" : "s");
-    if (traits) fprintf(stderr, "%s%zu users' traits", nfiles || budgets || goals ? "; " : "", tf.n);
+    if (traits) fprintf(stderr, "%straits of %zu user%s", nfiles || budgets || goals ? "; " : "", tf.n, tf.n == 1 ? "" : "s");
     fputc('\n', stderr);
     rc = EXIT_OK;
 out:

@@ -40,7 +40,7 @@ database.
 
   $ mmr gen --users 12 --transactions $TESTTMP/t.ndjson --traits $TESTTMP/tr.ndjson
   $ mmr ingest --db $TESTTMP/s.db --traits $TESTTMP/tr.ndjson --budgets $TESTTMP/b.ndjson --goals $TESTTMP/g.ndjson $TESTTMP/t.ndjson
-  mmr ingest: 4336 transactions from 1 file: 4336 new, 0 already present; 34 budgets; 21 goals; 12 users' traits
+  mmr ingest: 4336 transactions from 1 file: 4336 new, 0 already present; 34 budgets; 21 goals; traits of 12 users
   $ mmr signals ../../../rules/moneymoments --transactions $TESTTMP/t.ndjson --traits $TESTTMP/tr.ndjson --budgets $TESTTMP/b.ndjson --goals $TESTTMP/g.ndjson --as-of 2025-10-26 --ndjson $TESTTMP/f.ndjson
   mmr signals: as_of 2025-10-26: 12 users, 4336 transactions
   $ mmr signals ../../../rules/moneymoments --db $TESTTMP/s.db --as-of 2025-10-26

@@ -65,7 +65,7 @@ the day rollups; a late transaction is ingested and only its week is
 computed again.
 
   $ mmr ingest --db $TESTTMP/s.db --traits traits.ndjson tx.ndjson
-  mmr ingest: 3 transactions from 1 file: 3 new, 0 already present; 2 users' traits
+  mmr ingest: 3 transactions from 1 file: 3 new, 0 already present; traits of 2 users
   $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26
   mmr signals: as_of 2025-10-26: 3 users into mm_signal_daily; 42 days of rollups computed from 3 transactions, 0 reused
   $ sqlite3 $TESTTMP/s.db "SELECT user_id, spend_this_week, spend_prev_week, category_spend_this_week FROM mm_signal_daily ORDER BY user_id"
@@ -91,3 +91,18 @@ An unknown zone in mm_user_traits: named, exit 1, the database unchanged.
   [1]
   $ sqlite3 $TESTTMP/s.db .dump | cmp - $TESTTMP/before.sql && echo "db unchanged"
   db unchanged
+
+`mmr ingest --traits`: an unknown zone names the line and nothing is
+written; a trait without a column is ignored with a warning.
+
+  $ mmr ingest --db $TESTTMP/t2.db --traits badtz.ndjson tx.ndjson; echo "exit $?"; ls $TESTTMP/t2.db 2>&1 | sed "s|$TESTTMP|TMP|"
+  badtz.ndjson:2: error: user u2: time zone "Mars/Olympus_Mons": unknown time zone
+  mmr ingest: 1 error; nothing was written
+  exit 1
+  ls: cannot access 'TMP/t2.db': No such file or directory
+  $ printf '{"user_id":"u1","traits":{"tz":"Asia/Tokyo","shoe_size":9}}\n' > $TESTTMP/odd.ndjson
+  $ mmr ingest --db $TESTTMP/t3.db --traits $TESTTMP/odd.ndjson 2>&1 | sed "s|$TESTTMP|TMP|"
+  TMP/odd.ndjson: warning: trait "shoe_size" has no column in mm_user_traits; ignored
+  mmr ingest: traits of 1 user
+  $ sqlite3 $TESTTMP/t3.db "SELECT user_id, tz FROM mm_user_traits"
+  u1|Asia/Tokyo
