@@ -6,6 +6,9 @@
  * they were: an own-line comment goes before the declaration or field it
  * precedes, a trailing comment after the line it ended. Expressions get
  * canonical spacing and only the parentheses precedence needs.
+ *
+ * (Past ~800 lines: every declaration's layout shares the comment
+ * placement machinery above it.)
  */
 #include <stdlib.h>
 #include <string.h>

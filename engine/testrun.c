@@ -5,6 +5,9 @@
  * decisions (the engine's own function), then the traced code for the
  * explain trace and coverage. The two runs must agree on the candidates;
  * a disagreement is reported as a failure of the test (a VM/codegen bug).
+ *
+ * (Past ~800 lines: running, rendering and coverage share the per-test
+ * JSON records; tests with transactions live in signals/testsig.c.)
  */
 #include "engine/testrun.h"
 #include <math.h>

@@ -7,6 +7,10 @@
  * read only text and bool fields are memoised across users by the
  * interned values they read, so most transactions cost a hash probe per
  * part rather than a walk of the filter's tree.
+ *
+ * Longer than our ~800-line mark: the plan, the per-user tiles, the
+ * window folds and the tile bytes share the accumulator and the group
+ * entries, and are kept together so that their layout has one owner.
  */
 #include "signals/compute.h"
 #include <math.h>
