@@ -10,6 +10,7 @@
  * up in the binder's hash table when that guess fails.
  */
 #include "engine/snapshot_impl.h"
+#include "util/jsonnum.h"
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -141,73 +142,9 @@ static const char *jstr(snap_rec *r, const char *p, const char **out, size_t *ol
     return NULL;
 }
 
-static const double pow10_tab[23] = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
-
-static inline const char *parse_number(const char *p, const char *end, double *out)
-{
-    const char *s = p;
-    int neg = 0;
-    if (p < end && *p == '-') { neg = 1; p++; }
-    if (p >= end) return NULL;
-    uint64_t mant = 0;
-    int ndig = 0;          /* significant digits in mant */
-    int drop = 0;          /* digits not kept (beyond 19) */
-    int e10 = 0;
-    if (*p == '0') p++;
-    else if (*p >= '1' && *p <= '9') {
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (ndig < 19) { mant = mant * 10 + (uint64_t)(*p - '0'); ndig++; }
-            else drop++;
-            p++;
-        }
-    } else return NULL;
-    e10 = drop;
-    if (p < end && *p == '.') {
-        p++;
-        if (p >= end || *p < '0' || *p > '9') return NULL;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (mant == 0 && *p == '0') { e10--; p++; continue; }
-            if (ndig < 19) { mant = mant * 10 + (uint64_t)(*p - '0'); ndig++; e10--; }
-            p++;
-        }
-    }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        p++;
-        int eneg = 0;
-        if (p < end && (*p == '+' || *p == '-')) { eneg = *p == '-'; p++; }
-        if (p >= end || *p < '0' || *p > '9') return NULL;
-        int ev = 0;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (ev < 100000) ev = ev * 10 + (*p - '0');
-            p++;
-        }
-        e10 += eneg ? -ev : ev;
-    }
-    if (mant == 0) { *out = neg ? -0.0 : 0.0; return p; }
-    if (drop == 0 && mant < ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
-        /* exact operands, one correctly rounded operation */
-        double d = (double)mant;
-        d = e10 < 0 ? d / pow10_tab[-e10] : d * pow10_tab[e10];
-        *out = neg ? -d : d;
-        return p;
-    }
-    size_t n = (size_t)(p - s);
-    char tmp[128];
-    char *t = n < sizeof tmp ? tmp : malloc(n + 1);
-    if (!t) return NULL;
-    memcpy(t, s, n);
-    t[n] = 0;
-    *out = strtod(t, NULL);
-    if (t != tmp) free(t);
-    return p;
-}
-
 const char *snap_parse_number(const char *p, const char *end, double *out)
 {
-    return parse_number(p, end, out);
+    return mmr_json_number(p, end, out);
 }
 
 static int lit(const char *p, const char *end, const char *w, size_t n)
@@ -253,7 +190,7 @@ static const char *jskip(snap_rec *r, const char *p, int depth)
     default:
         if (*p == '-' || (*p >= '0' && *p <= '9')) {
             double v;
-            const char *q = parse_number(p, end, &v);
+            const char *q = mmr_json_number(p, end, &v);
             if (!q) { syntax(r, p, "invalid number"); return NULL; }
             return q;
         }
@@ -286,7 +223,7 @@ static int is_num_start(char c) { return c == '-' || (c >= '0' && c <= '9'); }
 
 static const char *num_value(snap_rec *r, const char *p, double *v)
 {
-    const char *q = parse_number(p, r->end, v);
+    const char *q = mmr_json_number(p, r->end, v);
     if (!q) { syntax(r, p, "invalid number"); return NULL; }
     if (!isfinite(*v)) { syntax(r, p, "number out of range"); return NULL; }
     return q;
@@ -667,7 +604,7 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
                 if (!r.user_id) { syntax(&r, v, "out of memory"); goto fail; }
             } else if (is_num_start(*p)) {
                 double dv;
-                p = parse_number(p, end, &dv);
+                p = mmr_json_number(p, end, &dv);
                 if (!p) { syntax(&r, v, "invalid number"); goto fail; }
                 r.user_id = mmr_arena_strndup(a, v, (size_t)(p - v));
                 r.user_len = (size_t)(p - v);

@@ -80,30 +80,14 @@ int mmr_rowfile_load(mmr_rowfile *f, int source, const char *path, mmr_diags *d)
     f->source = source;
     mmr_arena_init(&f->arena, 1 << 16);
     size_t nf = mmr_sources[source].nfields;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "not a regular file");
-        return -1;
-    }
-    FILE *in = fopen(path, "rb");
-    if (!in) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno)); return -1; }
+    mmr_jsonl in;
+    if (mmr_jsonl_open(&in, path, d)) return -1;
     mmr_value *rows = NULL;
     size_t n = 0, cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    long ln = 0;
-    int bad = 0;
-    while ((len = getline(&line, &lcap, in)) >= 0) {
-        ln++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-        size_t k = 0;
-        while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t')) k++;
-        if (k == (size_t)len) continue;
-        json_error_t je;
-        json_t *o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
-        if (!o) {
-            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, je.column, "invalid JSON: %s", je.text);
+    int bad = 0, k;
+    json_t *o;
+    while ((k = mmr_jsonl_next(&in, &o, d)) != 0) {
+        if (k < 0) {
             if (++bad >= 20) break;
             continue;
         }
@@ -116,14 +100,13 @@ int mmr_rowfile_load(mmr_rowfile *f, int source, const char *path, mmr_diags *d)
         const char *why = json_row(source, o, &rows[n * nf], &f->arena);
         json_decref(o);
         if (why) {
-            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "%s", why);
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "%s", why);
             if (++bad >= 20) break;
             continue;
         }
         n++;
     }
-    free(line);
-    fclose(in);
+    if (mmr_jsonl_close(&in, d)) bad = 1;
     if (bad) { free(rows); return -1; }
     /* sorted by user (stable: a user's rows keep their file order) */
     keyed *ix = n ? malloc(n * sizeof *ix) : NULL;
@@ -140,8 +123,8 @@ int mmr_rowfile_load(mmr_rowfile *f, int source, const char *path, mmr_diags *d)
         if (i + 1 < n && !user_cmp(r, ix[i + 1].row)) {
             /* a later line of this user with the same key replaces it */
             int later = 0;
-            for (size_t k = i + 1; k < n && !user_cmp(r, ix[k].row); k++)
-                if (!mmr_text_cmp(r[key].u.text, ix[k].row[key].u.text)) { later = 1; break; }
+            for (size_t q = i + 1; q < n && !user_cmp(r, ix[q].row); q++)
+                if (!mmr_text_cmp(r[key].u.text, ix[q].row[key].u.text)) { later = 1; break; }
             if (later) continue;
         }
         memcpy(&f->rows[w++ * nf], r, nf * sizeof *rows);
@@ -176,6 +159,50 @@ size_t mmr_rowfile_user(const mmr_rowfile *f, const char *user, size_t len, cons
     while (e < f->n && ucmp(f->rows[e * nf].u.text, user, len) == 0) e++;
     *rows = f->n ? &f->rows[lo * nf] : NULL;
     return e - lo;
+}
+
+/* ------------------------------------------------------------ lines */
+
+int mmr_jsonl_open(mmr_jsonl *r, const char *path, mmr_diags *d)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "not a regular file");
+        return -1;
+    }
+    r->f = fopen(path, "rb");
+    if (!r->f) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno)); return -1; }
+    return 0;
+}
+
+int mmr_jsonl_next(mmr_jsonl *r, json_t **o, mmr_diags *d)
+{
+    ssize_t len;
+    while ((len = getline(&r->line, &r->cap, r->f)) >= 0) {
+        r->ln++;
+        while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r')) len--;
+        size_t k = 0;
+        while (k < (size_t)len && (r->line[k] == ' ' || r->line[k] == '\t')) k++;
+        if (k == (size_t)len) continue;
+        json_error_t je;
+        *o = json_loadb(r->line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
+        if (*o) return 1;
+        mmr_diag_add(d, MMR_SEV_ERROR, r->path, (int)r->ln, je.column, "invalid JSON: %s", je.text);
+        return -1;
+    }
+    return 0;
+}
+
+int mmr_jsonl_close(mmr_jsonl *r, mmr_diags *d)
+{
+    int rc = 0;
+    if (r->f && ferror(r->f)) { mmr_diag_add(d, MMR_SEV_ERROR, r->path, 0, 0, "read error: %s", strerror(errno)); rc = -1; }
+    if (r->f) fclose(r->f);
+    free(r->line);
+    memset(r, 0, sizeof *r);
+    return rc;
 }
 
 /* ------------------------------------------------------------ database */

@@ -10,10 +10,28 @@
 #ifndef MMR_SIGNALS_ROWS_H
 #define MMR_SIGNALS_ROWS_H
 #include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
 #include "engine/db.h"
 #include "util/arena.h"
 #include "util/diag.h"
 #include "vm/value.h"
+
+/* A small NDJSON file (traits, budgets, goals), one parsed line at a time.
+ * open refuses what is not a regular file; next skips blank lines. */
+typedef struct mmr_jsonl {
+    FILE *f;
+    const char *path;
+    char *line; size_t cap;
+    long ln;                     /* the line just read */
+} mmr_jsonl;
+/* 0, or -1 with "PATH: not a regular file" / "PATH: cannot open: why". */
+int  mmr_jsonl_open(mmr_jsonl *r, const char *path, mmr_diags *d);
+/* 1 and *o (the caller's reference), 0 at the end, -1 for invalid JSON
+ * (a diagnostic with the line and column; next may be called again). */
+int  mmr_jsonl_next(mmr_jsonl *r, json_t **o, mmr_diags *d);
+/* Closes; -1 with a diagnostic when reading failed on the way. */
+int  mmr_jsonl_close(mmr_jsonl *r, mmr_diags *d);
 
 typedef struct mmr_rowfile {
     int source;                  /* MMR_SRC_BUDGET or MMR_SRC_GOAL */

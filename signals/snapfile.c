@@ -85,37 +85,22 @@ int mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u
 {
     memset(t, 0, sizeof *t);
     mmr_arena_init(&t->arena, 1 << 16);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "not a regular file");
-        return -1;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno)); return -1; }
+    mmr_jsonl in;
+    if (mmr_jsonl_open(&in, path, d)) return -1;
     mmr_tz_cache *tzc = mmr_tz_cache_new(zoneinfo);
     size_t cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    long ln = 0;
-    int bad = 0;
-    while (tzc && (len = getline(&line, &lcap, f)) >= 0) {
-        ln++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-        size_t k = 0;
-        while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t')) k++;
-        if (k == (size_t)len) continue;
-        json_error_t je;
-        json_t *o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK * 0, &je);
-        if (!o) { mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, je.column, "invalid JSON: %s", je.text); bad = 1; continue; }
+    int bad = 0, k;
+    json_t *o;
+    while (tzc && (k = mmr_jsonl_next(&in, &o, d)) != 0) {
+        if (k < 0) { bad = 1; continue; }
         const char *uid = json_string_value(json_object_get(o, "user_id"));
         json_t *tr = json_object_get(o, "traits");
         if (!json_is_object(o) || !uid || !*uid) {
-            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "a traits line needs \"user_id\" (a non-empty text)");
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "a traits line needs \"user_id\" (a non-empty text)");
             bad = 1; json_decref(o); continue;
         }
         if (tr && !json_is_object(tr) && !json_is_null(tr)) {
-            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "\"traits\" must be an object");
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "\"traits\" must be an object");
             bad = 1; json_decref(o); continue;
         }
         json_t *tz = tr ? json_object_get(tr, "tz") : NULL;
@@ -123,7 +108,7 @@ int mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u
         if (tz && !json_is_null(tz)) {
             const char *why = NULL;
             if (!tzs || !mmr_tz_get(tzc, tzs, &why)) {
-                mmr_diag_add(d, MMR_SEV_ERROR, path, (int)ln, 0, "user %s: time zone %s%s%s: %s", uid,
+                mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "user %s: time zone %s%s%s: %s", uid,
                              tzs ? "\"" : "", tzs ? tzs : "(not a text)", tzs ? "\"" : "", why ? why : "must be a text");
                 bad = 1; json_decref(o); continue;
             }
@@ -156,9 +141,7 @@ int mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u
         if (!r->user_id || !r->vals) bad = 1;
         json_decref(o);
     }
-    free(line);
-    if (ferror(f)) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno)); bad = 1; }
-    fclose(f);
+    if (mmr_jsonl_close(&in, d)) bad = 1;
     if (!tzc) { mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); bad = 1; }
     else mmr_tz_cache_free(tzc);
     if (t->n > 1) qsort(t->rows, t->n, sizeof *t->rows, row_cmp);
