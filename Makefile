@@ -16,7 +16,7 @@ SANOPTS  = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 SANFLAGS = $(if $(SAN),$(SANOPTS))
 CFLAGS  ?= $(OPT) -g
 ALLCFLAGS = $(CSTD) $(WARN) $(INCS) $(SANFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS   = -lsqlite3 -ljansson -lhiredis -lpthread -lm
+LDLIBS   = -lsqlite3 -ljansson -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_DIRS = util grammar compiler vm stdlib engine signals

@@ -9,6 +9,9 @@
 #  (d) `mmr signals` over generated transactions (10,000 users, ~3.4M
 #      transactions) vs the same signals as plain SQL, and the nightly
 #      increment (bench/bench_signals.sh); "skipped" without `mmr signals`.
+#  (e) hostile input sizes: inputs that were quadratic once (NUL bytes in
+#      a source, a wide CSV header, a big JSON rule master) at n, 2n, 4n,
+#      with the growth per doubling (bench/bench_inputs.sh).
 # Environment: BUILD (default build), BENCH_USERS (default 1000000),
 # BENCH_TXN_USERS (default 10000).
 # docs/performance.md explains the figures.
@@ -21,7 +24,7 @@ DATA=bench/data
 FILE=$DATA/users-$N.ndjson
 CC=${CC:-cc}
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Iinclude -I. -I$BUILD/gen"
-LIBS="$BUILD/libmmr.a -lsqlite3 -ljansson -lhiredis -lpthread -lm"
+LIBS="$BUILD/libmmr.a -lsqlite3 -ljansson -lpthread -lm"
 mkdir -p "$DATA" "$BUILD/bench"
 [ -x "$MMR" ] || { echo "bench: build first (make BUILD=$BUILD)"; exit 1; }
 $CC $CFLAGS -o "$BUILD/bench/bench_vm" bench/bench_vm.c $LIBS
@@ -66,3 +69,6 @@ if "$MMR" signals --help > /dev/null 2>&1; then
 else
     echo "skipped: $MMR has no signals command"
 fi
+echo
+echo "== (e) hostile input sizes (linear: ratio ~2 per doubling; quadratic: ~4)"
+bench/bench_inputs.sh "$MMR"

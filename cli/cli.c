@@ -1,7 +1,26 @@
 #include "cli/cli.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "util/outfile.h"
+
+void cli_line(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s) { fputs("mmr: out of memory\n", out); return; }
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    mmr_fput_escaped(out, s, 0);
+    fputc('\n', out);
+    free(s);
+}
 
 void cli_print_diags(const mmr_diags *d, cli_format f)
 {
@@ -71,14 +90,24 @@ int cli_write_output(const char *cmd, const char *path, const char *text, size_t
         fwrite(text, 1, len, stdout);
         return EXIT_OK;
     }
-    FILE *f = fopen(path, "wb");
-    int bad = !f;
-    if (f) {
-        bad = fwrite(text, 1, len, f) != len;
-        bad |= fclose(f) != 0;
-    }
-    if (!bad) return EXIT_OK;
-    fprintf(stderr, "mmr %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    if (mmr_outfile_write(path, text, len, 0) == 0) return EXIT_OK;
+    cli_line(stderr, "mmr %s: cannot write %s: %s", cmd, path, cli_out_error(errno));
+    return EXIT_INPUT;
+}
+
+const char *cli_out_error(int e)
+{
+    return e == ENXIO ? "no process is reading it (a FIFO or socket)" : strerror(e);
+}
+
+int cli_check_data_path(const char *cmd, const char *flag, const char *path)
+{
+    struct stat st;
+    if (!path || !strcmp(path, "-") || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return EXIT_OK;
+    /* reading a FIFO or a device would block or never end; a missing file
+     * is left to the command (a new --db is created) */
+    cli_line(stderr, "mmr %s: %s %s: %s", cmd, flag, path,
+            S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
     return EXIT_INPUT;
 }
 

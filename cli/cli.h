@@ -5,7 +5,8 @@
 #include "util/diag.h"
 
 /* Exit statuses of the engine brief. */
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+/* EXIT_PUBLISH: mmr run committed, but some events wait in the outbox */
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_PUBLISH = 3 };
 
 #define CMD(name, fn, summary) int fn(int argc, char **argv);
 #include "cli/commands.def"
@@ -40,9 +41,25 @@ int  cli_opts_next(cli_opts *o, const char **name, const char **arg);
 /* The value of the option just returned: from "=value" or the next argv. NULL if none. */
 const char *cli_opts_value(cli_opts *o);
 
-/* Write text to path ("mmr CMD: cannot write PATH: why" on failure), or to
- * stdout when path is NULL. Returns EXIT_OK or EXIT_INPUT. */
+/* Write text to path through util/outfile.h (a temporary renamed over it;
+ * a device or FIFO written in place) with "mmr CMD: cannot write PATH: why"
+ * on failure, or to stdout when path is NULL. Returns EXIT_OK or EXIT_INPUT. */
 int cli_write_output(const char *cmd, const char *path, const char *text, size_t len);
+
+/* One line of text (fmt without the newline) to out, control characters
+ * escaped (util/diag.h mmr_fput_escaped): a file name with a newline in it
+ * cannot forge another "file:line: error:" line. */
+void cli_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Words for a failed output file (util/outfile.h): strerror, but a clear
+ * phrase for ENXIO (a FIFO with no reader). */
+const char *cli_out_error(int e);
+
+/* --db/--signals/data file checks: a path that exists must be a regular
+ * file (a FIFO would block forever, a device never end). Prints
+ * "mmr CMD: FLAG PATH: not a regular file" and returns EXIT_INPUT, else
+ * EXIT_OK; "-" and a path that does not exist yet pass. */
+int cli_check_data_path(const char *cmd, const char *flag, const char *path);
 
 /* Print the help text when argv contains -h or --help; returns 1 if printed. */
 int cli_help_requested(int argc, char **argv, const char *help);

@@ -17,6 +17,8 @@ static const char help[] =
     "options:\n"
     "  --format text|json   diagnostics as gcc-style text (default) or one\n"
     "                       JSON object per line\n"
+    "  --allow-outside-root let imports reach files outside the directory of\n"
+    "                       the paths given (see docs/language.md)\n"
     "  -h, --help           this help\n"
     "\n"
     "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error\n";
@@ -37,10 +39,12 @@ int cmd_check(int argc, char **argv)
     size_t npaths = 0;
     if (!paths) { fprintf(stderr, "mmr check: out of memory\n"); return EXIT_INPUT; }
     const char *name, *arg;
-    int k;
+    int k, lflags = 0;
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
-        if (!strcmp(name, "format")) {
+        if (!strcmp(name, "allow-outside-root")) {
+            lflags |= MMR_LOAD_ANY_IMPORT;
+        } else if (!strcmp(name, "format")) {
             int r = cli_parse_diag_format("check", cli_opts_value(&o), &fmt);
             if (r != EXIT_OK) { free(paths); return r; }
         } else {
@@ -54,10 +58,10 @@ int cmd_check(int argc, char **argv)
     int has_mmrc = 0;
     for (size_t i = 0; i < npaths; i++) has_mmrc |= is_mmrc(paths[i]);
     if (has_mmrc) {
-        mmr_program *p = mmr_build(paths, npaths, &d);
+        mmr_program *p = mmr_build_opts(paths, npaths, lflags, &d);
         mmr_program_free(p);
     } else {
-        mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+        mmr_unit *u = mmr_unit_load_opts(paths, npaths, lflags, &d);
         if (!u) mmr_diag_add(&d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
         else mmr_check(u, &d);
         mmr_unit_free(u);

@@ -16,6 +16,8 @@ static const char help[] =
     "options:\n"
     "  -o, --output FILE    the .mmrc file to write (required)\n"
     "  --format text|json   diagnostics as text (default) or JSON lines\n"
+    "  --allow-outside-root let imports reach files outside the directory of\n"
+    "                       the paths given (see docs/language.md)\n"
     "  -h, --help           this help\n"
     "\n"
     "exit status: 0 written, 1 errors in the input (or the file could not be\n"
@@ -32,12 +34,14 @@ int cmd_compile(int argc, char **argv)
     size_t npaths = 0;
     if (!paths) { fprintf(stderr, "mmr compile: out of memory\n"); return EXIT_INPUT; }
     const char *name, *arg;
-    int k, rc;
+    int k, rc, lflags = 0;
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
         if (!strcmp(name, "o") || !strcmp(name, "output")) {
             out = cli_opts_value(&o);
             if (!out || !*out) { free(paths); return cli_usage_error("compile", "-o needs a file name"); }
+        } else if (!strcmp(name, "allow-outside-root")) {
+            lflags |= MMR_LOAD_ANY_IMPORT;
         } else if (!strcmp(name, "format")) {
             int r = cli_parse_diag_format("compile", cli_opts_value(&o), &fmt);
             if (r != EXIT_OK) { free(paths); return r; }
@@ -50,7 +54,7 @@ int cmd_compile(int argc, char **argv)
     if (!out) { free(paths); return cli_usage_error("compile", "name the output file with -o FILE.mmrc"); }
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_program *p = mmr_build(paths, npaths, &d);
+    mmr_program *p = mmr_build_opts(paths, npaths, lflags, &d);
     if (p && mmr_program_save(p, out, &d) != 0 && d.errors == 0)
         mmr_diag_add(&d, MMR_SEV_ERROR, out, 0, 0, "cannot write %s", out);
     mmr_diags_sort(&d);

@@ -7,6 +7,7 @@
 
 static const char help[] =
     "usage: mmr disasm FILE.mmrc|PATH... [--code 0|1|all] [--format text|json]\n"
+    "                  [--allow-outside-root]\n"
     "\n"
     "Print a readable listing of a ruleset's bytecode: the header (input\n"
     "slots, lets, constants, templates, rules by priority, traced conditions,\n"
@@ -37,7 +38,7 @@ int cmd_disasm(int argc, char **argv)
     size_t npaths = 0;
     if (!paths) { fprintf(stderr, "mmr disasm: out of memory\n"); return EXIT_INPUT; }
     const char *name, *arg;
-    int k;
+    int k, lflags = 0;
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
         if (!strcmp(name, "code")) {
@@ -46,6 +47,8 @@ int cmd_disasm(int argc, char **argv)
             else if (v && !strcmp(v, "1")) which = 1;
             else if (v && !strcmp(v, "all")) which = -1;
             else { free(paths); return cli_usage_error("disasm", "--code takes 0, 1 or all"); }
+        } else if (!strcmp(name, "allow-outside-root")) {
+            lflags |= MMR_LOAD_ANY_IMPORT;
         } else if (!strcmp(name, "format")) {
             int r = cli_parse_diag_format("disasm", cli_opts_value(&o), &fmt);
             if (r != EXIT_OK) { free(paths); return r; }
@@ -62,7 +65,7 @@ int cmd_disasm(int argc, char **argv)
     if (npaths == 1 && pl > 5 && !strcmp(paths[0] + pl - 5, ".mmrc"))
         p = mmr_program_load(paths[0], &d);
     else
-        p = mmr_build(paths, npaths, &d);
+        p = mmr_build_opts(paths, npaths, lflags, &d);
     mmr_diags_sort(&d);
     cli_print_diags(&d, fmt);
     int rc = (!p || d.errors) ? EXIT_INPUT : EXIT_OK;

@@ -1,5 +1,8 @@
 /* mmr eval — pure evaluation of a ruleset over a signal snapshot.
  *
+ * Longer than our ~800-line mark: the reader, the worker pool and the
+ * in-order writer share one chunk queue and its locking.
+ *
  * The snapshot is read in chunks of whole records (about 1 MiB). With
  * more than one thread, worker threads parse and evaluate chunks while
  * the main thread reads ahead and writes finished chunks strictly in
@@ -39,6 +42,8 @@ static const char help[] =
     "  --threads N          worker threads (default: the number of CPUs, max 16)\n"
     "  --keep-going         report bad records and go on (exit status still 1)\n"
     "  --no-warn-unknown    do not warn about keys that are not signals or traits\n"
+    "  --allow-outside-root let imports reach files outside the directory of\n"
+    "                       the paths given (see docs/language.md)\n"
     "\n"
     "Exit status: 0 success, 1 bad ruleset or snapshot (messages on stderr,\n"
     "FILE:LINE[:COL]), 2 usage error. See docs/eval.md.\n";
@@ -467,7 +472,7 @@ static void process_chunk(worker *w, chunk *c)
         c->found++;
         if (mmr_vm_run(&w->vm, traced) != 0) {
             mmr_diag_add(&c->diags, MMR_SEV_ERROR, cfg->file, (int)at, 0,
-                         "user %s: internal error: the rules could not run (out of memory?)", u.user_id);
+                         "user %s: internal error: the rules could not run: %s", u.user_id, w->vm.error);
             c->failed = 1;
             break;
         }
@@ -707,7 +712,7 @@ out:
 
 /* Explain only: the derived signals of a ruleset loaded from sources (a
  * .mmrc keeps no definitions). NULL when there are none; *oom on failure. */
-static mmr_sigexplain *load_sigexplain(const char **paths, size_t npaths, const mmr_program *prog, int *oom)
+static mmr_sigexplain *load_sigexplain(const char **paths, size_t npaths, int lflags, const mmr_program *prog, int *oom)
 {
     *oom = 0;
     for (size_t i = 0; i < npaths; i++) {
@@ -716,7 +721,7 @@ static mmr_sigexplain *load_sigexplain(const char **paths, size_t npaths, const 
     }
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    mmr_unit *u = mmr_unit_load_opts(paths, npaths, lflags, &d);
     if (u && !d.errors) mmr_check(u, &d);
     mmr_sigexplain *sx = NULL;
     if (!u) *oom = 1;
@@ -735,7 +740,7 @@ int cmd_eval(int argc, char **argv)
     if (!paths) return EXIT_INPUT;
     size_t npaths = 0;
     const char *signals = NULL, *format = NULL, *user = NULL, *name, *arg;
-    int explain = EXPLAIN_NONE, keep_going = 0, warn_unknown = 1, r;
+    int explain = EXPLAIN_NONE, keep_going = 0, warn_unknown = 1, lflags = 0, r;
     long threads = 0;
     int rc = EXIT_OK;
     while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
@@ -750,6 +755,7 @@ int cmd_eval(int argc, char **argv)
         }
         if (!strcmp(name, "keep-going")) { keep_going = 1; continue; }
         if (!strcmp(name, "no-warn-unknown")) { warn_unknown = 0; continue; }
+        if (!strcmp(name, "allow-outside-root")) { lflags |= MMR_LOAD_ANY_IMPORT; continue; }
         const char *v = cli_opts_value(&o);
         if (!strcmp(name, "signals") || !strcmp(name, "format") || !strcmp(name, "user") || !strcmp(name, "threads")) {
             if (!v) { rc = cli_usage_error("eval", "--%s needs a value", name); goto done; }
@@ -781,7 +787,7 @@ int cmd_eval(int argc, char **argv)
 
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_program *prog = mmr_build(paths, npaths, &d);
+    mmr_program *prog = mmr_build_opts(paths, npaths, lflags, &d);
     if (!prog) {
         mmr_diags_sort(&d);
         cli_print_diags(&d, CLI_FMT_TEXT);
@@ -794,7 +800,7 @@ int cmd_eval(int argc, char **argv)
     mmr_snap_binder *binder = mmr_snap_binder_new(prog);
     uint32_t *rank = calloc(prog->nrules ? prog->nrules : 1, sizeof *rank);
     int sx_oom = 0;
-    mmr_sigexplain *sx = explain != EXPLAIN_NONE ? load_sigexplain(paths, npaths, prog, &sx_oom) : NULL;
+    mmr_sigexplain *sx = explain != EXPLAIN_NONE ? load_sigexplain(paths, npaths, lflags, prog, &sx_oom) : NULL;
     mmr_snap_reader *rd = binder && rank && !sx_oom ? mmr_snap_reader_open(signals, (mmr_snap_format)fmt, &d) : NULL;
     if (!rd) {
         if (!d.n) fprintf(stderr, "mmr eval: out of memory\n");

@@ -19,6 +19,9 @@ static const char help[] =
     "\n"
     "  -o FILE       write the JSON to FILE instead of stdout\n"
     "  --format F    diagnostics as text (default) or json\n"
+    "  --allow-outside-root\n"
+    "                let imports reach files outside the directory of the\n"
+    "                paths given (see docs/language.md)\n"
     "\n"
     "The document is described in docs/json.md.\n";
 
@@ -32,11 +35,13 @@ int cmd_export(int argc, char **argv)
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
     if (!paths) return EXIT_INPUT;
-    int r;
+    int r, lflags = 0;
     while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (r == 0) { paths[npaths++] = arg; continue; }
         if (!strcmp(name, "o") || !strcmp(name, "output")) {
             if (!(outpath = cli_opts_value(&o))) { free(paths); return cli_usage_error("export", "-o needs a file name"); }
+        } else if (!strcmp(name, "allow-outside-root")) {
+            lflags |= MMR_LOAD_ANY_IMPORT;
         } else if (!strcmp(name, "format")) {
             int bad = cli_parse_diag_format("export", cli_opts_value(&o), &fmt);
             if (bad != EXIT_OK) { free(paths); return bad; }
@@ -49,7 +54,7 @@ int cmd_export(int argc, char **argv)
 
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    mmr_unit *u = mmr_unit_load_opts(paths, npaths, lflags, &d);
     if (u && !d.errors) mmr_check(u, &d);
     mmr_buf b;
     mmr_buf_init(&b);

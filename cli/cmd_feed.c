@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "engine/db.h"
 #include "util/buf.h"
+#include "util/userid.h"
 
 static const char help[] =
 "usage: mmr feed --db FILE --user ID\n"
@@ -35,6 +36,15 @@ int cmd_feed(int argc, char **argv)
         if (!(*dst = cli_opts_value(&o))) return cli_usage_error("feed", "--%s needs a value", name);
     }
     if (!dbp || !user) return cli_usage_error("feed", "--db FILE and --user ID are required");
+    if (cli_check_data_path("feed", "--db", dbp)) return EXIT_INPUT;
+    mmr_buf ub;
+    mmr_buf_init(&ub);
+    if (mmr_user_id_check(&ub, user, strlen(user)) < 0) {
+        int e = cli_usage_error("feed", "--user: %s", ub.data ? ub.data : "bad user id");
+        mmr_buf_free(&ub);
+        return e;
+    }
+    mmr_buf_free(&ub);
     mmr_diags d;
     mmr_diags_init(&d);
     mmr_db *db = NULL;

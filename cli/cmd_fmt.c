@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "util/buf.h"
+#include "util/outfile.h"
 
 static const char fmt_help[] =
     "usage: mmr fmt PATH... [--check | -w]\n"
@@ -116,7 +117,8 @@ static void print_diff(FILE *out, const char *path, const char *a, size_t alen, 
         fprintf(out, "(diff not available: out of memory)\n");
         goto done;
     }
-    fprintf(out, "--- %s\n+++ %s (formatted)\n", path, path);
+    cli_line(out, "--- %s", path);
+    cli_line(out, "+++ %s (formatted)", path);
     enum { CTX = 2 };
     size_t k = 0;
     while (k < nops) {
@@ -192,18 +194,18 @@ static int collect(const char *path, strv *files)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "%s: error: cannot read %s: %s\n", path, path, mmr_read_error(errno));
+        cli_line(stderr, "%s: error: cannot read %s: %s", path, path, mmr_read_error(errno));
         return -1;
     }
     if (S_ISREG(st.st_mode)) return strv_push(files, path);
     if (!S_ISDIR(st.st_mode)) {
         /* a FIFO would block, a device never ends: only regular files */
-        fprintf(stderr, "%s: error: cannot read %s: not a regular file or directory\n", path, path);
+        cli_line(stderr, "%s: error: cannot read %s: not a regular file or directory", path, path);
         return -1;
     }
     DIR *d = opendir(path);
     if (!d) {
-        fprintf(stderr, "%s: error: cannot read %s: %s\n", path, path, mmr_read_error(errno));
+        cli_line(stderr, "%s: error: cannot read %s: %s", path, path, mmr_read_error(errno));
         return -1;
     }
     strv names = { 0 };
@@ -216,7 +218,7 @@ static int collect(const char *path, strv *files)
     if (!names.n) {
         /* as `mmr check` does: a directory without rules is a wrong path,
          * not a formatted ruleset (fmt --check must not pass on it) */
-        fprintf(stderr, "%s: error: directory %s has no .mmr files (subdirectories are not searched)\n", path, path);
+        cli_line(stderr, "%s: error: directory %s has no .mmr files (subdirectories are not searched)", path, path);
         strv_free(&names);
         return -1;
     }
@@ -234,46 +236,12 @@ static int collect(const char *path, strv *files)
     return rc;
 }
 
-/* Writes data to path atomically: a temporary file in the same directory,
- * flushed to disk, then renamed over the original (keeping its mode). */
+/* Writes data to path atomically (util/outfile.h): a mkstemp temporary in
+ * the same directory, flushed to disk, then renamed over the original
+ * (keeping its mode). */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
-    struct stat st;
-    mode_t mode = 0644;
-    if (stat(path, &st) == 0) mode = st.st_mode & 07777;
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return -1;
-    const char *slash = strrchr(path, '/');
-    if (slash) snprintf(tmp, n, "%.*s/.%s.fmt-XXXXXX", (int)(slash - path), path, slash + 1);
-    else snprintf(tmp, n, ".%s.fmt-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) { int e = errno; free(tmp); errno = e; return -1; }
-    size_t off = 0;
-    int ok = 1;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0) { if (errno == EINTR) continue; ok = 0; break; }
-        off += (size_t)w;
-    }
-    int e = errno;
-    if (ok && fchmod(fd, mode) != 0) { ok = 0; e = errno; }
-    if (ok && fsync(fd) != 0) { ok = 0; e = errno; }
-    if (close(fd) != 0 && ok) { ok = 0; e = errno; }
-    if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
-    if (!ok) { unlink(tmp); free(tmp); errno = e; return -1; }
-    free(tmp);
-    /* make the rename itself durable */
-    char *dir = strdup(path);
-    if (dir) {
-        char *s = strrchr(dir, '/');
-        const char *dpath = ".";
-        if (s) { *s = 0; dpath = *dir ? dir : "/"; }
-        int dfd = open(dpath, O_RDONLY);
-        if (dfd >= 0) { fsync(dfd); close(dfd); }
-        free(dir);
-    }
-    return 0;
+    return mmr_outfile_write(path, data, len, 0);
 }
 
 /* Formats one file. Returns the exit status for it. */
@@ -282,7 +250,7 @@ static int fmt_one(const char *path, fmt_mode mode)
     size_t len = 0;
     char *src = mmr_read_file(path, &len);
     if (!src) {
-        fprintf(stderr, "%s: error: cannot read %s: %s\n", path, path, mmr_read_error(errno));
+        cli_line(stderr, "%s: error: cannot read %s: %s", path, path, mmr_read_error(errno));
         return EXIT_INPUT;
     }
     mmr_arena arena;
@@ -309,7 +277,7 @@ static int fmt_one(const char *path, fmt_mode mode)
         mmr_arena_init(&a2, 0);
         mmr_file *g = out.oom ? NULL : mmr_parse(&a2, path, out.data ? out.data : "", out.len, &d2);
         if (!g || d2.errors) {
-            fprintf(stderr, "mmr fmt: %s: internal error: the formatted text does not parse; file left unchanged\n", path);
+            cli_line(stderr, "mmr fmt: %s: internal error: the formatted text does not parse; file left unchanged", path);
             rc = EXIT_INPUT;
         } else {
             int same = out.len == len && (len == 0 || !memcmp(out.data, src, len));
@@ -318,7 +286,7 @@ static int fmt_one(const char *path, fmt_mode mode)
             } else if (mode == MODE_CHECK) {
                 if (!same) {
                     fflush(stderr);
-                    printf("%s: would reformat\n", path);
+                    cli_line(stdout, "%s: would reformat", path);
                     print_diff(stdout, path, src, len, out.data ? out.data : "", out.len);
                     rc = EXIT_INPUT;
                 }
@@ -327,7 +295,7 @@ static int fmt_one(const char *path, fmt_mode mode)
                  * would replace it and leave the real file unformatted */
                 char *real = realpath(path, NULL);
                 if (!real || write_atomic(real, out.data ? out.data : "", out.len) != 0) {
-                    fprintf(stderr, "mmr fmt: cannot write %s: %s\n", path, strerror(errno));
+                    cli_line(stderr, "mmr fmt: cannot write %s: %s", path, strerror(errno));
                     rc = EXIT_INPUT;
                 }
                 free(real);

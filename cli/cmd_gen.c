@@ -10,6 +10,7 @@
 #include "engine/snapshot.h"
 #include "engine/db.h"
 #include "signals/sample_txn.h"
+#include "util/outfile.h"
 
 static const char help[] =
     "usage: mmr gen --users N [--seed S] [--as-of DATE] (--ndjson FILE | --csv FILE | --db FILE)\n"
@@ -71,18 +72,23 @@ static int gen_db(const char *path, unsigned long long n, unsigned long long see
     return rc ? EXIT_INPUT : EXIT_OK;
 }
 
-static FILE *open_out(const char *path)
+/* Outputs go through util/outfile.h: a temporary renamed over the file
+ * once everything is written ("-" is stdout; a device is written in place). */
+static int open_out(mmr_outfile *o, const char *path)
 {
-    FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "wb");
-    if (!f) fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-    return f;
+    if (mmr_outfile_open(o, path, MMR_OUT_DASH) == 0) return 0;
+    cli_line(stderr, "%s: error: cannot write: %s", path, cli_out_error(errno));
+    return -1;
 }
 
-static int close_out(FILE *f, const char *path, int ok)
+/* Commits a good output (abandons a failed one); ok, or 0 with *err set
+ * (kept when the failed write already set it). */
+static int close_out(mmr_outfile *o, int ok, int *err)
 {
-    if (!f) return ok;
-    if ((f != stdout ? fclose(f) : fflush(f)) != 0) ok = 0;
-    return ok;
+    if (!o->f) return ok;
+    if (!ok) { if (!*err) *err = errno ? errno : EIO; mmr_outfile_abort(o); return 0; }
+    if (mmr_outfile_commit(o) != 0) { *err = errno; return 0; }
+    return 1;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -109,16 +115,20 @@ static int gen_txn(const char *const path[NOUT], unsigned long long n, unsigned 
     mmr_diags_free(&d);
     if (!g) return EXIT_INPUT;
     FILE *f[NOUT] = { NULL };
+    mmr_outfile of[NOUT];
+    int err[NOUT] = { 0 };
     mmr_buf b[NOUT];
     int ok[NOUT], oom = 0;
     for (int k = 0; k < NOUT; k++) {
         mmr_buf_init(&b[k]);
         ok[k] = 1;
-        if (path[k] && !(f[k] = open_out(path[k]))) {
-            for (int j = 0; j < k; j++) close_out(f[j], path[j], 1);
+        memset(&of[k], 0, sizeof of[k]);
+        if (path[k] && open_out(&of[k], path[k]) != 0) {
+            for (int j = 0; j < k; j++) mmr_outfile_abort(&of[j]);
             mmr_txgen_free(g);
             return EXIT_INPUT;
         }
+        f[k] = of[k].f;
     }
     mmr_txgen_format fmt = path[OUT_TX] && ends_with(path[OUT_TX], ".csv") ? MMR_TXGEN_CSV : MMR_TXGEN_NDJSON;
     int progress = n >= 100000 && isatty(2);
@@ -133,7 +143,7 @@ static int gen_txn(const char *const path[NOUT], unsigned long long n, unsigned 
         for (int k = 0; k < NOUT; k++) {
             if (b[k].oom) { oom = 1; break; }
             if (b[k].len >= (1u << 20)) {
-                if (ok[k] && fwrite(b[k].data, 1, b[k].len, f[k]) != b[k].len) ok[k] = 0;
+                if (ok[k] && fwrite(b[k].data, 1, b[k].len, f[k]) != b[k].len) { ok[k] = 0; err[k] = errno; }
                 mmr_buf_clear(&b[k]);
             }
             stop |= !ok[k];
@@ -143,16 +153,16 @@ static int gen_txn(const char *const path[NOUT], unsigned long long n, unsigned 
     }
     if (progress) fputc('\n', stderr);
     for (int k = 0; k < NOUT; k++)
-        if (f[k] && ok[k] && !oom && b[k].len && fwrite(b[k].data, 1, b[k].len, f[k]) != b[k].len) ok[k] = 0;
-    int e = errno, all = 1;
+        if (f[k] && ok[k] && !oom && b[k].len && fwrite(b[k].data, 1, b[k].len, f[k]) != b[k].len) { ok[k] = 0; err[k] = errno; }
+    int all = 1;
     for (int k = 0; k < NOUT; k++) {
-        ok[k] = close_out(f[k], path[k], ok[k]);
+        ok[k] = close_out(&of[k], ok[k] && !oom, &err[k]) || oom;
         mmr_buf_free(&b[k]);
     }
     mmr_txgen_free(g);
     if (oom) { fprintf(stderr, "mmr gen: error: out of memory\n"); return EXIT_INPUT; }
     for (int k = 0; k < NOUT; k++)
-        if (!ok[k]) { fprintf(stderr, "%s: error: cannot write: %s\n", path[k], strerror(e ? e : EIO)); all = 0; }
+        if (!ok[k]) { cli_line(stderr, "%s: error: cannot write: %s", path[k], cli_out_error(err[k] ? err[k] : EIO)); all = 0; }
     return all ? EXIT_OK : EXIT_INPUT;
 }
 
@@ -198,11 +208,13 @@ int cmd_gen(int argc, char **argv)
     }
     if ((ndjson != NULL) + (csv != NULL) + (db != NULL) != 1)
         return cli_usage_error("gen", "give exactly one of --ndjson FILE, --csv FILE, --db FILE");
-    if (db) return gen_db(db, users, seed, as_of);
+    if (db) return cli_check_data_path("gen", "--db", db) ? EXIT_INPUT : gen_db(db, users, seed, as_of);
 
     const char *path = ndjson ? ndjson : csv;
-    FILE *out = !strcmp(path, "-") ? stdout : fopen(path, "wb");
-    if (!out) { fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno)); return EXIT_INPUT; }
+    mmr_outfile of;
+    if (open_out(&of, path) != 0) return EXIT_INPUT;
+    FILE *out = of.f;
+    int err = 0;
     int progress = users >= 200000 && isatty(2);
     mmr_buf b;
     mmr_buf_init(&b);
@@ -214,16 +226,16 @@ int cmd_gen(int argc, char **argv)
         if (csv) mmr_sample_write_csv_row(&b, &u);
         else mmr_sample_write_ndjson(&b, &u);
         if (b.len >= (1u << 20) || i + 1 == users) {
-            if (b.oom || fwrite(b.data, 1, b.len, out) != b.len) { rc = EXIT_INPUT; break; }
+            if (b.oom || fwrite(b.data, 1, b.len, out) != b.len) { rc = EXIT_INPUT; err = b.oom ? ENOMEM : errno; break; }
             mmr_buf_clear(&b);
         }
         if (progress && (i + 1) % 100000 == 0)
             fprintf(stderr, "\r%llu / %llu users", i + 1, users);
     }
-    if (csv && users == 0 && fwrite(b.data, 1, b.len, out) != b.len) rc = EXIT_INPUT;
+    if (csv && users == 0 && fwrite(b.data, 1, b.len, out) != b.len) { rc = EXIT_INPUT; err = errno; }
     if (progress) fputc('\n', stderr);
     mmr_buf_free(&b);
-    if ((out != stdout ? fclose(out) : fflush(out)) != 0) rc = EXIT_INPUT;
-    if (rc != EXIT_OK) fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+    if (!close_out(&of, rc == EXIT_OK, &err)) rc = EXIT_INPUT;
+    if (rc != EXIT_OK) cli_line(stderr, "%s: error: cannot write: %s", path, cli_out_error(err ? err : EIO));
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "signals/txn.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/userid.h"
 
 static const char help[] =
 "usage: mmr ingest --db FILE [--traits FILE] [--budgets FILE] [--goals FILE] [TXFILE...]\n"
@@ -359,6 +360,14 @@ static void side_record(ingest *ig, side *sd, sqlite3_stmt *st, const char *rec,
         r.bad = 1;
         mmr_diag_add(ig->d, MMR_SEV_ERROR, file, (int)line, 0, "a line must be one JSON object");
     }
+    json_t *uv = json_is_object(o) ? json_object_get(o, "user_id") : NULL;
+    mmr_buf um;   /* the user id rule (util/userid.h) comes first, in its words */
+    mmr_buf_init(&um);
+    if (!r.bad && json_is_string(uv) && mmr_user_id_check(&um, json_string_value(uv), json_string_length(uv)) < 0) {
+        r.bad = 1;
+        mmr_diag_add(ig->d, MMR_SEV_ERROR, file, (int)line, 0, "%s", um.data ? um.data : "bad user id");
+    }
+    mmr_buf_free(&um);
     const char *user = get_text(&r, "user_id", 1);
     sqlite3_reset(st);
     if (!sd->goals) {
@@ -501,6 +510,7 @@ int cmd_ingest(int argc, char **argv)
         }
     }
     if (!dbp) { free(files); return cli_usage_error("ingest", "--db FILE is required"); }
+    if (cli_check_data_path("ingest", "--db", dbp)) { free(files); return EXIT_INPUT; }
     if (!nfiles && !budgets && !goals && !traits) {
         free(files);
         return cli_usage_error("ingest", "nothing to ingest: give transaction files, --traits, --budgets or --goals");

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "engine/db.h"
 #include "util/buf.h"
+#include "util/userid.h"
 #include "util/timeutil.h"
 
 static const char help[] =
@@ -30,6 +31,7 @@ int cmd_interact(int argc, char **argv)
         if (!(*dst = cli_opts_value(&o))) return cli_usage_error("interact", "--%s needs a value", name);
     }
     if (!dbp || !did || !action) return cli_usage_error("interact", "--db, --delivery and --action are required");
+    if (cli_check_data_path("interact", "--db", dbp)) return EXIT_INPUT;
     if (strcmp(action, "viewed") && strcmp(action, "clicked") && strcmp(action, "dismissed"))
         return cli_usage_error("interact", "--action %s: must be viewed, clicked or dismissed", action);
     int64_t now = (int64_t)time(NULL);
@@ -59,7 +61,22 @@ int cmd_interact(int argc, char **argv)
         goto out;
     }
     if (r != SQLITE_ROW) { mmr_db_error(db, &d, "reading mm_nudge_delivery_log"); goto out; }
-    user = strdup((const char *)sqlite3_column_text(sel, 0));
+    {
+        /* a stored id must pass the user id rule too: a NUL inside would
+         * cut it short here (util/userid.h) */
+        const char *us = (const char *)sqlite3_column_text(sel, 0);
+        size_t ul = us ? (size_t)sqlite3_column_bytes(sel, 0) : 0;
+        mmr_buf ub;
+        mmr_buf_init(&ub);
+        if (mmr_user_id_check(&ub, us ? us : "", ul) < 0) {
+            mmr_diag_add(&d, MMR_SEV_ERROR, dbp, 0, 0, "mm_nudge_delivery_log.user_id (delivery_id \"%s\"): %s", did,
+                         ub.data ? ub.data : "bad user id");
+            mmr_buf_free(&ub);
+            goto out;
+        }
+        mmr_buf_free(&ub);
+        user = strndup(us, ul);
+    }
     if (!user) { mmr_diag_add(&d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
     sqlite3_bind_text(ins, 1, did, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, user, -1, SQLITE_STATIC);

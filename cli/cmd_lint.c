@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/lint.h"
+#include "util/outfile.h"
 
 static const char help[] =
     "usage: mmr lint PATH... [--format text|json|sarif] [--strict] [--config FILE]\n"
@@ -26,6 +27,9 @@ static const char help[] =
     "                 default: .mmr-lint.conf or mmr-lint.conf next to the\n"
     "                 first PATH, then in each parent up to the repo root\n"
     "  --no-config    use the built-in settings only\n"
+    "  --allow-outside-root\n"
+    "                 let imports reach files outside the directory of the\n"
+    "                 paths given (see docs/language.md)\n"
     "  --output FILE  write the report to FILE instead of stderr (sarif: stdout)\n"
     "  --list         list every lint: id, name, severity, summary\n"
     "\n"
@@ -52,19 +56,21 @@ int cmd_lint(int argc, char **argv)
     if (!paths) { fprintf(stderr, "mmr lint: out of memory\n"); return EXIT_INPUT; }
     size_t npaths = 0;
     cli_format fmt = CLI_FMT_TEXT;
-    int strict = 0, no_config = 0, list = 0;
+    int strict = 0, no_config = 0, list = 0, lflags = 0;
     const char *config = NULL, *output = NULL;
     const char *name, *arg;
     int k;
     while ((k = cli_opts_next(&o, &name, &arg)) != -1) {
         if (k == 0) { paths[npaths++] = arg; continue; }
-        if ((!strcmp(name, "strict") || !strcmp(name, "no-config") || !strcmp(name, "list")) && o.pending_value) {
+        if ((!strcmp(name, "strict") || !strcmp(name, "no-config") || !strcmp(name, "list") ||
+             !strcmp(name, "allow-outside-root")) && o.pending_value) {
             free(paths);
             return cli_usage_error("lint", "--%s takes no value", name);
         }
         if (!strcmp(name, "strict")) strict = 1;
         else if (!strcmp(name, "no-config")) no_config = 1;
         else if (!strcmp(name, "list")) list = 1;
+        else if (!strcmp(name, "allow-outside-root")) lflags |= MMR_LOAD_ANY_IMPORT;
         else if (!strcmp(name, "format") || !strcmp(name, "config") || !strcmp(name, "output") ||
                  !strcmp(name, "o")) {
             const char *v = cli_opts_value(&o);
@@ -98,7 +104,7 @@ int cmd_lint(int argc, char **argv)
 
     mmr_unit *u = NULL;
     if (!config_errors) {
-        u = mmr_unit_load(paths, npaths, &d);
+        u = mmr_unit_load_opts(paths, npaths, lflags, &d);
         if (u && d.errors == 0 && mmr_check(u, &d) == 0 && d.errors == 0)
             mmr_lint(u, &cfg, &d);
     }
@@ -110,10 +116,11 @@ int cmd_lint(int argc, char **argv)
 
     int rc = d.errors ? EXIT_INPUT : EXIT_OK;
     FILE *out = NULL;
+    mmr_outfile of;   /* the report: a temporary renamed over it at the end */
     if (output) {
-        out = fopen(output, "w");
-        if (!out) {
-            fprintf(stderr, "mmr lint: cannot write %s: %s\n", output, strerror(errno));
+        if (mmr_outfile_open(&of, output, 0) == 0) out = of.f;
+        else {
+            cli_line(stderr, "mmr lint: cannot write %s: %s", output, cli_out_error(errno));
             rc = EXIT_INPUT;
         }
     }
@@ -128,7 +135,10 @@ int cmd_lint(int argc, char **argv)
     } else if (d.n || d.truncated) {
         cli_print_diags(&d, fmt);
     }
-    if (out && fclose(out) != 0) rc = EXIT_INPUT;
+    if (out && mmr_outfile_commit(&of) != 0) {
+        cli_line(stderr, "mmr lint: cannot write %s: %s", output, cli_out_error(errno));
+        rc = EXIT_INPUT;
+    }
     if (u) mmr_unit_free(u);
     mmr_lint_config_free(&cfg);
     mmr_diags_free(&d);

@@ -4,9 +4,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "engine/run.h"
+#include "engine/lease.h"
 #include "engine/snapshot.h"
 #include "engine/tz.h"
 #include "signals/snapdb.h"
@@ -14,7 +18,8 @@
 
 static const char help[] =
 "usage: mmr run PATH... --db FILE [--signals FILE] [--as-of DATE] [--now ISO8601]\n"
-"               [--dry-run] [--events FILE] [--redis URL] [--busy-timeout MS]\n"
+"               [--dry-run] [--events FILE] [--redis URL] [--redis-timeout MS]\n"
+"               [--busy-timeout MS]\n"
 "\n"
 "Runs the whole pipeline over one snapshot date: signals (the table\n"
 "mm_signal_daily, or --signals FILE as NDJSON or CSV) -> rules -> candidates\n"
@@ -37,26 +42,42 @@ static const char help[] =
 "  --events FILE     append events to FILE instead of stdout (each event once,\n"
 "                    even across a crash)\n"
 "  --redis URL       also PUBLISH each event: redis://[:password@]host[:port][/db]\n"
-"  --busy-timeout MS how long to wait for a locked database (default 5000)\n"
+"  --redis-timeout MS\n"
+"                    the Redis deadline in milliseconds, for connecting\n"
+"                    (default 2000) and for each batch of PUBLISHes (default\n"
+"                    10000); past it the events stay in the outbox for the\n"
+"                    next run\n"
+"  --busy-timeout MS how long to wait for a locked database, or for another\n"
+"                    run's lease (default 5000)\n"
+"  --allow-outside-root\n"
+"                    let imports reach files outside the directory of the\n"
+"                    paths given (see docs/language.md)\n"
 "\n"
 "When the ruleset derives signals (signal NAME = ... of transaction ...),\n"
 "mm_signal_daily has no rows for the date (or lacks a derived column) and\n"
 "the database has transactions, budgets or goals, the signals are computed\n"
 "first, as `mmr signals --db` does.\n"
 "\n"
-"Exit status: 0 success, 1 bad input or state (nothing written), 2 usage.\n";
+"One process at a time evaluates a database and one publishes its outbox:\n"
+"another run waits for them up to --busy-timeout, then gives up naming the\n"
+"holder (docs/engine.md, \"Concurrency\").\n"
+"\n"
+"Exit status: 0 committed and every event published; 1 bad input or state,\n"
+"or another run holds the database (nothing written); 2 usage; 3 committed,\n"
+"but publishing is incomplete (the events wait in the outbox for the next\n"
+"run).\n";
 
 /* Derived signals first: when the ruleset declares them and the database
  * has no mm_signal_daily rows for the date, compute them (their own
  * transaction, committed before the run's). Sets *as_of when it was not
  * given. EXIT_OK or EXIT_INPUT (diagnostics printed). */
-static int derive_first(const char **paths, size_t npaths, mmr_run_opts *o, char *as_of_buf)
+static int derive_first(const char **paths, size_t npaths, int lflags, mmr_run_opts *o, char *as_of_buf)
 {
     size_t n = strlen(paths[0]);
     if (npaths == 1 && n > 5 && !strcmp(paths[0] + n - 5, ".mmrc")) return EXIT_OK;
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    mmr_unit *u = mmr_unit_load_opts(paths, npaths, lflags, &d);
     if (u && !d.errors) mmr_check(u, &d);
     int rc = EXIT_OK, quiet = 1;
     mmr_db *db = NULL;
@@ -88,6 +109,14 @@ static int derive_first(const char **paths, size_t npaths, mmr_run_opts *o, char
         rc = EXIT_INPUT;
         goto out;
     }
+    /* the signals are written before the run's own check could refuse a
+     * damaged file: check it first */
+    if (mmr_db_open(&db, o->db_path, MMR_DB_OPEN_RO, o->busy_ms, &d) || mmr_db_quick_check(db, &d)) {
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    mmr_db_close(db);
+    db = NULL;
     mmr_snapdb_stats st;
     if (mmr_snapdb_run(u, o->db_path, as_of, o->busy_ms, o->zoneinfo, &st, &d)) { rc = EXIT_INPUT; goto out; }
     o->as_of = as_of;
@@ -100,6 +129,20 @@ out:
     mmr_diags_free(&d);
     if (u) mmr_unit_free(u);
     return rc;
+}
+
+/* --events must be writable before anything is committed. */
+static int probe_events(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return 0;   /* a pipe or device: written as is */
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "%s: error: cannot open the events file: %s (nothing was written)\n", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
 }
 
 static void print_summary(const mmr_run_stats *st, int dry, int published_ok)
@@ -119,9 +162,12 @@ static void print_summary(const mmr_run_stats *st, int dry, int published_ok)
     if (st->existing) fprintf(stderr, ", %llu already stored", (unsigned long long)st->existing);
     fputc('\n', stderr);
     if (!dry) {
-        fprintf(stderr, "mmr run: events: %llu written, %llu published to redis, %llu pending in the outbox%s\n",
-                (unsigned long long)st->events_emitted, (unsigned long long)st->events_redis,
-                (unsigned long long)st->events_pending, published_ok ? "" : " (publishing failed)");
+        char pend[32];
+        if (st->pending_unknown) snprintf(pend, sizeof pend, "an unknown number");
+        else snprintf(pend, sizeof pend, "%llu", (unsigned long long)st->events_pending);
+        fprintf(stderr, "mmr run: events: %llu written, %llu published to redis, %s pending in the outbox%s\n",
+                (unsigned long long)st->events_emitted, (unsigned long long)st->events_redis, pend,
+                published_ok ? "" : st->publish_busy ? " (another process is publishing)" : " (publishing failed)");
     }
     /* elapsed time varies: tests filter this line */
     fprintf(stderr, "mmr run: elapsed %.2f s\n", st->elapsed_s);
@@ -140,6 +186,8 @@ int cmd_run(int argc, char **argv)
     cli_opts_init(&op, argc, argv);
     const char *name, *arg;
     int k, rc = EXIT_OK;
+    mmr_db *lease_db = NULL;
+    int lflags = 0;
     while ((k = cli_opts_next(&op, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
         const char **dst = NULL;
@@ -151,6 +199,20 @@ int cmd_run(int argc, char **argv)
         else if (!strcmp(name, "redis")) dst = &o.redis_url;
         else if (!strcmp(name, "busy-timeout")) dst = &busy_s;
         else if (!strcmp(name, "dry-run")) { o.dry_run = 1; continue; }
+        else if (!strcmp(name, "allow-outside-root")) { lflags |= MMR_LOAD_ANY_IMPORT; continue; }
+        else if (!strcmp(name, "redis-timeout")) {
+            /* one value for both Redis deadlines (engine/run.c passes it to connect too) */
+            const char *v = cli_opts_value(&op);
+            char *end = NULL;
+            long ms = v ? strtol(v, &end, 10) : 0;
+            if (!v) { rc = cli_usage_error("run", "--redis-timeout needs a value"); goto out; }
+            if (end == v || *end || ms < 1 || ms > 3600000) {
+                rc = cli_usage_error("run", "--redis-timeout %s: milliseconds 1-3600000", v);
+                goto out;
+            }
+            o.redis_batch_ms = (int)ms;
+            continue;
+        }
         else { rc = cli_usage_error("run", "unknown option --%s", name); goto out; }
         const char *v = cli_opts_value(&op);
         if (!v) { rc = cli_usage_error("run", "--%s needs a value", name); goto out; }
@@ -158,6 +220,7 @@ int cmd_run(int argc, char **argv)
     }
     if (!npaths) { rc = cli_usage_error("run", "no ruleset given"); goto out; }
     if (!o.db_path) { rc = cli_usage_error("run", "--db FILE is required"); goto out; }
+    if (cli_check_data_path("run", "--db", o.db_path)) { rc = EXIT_INPUT; goto out; }
     if (o.as_of && !mmr_snap_date_ok(o.as_of, strlen(o.as_of))) {
         rc = cli_usage_error("run", "--as-of %s: not a date (YYYY-MM-DD)", o.as_of);
         goto out;
@@ -187,12 +250,30 @@ int cmd_run(int argc, char **argv)
     o.progress = isatty(2) ? stderr : NULL;
     o.ruleset_label = paths[0];
 
+    if (o.events_path && !o.dry_run && probe_events(o.events_path)) { rc = EXIT_INPUT; goto out; }
+    /* one run evaluates a database at a time (engine/lease.h); a dry run
+     * writes nothing and takes no lease */
+    static const char *const eval_lease[1] = { "evaluate" };
+    mmr_lease_self me;
+    mmr_lease_self_init(&me, "mmr run");
+    if (!o.dry_run) {
+        mmr_diags ld;
+        mmr_diags_init(&ld);
+        int lr = mmr_db_open(&lease_db, o.db_path, MMR_DB_OPEN_RW, o.busy_ms, &ld);
+        if (!lr) lr = mmr_lease_acquire(lease_db, eval_lease, 1, &me, o.busy_ms > 0 ? o.busy_ms : MMR_DB_BUSY_MS_DEFAULT, &ld);
+        cli_print_diags(&ld, CLI_FMT_TEXT);
+        mmr_diags_free(&ld);
+        if (lr == 1 || lr < 0) { rc = EXIT_INPUT; goto out; }
+        o.lease = &me;
+        o.lease_evaluate = lr == 0;
+    }
+
     char as_of_buf[MMR_TIME_BUF];
-    if (!o.signals_path && derive_first(paths, npaths, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
+    if (!o.signals_path && derive_first(paths, npaths, lflags, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
 
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_program *prog = mmr_build(paths, npaths, &d);
+    mmr_program *prog = mmr_build_opts(paths, npaths, lflags, &d);
     if (!prog) {
         cli_print_diags(&d, CLI_FMT_TEXT);
         mmr_diags_free(&d);
@@ -204,11 +285,19 @@ int cmd_run(int argc, char **argv)
     int r = mmr_run(&o, &st, &d);
     fflush(stdout);
     cli_print_diags(&d, CLI_FMT_TEXT);
-    if (r == 0 || st.committed) print_summary(&st, o.dry_run, r == 0);
-    if (r) rc = EXIT_INPUT;
+    /* this run's publishing failed (events pending for another reason,
+     * say a concurrent run's that it publishes itself, are not a failure) */
+    int incomplete = st.committed && (r || st.redis_failed || st.publish_busy || st.pending_unknown);
+    if (r == 0 || st.committed) print_summary(&st, o.dry_run, !incomplete);
+    if (incomplete) rc = EXIT_PUBLISH;
+    else if (r) rc = EXIT_INPUT;
     mmr_diags_free(&d);
     mmr_program_free(prog);
 out:
+    if (lease_db) {
+        mmr_lease_release(lease_db, eval_lease, 1, &me);
+        mmr_db_close(lease_db);
+    }
     free(paths);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "engine/db.h"
 #include "util/buf.h"
+#include "util/userid.h"
 #include "util/timeutil.h"
 
 static const char help[] =
@@ -80,6 +81,15 @@ int cmd_settings(int argc, char **argv)
         else if (strv_add(!strcmp(name, "mute") ? &mute : &unmute, v)) goto oom;
     }
     if (!dbp || !user) { rc = cli_usage_error("settings", "--db FILE and --user ID are required"); goto out; }
+    if (cli_check_data_path("settings", "--db", dbp)) { rc = EXIT_INPUT; goto out; }
+    mmr_buf ub;
+    mmr_buf_init(&ub);
+    if (mmr_user_id_check(&ub, user, strlen(user)) < 0) {
+        rc = cli_usage_error("settings", "--user: %s", ub.data ? ub.data : "bad user id");
+        mmr_buf_free(&ub);
+        goto out;
+    }
+    mmr_buf_free(&ub);
     for (size_t i = 0; i < mute.n; i++)
         if (has(&unmute, mute.v[i])) { rc = cli_usage_error("settings", "category %s is both muted and unmuted", mute.v[i]); goto out; }
     int64_t now = (int64_t)time(NULL);

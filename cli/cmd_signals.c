@@ -38,6 +38,8 @@ static const char help[] =
 "  --ndjson OUT         where the snapshot goes (with --transactions)\n"
 "  --db FILE            the state database (instead of files)\n"
 "  --busy-timeout MS    how long to wait for a locked database (default 5000)\n"
+"  --allow-outside-root let imports reach files outside the directory of\n"
+"                       the paths given (see docs/language.md)\n"
 "\n"
 "Exit status: 0 success, 1 bad input (nothing written), 2 usage.\n";
 
@@ -53,9 +55,10 @@ int cmd_signals(int argc, char **argv)
     cli_opts op;
     cli_opts_init(&op, argc, argv);
     const char *name, *arg;
-    int k, rc = EXIT_OK;
+    int k, rc = EXIT_OK, lflags = 0;
     while ((k = cli_opts_next(&op, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
+        if (!strcmp(name, "allow-outside-root")) { lflags |= MMR_LOAD_ANY_IMPORT; continue; }
         const char *v = cli_opts_value(&op);
         if (!v) { rc = cli_usage_error("signals", "--%s needs a value", name); goto done; }
         if (!strcmp(name, "transactions")) txns[ntxns++] = v;
@@ -77,6 +80,7 @@ int cmd_signals(int argc, char **argv)
     }
     if (!db && !ntxns) { rc = cli_usage_error("signals", "give --transactions FILE (and --ndjson OUT), or --db FILE"); goto done; }
     if (!db && !out) { rc = cli_usage_error("signals", "--ndjson OUT is required with --transactions (- for stdout)"); goto done; }
+    if (cli_check_data_path("signals", "--db", db)) { rc = EXIT_INPUT; goto done; }
     int busy_ms = 0;
     if (busy_s) {
         char *end;
@@ -87,7 +91,7 @@ int cmd_signals(int argc, char **argv)
 
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_unit *u = mmr_unit_load(paths, npaths, &d);
+    mmr_unit *u = mmr_unit_load_opts(paths, npaths, lflags, &d);
     if (u && !d.errors) mmr_check(u, &d);
     if (!u || d.errors) {
         cli_print_diags(&d, CLI_FMT_TEXT);

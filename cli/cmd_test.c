@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "engine/testrun.h"
+#include "compiler/compile.h"
 
 static const char help[] =
     "usage: mmr test PATH... [--filter SUBSTR] [--format text|json]\n"
@@ -21,6 +22,8 @@ static const char help[] =
     "  --filter SUBSTR          run only tests whose name contains SUBSTR\n"
     "  --format text|json       output format (json: one document on stdout)\n"
     "  --coverage               report rule and condition coverage\n"
+    "  --allow-outside-root     let imports reach files outside the directory\n"
+    "                           of the paths given (see docs/language.md)\n"
     "  --coverage-format F      text or json (default: the --format);\n"
     "                           implies --coverage\n"
     "\n"
@@ -64,6 +67,9 @@ int cmd_test(int argc, char **argv)
         } else if (strcmp(name, "format") == 0) {
             const char *v = cli_opts_value(&o);
             if (parse_fmt(v, &json) < 0) { free(paths); return cli_usage_error("test", "--format must be text or json"); }
+        } else if (strcmp(name, "allow-outside-root") == 0) {
+            if (o.pending_value) { free(paths); return cli_usage_error("test", "--allow-outside-root takes no value"); }
+            topts.load_flags |= MMR_LOAD_ANY_IMPORT;
         } else if (strcmp(name, "coverage") == 0) {
             if (o.pending_value) { free(paths); return cli_usage_error("test", "--coverage takes no value"); }
             cov = 1;

@@ -1,4 +1,5 @@
 /* mmr — the MoneyMoments rules engine command line. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "include/mmr.h"
@@ -23,6 +24,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* stdout into a closed pipe (`mmr eval ... | head -1`) must fail with
+     * EPIPE, reported and exited on, not kill us mid-commit (the library
+     * itself never raises SIGPIPE: its sockets use MSG_NOSIGNAL) */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) { usage(stderr); return EXIT_USAGE; }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) { usage(stdout); return EXIT_OK; }

@@ -11,6 +11,11 @@ static int is_mmrc(const char *p)
 
 mmr_program *mmr_build(const char *const *paths, size_t npaths, mmr_diags *d)
 {
+    return mmr_build_opts(paths, npaths, 0, d);
+}
+
+mmr_program *mmr_build_opts(const char *const *paths, size_t npaths, int flags, mmr_diags *d)
+{
     const char *mmrc = NULL;
     for (size_t i = 0; i < npaths; i++) if (paths[i] && is_mmrc(paths[i]) && !mmrc) mmrc = paths[i];
     if (mmrc) {
@@ -23,7 +28,7 @@ mmr_program *mmr_build(const char *const *paths, size_t npaths, mmr_diags *d)
         return mmr_program_load(paths[0], d);
     }
     size_t before = d->errors;
-    mmr_unit *u = mmr_unit_load(paths, npaths, d);
+    mmr_unit *u = mmr_unit_load_opts(paths, npaths, flags, d);
     if (!u) {
         mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
         return NULL;

@@ -366,6 +366,11 @@ static void flatten(ck *c)
             }
             PUSH(u->rules, u->nrules, r);
             map_put(&c->rules, r->name, (int)u->nrules - 1);
+            /* the one place the rule limit is checked: check, compile,
+             * lint, test and run all come through here */
+            if (u->nrules == (size_t)MMR_MAX_RULES + 1)
+                err(c, &r->loc, "too many rules: a ruleset holds at most %u, and this is rule %zu",
+                    (unsigned)MMR_MAX_RULES, u->nrules);
         }
         for (size_t i = 0; i < f->npolicies; i++) {
             mmr_policy *p = &f->policies[i];
@@ -1555,10 +1560,7 @@ static void check_policy(ck *c)
     }
     if (p->timezone) {
         const char *z = p->timezone;
-        int ok = *z != 0;
-        for (const char *q = z; *q; q++)
-            if (!(isalnum((unsigned char)*q) || *q == '/' || *q == '_' || *q == '-' || *q == '+')) ok = 0;
-        if (!ok) {
+        if (!mmr_timezone_name_ok(z)) {   /* vm/verify.c: the verifier checks the same */
             mmr_diag *g = err(c, &p->timezone_loc, "\"%s\" is not a time zone name", z);
             if (g) mmr_diag_set_hint(g, "use an IANA name such as \"Asia/Kolkata\" or \"UTC\"");
         }

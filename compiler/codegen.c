@@ -1,6 +1,10 @@
 /* Code generation: a checked unit into an mmr_program (see
  * docs/internals.md and vm/opcodes.def).
  *
+ * Longer than our ~800-line mark: both code forms (control and traced
+ * value form) are emitted by one walk over the same expression tree, and
+ * the register allocator it shares is kept beside it.
+ *
  * code[0], per rule in name order: audience and when in control form
  * (polarity jumps, fused JCMPK for `x <cmp> number`), then the template
  * values into consecutive registers and FIRE. After HALT come the lets'
@@ -982,7 +986,8 @@ mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d)
     c.d = d;
     c.p = mmr_program_new();
     if (!c.p) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); return NULL; }
-    if (u->nrules > 0xFFFFu) fail(&c, "the ruleset is too large: more than 65535 rules");
+    /* mmr_check rejects more rules at the first one past the limit */
+    if (u->nrules > MMR_MAX_RULES) fail(&c, "internal error: more rules than the checker allows");
     c.nslots = (unsigned)(u->nsignals + u->ntraits);
     c.nlets = (unsigned)u->nlets;
     c.let_label = calloc(u->nlets ? u->nlets : 1, sizeof *c.let_label);

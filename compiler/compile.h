@@ -11,6 +11,13 @@
  * the importing file; each file once; cycles are errors). Returns a unit
  * even when there are errors (NULL only on out-of-memory). */
 mmr_unit *mmr_unit_load(const char *const *paths, size_t npaths, mmr_diags *d);
+/* Imports must stay inside the ruleset's root: the directories holding the
+ * paths given (symlinks resolved; std/ is embedded and always fine). An
+ * import outside is an error at the import, unless flags has
+ * MMR_LOAD_ANY_IMPORT (the commands' --allow-outside-root). mmr_unit_load
+ * is mmr_unit_load_opts with flags 0. */
+enum { MMR_LOAD_ANY_IMPORT = 1 };
+mmr_unit *mmr_unit_load_opts(const char *const *paths, size_t npaths, int flags, mmr_diags *d);
 /* Same, from one in-memory buffer (tests, fuzzers, the embedding API). */
 mmr_unit *mmr_unit_load_source(const char *name, const char *src, size_t len, mmr_diags *d);
 void mmr_unit_free(mmr_unit *u);
@@ -25,6 +32,8 @@ mmr_program *mmr_codegen(const mmr_unit *u, mmr_diags *d);
 /* Everything a command needs: load + check + codegen; a single .mmrc path
  * is loaded and verified instead. NULL if there were errors. */
 mmr_program *mmr_build(const char *const *paths, size_t npaths, mmr_diags *d);
+/* mmr_build with mmr_unit_load_opts flags. */
+mmr_program *mmr_build_opts(const char *const *paths, size_t npaths, int flags, mmr_diags *d);
 
 /* Canonical text (the formatter's printer). */
 void mmr_print_expr(mmr_buf *b, const mmr_expr *e);

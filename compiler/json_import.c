@@ -5,6 +5,9 @@
  * every AST node made here carries a location whose file is
  * "FILE: JSONPATH" with line 0, so a later checker error on that node also
  * prints as "rules.json: $[3].expression_json.if.x: error: ...".
+ *
+ * Longer than most files (~1,700 lines): rows, conditions and names share
+ * one context (the JSON path, the name maps), which a split would expose.
  */
 #include <jansson.h>
 #include <math.h>
@@ -14,6 +17,7 @@
 #include "compiler/compile.h"
 #include "stdlib/builtins.h"
 #include "util/placeholder.h"
+#include "util/strmap.h"
 
 #define JSON_FLAGS JSON_REJECT_DUPLICATES
 #define MAX_COND_DEPTH 32        /* any/all/not nesting */
@@ -64,6 +68,9 @@ typedef struct jctx {
     jvec signals, traits;     /* mmr_var_decl */
     jvec templates, rules;    /* mmr_template, mmr_rule */
     jvec tpl_paths, rule_paths; /* const char *: JSON path of each row */
+    /* name -> index, so a master with 100,000 rows stays linear */
+    mmr_strmap decls;         /* this document's signals and traits: index*2 + is_trait */
+    mmr_strmap tpl_ids, rule_names;
     int depth;
     size_t nconds;
     int oom;
@@ -310,15 +317,17 @@ static int lookup(jctx *c, const char *name, mmr_var_decl **decl)
 {
     mmr_var_decl *g = NULL;
     if (c->std) {
+        /* std declares a few dozen names, a fixed cost per lookup */
         if ((g = find_decl(c->std->signals, c->std->nsignals, name)) ||
             (g = find_decl(c->std->traits, c->std->ntraits, name))) {
             *decl = g;
             return 1;
         }
     }
-    if ((g = find_decl(c->signals.v, c->signals.n, name)) ||
-        (g = find_decl(c->traits.v, c->traits.n, name))) {
-        *decl = g;
+    size_t at;
+    if (mmr_strmap_get(&c->decls, name, &at)) {
+        jvec *v = at & 1 ? &c->traits : &c->signals;
+        *decl = (mmr_var_decl *)v->v + at / 2;
         return 2;
     }
     *decl = NULL;
@@ -349,6 +358,7 @@ static mmr_type use_name(jctx *c, const char *name, mmr_type t, int as_trait)
     nd->name = adup(c, name);
     nd->type = t;
     nd->implicit = 1;
+    if (!nd->name || mmr_strmap_put(&c->decls, nd->name, (v->n - 1) * 2 + (as_trait != 0))) c->oom = 1;
     mmr_diag *w = jwarn(c, "%s is not declared in %s; declared as `%s %s : %s` from its use",
                         q(c, name), STD_PATH, as_trait ? "trait" : "signal", name,
                         mmr_type_name(t));
@@ -978,13 +988,12 @@ static void template_row(jctx *c, json_t *row)
     t.id = ident_from(c, json_string_value(id), "template id", "T_");
     path_reset(c, m);
     if (!t.id) return;
-    for (size_t i = 0; i < c->templates.n; i++) {
-        if (!strcmp(((mmr_template *)c->templates.v)[i].id, t.id)) {
-            path_key(c, "template_id");
-            jerr(c, "duplicate template %s (first at %s)", q(c, t.id), ((const char **)c->tpl_paths.v)[i]);
-            path_reset(c, m);
-            return;
-        }
+    size_t first;
+    if (mmr_strmap_get(&c->tpl_ids, t.id, &first)) {
+        path_key(c, "template_id");
+        jerr(c, "duplicate template %s (first at %s)", q(c, t.id), ((const char **)c->tpl_paths.v)[first]);
+        path_reset(c, m);
+        return;
     }
     int errs = (int)c->d->errors;
     t.title = string_field(c, row, "title", 1);
@@ -1045,6 +1054,7 @@ static void template_row(jctx *c, json_t *row)
     if (!slot || !ps) { c->oom = 1; return; }
     *slot = t;
     *ps = adup(c, cur_path(c));
+    if (mmr_strmap_put(&c->tpl_ids, slot->id, c->templates.n - 1)) c->oom = 1;
 }
 
 /* ---------------------------------------------------------------- rules */
@@ -1061,9 +1071,8 @@ static const char *const expr_fields[] = {
 
 static const mmr_template *find_template(jctx *c, const char *id)
 {
-    for (size_t i = 0; i < c->templates.n; i++)
-        if (!strcmp(((mmr_template *)c->templates.v)[i].id, id)) return &((mmr_template *)c->templates.v)[i];
-    return NULL;
+    size_t i;
+    return mmr_strmap_get(&c->tpl_ids, id, &i) ? &((mmr_template *)c->templates.v)[i] : NULL;
 }
 
 /* The format of placeholder `name` in a template ("" none), or NULL. */
@@ -1210,13 +1219,12 @@ static void rule_row(jctx *c, json_t *row)
         path_reset(c, m);
     }
     if (r.name) {
-        for (size_t i = 0; i < c->rules.n; i++) {
-            if (!strcmp(((mmr_rule *)c->rules.v)[i].name, r.name)) {
-                path_key(c, name ? "name" : "rule_id");
-                jerr(c, "duplicate rule %s (first at %s)", q(c, r.name), ((const char **)c->rule_paths.v)[i]);
-                path_reset(c, m);
-                return;
-            }
+        size_t first;
+        if (mmr_strmap_get(&c->rule_names, r.name, &first)) {
+            path_key(c, name ? "name" : "rule_id");
+            jerr(c, "duplicate rule %s (first at %s)", q(c, r.name), ((const char **)c->rule_paths.v)[first]);
+            path_reset(c, m);
+            return;
         }
     }
 
@@ -1378,6 +1386,7 @@ static void rule_row(jctx *c, json_t *row)
     if (!slot || !ps) { c->oom = 1; return; }
     *slot = r;
     *ps = adup(c, cur_path(c));
+    if (mmr_strmap_put(&c->rule_names, slot->name, c->rules.n - 1)) c->oom = 1;
 }
 
 /* ------------------------------------------- signal/trait declarations */
@@ -1425,8 +1434,10 @@ static void decl_row(jctx *c, json_t *row, int trait)
         path_reset(c, m);
         return;
     }
-    mmr_var_decl *nd = vpush(trait ? &c->traits : &c->signals, sizeof *nd);
+    jvec *v = trait ? &c->traits : &c->signals;
+    mmr_var_decl *nd = vpush(v, sizeof *nd);
     if (!nd) { c->oom = 1; return; }
+    if (mmr_strmap_put(&c->decls, name, (v->n - 1) * 2 + (trait != 0))) c->oom = 1;
     nd->loc = here(c);
     nd->name = name;
     nd->type = t;
@@ -1492,10 +1503,50 @@ static void each_decl(jctx *c, json_t *arr, const char *key, int trait)
     path_reset(c, m);
 }
 
+/* "TEMPLATE\x1fNAME": the key of a (template, binding name) pair. */
+static const char *pair_key(jctx *c, const char *tid, const char *name)
+{
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_buf_printf(&b, "%s\x1f%s", tid, name);
+    const char *k = b.data ? adup(c, b.data) : NULL;
+    mmr_buf_free(&b);
+    if (!k) c->oom = 1;
+    return k;
+}
+
+/* Counts, in one pass over the rules, how many rules use each template
+ * (users: id -> n) and how many of those bind each name (binders:
+ * "id\x1fname" -> n; last: the same key -> index + 1 of the last rule
+ * counted, so a rule counts once). A scan of every rule per placeholder
+ * would be quadratic. */
+static void count_binders(jctx *c, mmr_strmap *users, mmr_strmap *binders, mmr_strmap *last)
+{
+    mmr_rule *rv = c->rules.v;
+    for (size_t j = 0; j < c->rules.n && !c->oom; j++) {
+        if (!rv[j].message) continue;
+        size_t n = 0;
+        mmr_strmap_get(users, rv[j].message, &n);
+        if (mmr_strmap_put(users, rv[j].message, n + 1)) { c->oom = 1; return; }
+        for (size_t b = 0; b < rv[j].nwith; b++) {
+            const char *k = pair_key(c, rv[j].message, rv[j].with[b].name);
+            if (!k) return;
+            size_t seen = 0;
+            if (mmr_strmap_get(last, k, &seen) && seen == j + 1) continue;
+            n = 0;
+            mmr_strmap_get(binders, k, &n);
+            if (mmr_strmap_put(binders, k, n + 1) || mmr_strmap_put(last, k, j + 1)) { c->oom = 1; return; }
+        }
+    }
+}
+
 /* Placeholders no rule binds and no declaration fills are declared as
  * signals (text, or number when the placeholder has a format). */
 static void declare_placeholders(jctx *c)
 {
+    mmr_strmap users, binders, last;
+    mmr_strmap_init(&users); mmr_strmap_init(&binders); mmr_strmap_init(&last);
+    int counted = 0;
     mmr_template *tv = c->templates.v;
     for (size_t i = 0; i < c->templates.n; i++) {
         const mmr_template *t = &tv[i];
@@ -1509,20 +1560,19 @@ static void declare_placeholders(jctx *c)
                 if (s.kind == MMR_SEG_END || s.kind == MMR_SEG_ERROR) break;
                 if (s.kind != MMR_SEG_PLACEHOLDER) continue;
                 char *name = mmr_arena_strndup(c->a, s.name, s.name_len);
-                if (!name) { c->oom = 1; return; }
+                if (!name) { c->oom = 1; goto out; }
                 if (!is_ident(name) || is_reserved(name)) continue;  /* the checker says why */
                 mmr_var_decl *g;
                 if (lookup(c, name, &g)) continue;
                 /* bound by every rule that uses the template? */
-                size_t users = 0, binders = 0;
-                mmr_rule *rv = c->rules.v;
-                for (size_t j = 0; j < c->rules.n; j++) {
-                    if (!rv[j].message || strcmp(rv[j].message, t->id)) continue;
-                    users++;
-                    for (size_t b = 0; b < rv[j].nwith; b++)
-                        if (!strcmp(rv[j].with[b].name, name)) { binders++; break; }
-                }
-                if (users && users == binders) continue;
+                if (!counted) { count_binders(c, &users, &binders, &last); counted = 1; }
+                if (c->oom) goto out;
+                size_t nusers = 0, nbinders = 0;
+                const char *pk = pair_key(c, t->id, name);
+                if (!pk) goto out;
+                mmr_strmap_get(&users, t->id, &nusers);
+                mmr_strmap_get(&binders, pk, &nbinders);
+                if (nusers && nusers == nbinders) continue;
                 path_reset(c, 0);
                 mmr_buf_puts(&c->path, ((const char **)c->tpl_paths.v)[i]);
                 path_key(c, keys[k]);
@@ -1531,6 +1581,8 @@ static void declare_placeholders(jctx *c)
             }
         }
     }
+out:
+    mmr_strmap_free(&users); mmr_strmap_free(&binders); mmr_strmap_free(&last);
 }
 
 static void load_std(jctx *c)
@@ -1625,6 +1677,7 @@ done:
     if (c.oom) mmr_diag_add_json(d, MMR_SEV_ERROR, c.file, "$", "out of memory");
     free(c.signals.v); free(c.traits.v); free(c.templates.v); free(c.rules.v);
     free(c.tpl_paths.v); free(c.rule_paths.v);
+    mmr_strmap_free(&c.decls); mmr_strmap_free(&c.tpl_ids); mmr_strmap_free(&c.rule_names);
     mmr_buf_free(&c.path);
     mmr_arena_free(&c.std_arena);
     return f;

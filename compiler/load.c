@@ -30,6 +30,10 @@ typedef struct loader {
     entry *v; size_t n, cap;
     size_t *stack; size_t nstack, capstack;   /* entries being loaded */
     int oom;
+    int any_import;          /* MMR_LOAD_ANY_IMPORT: no root check */
+    char **roots;            /* realpaths of the command-line paths' directories */
+    size_t nroots;
+    const char *root_shown;  /* the current command-line path's directory, as typed */
 } loader;
 
 static int ends_with(const char *s, const char *suf)
@@ -242,6 +246,61 @@ static void load_disk_file(loader *L, const char *path, const mmr_loc *from)
     finish(L, idx);
 }
 
+/* The canonical absolute form of p (symlinks resolved); for a path that
+ * does not exist yet, its directory's canonical form plus the last name.
+ * NULL when neither resolves. */
+static char *canon(const char *p)
+{
+    char *r = realpath(p, NULL);
+    if (r) return r;
+    const char *slash = strrchr(p, '/');
+    char *dir = slash ? strndup(p, slash == p ? 1 : (size_t)(slash - p)) : strdup(".");
+    char *rd = dir ? realpath(dir, NULL) : NULL;
+    free(dir);
+    if (!rd) return NULL;
+    const char *base = slash ? slash + 1 : p;
+    size_t n = strlen(rd) + strlen(base) + 2;
+    char *out = malloc(n);
+    if (out) snprintf(out, n, "%s%s%s", rd, ends_with(rd, "/") ? "" : "/", base);
+    free(rd);
+    return out;
+}
+
+static int has_dotdot(const char *p)
+{
+    for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
+        if ((s == p || s[-1] == '/') && (s[2] == 0 || s[2] == '/')) return 1;
+    return 0;
+}
+
+/* Is the import file (resolved to full) inside one of the roots? Only
+ * imports are checked: the command-line paths define the roots. */
+static int inside_roots(loader *L, const char *written, const char *full)
+{
+    char *c = canon(full);
+    if (!c) return written[0] != '/' && !has_dotdot(written);   /* missing: judged as written */
+    int in = 0;
+    for (size_t i = 0; i < L->nroots && !in; i++) {
+        size_t n = strlen(L->roots[i]);
+        in = !strncmp(c, L->roots[i], n) && (c[n] == '/' || c[n] == 0 || !strcmp(L->roots[i], "/"));
+    }
+    free(c);
+    return in;
+}
+
+/* Adds the directory holding command-line path p to the roots. */
+static void add_root(loader *L, const char *p)
+{
+    char *r = realpath(p, NULL);
+    if (!r) return;   /* a missing path fails to load anyway */
+    char *rs = strrchr(r, '/');
+    if (rs) { if (rs == r) rs[1] = 0; else *rs = 0; }
+    char **nr = realloc(L->roots, (L->nroots + 1) * sizeof *nr);
+    if (!nr) { free(r); L->oom = 1; return; }
+    L->roots = nr;
+    L->roots[L->nroots++] = r;
+}
+
 /* Resolve an import path written in `from`'s file (or a command-line path
  * when from is NULL) and load it. */
 static void load_path(loader *L, const char *path, const mmr_loc *from, int from_std)
@@ -273,7 +332,14 @@ static void load_path(loader *L, const char *path, const mmr_loc *from, int from
         mmr_buf_puts(&full, ".mmr");
         if (full.data && stat(full.data, &st) != 0) full.len -= 4, full.data[full.len] = 0;
     }
-    if (stat(full.data, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (from && !L->any_import && !inside_roots(L, path, full.data)) {
+        /* an import must not read (and quote in errors) any file on disk */
+        mmr_diag *g = mmr_diag_add(L->d, MMR_SEV_ERROR, from->file, from->line, from->col,
+                                   "import \"%s\" is outside the ruleset's root %s", path,
+                                   L->root_shown ? L->root_shown : ".");
+        mmr_diag_set_hint(g, "imports stay under the directory of the paths given; "
+                             "pass --allow-outside-root to allow it");
+    } else if (stat(full.data, &st) == 0 && S_ISDIR(st.st_mode)) {
         load_dir(L, full.data, from);
     } else if (ends_with(full.data, ".mmrc")) {
         mmr_diag *g = mmr_diag_add(L->d, MMR_SEV_ERROR, from ? from->file : full.data,
@@ -298,22 +364,40 @@ static mmr_unit *loader_done(loader *L)
 {
     for (size_t i = 0; i < L->n; i++) free(L->v[i].key);
     free(L->v);
+    for (size_t i = 0; i < L->nroots; i++) free(L->roots[i]);
+    free(L->roots);
     free(L->stack);
     if (L->oom) { mmr_unit_free(L->u); return NULL; }
     return L->u;
 }
 
-mmr_unit *mmr_unit_load(const char *const *paths, size_t npaths, mmr_diags *d)
+mmr_unit *mmr_unit_load_opts(const char *const *paths, size_t npaths, int flags, mmr_diags *d)
 {
     loader L;
     memset(&L, 0, sizeof L);
     L.u = unit_new();
     L.d = d;
+    L.any_import = (flags & MMR_LOAD_ANY_IMPORT) != 0;
     if (!L.u) return NULL;
     if (npaths == 0)
         mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "no ruleset given: name .mmr files or directories");
-    for (size_t i = 0; i < npaths && !L.oom; i++) load_path(&L, paths[i], NULL, 0);
+    /* every root first: a file may import one under another path given */
+    for (size_t i = 0; i < npaths && !L.any_import; i++) add_root(&L, paths[i]);
+    for (size_t i = 0; i < npaths && !L.oom; i++) {
+        if (!L.any_import) {
+            const char *slash = strrchr(paths[i], '/');
+            char *shown = slash ? strndup(paths[i], slash == paths[i] ? 1 : (size_t)(slash - paths[i])) : NULL;
+            L.root_shown = shown ? mmr_arena_strdup(&L.u->arena, shown) : ".";
+            free(shown);
+        }
+        load_path(&L, paths[i], NULL, 0);
+    }
     return loader_done(&L);
+}
+
+mmr_unit *mmr_unit_load(const char *const *paths, size_t npaths, mmr_diags *d)
+{
+    return mmr_unit_load_opts(paths, npaths, 0, d);
 }
 
 mmr_unit *mmr_unit_load_source(const char *name, const char *src, size_t len, mmr_diags *d)

@@ -1,5 +1,6 @@
 /* SQLite state: open, schema, migrations. See engine/db.h. */
 #include "engine/db.h"
+#include "engine/lease.h"
 #include "compiler/ast.h"
 #include "compiler/compile.h"
 #include "util/buf.h"
@@ -450,7 +451,7 @@ static const char *const schema_tables[] = {
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
     "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
     "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
-    "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal",
+    "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal", "mm_lease",
 };
 
 int mmr_db_check_tables(mmr_db *db, mmr_diags *d)
@@ -537,7 +538,7 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
         if (g) mmr_diag_set_hint(g, v ? "run once without --dry-run to migrate it" : "run once without --dry-run to create it");
         return -1;
     }
-    if (v >= 1 && v <= 3) {
+    if (v >= 1 && v <= 4) {
         /* each step in turn, all in the caller's transaction */
         if (v == 1 && (mmr_db_exec(db, migrate_v1_v2, d) ||
                        mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
@@ -548,9 +549,15 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
                                        "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
             return -1;
         /* 3 -> 4 only adds tables */
-        if (mmr_db_exec(db, schema_v4_tables, d)) return -1;
+        if (v <= 3 && (mmr_db_exec(db, schema_v4_tables, d) ||
+                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
+                                       "VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
+            return -1;
+        /* 4 -> 5 adds the lease table (engine/lease.h), which a lease may
+         * have made already */
+        if (mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d)) return -1;
         return mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                               "VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                               "VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     }
     /* v == 0: a fresh file, or one with only input tables made elsewhere */
     mmr_diags tmp;
@@ -587,8 +594,9 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     mmr_unit_free(u);
     if (!rc) rc = mmr_db_exec(db, schema_v3, d);
     if (!rc) rc = mmr_db_exec(db, schema_v4_tables, d);
+    if (!rc) rc = mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d);
     if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                  "VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                                  "VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     return rc;
 }
 
@@ -646,4 +654,42 @@ int mmr_db_open_state(mmr_db **out, const char *path, int mode, int busy_ms, mmr
     if (rc) { mmr_db_close(db); return -1; }
     *out = db;
     return 0;
+}
+
+int mmr_db_quick_check(mmr_db *db, mmr_diags *d)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(db, &st, "PRAGMA quick_check(3)", d)) return -1;
+    int rc = 0, r;
+    mmr_buf why;
+    mmr_buf_init(&why);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(st, 0);
+        if (s && !strcmp(s, "ok")) continue;
+        rc = -1;
+        /* one line: rows may hold several, and a "*** in database main ***" heading */
+        for (const char *p = s ? s : "?"; *p;) {
+            size_t n = strcspn(p, "\n");
+            if (n && strncmp(p, "*** ", 4)) {
+                if (why.len) mmr_buf_puts(&why, "; ");
+                mmr_buf_append(&why, p, n);
+            }
+            p += n;
+            if (*p) p++;
+        }
+    }
+    if (r != SQLITE_DONE) {
+        /* damage bad enough that the check itself cannot read on */
+        mmr_buf_printf(&why, "%s%s", why.len ? "; " : "", sqlite3_errmsg(db->h));
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                                   "the database is damaged (PRAGMA quick_check: %s); nothing was written",
+                                   why.oom ? "out of memory" : why.data);
+        if (g) mmr_diag_set_hint(g, "restore it from a backup, or rescue what is left with `sqlite3 FILE .recover`");
+    }
+    mmr_buf_free(&why);
+    return rc;
 }

@@ -1,4 +1,5 @@
 #include "engine/decide.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine/template.h"
@@ -190,6 +191,19 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
         out->v[j].rule = in->cands[i].rule;
         out->v[j].cand = (uint32_t)i;
         out->n++;
+    }
+    /* the compiler fires each rule at most once per user; two candidates
+     * of one rule (now side by side) mean the program is broken, and left
+     * alone they would surface later as a duplicate-row error of the store */
+    for (size_t k = 1; k < out->n; k++) {
+        if (out->v[k].rule != out->v[k - 1].rule) continue;
+        char msg[160];
+        snprintf(msg, sizeof msg, "rule %s fired twice for one user: the program is corrupt",
+                 p->rules[out->v[k].rule].name);
+        const char *note = mmr_arena_strdup(&out->arena, msg);
+        out->note = note ? note : "a rule fired twice for one user: the program is corrupt";
+        out->n = 0;
+        return -1;
     }
 
     local_time(in, out);

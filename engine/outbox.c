@@ -1,5 +1,6 @@
 /* The event outbox: publish pending events after the run's commit. */
 #include "engine/run.h"
+#include "engine/lease.h"
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -37,67 +38,125 @@ typedef struct ev {
     int want_redis, emitted, redis_done, redis_ok;
 } ev;
 
+/* The NDJSON sink: stdout, or the --events file, opened only when an
+ * event is to be written to it (a file is never touched otherwise). */
 typedef struct sink {
     FILE *f;
     int own;                 /* opened here */
-    char *key;               /* realpath of the events file */
+    const char *path;        /* --events, or NULL for o->out */
+    char *key;               /* realpath of a regular events file (size kept) */
+    int64_t recorded;        /* its size after our last committed chunk, -1 none */
+    /* Bytes past `recorded` when it was opened: a killed run's lines are
+     * the first pending events, so they must match them byte for byte
+     * (and are kept, not written again); anything else is not ours. */
+    char *tail;
+    size_t tail_len, tpos;
+    int resolved;            /* the tail is matched (or there was none) */
 } sink;
 
-/* Open the --events file and cut off a tail written by a killed run
- * (beyond the size recorded with the last committed emission). */
-static int sink_open(mmr_db *db, sink *s, const char *path, mmr_diags *d)
+/* A tail this long cannot be one chunk of ours. */
+enum { MAX_TAIL = 64 << 20 };
+
+static void not_ours(const sink *s, mmr_diags *d)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, s->path, 0, 0,
+                               "the events file ends with %zu bytes this database did not write (after the %lld "
+                               "bytes it recorded); nothing was appended", s->tail_len - s->tpos,
+                               (long long)s->recorded + (long long)s->tpos);
+    if (g) mmr_diag_set_hint(g, "another database or a hand edit appended to it: give each database its own "
+                                "--events file, or move this one aside; the events stay in the outbox");
+}
+
+static int sink_open(mmr_db *db, sink *s, mmr_diags *d)
+{
+    const char *path = s->path;
+    struct stat sb;
+    int regular = stat(path, &sb) != 0 || S_ISREG(sb.st_mode);
+    /* a pipe or device is written as it is, without size bookkeeping */
+    int fd = regular ? open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644)
+                     : open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
         mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot open the events file: %s", strerror(errno));
         return -1;
     }
-    char rp[PATH_MAX];
-    s->key = strdup(realpath(path, rp) ? rp : path);
-    struct stat sb;
-    if (!s->key || fstat(fd, &sb)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot read the events file: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    int64_t actual = (int64_t)sb.st_size, recorded = -1;
-    sqlite3_stmt *st = NULL;
-    if (mmr_db_begin(db, d)) { close(fd); return -1; }
-    int rc = mmr_db_prepare(db, &st, "SELECT size FROM mm_event_sink WHERE path=?", d);
-    if (!rc) {
+    if (regular && (fstat(fd, &sb) || !S_ISREG(sb.st_mode))) regular = 0;
+    s->resolved = 1;
+    if (regular) {
+        char rp[PATH_MAX];
+        if (!(s->key = strdup(realpath(path, rp) ? rp : path))) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory");
+            close(fd);
+            return -1;
+        }
+        sqlite3_stmt *st;
+        if (mmr_db_prepare(db, &st, "SELECT size FROM mm_event_sink WHERE path=?", d)) { close(fd); return -1; }
         sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
         int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) recorded = sqlite3_column_int64(st, 0);
-        else if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_event_sink"); rc = -1; }
+        if (r == SQLITE_ROW) s->recorded = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
-    }
-    if (!rc && recorded >= 0 && actual > recorded) {
-        if (ftruncate(fd, (off_t)recorded)) {
-            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot cut the unrecorded tail of the events file: %s",
-                         strerror(errno));
-            rc = -1;
+        if (r != SQLITE_ROW && r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_event_sink"); close(fd); return -1; }
+        int64_t actual = (int64_t)sb.st_size;
+        if (s->recorded < 0 || actual < s->recorded) {
+            /* A file new to this database, or one rotated (shorter):
+             * record where our lines start before writing any, so that a
+             * process killed inside the first chunk leaves a tail the next
+             * run can recognise. */
+            if (mmr_db_begin(db, d)) { close(fd); return -1; }
+            int rc = mmr_db_prepare(db, &st, "INSERT INTO mm_event_sink(path, size) VALUES (?1, ?2) "
+                                             "ON CONFLICT(path) DO UPDATE SET size=excluded.size", d);
+            if (!rc) {
+                sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 2, actual);
+                if (sqlite3_step(st) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_sink"); rc = -1; }
+                sqlite3_finalize(st);
+            }
+            if (!rc) rc = mmr_db_commit(db, d);
+            else mmr_db_rollback(db);
+            if (rc) { close(fd); return -1; }
+            s->recorded = actual;
+        } else if (actual > s->recorded) {
+            s->tail_len = (size_t)(actual - s->recorded);
+            s->resolved = 0;
+            if (s->tail_len > MAX_TAIL) { not_ours(s, d); close(fd); return -1; }
+            s->tail = malloc(s->tail_len);
+            if (!s->tail || pread(fd, s->tail, s->tail_len, (off_t)s->recorded) != (ssize_t)s->tail_len) {
+                mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot read the events file: %s",
+                             s->tail ? strerror(errno) : "out of memory");
+                close(fd);
+                return -1;
+            }
         }
-        actual = recorded;
     }
-    if (!rc && recorded != actual) {
-        rc = mmr_db_prepare(db, &st, "INSERT INTO mm_event_sink(path, size) VALUES (?1, ?2) "
-                                     "ON CONFLICT(path) DO UPDATE SET size=excluded.size", d);
-        if (!rc) {
-            sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, actual);
-            if (sqlite3_step(st) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_sink"); rc = -1; }
-            sqlite3_finalize(st);
-        }
-    }
-    if (!rc) rc = mmr_db_commit(db, d);
-    else mmr_db_rollback(db);
-    if (rc) { close(fd); return -1; }
-    if (lseek(fd, 0, SEEK_END) < 0 || !(s->f = fdopen(fd, "a"))) {
+    if (!(s->f = fdopen(fd, "a"))) {
         mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot append to the events file: %s", strerror(errno));
         close(fd);
         return -1;
     }
     s->own = 1;
+    return 0;
+}
+
+/* One line about to be written, checked against an unmatched tail:
+ * 1 it is already there (skip it), 0 write it (the tail is settled), -1
+ * the tail is not ours (error added). */
+static int sink_match(sink *s, const char *line, size_t len, mmr_diags *d)
+{
+    size_t rem = s->tail_len - s->tpos;
+    const char *t = s->tail + s->tpos;
+    if (rem > len) {
+        if (memcmp(t, line, len) || t[len] != '\n') { not_ours(s, d); return -1; }
+        s->tpos += len + 1;
+        if (s->tpos == s->tail_len) s->resolved = 1;
+        return 1;
+    }
+    /* the tail ends inside this line: a killed write, cut it back */
+    if (memcmp(t, line, rem)) { not_ours(s, d); return -1; }
+    if (ftruncate(fileno(s->f), (off_t)(s->recorded + (int64_t)s->tpos))) {
+        mmr_diag_add(d, MMR_SEV_ERROR, s->path, 0, 0, "cannot cut the unfinished line at the end of the events file: %s",
+                     strerror(errno));
+        return -1;
+    }
+    s->resolved = 1;
     return 0;
 }
 
@@ -109,7 +168,36 @@ static int read_cursor(mmr_db *db, const char *sink_name, int64_t *out, mmr_diag
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (r == SQLITE_DONE) { mmr_outbox_cursor_missing(db, sink_name, d); return -1; }
     if (r != SQLITE_ROW) { mmr_db_error(db, d, "reading mm_event_cursor"); return -1; }
+    return 0;
+}
+
+void mmr_outbox_cursor_missing(mmr_db *db, const char *sink_name, mmr_diags *d)
+{
+    mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0,
+                               "mm_event_cursor has no row for sink '%s', so nothing can tell which events it "
+                               "already has", sink_name);
+    if (g) mmr_diag_set_hint(g, "put it back with the id of the last event that sink received, e.g. "
+                                "INSERT INTO mm_event_cursor(sink, last_event_id, updated_at) "
+                                "VALUES ('%s', (SELECT max(event_id) FROM mm_event_outbox), '')", sink_name);
+}
+
+int mmr_outbox_pending(mmr_db *db, uint64_t *out, mmr_diags *d)
+{
+    int64_t nd = 0, rd = 0;
+    sqlite3_stmt *cnt;
+    if (read_cursor(db, "ndjson", &nd, d) || read_cursor(db, "redis", &rd, d)) return -1;
+    if (mmr_db_prepare(db, &cnt,
+            "SELECT (SELECT count(*) FROM mm_event_outbox WHERE event_id > ?1) + "
+            "(SELECT count(*) FROM mm_event_outbox WHERE event_id > ?2 AND event_id <= ?1 AND want_redis)", d))
+        return -1;
+    sqlite3_bind_int64(cnt, 1, nd);
+    sqlite3_bind_int64(cnt, 2, rd);
+    int r = sqlite3_step(cnt);
+    if (r == SQLITE_ROW) *out = (uint64_t)sqlite3_column_int64(cnt, 0);
+    sqlite3_finalize(cnt);
+    if (r != SQLITE_ROW) { mmr_db_error(db, d, "counting mm_event_outbox"); return -1; }
     return 0;
 }
 
@@ -121,20 +209,22 @@ static int read_cursor(mmr_db *db, const char *sink_name, int64_t *out, mmr_diag
  * size) are moved in one small transaction. */
 int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stats, mmr_diags *d)
 {
-    sink s = { o->out, 0, NULL };
-    if (o->events_path && sink_open(db, &s, o->events_path, d)) { free(s.key); return -1; }
+    sink s = { .f = o->events_path ? NULL : o->out, .path = o->events_path, .recorded = -1, .resolved = 1 };
     const char *label = o->events_path ? o->events_path : "<stdout>";
     mmr_redis *redis = o->redis;
     int redis_down = !redis;
-    sqlite3_stmt *sel = NULL, *cur = NULL, *size = NULL, *cnt = NULL;
-    mmr_buf text;
+    sqlite3_stmt *sel = NULL, *cur = NULL, *size = NULL;
+    mmr_buf text, chan;
     mmr_buf_init(&text);
+    mmr_buf_init(&chan);
+    static const char *const publish_lease[1] = { "publish" };
     ev *evs = malloc(CHUNK * sizeof *evs);
     int64_t nd_wm = 0, rd_wm = 0;
     int rc = evs ? 0 : -1;
     if (rc) mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
     if (!rc) rc = read_cursor(db, "ndjson", &nd_wm, d);
     if (!rc) rc = read_cursor(db, "redis", &rd_wm, d);
+    int cursors_ok = !rc;
     if (!rc) rc = mmr_db_prepare(db, &sel,
         "SELECT o.event_id, o.want_redis, d.delivered_at, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category "
         "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
@@ -142,7 +232,8 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         "WHERE o.event_id > ?1 AND o.event_id < ?3 ORDER BY o.event_id LIMIT ?2", d);
     if (!rc) rc = mmr_db_prepare(db, &cur,
         "UPDATE mm_event_cursor SET last_event_id = ?2, updated_at = ?3 WHERE sink = ?1 AND last_event_id <> ?2", d);
-    if (!rc && s.key) rc = mmr_db_prepare(db, &size, "UPDATE mm_event_sink SET size=?2 WHERE path=?1", d);
+    if (!rc && o->events_path) rc = mmr_db_prepare(db, &size, "INSERT INTO mm_event_sink(path, size) VALUES (?1, ?2) "
+                                                        "ON CONFLICT(path) DO UPDATE SET size=excluded.size", d);
     /* Without Redis this run, the Redis cursor only follows while no
      * event that wants Redis is left behind it; the scan starts at the
      * NDJSON cursor. With Redis, it starts at the lower cursor. */
@@ -204,32 +295,42 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         if (!n) break;
         last = evs[n - 1].id;
         /* the NDJSON stream */
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !rc; i++) {
             if (evs[i].emitted) continue;
-            fwrite(text.data + evs[i].pay_off, 1, evs[i].pay_len, s.f);
+            if (!s.f && sink_open(db, &s, d)) { rc = -1; break; }
+            const char *line = text.data + evs[i].pay_off;
+            if (!s.resolved) {
+                int m = sink_match(&s, line, evs[i].pay_len, d);
+                if (m < 0) { rc = -1; break; }
+                if (m == 1) continue;
+            }
+            fwrite(line, 1, evs[i].pay_len, s.f);
             fputc('\n', s.f);
         }
-        if (fflush(s.f) || ferror(s.f)) {
+        if (rc) break;
+        if (s.f && (fflush(s.f) || ferror(s.f))) {
             mmr_diag_add(d, MMR_SEV_ERROR, label, 0, 0, "cannot write events: %s", strerror(errno));
             rc = -1;
             break;
         }
         /* Redis, pipelined; the first failure ends Redis for this run */
         if (!redis_down) {
-            char chan[300];
             size_t appended = 0;
+            const char *why = "connection lost";
+            mmr_redis_batch_begin(redis, o->redis_batch_ms);
             for (size_t i = 0; i < n; i++) {
                 ev *e = &evs[i];
                 if (e->redis_done) continue;
-                int cl = snprintf(chan, sizeof chan, "mm:nudges:%.*s", (int)e->user_len, text.data + e->user_off);
-                if (cl < 0 || (size_t)cl >= sizeof chan ||
-                    mmr_redis_append(redis, chan, (size_t)cl, text.data + e->pay_off, e->pay_len)) {
+                mmr_buf_clear(&chan);
+                mmr_buf_puts(&chan, "mm:nudges:");
+                mmr_buf_append(&chan, text.data + e->user_off, e->user_len);
+                if (chan.oom) { why = "out of memory"; redis_down = 1; break; }
+                if (mmr_redis_append(redis, chan.data, chan.len, text.data + e->pay_off, e->pay_len)) {
                     redis_down = 1;
                     break;
                 }
                 appended++;
             }
-            const char *why = "connection lost";
             for (size_t i = 0, got = 0; i < n && got < appended; i++) {
                 ev *e = &evs[i];
                 if (e->redis_done) continue;
@@ -256,6 +357,8 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         int64_t new_nd = last > nd_wm ? last : nd_wm;
         /* mark */
         if ((rc = mmr_db_begin(db, d))) break;
+        /* still ours (and renewed) before the cursors move */
+        if (o->lease) rc = mmr_lease_check(db, publish_lease, 1, o->lease, 1, d);
         const char *names[2] = { "ndjson", "redis" };
         int64_t vals[2] = { new_nd, new_rd };
         for (int k = 0; k < 2 && !rc; k++) {
@@ -265,7 +368,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             sqlite3_bind_text(cur, 3, o->now_text, -1, SQLITE_STATIC);
             if (sqlite3_step(cur) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_cursor"); rc = -1; }
         }
-        if (!rc && size) {
+        if (!rc && size && s.key) {
             long pos = ftell(s.f);
             sqlite3_reset(size);
             sqlite3_bind_text(size, 1, s.key, -1, SQLITE_STATIC);
@@ -282,19 +385,21 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         nd_wm = new_nd;
         rd_wm = new_rd;
     }
-    /* still pending: after the NDJSON cursor, or wanting Redis after its cursor */
-    if (!rc && !mmr_db_prepare(db, &cnt,
-            "SELECT (SELECT count(*) FROM mm_event_outbox WHERE event_id > ?1) + "
-            "(SELECT count(*) FROM mm_event_outbox WHERE event_id > ?2 AND event_id <= ?1 AND want_redis)", d)) {
-        sqlite3_bind_int64(cnt, 1, nd_wm);
-        sqlite3_bind_int64(cnt, 2, rd_wm);
-        if (sqlite3_step(cnt) == SQLITE_ROW) stats->events_pending = (uint64_t)sqlite3_column_int64(cnt, 0);
+    if (!rc && s.f && !s.resolved) {
+        /* the pending events ran out before the tail did */
+        not_ours(&s, d);
+        rc = -1;
     }
+    /* still pending, whatever happened: after the NDJSON cursor, or
+     * wanting Redis after its cursor (as committed) */
+    if (cursors_ok && mmr_outbox_pending(db, &stats->events_pending, d)) rc = -1;
+    if (!cursors_ok) stats->pending_unknown = 1;
     sqlite3_finalize(sel);
     sqlite3_finalize(cur);
     sqlite3_finalize(size);
-    sqlite3_finalize(cnt);
     mmr_buf_free(&text);
+    mmr_buf_free(&chan);
+    free(s.tail);
     free(evs);
     if (s.own && s.f && fclose(s.f) && !rc) {
         mmr_diag_add(d, MMR_SEV_ERROR, label, 0, 0, "cannot write events: %s", strerror(errno));

@@ -1,41 +1,208 @@
-/* Redis PUBLISH through hiredis (synchronous, with timeouts). */
+/* Redis PUBLISH with deadlines (engine/run.h, docs/engine.md "Redis
+ * publishing: deadlines and failures").
+ *
+ * This file speaks RESP itself over its own non-blocking socket instead of
+ * using hiredis' synchronous API, because that API cannot keep a promise
+ * about time or signals: its timeout is per read() (a server trickling one
+ * byte a second stretches a batch forever), its reader buffers whatever a
+ * bulk header announces (2 GB), and it writes with write(), so a server
+ * that dies mid-pipeline raises SIGPIPE. Here every wait is a poll()
+ * against one deadline (connect + AUTH + SELECT, or one batch of
+ * PUBLISHes), writes are send(MSG_NOSIGNAL) (no signal, EPIPE is an error
+ * value, no global signal disposition touched), and replies are parsed as
+ * the single-line types the commands we send can answer with (+OK, -ERR,
+ * :N), so anything else fails at once. Once a connection has failed or
+ * timed out it is dead: later calls fail fast with the same reason. */
 #include "engine/run.h"
-#include <hiredis/hiredis.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <sys/time.h>
+#include <errno.h>
+#include <limits.h>
+#include <time.h>
+#include <poll.h>
+#include <unistd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+/* A reply line longer than this is not an answer to PUBLISH, AUTH or
+ * SELECT (Redis itself cuts error texts far shorter). */
+enum { MAX_LINE = 64 * 1024, READ_CHUNK = 16 * 1024 };
 
 struct mmr_redis {
-    redisContext *c;
-    char err[256];
+    int fd;                  /* -1 once dead */
+    char *where;             /* "host:port", for messages */
+    mmr_buf out;             /* encoded commands; out.data[sent..] not yet sent */
+    size_t sent;
+    mmr_buf in;              /* received bytes; in.data[used..] not yet parsed */
+    size_t used;
+    size_t owed;             /* replies still to read */
+    int64_t deadline;        /* CLOCK_MONOTONIC ms: the current phase's end */
+    int limit_ms;            /* the length of that deadline, for the message */
+    int armed;               /* a batch deadline runs (batch_begin or first append) */
+    int connecting;          /* the phase is connect + AUTH + SELECT */
+    const char *dead;        /* set once: why every later call fails */
+    char why[192];           /* dead reasons built with numbers or errno text */
+    char err[256];           /* a server's error reply, cut short safely */
 };
 
-/* Parse redis://[:password@]host[:port][/db]; fields into caller buffers. */
-static int parse_url(const char *url, char *host, size_t hostsz, int *port,
-                     char *pass, size_t passsz, int *dbn)
+static int64_t now_ms(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "2 s" or "1500 ms" */
+static void fmt_ms(char *b, size_t n, int ms)
+{
+    if (ms % 1000 == 0) snprintf(b, n, "%d s", ms / 1000);
+    else snprintf(b, n, "%d ms", ms);
+}
+
+static int die(mmr_redis *r, const char *why)
+{
+    if (!r->dead) {
+        if (why != r->why) snprintf(r->why, sizeof r->why, "%s", why);
+        r->dead = r->why;
+    }
+    if (r->fd >= 0) close(r->fd);
+    r->fd = -1;
+    return -1;
+}
+
+/* die_lost and die_timeout build their reason in r->why: once dead, the
+ * first reason stays (it is what every later call reports). */
+static int die_lost(mmr_redis *r, int e)
+{
+    if (r->dead) return die(r, r->dead);
+    snprintf(r->why, sizeof r->why, "connection lost (%s)", strerror(e));
+    return die(r, r->why);
+}
+
+static int die_timeout(mmr_redis *r)
+{
+    if (r->dead) return die(r, r->dead);
+    char t[32];
+    fmt_ms(t, sizeof t, r->limit_ms);
+    if (r->connecting) snprintf(r->why, sizeof r->why, "no answer within %s", t);
+    else snprintf(r->why, sizeof r->why, "no reply within %s (the batch deadline)", t);
+    return die(r, r->why);
+}
+
+static void set_deadline(mmr_redis *r, int ms)
+{
+    r->limit_ms = ms;
+    r->deadline = now_ms() + ms;
+}
+
+/* One step of progress before the deadline: receive what has come (first,
+ * so replies sent before a close are kept), else send what is pending.
+ * 0, or -1 dead. */
+static int io_step(mmr_redis *r)
+{
+    int64_t left = r->deadline - now_ms();
+    if (left <= 0) return die_timeout(r);
+    struct pollfd p = { r->fd, POLLIN, 0 };
+    if (r->sent < r->out.len) p.events |= POLLOUT;
+    int k = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+    if (k < 0) return errno == EINTR ? 0 : die_lost(r, errno);
+    if (k == 0) return die_timeout(r);
+    if (p.revents & POLLNVAL) return die(r, "connection lost (bad socket)");
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+        if (r->used == r->in.len) r->used = r->in.len = 0;
+        else if (r->used > r->in.cap / 2) {
+            memmove(r->in.data, r->in.data + r->used, r->in.len - r->used);
+            r->in.len -= r->used;
+            r->used = 0;
+        }
+        if (mmr_buf_reserve(&r->in, READ_CHUNK)) return die(r, "out of memory");
+        ssize_t g = recv(r->fd, r->in.data + r->in.len, READ_CHUNK, MSG_DONTWAIT);
+        if (g == 0) return die(r, "connection closed by the server");
+        if (g < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : die_lost(r, errno);
+        r->in.len += (size_t)g;
+        return 0;
+    }
+    if (p.revents & POLLOUT) {
+        ssize_t w = send(r->fd, r->out.data + r->sent, r->out.len - r->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : die_lost(r, errno);
+        r->sent += (size_t)w;
+        if (r->sent == r->out.len) { mmr_buf_clear(&r->out); r->sent = 0; }
+    }
+    return 0;
+}
+
+/* The next reply line (without \r\n), sending pending commands as needed.
+ * Only +, - and : replies are accepted: a bulk or array (say a header
+ * announcing 2 GB) fails at its first byte instead of being buffered. */
+static int read_line(mmr_redis *r, const char **line, size_t *n)
+{
+    for (;;) {
+        if (r->dead) return -1;
+        size_t avail = r->in.len - r->used;
+        if (avail) {    /* (in.data is NULL before the first read) */
+            const char *p = r->in.data + r->used;
+            if (p[0] != '+' && p[0] != '-' && p[0] != ':') return die(r, "unexpected reply");
+            const char *nl = memchr(p, '\n', avail);
+            if (nl) {
+                if (nl == p || nl[-1] != '\r') return die(r, "unexpected reply");
+                *line = p;
+                *n = (size_t)(nl - p) - 1;
+                r->used += (size_t)(nl - p) + 1;
+                r->owed--;
+                return 0;
+            }
+            if (avail > MAX_LINE) return die(r, "unexpected reply");
+        }
+        if (io_step(r)) return -1;
+    }
+}
+
+/* Append one command (RESP array of bulk strings) to the output. */
+static int append_cmd(mmr_redis *r, int argc, const char *const *argv, const size_t *lens)
+{
+    if (r->dead) return -1;
+    mmr_buf_printf(&r->out, "*%d\r\n", argc);
+    for (int i = 0; i < argc; i++) {
+        mmr_buf_printf(&r->out, "$%zu\r\n", lens[i]);
+        mmr_buf_append(&r->out, argv[i], lens[i]);
+        mmr_buf_append(&r->out, "\r\n", 2);
+    }
+    if (r->out.oom) return die(r, "out of memory");
+    r->owed++;
+    return 0;
+}
+
+/* The parts of redis://[[user]:password@]host[:port][/db], host and pass
+ * allocated (any length); 0, or -1 (nothing left allocated). */
+typedef struct url_parts { char *host, *pass; int port, db; } url_parts;
+
+static int parse_url(const char *url, url_parts *u)
+{
+    memset(u, 0, sizeof *u);
+    u->port = 6379;
+    u->db = -1;
     const char *p = url;
     if (!strncmp(p, "redis://", 8)) p += 8;
-    *port = 6379; *dbn = -1; pass[0] = 0;
-    const char *at = strchr(p, '@');
+    const char *auth_end = p + strcspn(p, "/");
+    const char *at = NULL;
+    for (const char *q = p; q < auth_end; q++) if (*q == '@') at = q;   /* the last '@' */
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
         const char *pw = colon ? colon + 1 : p;
-        size_t n = (size_t)(at - pw);
-        if (n >= passsz) return -1;
-        memcpy(pass, pw, n); pass[n] = 0;
+        if (!(u->pass = strndup(pw, (size_t)(at - pw)))) return -1;
         p = at + 1;
     }
     size_t hl = strcspn(p, ":/");
-    if (hl == 0 || hl >= hostsz) return -1;
-    memcpy(host, p, hl); host[hl] = 0;
+    if (hl == 0 || !(u->host = strndup(p, hl))) goto bad;
     p += hl;
     if (*p == ':') {
         char *end;
         long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v <= 0 || v > 65535) return -1;
-        *port = (int)v;
+        if (end == p + 1 || v <= 0 || v > 65535) goto bad;
+        u->port = (int)v;
         p = end;
     }
     if (*p == '/') {
@@ -43,98 +210,219 @@ static int parse_url(const char *url, char *host, size_t hostsz, int *port,
         if (*p) {
             char *end;
             long v = strtol(p, &end, 10);
-            if (end == p || *end || v < 0 || v > 1000000) return -1;
-            *dbn = (int)v;
+            if (end == p || *end || v < 0 || v > 1000000) goto bad;
+            u->db = (int)v;
             p = end;
         }
     }
-    return *p ? -1 : 0;
+    if (!*p) return 0;
+bad:
+    free(u->host);
+    free(u->pass);
+    memset(u, 0, sizeof *u);
+    return -1;
 }
 
 int mmr_redis_url_ok(const char *url)
 {
-    char host[256], pass[256];
-    int port, dbn;
-    return parse_url(url, host, sizeof host, &port, pass, sizeof pass, &dbn) == 0;
+    url_parts u;
+    if (parse_url(url, &u)) return 0;
+    free(u.host);
+    free(u.pass);
+    return 1;
+}
+
+/* A server's error reply (the line after '-') into r->err: cut short to
+ * fit at a character boundary, control bytes shown as '?' so the message stays one clean line. */
+static const char *server_error(mmr_redis *r, const char *line, size_t n)
+{
+    size_t k = n - 1 < sizeof r->err - 1 ? n - 1 : sizeof r->err - 1;
+    /* never cut a UTF-8 character in two */
+    while (k < n - 1 && k > 0 && ((unsigned char)line[1 + k] & 0xc0) == 0x80) k--;
+    for (size_t i = 0; i < k; i++) {
+        unsigned char ch = (unsigned char)line[1 + i];
+        r->err[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    r->err[k] = 0;
+    if (!k) snprintf(r->err, sizeof r->err, "an error reply without text");
+    return r->err;
+}
+
+/* TCP connect to host:port before r's deadline, trying each address. */
+static int tcp_connect(mmr_redis *r, const char *host, int port)
+{
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", port);
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    /* name lookup blocks outside the deadline (no portable way around it
+     * without a thread); an IP address or /etc/hosts name is immediate */
+    int g = getaddrinfo(host, ps, &hints, &ai);
+    if (g) {
+        snprintf(r->why, sizeof r->why, "%s", g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+        return die(r, r->why);
+    }
+    int last = ECONNREFUSED;
+    for (struct addrinfo *a = ai; a && !r->dead; a = a->ai_next) {
+        int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) { last = errno; continue; }
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) { r->fd = fd; break; }
+        if (errno != EINPROGRESS) { last = errno; close(fd); continue; }
+        r->fd = fd;     /* so a timeout closes it */
+        for (;;) {
+            int64_t left = r->deadline - now_ms();
+            struct pollfd p = { fd, POLLOUT, 0 };
+            int k = left <= 0 ? 0 : poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) { die_timeout(r); break; }
+            int e = 0;
+            socklen_t el = sizeof e;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el)) e = errno;
+            if (e) { last = e; close(fd); r->fd = -1; }
+            break;
+        }
+        if (r->fd >= 0) break;
+    }
+    freeaddrinfo(ai);
+    if (r->dead) return -1;
+    if (r->fd < 0) return die(r, strerror(last));
+    int one = 1;
+    setsockopt(r->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return 0;
+}
+
+/* The answer to AUTH or SELECT: 0 (+OK), else -1 with the server's error
+ * in r->err (cut short if long) or r->dead set. */
+static int status_reply(mmr_redis *r)
+{
+    const char *line;
+    size_t n;
+    if (read_line(r, &line, &n)) return -1;
+    if (line[0] == '+') return 0;
+    if (line[0] == '-') { server_error(r, line, n); return -1; }
+    return die(r, "unexpected reply");
+}
+
+int mmr_redis_connect_within(mmr_redis **out, const char *url, int timeout_ms, mmr_diags *d)
+{
+    *out = NULL;
+    url_parts u;
+    if (parse_url(url, &u)) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "redis", 0, 0,
+                     "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", url);
+        return -1;
+    }
+    if (timeout_ms <= 0) timeout_ms = MMR_REDIS_CONNECT_MS;
+    mmr_redis *r = calloc(1, sizeof *r);
+    mmr_buf w;
+    mmr_buf_init(&w);
+    mmr_buf_printf(&w, "%s:%d", u.host, u.port);
+    if (!r || w.oom) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "redis", 0, 0, "out of memory");
+        free(r); mmr_buf_free(&w); free(u.host); free(u.pass);
+        return -1;
+    }
+    r->fd = -1;
+    r->where = mmr_buf_take(&w);
+    r->connecting = 1;
+    set_deadline(r, timeout_ms);
+    /* one deadline over connect, AUTH and SELECT (pipelined) */
+    int rc = tcp_connect(r, u.host, u.port);
+    if (!rc && u.pass && u.pass[0]) {
+        const char *argv[2] = { "AUTH", u.pass };
+        size_t lens[2] = { 4, strlen(u.pass) };
+        rc = append_cmd(r, 2, argv, lens);
+    }
+    char dbs[16];
+    if (!rc && u.db >= 0) {
+        snprintf(dbs, sizeof dbs, "%d", u.db);
+        const char *argv[2] = { "SELECT", dbs };
+        size_t lens[2] = { 6, strlen(dbs) };
+        rc = append_cmd(r, 2, argv, lens);
+    }
+    int step = 0;   /* 0 AUTH, 1 SELECT */
+    if (!(u.pass && u.pass[0])) step = 1;
+    while (!rc && r->owed) {
+        if (status_reply(r)) {
+            if (!r->dead)
+                mmr_diag_add(d, MMR_SEV_WARNING, "redis", 0, 0, "redis %s: %s failed: %s", r->where,
+                             step == 0 ? "AUTH" : "SELECT", r->err);
+            rc = -1;
+        }
+        step++;
+    }
+    if (rc && r->dead)
+        mmr_diag_add(d, MMR_SEV_WARNING, "redis", 0, 0, "cannot connect to redis %s: %s", r->where, r->dead);
+    free(u.host);
+    free(u.pass);
+    if (rc) { mmr_redis_close(r); return -1; }
+    r->connecting = 0;
+    *out = r;
+    return 0;
 }
 
 int mmr_redis_connect(mmr_redis **out, const char *url, mmr_diags *d)
 {
-    *out = NULL;
-    char host[256], pass[256];
-    int port, dbn;
-    if (parse_url(url, host, sizeof host, &port, pass, sizeof pass, &dbn)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, url, 0, 0,
-                     "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", url);
-        return -1;
-    }
-    struct timeval tv = { 2, 0 };
-    redisContext *c = redisConnectWithTimeout(host, port, tv);
-    if (!c || c->err) {
-        mmr_diag_add(d, MMR_SEV_WARNING, url, 0, 0, "cannot connect to redis %s:%d: %s", host, port,
-                     c ? c->errstr : "out of memory");
-        if (c) redisFree(c);
-        return -1;
-    }
-    redisSetTimeout(c, tv);
-    if (pass[0]) {
-        redisReply *r = redisCommand(c, "AUTH %s", pass);
-        int bad = !r || r->type == REDIS_REPLY_ERROR;
-        if (bad) mmr_diag_add(d, MMR_SEV_WARNING, url, 0, 0, "redis %s:%d: AUTH failed: %s", host, port,
-                              r ? r->str : c->errstr);
-        if (r) freeReplyObject(r);
-        if (bad) { redisFree(c); return -1; }
-    }
-    mmr_redis *rr = calloc(1, sizeof *rr);
-    if (!rr) { redisFree(c); mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); return -1; }
-    rr->c = c;
-    *out = rr;
-    return 0;
+    return mmr_redis_connect_within(out, url, MMR_REDIS_CONNECT_MS, d);
 }
 
-int mmr_redis_publish(mmr_redis *r, const char *channel, size_t chlen,
-                      const char *msg, size_t len, const char **why)
+void mmr_redis_batch_begin(mmr_redis *r, int timeout_ms)
 {
-    if (!r || !r->c || r->c->err) { *why = r && r->c ? r->c->errstr : "not connected"; return -1; }
-    redisReply *rep = redisCommand(r->c, "PUBLISH %b %b", channel, chlen, msg, len);
-    if (!rep) { *why = r->c->errstr[0] ? r->c->errstr : "connection lost"; return -1; }
-    int ok = rep->type == REDIS_REPLY_INTEGER;
-    if (!ok) {
-        snprintf(r->err, sizeof r->err, "%s", rep->type == REDIS_REPLY_ERROR && rep->str ? rep->str : "unexpected reply");
-        *why = r->err;
-    }
-    freeReplyObject(rep);
-    return ok ? 0 : -1;
+    if (!r || r->dead) return;
+    set_deadline(r, timeout_ms > 0 ? timeout_ms : MMR_REDIS_BATCH_MS);
+    r->armed = 1;
 }
 
 int mmr_redis_append(mmr_redis *r, const char *channel, size_t chlen,
                      const char *msg, size_t len)
 {
-    if (!r || !r->c || r->c->err) return -1;
-    return redisAppendCommand(r->c, "PUBLISH %b %b", channel, chlen, msg, len) == REDIS_OK ? 0 : -1;
+    if (!r || r->dead) return -1;
+    /* a batch begun without mmr_redis_batch_begin still has a deadline */
+    if (!r->armed) mmr_redis_batch_begin(r, MMR_REDIS_BATCH_MS);
+    const char *argv[3] = { "PUBLISH", channel, msg };
+    size_t lens[3] = { 7, chlen, len };
+    return append_cmd(r, 3, argv, lens);
 }
 
 int mmr_redis_reply(mmr_redis *r, const char **why)
 {
-    void *v = NULL;
-    if (!r || !r->c) { *why = "not connected"; return -1; }
-    if (redisGetReply(r->c, &v) != REDIS_OK || !v) {
-        *why = r->c->errstr[0] ? r->c->errstr : "connection lost";
+    if (!r) { *why = "not connected"; return -1; }
+    if (r->dead) { *why = r->dead; return -1; }
+    if (!r->owed) { *why = "no command is waiting for a reply"; return -1; }
+    const char *line;
+    size_t n;
+    int rc = read_line(r, &line, &n);
+    if (!r->owed) r->armed = 0;     /* the batch is over */
+    if (rc) { *why = r->dead; return -1; }
+    if (line[0] == ':') return 0;
+    if (line[0] == '-') {
+        /* the server refused this PUBLISH; the connection itself is fine */
+        *why = server_error(r, line, n);
         return -1;
     }
-    redisReply *rep = v;
-    int ok = rep->type == REDIS_REPLY_INTEGER;
-    if (!ok) {
-        snprintf(r->err, sizeof r->err, "%s", rep->type == REDIS_REPLY_ERROR && rep->str ? rep->str : "unexpected reply");
-        *why = r->err;
+    die(r, "unexpected reply");
+    *why = r->dead;
+    return -1;
+}
+
+int mmr_redis_publish(mmr_redis *r, const char *channel, size_t chlen,
+                      const char *msg, size_t len, const char **why)
+{
+    if (mmr_redis_append(r, channel, chlen, msg, len)) {
+        *why = r && r->dead ? r->dead : "not connected";
+        return -1;
     }
-    freeReplyObject(rep);
-    return ok ? 0 : -1;
+    return mmr_redis_reply(r, why);
 }
 
 void mmr_redis_close(mmr_redis *r)
 {
     if (!r) return;
-    if (r->c) redisFree(r->c);
+    if (r->fd >= 0) close(r->fd);
+    mmr_buf_free(&r->out);
+    mmr_buf_free(&r->in);
+    free(r->where);
     free(r);
 }

@@ -33,7 +33,15 @@ typedef struct mmr_run_opts {
     FILE *events_out;            /* NDJSON sink when events_path is NULL (stdout) */
     const char *events_path;     /* append events here instead */
     const char *redis_url;       /* NULL: no Redis */
-    int busy_ms;                 /* <= 0: MMR_DB_BUSY_MS_DEFAULT */
+    int redis_batch_ms;          /* a batch's publish deadline; 0: MMR_REDIS_BATCH_MS */
+    int busy_ms;                 /* <= 0: MMR_DB_BUSY_MS_DEFAULT; also how long to
+                                    wait for the "publish" lease */
+    /* This process as a lease holder (engine/lease.h), or NULL: no leases.
+     * The caller takes the "evaluate" lease before mmr_run (and gives it
+     * back after, in case the run failed); the run's commit gives it back,
+     * and the publish phase takes, renews and gives back "publish". */
+    const struct mmr_lease_self *lease;
+    int lease_evaluate;          /* the caller holds "evaluate" (acquire gave 0) */
     const char *zoneinfo;        /* NULL: /usr/share/zoneinfo */
     FILE *progress;              /* NULL: quiet; else a \r progress line */
     const char *ruleset_label;   /* for mm_nudge_rule_master.source */
@@ -52,6 +60,8 @@ typedef struct mmr_run_stats {
     uint64_t events_redis;       /* PUBLISHes that succeeded */
     uint64_t events_pending;     /* still in the outbox after this run */
     int redis_failed;            /* Redis unreachable or failing */
+    int pending_unknown;         /* events_pending could not be counted */
+    int publish_busy;            /* another process held the "publish" lease */
     int committed;               /* the run's transaction committed */
     double elapsed_s;
 } mmr_run_stats;
@@ -66,15 +76,34 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d);
 
 typedef struct mmr_redis mmr_redis;
 
-/* url: redis://[:password@]host[:port][/db] (port 6379 by default).
- * Connect and command timeouts are 2 s. 0, or -1 with a diagnostic. */
+/* Deadlines (engine/redis_pub.c): one over connect + AUTH + SELECT, one
+ * over each batch of PUBLISHes (its appends and all their replies). */
+#define MMR_REDIS_CONNECT_MS 2000
+#define MMR_REDIS_BATCH_MS   10000
+
+/* url: redis://[[user]:password@]host[:port][/db] (port 6379 by default);
+ * connect sends AUTH when there is a password and SELECT when there is a
+ * db, all within MMR_REDIS_CONNECT_MS (connect_within: timeout_ms, <= 0
+ * the default). 0, or -1 with a warning such as "cannot connect to redis
+ * HOST:PORT: no answer within 2 s" (an error for a bad URL). */
 int  mmr_redis_url_ok(const char *url);   /* 1 if the URL parses */
 int  mmr_redis_connect(mmr_redis **out, const char *url, mmr_diags *d);
-/* PUBLISH channel message. 0 ok, -1 failed (why set, static or in r). */
+int  mmr_redis_connect_within(mmr_redis **out, const char *url, int timeout_ms, mmr_diags *d);
+/* Start the deadline (timeout_ms, <= 0: MMR_REDIS_BATCH_MS) of the batch
+ * that follows. An append with no batch under way starts one with the
+ * default; a batch ends when its last reply is read. */
+void mmr_redis_batch_begin(mmr_redis *r, int timeout_ms);
+/* PUBLISH channel message (a batch of one). 0 ok, -1 failed (why set). */
 int  mmr_redis_publish(mmr_redis *r, const char *channel, size_t chlen,
                        const char *msg, size_t len, const char **why);
-/* Pipelined: append many PUBLISHes, then read one reply per append, in
- * order. append 0/-1; reply 0 (published) or -1 (why set). */
+/* Pipelined: append many PUBLISHes (buffered, no I/O), then read one reply
+ * per append, in order (sending as needed, never past the deadline).
+ * append 0/-1; reply 0 (published) or -1 with why (valid until close):
+ * the server's error text, "unexpected reply" (not an integer, or a
+ * growing bulk), "connection lost (...)", "connection closed by the
+ * server", or "no reply within 10 s (the batch deadline)". Any failure but
+ * a server error leaves the connection dead: later calls fail at once with
+ * the same why. No signal is raised when the server goes away (EPIPE). */
 int  mmr_redis_append(mmr_redis *r, const char *channel, size_t chlen,
                       const char *msg, size_t len);
 int  mmr_redis_reply(mmr_redis *r, const char **why);
@@ -95,6 +124,8 @@ typedef struct mmr_outbox_opts {
     FILE *spool;
     int64_t spool_first;
     uint64_t spool_n;
+    int redis_batch_ms;          /* each batch's deadline (<= 0: the default) */
+    const struct mmr_lease_self *lease;  /* renewed with each chunk's marks; NULL none */
 } mmr_outbox_opts;
 
 /* Publish every pending outbox event in event_id order and mark it, in
@@ -102,6 +133,12 @@ typedef struct mmr_outbox_opts {
  * publishing for this run (the events stay pending for it). 0, or -1 on a
  * database / file error (the events stay pending). */
 int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *st, mmr_diags *d);
+
+/* Events still pending for a sink (after the ndjson cursor, or wanting
+ * Redis after its cursor). 0, or -1 with an error (a missing cursor row
+ * is named, with the SQL that restores it). */
+int mmr_outbox_pending(mmr_db *db, uint64_t *out, mmr_diags *d);
+void mmr_outbox_cursor_missing(mmr_db *db, const char *sink_name, mmr_diags *d);
 
 /* The event payload of one delivery (one NDJSON line, no newline). */
 void mmr_event_payload(mmr_buf *b, const char *delivery_id, const char *user_id,

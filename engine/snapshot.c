@@ -2,8 +2,10 @@
  * to slots, the parser object, messages, chunked reading and the simple
  * iterator. */
 #include "engine/snapshot_impl.h"
+#include "util/userid.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +205,16 @@ void snap_warn_unknown(snap_rec *r, const char *kind, const char *name, size_t l
     mmr_buf_free(&m);
 }
 
+int snap_bad_user(snap_rec *r, const char *s, size_t len, const char *where)
+{
+    mmr_buf m;
+    mmr_buf_init(&m);
+    int bad = mmr_user_id_check(&m, s, len) < 0;
+    if (bad) snap_type_error(r, "%s%s", m.data ? m.data : "bad user id", where ? where : "");
+    mmr_buf_free(&m);
+    return bad;
+}
+
 /* Report the record's error, if any; fill u otherwise. */
 int snap_finish(snap_rec *r, int syntax_failed, mmr_snap_user *u, mmr_diags *d)
 {
@@ -387,6 +399,17 @@ int mmr_snap_parse(mmr_snap_parser *ps, const char *rec, size_t len, long line,
     return snap_parse_ndjson(ps, rec, len, line, regs, a, u, d);
 }
 
+/* Line ends: LF, CRLF, or a CR alone (old Mac files). The length of the
+ * line end at data[j] (0 when there is none); a CR that is the last byte
+ * of data ends a line: callers only hand over data that ends at a record
+ * end or at the end of the input (see last_record_end). */
+static inline size_t eol_at(const char *data, size_t j, size_t len)
+{
+    if (data[j] == '\n') return 1;
+    if (data[j] != '\r') return 0;
+    return j + 1 < len && data[j + 1] == '\n' ? 2 : 1;
+}
+
 int mmr_snap_next_record(mmr_snap_format fmt, const char *data, size_t len, size_t *pos,
                          const char **rec, size_t *rec_len, long *nlines)
 {
@@ -395,25 +418,33 @@ int mmr_snap_next_record(mmr_snap_format fmt, const char *data, size_t len, size
     if (fmt == MMR_SNAP_NDJSON) {
         const char *nl = memchr(data + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - data) : len;
+        /* a CR before it ends the line there (CRLF, or a CR alone) */
+        const char *cr = memchr(data + i, '\r', e - i);
+        if (cr) e = (size_t)(cr - data);
         *rec = data + i;
         *rec_len = e - i;
         *nlines = 1;
-        *pos = nl ? e + 1 : len;
+        *pos = e < len ? e + eol_at(data, e, len) : len;
         return 1;
     }
     /* CSV: a line break inside quotes belongs to the field */
     long lines = 1;
     int inq = 0;
-    size_t j = i;
+    size_t j = i, brk = 0;
     for (; j < len; j++) {
         char c = data[j];
         if (c == '"') inq = !inq;
-        else if (c == '\n') { if (!inq) break; lines++; }
+        else if (c == '\n' || c == '\r') {
+            size_t k = eol_at(data, j, len);
+            if (!inq) { brk = k; break; }
+            lines++;
+            j += k - 1;
+        }
     }
     *rec = data + i;
     *rec_len = j - i;
     *nlines = lines;
-    *pos = j < len ? j + 1 : len;
+    *pos = j < len ? j + brk : len;
     return 1;
 }
 
@@ -459,12 +490,15 @@ static int reader_fill(mmr_snap_reader *r, mmr_diags *d)
 }
 
 /* End of the last complete record in data[from..len) (just past its line
- * break), or `from` when there is none. data[from] starts a record. */
+ * break), or `from` when there is none. data[from] starts a record. A CR
+ * that is the last byte does not count yet: its LF may be in the next read. */
 static size_t last_record_end(mmr_snap_format fmt, const char *data, size_t from, size_t len)
 {
     if (fmt == MMR_SNAP_NDJSON) {
-        for (size_t j = len; j > from; j--)
-            if (data[j - 1] == '\n') return j;
+        for (size_t j = len; j > from; j--) {
+            char c = data[j - 1];
+            if (c == '\n' || (c == '\r' && j < len)) return j;
+        }
         return from;
     }
     size_t end = from;
@@ -472,16 +506,19 @@ static size_t last_record_end(mmr_snap_format fmt, const char *data, size_t from
     for (size_t j = from; j < len; j++) {
         char c = data[j];
         if (c == '"') inq = !inq;
-        else if (c == '\n' && !inq) end = j + 1;
+        else if (!inq && (c == '\n' || (c == '\r' && j + 1 < len && data[j + 1] != '\n'))) end = j + 1;
     }
     return end;
 }
 
+/* Line ends in s[0..n): LF, CRLF (one) and lone CR. */
 static long count_lines(const char *s, size_t n)
 {
     long k = 0;
-    const char *e = s + n;
-    while (s < e && (s = memchr(s, '\n', (size_t)(e - s))) != NULL) { k++; s++; }
+    const char *p = s, *e = s + n;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) { k++; p++; }
+    for (p = s; p < e && (p = memchr(p, '\r', (size_t)(e - p))) != NULL; p++)
+        if (p + 1 == e || p[1] != '\n') k++;
     return k;
 }
 
@@ -562,9 +599,18 @@ mmr_snap_reader *mmr_snap_reader_open(const char *path, mmr_snap_format fmt, mmr
     if (!r->path) { free(r); return NULL; }
     if (!strcmp(path, "-")) { r->fd = 0; r->own_fd = 0; }
     else {
-        r->fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (r->fd < 0) {
-            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        /* only a regular file: a FIFO or device would block or never end
+         * (O_NONBLOCK keeps the open itself from waiting for a writer) */
+        r->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        const char *why = r->fd < 0 || fstat(r->fd, &st) != 0 ? strerror(errno)
+                        : S_ISDIR(st.st_mode) ? strerror(EISDIR) : !S_ISREG(st.st_mode) ? "not a regular file" : NULL;
+        if (!why && fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK) != 0) why = strerror(errno);
+        if (why) {
+            /* a directory keeps the words it always had */
+            mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot %s: %s",
+                         r->fd >= 0 && S_ISDIR(st.st_mode) ? "read" : "open", why);
+            if (r->fd >= 0) close(r->fd);
             free(r->path); free(r);
             return NULL;
         }

@@ -86,7 +86,8 @@ int mmr_snap_parse(mmr_snap_parser *ps, const char *rec, size_t len, long line,
 
 /* Split the next record off data[*pos..len): sets *rec and *rec_len (without
  * the line break) and *nlines (physical lines it spans, >= 1); advances
- * *pos past the line break. CSV records may span lines inside quotes.
+ * *pos past the line break: LF, CRLF or a CR alone (a CR as the last byte
+ * of data ends a line). CSV records may span lines inside quotes.
  * Returns 0 at the end of data. */
 int mmr_snap_next_record(mmr_snap_format fmt, const char *data, size_t len, size_t *pos,
                          const char **rec, size_t *rec_len, long *nlines);

@@ -1,4 +1,4 @@
-/* CSV snapshots (RFC 4180 with LF or CRLF line ends).
+/* CSV snapshots (RFC 4180 with LF, CRLF or CR line ends).
  *
  * The header row binds columns to slots once: user_id (required), as_of
  * (optional), then signals and traits by name. In a row, an empty
@@ -80,6 +80,19 @@ static int char_col(const char *base, const char *at)
     return col;
 }
 
+/* The first column before i named like column i, or -1 (then i is
+ * added). seen: an open-addressing table of column numbers, mask + 1
+ * slots, more than twice the columns. */
+static long seen_first(long *seen, size_t mask, char *const *names, long i)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *q = (const unsigned char *)names[i]; *q; q++) { h ^= *q; h *= 16777619u; }
+    for (size_t k = h & mask;; k = (k + 1) & mask) {
+        if (seen[k] < 0) { seen[k] = i; return -1; }
+        if (!strcmp(names[seen[k]], names[i])) return seen[k];
+    }
+}
+
 int mmr_snap_parser_header(mmr_snap_parser *ps, const char *rec, size_t len, long line, mmr_diags *d)
 {
     if (len && rec[len - 1] == '\r') len--;
@@ -102,6 +115,13 @@ int mmr_snap_parser_header(mmr_snap_parser *ps, const char *rec, size_t len, lon
     ps->colnames = calloc((size_t)n, sizeof *ps->colnames);
     if (!ps->colslot || !ps->colnames) { mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0, "out of memory"); return -1; }
     ps->ncols = (size_t)n;
+    /* names seen so far, by hash: a header of many columns is checked for
+     * duplicates in linear time */
+    size_t mask = 15;
+    while (mask < 2 * (size_t)n) mask = mask * 2 + 1;
+    long *seen = malloc((mask + 1) * sizeof *seen);
+    if (!seen) { mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0, "out of memory"); return -1; }
+    for (size_t k = 0; k <= mask; k++) seen[k] = -1;
     int user_col = -1, rc = 0;
     snap_rec r;
     memset(&r, 0, sizeof r);
@@ -110,18 +130,18 @@ int mmr_snap_parser_header(mmr_snap_parser *ps, const char *rec, size_t len, lon
         const char *s; size_t sl;
         cell_text(ps, &ps->fields[i], &s, &sl);
         ps->colnames[i] = strndup(s, sl);
-        if (!ps->colnames[i]) { mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0, "out of memory"); return -1; }
+        if (!ps->colnames[i]) { free(seen); mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0, "out of memory"); return -1; }
         if (sl == 0) {
             mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0, "column %ld has no name", i + 1);
             rc = -1;
             continue;
         }
-        for (long j = 0; j < i; j++)
-            if (!strcmp(ps->colnames[j], ps->colnames[i])) {
-                mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0,
-                             "column \"%s\" appears twice (columns %ld and %ld)", ps->colnames[i], j + 1, i + 1);
-                rc = -1;
-            }
+        long j = seen_first(seen, mask, ps->colnames, i);
+        if (j >= 0) {
+            mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0,
+                         "column \"%s\" appears twice (columns %ld and %ld)", ps->colnames[i], j + 1, i + 1);
+            rc = -1;
+        }
         if (!strcmp(ps->colnames[i], "user_id")) { ps->colslot[i] = SNAP_COL_USER; user_col = (int)i; }
         else if (!strcmp(ps->colnames[i], "as_of")) ps->colslot[i] = SNAP_COL_ASOF;
         else {
@@ -130,6 +150,7 @@ int mmr_snap_parser_header(mmr_snap_parser *ps, const char *rec, size_t len, lon
             if (slot < 0) snap_warn_unknown(&r, "column", s, sl, d);
         }
     }
+    free(seen);
     if (user_col < 0 && rc == 0) {
         mmr_diag_add(d, MMR_SEV_ERROR, ps->file, (int)line, 0, "the header has no user_id column");
         rc = -1;
@@ -243,7 +264,9 @@ int snap_parse_csv(mmr_snap_parser *ps, const char *rec, size_t len, long line,
         if (ps->colslot[i] != SNAP_COL_USER) continue;
         const char *s; size_t sl;
         cell_text(ps, &ps->fields[i], &s, &sl);
-        if (sl) {
+        char where[32];
+        snprintf(where, sizeof where, " (column %zu)", i + 1);
+        if (sl && !snap_bad_user(&r, s, sl, where)) {
             r.user_id = mmr_arena_strndup(a, s, sl);
             r.user_len = sl;
             if (!r.user_id) { snap_type_error(&r, "out of memory"); return snap_finish(&r, 0, u, d); }

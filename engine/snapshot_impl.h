@@ -85,6 +85,9 @@ void snap_warn_unknown(snap_rec *r, const char *kind, const char *name, size_t l
 void snap_describe_raw(mmr_buf *b, const char *raw, size_t len);
 const char *snap_type_phrase(int type);   /* "a number", "text", ... */
 const char *snap_kind(const snap_slotinfo *si); /* "signal" | "trait" */
+/* A bad user id: 1 and a type error "user id \"..\" why" + where
+ * (util/userid.h); 0 when the id is good. */
+int snap_bad_user(snap_rec *r, const char *s, size_t len, const char *where);
 int snap_finish(snap_rec *r, int syntax_failed, mmr_snap_user *u, mmr_diags *d);
 int snap_items_reserve(mmr_snap_parser *ps, size_t n);
 int snap_map_reserve(mmr_snap_parser *ps, size_t n);

@@ -598,7 +598,7 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
                 const char *s; size_t sl;
                 p = jstr(&r, p + 1, &s, &sl, &esc);
                 if (!p) goto fail;
-                if (sl == 0) { snap_type_error(&r, "\"user_id\" is empty"); break; }
+                if (snap_bad_user(&r, s, sl, NULL)) break;
                 r.user_id = mmr_arena_strndup(a, s, sl);
                 r.user_len = sl;
                 if (!r.user_id) { syntax(&r, v, "out of memory"); goto fail; }
@@ -606,6 +606,7 @@ int snap_parse_ndjson(mmr_snap_parser *ps, const char *rec, size_t len, long lin
                 double dv;
                 p = mmr_json_number(p, end, &dv);
                 if (!p) { syntax(&r, v, "invalid number"); goto fail; }
+                if (snap_bad_user(&r, v, (size_t)(p - v), NULL)) break;
                 r.user_id = mmr_arena_strndup(a, v, (size_t)(p - v));
                 r.user_len = (size_t)(p - v);
                 if (!r.user_id) { syntax(&r, v, "out of memory"); goto fail; }

@@ -533,7 +533,9 @@ static int run_one(run_ctx *c, const mmr_test *t)
     if (ok) {
         /* fast code: the candidates, then the decision */
         if (mmr_vm_run(&c->vm, 0) < 0) {
-            add_failure(fails, &t->loc, "the VM failed (out of memory or a broken program)");
+            mmr_buf_clear(&c->msg);
+            mmr_buf_printf(&c->msg, "the VM failed: %s", c->vm.error);
+            add_failure(fails, &t->loc, c->msg.data);
             ok = 0;
         }
     }
@@ -590,7 +592,9 @@ static int run_one(run_ctx *c, const mmr_test *t)
         if (!fast) { json_decref(o); json_decref(fails); return -1; }
         for (size_t i = 0; i < nfast; i++) fast[i] = c->vm.cands[i].rule;
         if (mmr_vm_run(&c->vm, 1) < 0) {
-            add_failure(fails, &t->loc, "the VM failed on the traced code");
+            mmr_buf_clear(&c->msg);
+            mmr_buf_printf(&c->msg, "the VM failed on the traced code: %s", c->vm.error);
+            add_failure(fails, &t->loc, c->msg.data);
         } else {
             int same = c->vm.ncands == nfast;
             for (size_t i = 0; same && i < nfast; i++) {
@@ -622,7 +626,7 @@ static int run_one(run_ctx *c, const mmr_test *t)
 int mmr_testrun_run(const char *const *paths, size_t npaths, const mmr_testrun_opts *o,
                     mmr_testrun *r, mmr_diags *d)
 {
-    r->unit = mmr_unit_load(paths, npaths, d);
+    r->unit = mmr_unit_load_opts(paths, npaths, o ? o->load_flags : 0, d);
     if (!r->unit) return -1;
     if (d->errors) return -1;
     mmr_check(r->unit, d);

@@ -24,6 +24,7 @@
 typedef struct mmr_testrun_opts {
     const char *filter;          /* run only tests whose name contains this; NULL = all */
     const char *zoneinfo_dir;    /* NULL = /usr/share/zoneinfo */
+    int load_flags;              /* mmr_unit_load_opts flags (MMR_LOAD_ANY_IMPORT) */
 } mmr_testrun_opts;
 
 /* Coverage marks of one condition (program->conds[i]). */

@@ -20,5 +20,5 @@ srcs=$(ls util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c signals
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
     -Iinclude -I. -I"$gen" -Wno-unused-function \
     -o "$out" "fuzz/$target.c" $srcs "$gen/parser.c" "$gen/lexer.c" \
-    -lsqlite3 -ljansson -lhiredis -lpthread -lm
+    -lsqlite3 -ljansson -lpthread -lm
 echo "built $out"

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-60}
 B=${FUZZ_BUILD:-build/fuzz-run}
 CC=${FUZZ_CC:-clang}
-LIBS="-lsqlite3 -ljansson -lhiredis -lpthread -lm"
+LIBS="-lsqlite3 -ljansson -lpthread -lm"
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found"; exit 2; }
 
 make --no-print-directory BUILD="$B" "$B/gen/parser.c" "$B/gen/lexer.c" "$B/gen/std_sources.h" >/dev/null || exit 2

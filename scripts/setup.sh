@@ -20,7 +20,6 @@ have_cmd redis-server || need+=(redis-server)
 have_cmd bc           || need+=(bc)            # make bench: ratios
 have_hdr sqlite3.h || need+=(libsqlite3-dev)
 have_hdr jansson.h || need+=(libjansson-dev)
-have_hdr hiredis/hiredis.h || need+=(libhiredis-dev)
 [ -e /usr/share/zoneinfo/Asia/Kolkata ] || need+=(tzdata)
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

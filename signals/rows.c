@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <jansson.h>
 #include "signals/source.h"
+#include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/userid.h"
 
 static int user_cmp(const mmr_value *a, const mmr_value *b)
 {
@@ -97,6 +99,17 @@ int mmr_rowfile_load(mmr_rowfile *f, int source, const char *path, mmr_diags *d)
             if (!nr) { json_decref(o); bad++; mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); break; }
             rows = nr;
         }
+        mmr_buf um;
+        mmr_buf_init(&um);
+        json_t *uid = json_is_object(o) ? json_object_get(o, "user_id") : NULL;
+        if (json_is_string(uid) && mmr_user_id_check(&um, json_string_value(uid), json_string_length(uid)) < 0) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "%s", um.data ? um.data : "bad user id");
+            mmr_buf_free(&um);
+            json_decref(o);
+            if (++bad >= 20) break;
+            continue;
+        }
+        mmr_buf_free(&um);
         const char *why = json_row(source, o, &rows[n * nf], &f->arena);
         json_decref(o);
         if (why) {
@@ -177,12 +190,44 @@ int mmr_jsonl_open(mmr_jsonl *r, const char *path, mmr_diags *d)
     return 0;
 }
 
+/* The next line into r->line, without its end: LF, CRLF or a CR alone
+ * (old Mac files) each end one line. -1 at the end of the file. */
+static ssize_t read_line(mmr_jsonl *r)
+{
+    size_t n = 0;
+    int c;
+    for (;;) {
+        c = getc_unlocked(r->f);
+        if (c == EOF || c == '\n') break;
+        if (c == '\r') {
+            int c2 = getc_unlocked(r->f);
+            if (c2 != '\n' && c2 != EOF) ungetc(c2, r->f);
+            break;
+        }
+        if (n + 1 >= r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : 256;
+            char *nl = realloc(r->line, cap);
+            if (!nl) { errno = ENOMEM; return -2; }
+            r->line = nl;
+            r->cap = cap;
+        }
+        r->line[n++] = (char)c;
+    }
+    if (c == EOF && n == 0) return -1;
+    if (!r->line) {
+        r->line = malloc(1);
+        if (!r->line) return -2;
+        r->cap = 1;
+    }
+    r->line[n] = 0;
+    return (ssize_t)n;
+}
+
 int mmr_jsonl_next(mmr_jsonl *r, json_t **o, mmr_diags *d)
 {
     ssize_t len;
-    while ((len = getline(&r->line, &r->cap, r->f)) >= 0) {
+    while ((len = read_line(r)) >= 0) {
         r->ln++;
-        while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r')) len--;
         size_t k = 0;
         while (k < (size_t)len && (r->line[k] == ' ' || r->line[k] == '\t')) k++;
         if (k == (size_t)len) continue;
@@ -190,6 +235,12 @@ int mmr_jsonl_next(mmr_jsonl *r, json_t **o, mmr_diags *d)
         *o = json_loadb(r->line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
         if (*o) return 1;
         mmr_diag_add(d, MMR_SEV_ERROR, r->path, (int)r->ln, je.column, "invalid JSON: %s", je.text);
+        return -1;
+    }
+    if (len == -2) {
+        /* an error the caller counts; the rest of the file is given up */
+        mmr_diag_add(d, MMR_SEV_ERROR, r->path, (int)r->ln + 1, 0, "out of memory");
+        fseek(r->f, 0, SEEK_END);
         return -1;
     }
     return 0;

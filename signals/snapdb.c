@@ -8,6 +8,7 @@
 #include "signals/snapfile.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/userid.h"
 
 static int ucmp(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -103,6 +104,21 @@ static const char *col_text(sqlite3_stmt *st, int i, size_t *n)
     const char *s = (const char *)sqlite3_column_text(st, i);
     *n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
     return s;
+}
+
+/* A user id read back from table.user_id: -1 with a diagnostic when it
+ * breaks the user id rule (util/userid.h), a NUL inside included (the
+ * byte count is SQLite's, not strlen's). */
+static int bad_user(mmr_db *db, const char *table, const char *s, size_t n, mmr_diags *d)
+{
+    mmr_buf b;
+    mmr_buf_init(&b);
+    if (mmr_user_id_check(&b, s ? s : "", s ? n : 0) == 0) { mmr_buf_free(&b); return 0; }
+    mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, db->path ? db->path : "", 0, 0, "%s.user_id: %s", table,
+                               b.data ? b.data : "bad user id");
+    if (g) mmr_diag_set_hint(g, "fix the stored user id; nothing was written");
+    mmr_buf_free(&b);
+    return -1;
 }
 
 /* A cursor over one week's rollup rows, in user order. */
@@ -229,6 +245,8 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
         size_t tlen = 0, ulen2 = 0, tzlen = 0;
         const char *tu = rt == SQLITE_ROW ? col_text(first, 0, &tlen) : NULL;
         const char *ru = rr_ == SQLITE_ROW ? col_text(users, 0, &ulen2) : NULL;
+        if ((rt == SQLITE_ROW && bad_user(db, "mm_transaction", tu, tlen, d)) ||
+            (rr_ == SQLITE_ROW && bad_user(db, "mm_user_traits", ru, ulen2, d))) goto out;
         int cmp = !tu ? 1 : !ru ? -1 : ucmp(tu, tlen, ru, ulen2);
         mmr_arena_reset(&ua);
         size_t ulen = cmp <= 0 ? tlen : ulen2;

@@ -11,6 +11,8 @@
 #include "signals/rows.h"
 #include "signals/source.h"
 #include "signals/txn.h"
+#include "util/userid.h"
+#include "util/outfile.h"
 
 /* ------------------------------------------------------------ one line */
 
@@ -99,6 +101,14 @@ int mmr_traits_file_load(mmr_traits_file *t, const char *path, const mmr_unit *u
             mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "a traits line needs \"user_id\" (a non-empty text)");
             bad = 1; json_decref(o); continue;
         }
+        mmr_buf um;   /* the user id rule (util/userid.h) */
+        mmr_buf_init(&um);
+        if (mmr_user_id_check(&um, uid, json_string_length(json_object_get(o, "user_id"))) < 0) {
+            mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "%s", um.data ? um.data : "bad user id");
+            mmr_buf_free(&um);
+            bad = 1; json_decref(o); continue;
+        }
+        mmr_buf_free(&um);
         if (tr && !json_is_object(tr) && !json_is_null(tr)) {
             mmr_diag_add(d, MMR_SEV_ERROR, path, (int)in.ln, 0, "\"traits\" must be an object");
             bad = 1; json_decref(o); continue;
@@ -488,33 +498,26 @@ static int sorted_in_memory(job *j)
     return rc;
 }
 
-/* A temporary file beside path (or in TMPDIR for stdout), opened for
- * writing; the name in *tmp (free it). */
-static FILE *open_temp(const char *path, char **tmp, mmr_diags *d)
+/* The output for stdout: an unlinked scratch file in TMPDIR (the output
+ * may be restarted, so it is copied to stdout only at the end). A file
+ * output goes through util/outfile.h instead. */
+static FILE *open_stdout_temp(mmr_diags *d)
 {
-    const char *dir = "/tmp";
-    char *own = NULL;
-    if (strcmp(path, "-")) {
-        const char *slash = strrchr(path, '/');
-        if (slash) { own = strndup(path, (size_t)(slash - path + (slash == path))); dir = own; }
-        else dir = ".";
-    } else if (getenv("TMPDIR")) dir = getenv("TMPDIR");
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     size_t n = strlen(dir) + 32;
-    *tmp = malloc(n);
-    if (!*tmp) { free(own); return NULL; }
-    snprintf(*tmp, n, "%s/.mmr-signals-XXXXXX", dir);
-    free(own);
-    int fd = mkstemp(*tmp);
+    char *tmp = malloc(n);
+    if (!tmp) return NULL;
+    snprintf(tmp, n, "%s/.mmr-signals-XXXXXX", dir);
+    int fd = mkstemp(tmp);
     if (fd < 0) {
-        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot create a temporary file in its directory: %s", strerror(errno));
-        free(*tmp); *tmp = NULL;
+        mmr_diag_add(d, MMR_SEV_ERROR, "<stdout>", 0, 0, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+        free(tmp);
         return NULL;
     }
-    mode_t um = umask(0);
-    umask(um);
-    fchmod(fd, 0666 & ~um);          /* like a file fopen would make */
+    unlink(tmp);   /* gone once closed, whatever happens */
+    free(tmp);
     FILE *f = fdopen(fd, "w+");
-    if (!f) { close(fd); unlink(*tmp); free(*tmp); *tmp = NULL; }
+    if (!f) close(fd);
     return f;
 }
 
@@ -549,9 +552,9 @@ int mmr_snapfile_run(const mmr_snapfile_opts *o, mmr_snapfile_stats *st, mmr_dia
     mmr_arena_init(&j.ua, 1 << 16);
     mmr_buf_init(&j.line);
     int rc = -1;
-    char *tmp = NULL;
-    struct stat sb;
-    int direct = strcmp(o->out_path, "-") && stat(o->out_path, &sb) == 0 && !S_ISREG(sb.st_mode);
+    int to_stdout = !strcmp(o->out_path, "-"), direct = 0;
+    mmr_outfile of;
+    memset(&of, 0, sizeof of);
     if (!j.calc || !j.vals) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
     {
         const char *why = NULL;
@@ -563,9 +566,11 @@ int mmr_snapfile_run(const mmr_snapfile_opts *o, mmr_snapfile_stats *st, mmr_dia
         }
         mmr_tz_cache_free(tzc);
     }
-    j.out = direct ? fopen(o->out_path, "w") : open_temp(o->out_path, &tmp, d);
+    if (to_stdout) j.out = open_stdout_temp(d);
+    else if (mmr_outfile_open(&of, o->out_path, MMR_OUT_READ) == 0) { j.out = of.f; direct = of.in_place; }
     if (!j.out) {
-        if (!d->errors) mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "cannot open: %s", strerror(errno));
+        if (!d->errors) mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "cannot open: %s",
+                                     errno == ENXIO ? "no process is reading it (a FIFO or socket)" : strerror(errno));
         goto out;
     }
     rc = stream(&j);
@@ -580,7 +585,7 @@ int mmr_snapfile_run(const mmr_snapfile_opts *o, mmr_snapfile_stats *st, mmr_dia
     }
     if (rc == 0 && fflush(j.out)) { mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "write failed: %s", strerror(errno)); rc = -1; }
     if (rc == 0 && !direct) {
-        if (!strcmp(o->out_path, "-")) {
+        if (to_stdout) {
             rewind(j.out);
             char buf[1 << 16];
             size_t n;
@@ -588,18 +593,19 @@ int mmr_snapfile_run(const mmr_snapfile_opts *o, mmr_snapfile_stats *st, mmr_dia
                 if (fwrite(buf, 1, n, stdout) != n) { rc = -1; break; }
             if (fflush(stdout)) rc = -1;
             if (rc) mmr_diag_add(d, MMR_SEV_ERROR, "<stdout>", 0, 0, "write failed: %s", strerror(errno));
-        } else if (fsync(fileno(j.out)) || rename(tmp, o->out_path)) {
+        }
+    }
+    if (rc == 0 && !to_stdout) {
+        j.out = NULL;   /* the commit closes it */
+        if (mmr_outfile_commit(&of) != 0) {
             mmr_diag_add(d, MMR_SEV_ERROR, o->out_path, 0, 0, "cannot write: %s", strerror(errno));
             rc = -1;
-        } else {
-            free(tmp);
-            tmp = NULL;
         }
     }
     if (o->progress && st->users >= 1000) fputc('\n', o->progress);
 out:
+    if (of.f) { mmr_outfile_abort(&of); j.out = NULL; }
     if (j.out) fclose(j.out);
-    if (tmp) { unlink(tmp); free(tmp); }
     mmr_buf_free(&j.line);
     mmr_arena_free(&j.ua);
     free(j.vals);

@@ -6,7 +6,8 @@
  * with escapes is decoded first); values of the known fields are checked
  * and copied into the caller's arena; unknown fields, however nested, are
  * validated and skipped. CSV follows engine/snapshot_csv.c: RFC 4180 with
- * LF or CRLF, an empty unquoted cell is absent, "" is empty text.
+ * LF, CRLF or CR line ends, an empty unquoted cell is absent, "" is empty
+ * text. A user id follows util/userid.h.
  *
  * One diagnostic per bad record: a syntax error (FILE:LINE:COL) wins over
  * a field error (FILE:LINE, the first in the record), which wins over a
@@ -21,6 +22,7 @@
 #include "engine/snapshot.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/userid.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,12 +153,21 @@ static int char_col(const char *base, const char *at)
 static void set_text(rec *r, int f, const char *s, size_t n, const char *raw, size_t rawn, int quote, int may_nul)
 {
     if (f == F_MERCHANT && n == 0) { r->t.merchant = NULL; r->t.merchant_len = 0; return; }
+    if (f == F_USER_ID && mmr_user_id_problem(s, n)) {
+        /* the one rule for user ids (util/userid.h), in its own words */
+        if (!r->ferr) {
+            r->ferr = 1;
+            mmr_buf_clear(&r->p->msg);
+            mmr_user_id_check(&r->p->msg, s, n);
+        }
+        return;
+    }
     if (n == 0) { field_error(r, f, wants(f), raw, rawn, quote); return; }
     if (may_nul && memchr(s, 0, n)) {
         field_error(r, f, " must not contain a NUL character (\\u0000), got ", raw, rawn, quote);
         return;
     }
-    if ((f == F_TXN_ID || f == F_USER_ID) && n > MMR_TXN_MAX_ID) {
+    if (f == F_TXN_ID && n > MMR_TXN_MAX_ID) {
         char what[96];
         snprintf(what, sizeof what, " is longer than %d bytes (%zu), got ", MMR_TXN_MAX_ID, n);
         field_error(r, f, what, raw, rawn, quote);

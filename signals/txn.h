@@ -22,7 +22,8 @@
 
 typedef enum mmr_txn_type { MMR_TXN_EXPENSE = 0, MMR_TXN_INCOME = 1 } mmr_txn_type;
 
-/* Longest user_id / txn_id accepted (bytes). Longer is an input error. */
+/* Longest txn_id accepted (bytes). Longer is an input error. A user_id
+ * follows the rule of util/userid.h (at most MMR_USER_ID_MAX = 255 bytes). */
 #define MMR_TXN_MAX_ID 256
 
 /* One transaction. Strings are NUL-terminated UTF-8 (validated), owned by

@@ -152,18 +152,35 @@ static const char *sev_name(mmr_severity s)
     return s == MMR_SEV_ERROR ? "error" : s == MMR_SEV_WARNING ? "warning" : "note";
 }
 
+void mmr_fput_escaped(FILE *out, const char *s, int backslash)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned c = *p;
+        if (c == '\n') fputs("\\n", out);
+        else if (c == '\t') fputs("\\t", out);
+        else if (c == '\r') fputs("\\r", out);
+        else if (c < 0x20 || c == 0x7f) fprintf(out, "\\x%02X", c);
+        else if (c == '\\' && backslash) fputs("\\\\", out);
+        else fputc((int)c, out);
+    }
+}
+
+/* Text output is one line per diagnostic (plus its hint): a file name (or
+ * a message quoting one) with a newline in it must not start a forged
+ * "file:line: error:" line, so control characters are escaped. */
 void mmr_diags_print_text(FILE *out, const mmr_diags *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         const mmr_diag *g = &d->v[i];
-        fputs(g->file && *g->file ? g->file : "<input>", out);
-        if (g->jpath) fprintf(out, ": %s", g->jpath);
+        mmr_fput_escaped(out, g->file && *g->file ? g->file : "<input>", 1);
+        if (g->jpath) { fputs(": ", out); mmr_fput_escaped(out, g->jpath, 0); }
         else if (g->line > 0 && g->col > 0) fprintf(out, ":%d:%d", g->line, g->col);
         else if (g->line > 0) fprintf(out, ":%d", g->line);
-        fprintf(out, ": %s: %s", sev_name(g->sev), g->message);
+        fprintf(out, ": %s: ", sev_name(g->sev));
+        mmr_fput_escaped(out, g->message ? g->message : "", 0);
         if (g->code) fprintf(out, " [%s%s%s]", g->code, g->name ? " " : "", g->name ? g->name : "");
         fputc('\n', out);
-        if (g->hint) fprintf(out, "  hint: %s\n", g->hint);
+        if (g->hint) { fputs("  hint: ", out); mmr_fput_escaped(out, g->hint, 0); fputc('\n', out); }
     }
     if (d->truncated) fprintf(out, "note: too many errors; the rest were not shown\n");
 }

@@ -49,6 +49,10 @@ void mmr_diags_sort(mmr_diags *d);
 
 /* gcc style: "FILE:LINE:COL: error: message [MMR-W012]\n  hint: ...\n" */
 void mmr_diags_print_text(FILE *out, const mmr_diags *d);
+/* s to out with control characters as \n, \t, \r, \xHH (and, when
+ * backslash is set, a backslash as \\): a name printed in text output
+ * cannot forge an extra line. */
+void mmr_fput_escaped(FILE *out, const char *s, int backslash);
 /* One JSON object per line: {"file","line","col","severity","code","name","message","hint"} */
 void mmr_diags_print_json(FILE *out, const mmr_diags *d);
 

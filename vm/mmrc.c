@@ -17,6 +17,7 @@
 #include <string.h>
 #include "vm/program.h"
 #include "util/buf.h"
+#include "util/outfile.h"
 
 #define MMRC_VERSION 1u
 #define MMRC_HEADER 24u
@@ -191,22 +192,12 @@ int mmr_program_save(const mmr_program *p, const char *path, mmr_diags *d)
         mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot encode the program (out of memory or a malformed constant)");
         return -1;
     }
-    /* write beside the target, then rename: a crash never leaves half a file */
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 5);
-    if (!tmp) { free(buf); mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "out of memory"); return -1; }
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(buf, 1, len, f) == len;
-    int err = errno;
-    if (f && fclose(f) != 0 && ok) { ok = 0; err = errno; }
-    if (ok && rename(tmp, path) != 0) { ok = 0; err = errno; }
-    if (!ok) {
-        remove(tmp);
-        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot write: %s", strerror(err));
-    }
-    free(tmp);
+    /* a mkstemp temporary beside the target, renamed over it: a crash never
+     * leaves half a file and a planted symlink is never followed */
+    int ok = mmr_outfile_write(path, buf, len, 0) == 0;
+    if (!ok)
+        mmr_diag_add(d, MMR_SEV_ERROR, path, 0, 0, "cannot write: %s",
+                     errno == ENXIO ? "no process is reading it (a FIFO or socket)" : strerror(errno));
     free(buf);
     return ok ? 0 : -1;
 }

@@ -10,6 +10,11 @@
 #include "vm/value.h"
 #include "vm/opcodes.h"
 
+/* Limits the compiler enforces and the verifier checks again. One rule
+ * index must fit the 16-bit operand of FIRE (vm/opcodes.def). */
+#define MMR_MAX_RULES 65535u
+#define MMR_MAX_NUDGES 1000000     /* max_nudges is 1..this (grammar/parser.y) */
+
 typedef struct mmr_slot {        /* one input register: a signal or trait */
     const char *name;
     uint8_t type;                /* mmr_type from compiler/ast.h */
@@ -101,6 +106,10 @@ mmr_program *mmr_program_read(const unsigned char *buf, size_t len, const char *
 /* Structural checks of a program, whatever its origin: operand kinds and
  * ranges from opcodes.def, jump targets, let graph, register layout. */
 int mmr_verify(const mmr_program *p, const char *name, mmr_diags *d);
+
+/* A policy time zone name as the checker accepts it: non-empty, letters,
+ * digits and / _ - + (whether the zone exists is the engine's question). */
+int mmr_timezone_name_ok(const char *z);
 
 /* Readable listing (mmr disasm). */
 void mmr_disasm(const mmr_program *p, int which_code, void *FILE_out);

@@ -3,12 +3,17 @@
  * in opcodes.def (mmr_opinfo_table). A program that passes is safe to run:
  * every index is in range, control cannot leave the code, let code ends in
  * RET with an acyclic call graph no deeper than max_call_depth, and every
- * loop goes through NEXT (which the VM bounds). Reports the first problem. */
+ * loop goes through NEXT (which the VM bounds). The tables are also held
+ * to every invariant the compiler guarantees (compiler/check.c): a .mmrc
+ * the compiler could not have written is refused, not half-run. Reports
+ * the first problem. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vm/program.h"
 #include "stdlib/builtins.h"
 #include "compiler/ast.h"
+#include "util/placeholder.h"
 
 typedef struct vctx {
     const mmr_program *p;
@@ -73,12 +78,203 @@ static int check_const(vctx *v, const mmr_value *c, uint32_t i)
     }
 }
 
+/* The time zone rule of the checker (compiler/check.c uses this too): a
+ * non-empty IANA-style name of letters, digits and / _ - +. */
+int mmr_timezone_name_ok(const char *z)
+{
+    if (!z || !*z) return 0;
+    for (; *z; z++)
+        if (!(isalnum((unsigned char)*z) || *z == '/' || *z == '_' || *z == '-' || *z == '+')) return 0;
+    return 1;
+}
+
+static int has_category(const mmr_prog_policy *pol, const char *cat)
+{
+    for (uint32_t i = 0; i < pol->ncategories; i++)
+        if (!strcmp(pol->categories[i], cat)) return 1;
+    return 0;
+}
+
+/* A name with the table index it came from, to find repeats by sorting. */
+typedef struct named { const char *s; uint32_t i; } named;
+
+static int named_cmp(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Slot and let names share one namespace in the compiler; template ids
+ * have their own. Reports the first name given twice. */
+static int check_unique_names(vctx *v)
+{
+    const mmr_program *p = v->p;
+    size_t nv = (size_t)p->nslots + p->nlets, n = nv > p->ntemplates ? nv : p->ntemplates;
+    if (n < 2) return 0;
+    named *a = malloc(n * sizeof *a);
+    if (!a) FAIL(v, "out of memory");
+    for (uint32_t i = 0; i < p->nslots; i++) a[i] = (named){ p->slots[i].name, i };
+    for (uint32_t i = 0; i < p->nlets; i++) a[p->nslots + i] = (named){ p->let_names[i], p->nslots + i };
+    qsort(a, nv, sizeof *a, named_cmp);
+    for (size_t k = 1; k < nv; k++) {
+        if (strcmp(a[k - 1].s, a[k].s)) continue;
+        uint32_t x = a[k - 1].i, y = a[k].i;
+        const char *what = y < p->nslots ? "slot" : "let";
+        uint32_t yi = y < p->nslots ? y : y - p->nslots;
+        const char *wx = x < p->nslots ? "slot" : "let", *name = a[k].s;
+        uint32_t xi = x < p->nslots ? x : x - p->nslots;
+        free(a);
+        FAIL(v, "%s %u and %s %u are both named \"%s\"", wx, xi, what, yi, name);
+    }
+    for (uint32_t i = 0; i < p->ntemplates; i++) a[i] = (named){ p->templates[i].id, i };
+    qsort(a, p->ntemplates, sizeof *a, named_cmp);
+    for (size_t k = 1; k < p->ntemplates; k++) {
+        if (strcmp(a[k - 1].s, a[k].s)) continue;
+        uint32_t x = a[k - 1].i, y = a[k].i;
+        free(a);
+        FAIL(v, "templates %u and %u are both named \"%s\"", x, y, p->templates[y].id);
+    }
+    free(a);
+    return 0;
+}
+
+/* A template text: placeholders well formed, formats known (the checker's
+ * rules, through the same scanner). */
+static int check_tpl_text(vctx *v, uint32_t i, const mmr_prog_template *t, const char *s, const char *what)
+{
+    size_t len = strlen(s), pos = 0;
+    for (;;) {
+        mmr_seg g = mmr_template_next(s, len, &pos);
+        if (g.kind == MMR_SEG_END) return 0;
+        if (g.kind == MMR_SEG_ERROR)
+            FAIL(v, "template %u (%s): bad placeholder in the %s at byte %zu: %s", i, t->id, what, g.offset,
+                 g.error ? g.error : "malformed");
+        if (g.kind == MMR_SEG_PLACEHOLDER && !mmr_placeholder_format_ok(g.fmt, g.fmt_len))
+            FAIL(v, "template %u (%s): unknown format \"%.*s\" in placeholder {%.*s:%.*s} of the %s", i, t->id,
+                 (int)g.fmt_len, g.fmt, (int)g.name_len, g.name, (int)g.fmt_len, g.fmt, what);
+    }
+}
+
+typedef struct tpl_names {
+    named *v; size_t n, cap;        /* s points into a title or body; i is the length */
+    size_t *start;                  /* template t's names are v[start[t] .. start[t + 1]) */
+} tpl_names;
+
+/* The distinct placeholder names of every (well-formed) template, title
+ * then body, in first-use order: the order the compiler gives a rule's
+ * values. At most 255 per template, as the checker allows. */
+static int collect_placeholders(vctx *v, tpl_names *tn)
+{
+    const mmr_program *p = v->p;
+    tn->start = malloc(((size_t)p->ntemplates + 1) * sizeof *tn->start);
+    if (!tn->start) FAIL(v, "out of memory");
+    for (uint32_t i = 0; i < p->ntemplates; i++) {
+        const mmr_prog_template *t = &p->templates[i];
+        tn->start[i] = tn->n;
+        const char *texts[2] = { t->title, t->body };
+        for (int k = 0; k < 2; k++) {
+            size_t len = strlen(texts[k]), pos = 0;
+            for (;;) {
+                mmr_seg g = mmr_template_next(texts[k], len, &pos);
+                if (g.kind != MMR_SEG_TEXT && g.kind != MMR_SEG_PLACEHOLDER) break;
+                if (g.kind == MMR_SEG_TEXT) continue;
+                size_t j;
+                for (j = tn->start[i]; j < tn->n; j++)
+                    if (tn->v[j].i == g.name_len && !memcmp(tn->v[j].s, g.name, g.name_len)) break;
+                if (j < tn->n) continue;
+                if (tn->n - tn->start[i] == 255)
+                    FAIL(v, "template %u (%s) has more than 255 placeholders", i, t->id);
+                if (tn->n == tn->cap) {
+                    size_t nc = tn->cap ? tn->cap * 2 : 64;
+                    named *q = realloc(tn->v, nc * sizeof *q);
+                    if (!q) FAIL(v, "out of memory");
+                    tn->v = q; tn->cap = nc;
+                }
+                tn->v[tn->n++] = (named){ g.name, (uint32_t)g.name_len };
+            }
+        }
+    }
+    tn->start[p->ntemplates] = tn->n;
+    return 0;
+}
+
+/* What the compiler guarantees about one rule (see compiler/check.c):
+ * a name, a category of the policy (the template's, when it has one), a
+ * priority 0..1000, a cooldown >= 0, and one value per distinct
+ * placeholder of its template, named and ordered as the template uses them. */
+static int check_rule(vctx *v, uint32_t i, const tpl_names *tn)
+{
+    const mmr_program *p = v->p;
+    const mmr_prog_rule *r = &p->rules[i];
+    if (!r->name || !*r->name) FAIL(v, "rule %u has no name", i);
+    if (i && !strcmp(p->rules[i - 1].name, r->name))
+        FAIL(v, "rules %u and %u are both named \"%s\"", i - 1, i, r->name);
+    if (i && strcmp(p->rules[i - 1].name, r->name) > 0)
+        FAIL(v, "rule %u (%s): rules are not sorted by name", i, r->name);
+    if (r->template_index >= p->ntemplates)
+        FAIL(v, "rule %u (%s): template %u out of range (%u templates)", i, r->name, r->template_index, p->ntemplates);
+    const mmr_prog_template *t = &p->templates[r->template_index];
+    if (!r->category || !*r->category)
+        FAIL(v, "rule %u (%s) has no category (mutes could not apply to it)", i, r->name);
+    if (!has_category(&p->policy, r->category))
+        FAIL(v, "rule %u (%s): category \"%s\" is not one of the policy's categories", i, r->name, r->category);
+    if (t->category && strcmp(t->category, r->category))
+        FAIL(v, "rule %u (%s) has category %s but its template %s has category %s", i, r->name, r->category, t->id,
+             t->category);
+    if (r->priority < 0 || r->priority > 1000)
+        FAIL(v, "rule %u (%s): priority %d out of range 0..1000", i, r->name, (int)r->priority);
+    if (r->cooldown_s < 0) FAIL(v, "rule %u (%s): negative cooldown", i, r->name);
+    if (r->nargs && !r->arg_names) FAIL(v, "rule %u (%s): argument names missing", i, r->name);
+    for (uint32_t j = 0; j < r->nargs; j++)
+        if (!r->arg_names[j]) FAIL(v, "rule %u (%s): argument %u has no name", i, r->name, j);
+    size_t k0 = tn->start[r->template_index], nk = tn->start[r->template_index + 1] - k0;
+    if (r->nargs != nk)
+        FAIL(v, "rule %u (%s) passes %u values but its template %s has %zu placeholders", i, r->name, r->nargs,
+             t->id, nk);
+    for (uint32_t j = 0; j < r->nargs; j++) {
+        const named *ph = &tn->v[k0 + j];
+        if (strlen(r->arg_names[j]) != ph->i || memcmp(r->arg_names[j], ph->s, ph->i))
+            FAIL(v, "rule %u (%s): value %u is named %s but placeholder %u of template %s is {%.*s}", i, r->name, j,
+                 r->arg_names[j], j, t->id, (int)ph->i, ph->s);
+    }
+    return 0;
+}
+
+/* The policy as the checker leaves it (compiler/check.c, check_policy,
+ * and the parser's max_nudges range). */
+static int check_policy(vctx *v)
+{
+    const mmr_prog_policy *pol = &v->p->policy;
+    if (pol->max_nudges < 1 || pol->max_nudges > MMR_MAX_NUDGES)
+        FAIL(v, "policy: max_nudges %d out of range 1..%d", (int)pol->max_nudges, MMR_MAX_NUDGES);
+    if (pol->window_s <= 0) FAIL(v, "policy: the max_nudges window must be longer than 0, got %lld s",
+                                 (long long)pol->window_s);
+    int32_t qs = pol->quiet_start_min, qe = pol->quiet_end_min;
+    if ((qs == -1) != (qe == -1))
+        FAIL(v, "policy: quiet hours have a %s but no %s", qs == -1 ? "end" : "start", qs == -1 ? "start" : "end");
+    if (qs < -1 || qs >= 1440 || qe < -1 || qe >= 1440)
+        FAIL(v, "policy: quiet hours %d..%d out of range (minutes 0..1439, or -1 for none)", (int)qs, (int)qe);
+    if (!pol->timezone) FAIL(v, "policy: no time zone");
+    if (!mmr_timezone_name_ok(pol->timezone)) FAIL(v, "policy: \"%s\" is not a time zone name", pol->timezone);
+    if (!pol->ncategories) FAIL(v, "policy: the categories list is empty");
+    if (!pol->categories) FAIL(v, "policy: category list missing");
+    for (uint32_t i = 0; i < pol->ncategories; i++) {
+        if (!pol->categories[i] || !*pol->categories[i]) FAIL(v, "policy: category %u has no name", i);
+        for (uint32_t j = 0; j < i; j++)
+            if (!strcmp(pol->categories[i], pol->categories[j]))
+                FAIL(v, "policy: category %s is listed twice", pol->categories[i]);
+    }
+    return 0;
+}
+
 static int check_tables(vctx *v)
 {
     const mmr_program *p = v->p;
     if ((uint64_t)p->nslots + p->nlets > p->nregs)
         FAIL(v, "%u registers cannot hold %u inputs and %u lets", p->nregs, p->nslots, p->nlets);
     if (p->nregs > 65536) FAIL(v, "%u registers (at most 65536)", p->nregs);
+    if (p->nrules > MMR_MAX_RULES) FAIL(v, "%u rules (at most %u)", p->nrules, (unsigned)MMR_MAX_RULES);
     /* lets are acyclic, so no chain is longer than the number of lets */
     if (p->max_call_depth > p->nlets + 1)
         FAIL(v, "max_call_depth %u is more than %u lets can nest", p->max_call_depth, p->nlets);
@@ -86,7 +282,7 @@ static int check_tables(vctx *v)
     int seen_trait = 0;
     for (uint32_t i = 0; i < p->nslots; i++) {
         const mmr_slot *s = &p->slots[i];
-        if (!s->name) FAIL(v, "slot %u has no name", i);
+        if (!s->name || !*s->name) FAIL(v, "slot %u has no name", i);
         if (s->type < MMR_T_NUMBER || s->type > MMR_T_MAP_NUMBER)
             FAIL(v, "slot %u (%s): bad type %u", i, s->name, s->type);
         if (s->is_trait > 1) FAIL(v, "slot %u (%s): bad trait flag %u", i, s->name, s->is_trait);
@@ -95,28 +291,28 @@ static int check_tables(vctx *v)
     }
     if (p->nlets && !p->let_names) FAIL(v, "let name table missing");
     for (uint32_t i = 0; i < p->nlets; i++)
-        if (!p->let_names[i]) FAIL(v, "let %u has no name", i);
+        if (!p->let_names[i] || !*p->let_names[i]) FAIL(v, "let %u has no name", i);
     if (p->nconsts && !p->consts) FAIL(v, "constant table missing");
     for (uint32_t i = 0; i < p->nconsts; i++)
         if (check_const(v, &p->consts[i], i)) return -1;
+    if (check_policy(v)) return -1;
     if (p->ntemplates && !p->templates) FAIL(v, "template table missing");
-    for (uint32_t i = 0; i < p->ntemplates; i++)
-        if (!p->templates[i].id) FAIL(v, "template %u has no id", i);
-    if (p->nrules && !p->rules) FAIL(v, "rule table missing");
-    for (uint32_t i = 0; i < p->nrules; i++) {
-        const mmr_prog_rule *r = &p->rules[i];
-        if (!r->name) FAIL(v, "rule %u has no name", i);
-        if (i && strcmp(p->rules[i - 1].name, r->name) >= 0)
-            FAIL(v, "rule %u (%s): rules are not sorted by name", i, r->name);
-        if (r->template_index >= p->ntemplates)
-            FAIL(v, "rule %u (%s): template %u out of range (%u templates)", i, r->name, r->template_index, p->ntemplates);
-        if (r->nargs && !r->arg_names) FAIL(v, "rule %u (%s): argument names missing", i, r->name);
-        for (uint32_t j = 0; j < r->nargs; j++)
-            if (!r->arg_names[j]) FAIL(v, "rule %u (%s): argument %u has no name", i, r->name, j);
-        if (r->priority < 0 || r->priority > 1000)
-            FAIL(v, "rule %u (%s): priority %d out of range 0..1000", i, r->name, (int)r->priority);
-        if (r->cooldown_s < 0) FAIL(v, "rule %u (%s): negative cooldown", i, r->name);
+    for (uint32_t i = 0; i < p->ntemplates; i++) {
+        const mmr_prog_template *t = &p->templates[i];
+        if (!t->id || !*t->id) FAIL(v, "template %u has no id", i);
+        if (!t->title) FAIL(v, "template %u (%s) has no title", i, t->id);
+        if (!t->body) FAIL(v, "template %u (%s) has no body", i, t->id);
+        if (check_tpl_text(v, i, t, t->title, "title") || check_tpl_text(v, i, t, t->body, "body")) return -1;
+        if (t->category && !has_category(&p->policy, t->category))
+            FAIL(v, "template %u (%s): category \"%s\" is not one of the policy's categories", i, t->id, t->category);
     }
+    if (check_unique_names(v)) return -1;
+    if (p->nrules && !p->rules) FAIL(v, "rule table missing");
+    tpl_names tn = { 0 };
+    int bad = collect_placeholders(v, &tn);
+    for (uint32_t i = 0; i < p->nrules && !bad; i++) bad = check_rule(v, i, &tn);
+    free(tn.v); free(tn.start);
+    if (bad) return -1;
     if (p->nconds && !p->conds) FAIL(v, "condition table missing");
     for (uint32_t i = 0; i < p->nconds; i++) {
         const mmr_prog_cond *c = &p->conds[i];
@@ -128,15 +324,6 @@ static int check_tables(vctx *v)
         if (!c->text) FAIL(v, "condition %u has no text", i);
         if (c->part > MMR_COND_LET_ALL) FAIL(v, "condition %u: bad part %u", i, c->part);
     }
-    const mmr_prog_policy *pol = &p->policy;
-    if (pol->max_nudges < 0) FAIL(v, "policy: negative max_nudges");
-    if (pol->window_s < 0) FAIL(v, "policy: negative window");
-    if (pol->quiet_start_min < -1 || pol->quiet_start_min >= 1440 ||
-        pol->quiet_end_min < -1 || pol->quiet_end_min >= 1440)
-        FAIL(v, "policy: quiet hours out of range");
-    if (pol->ncategories && !pol->categories) FAIL(v, "policy: category list missing");
-    for (uint32_t i = 0; i < pol->ncategories; i++)
-        if (!pol->categories[i]) FAIL(v, "policy: category %u has no name", i);
     if (p->nrules) {
         if (!p->by_priority) FAIL(v, "rule priority order missing");
         unsigned char *seen = calloc(p->nrules, 1);
@@ -150,6 +337,13 @@ static int check_tables(vctx *v)
             seen[r] = 1;
         }
         free(seen);
+        /* selection depends on it: priority descending, then name */
+        for (uint32_t i = 1; i < p->nrules; i++) {
+            const mmr_prog_rule *a = &p->rules[p->by_priority[i - 1]], *b = &p->rules[p->by_priority[i]];
+            if (a->priority < b->priority || (a->priority == b->priority && p->by_priority[i - 1] > p->by_priority[i]))
+                FAIL(v, "rule priority order: %s (priority %d) comes before %s (priority %d)", a->name,
+                     (int)a->priority, b->name, (int)b->priority);
+        }
     }
     return 0;
 }

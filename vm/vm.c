@@ -3,7 +3,12 @@
  * private code" below). The program was verified
  * when the VM was set up (mmr_vm_init), so operands are in range; what
  * remains checked at run time is what only run time knows: value tags,
- * the return stack, and a bound on quantifier steps. */
+ * the return stack, and a bound on quantifier steps.
+ *
+ * Longer than our ~800-line mark: the dispatch loop is one function by
+ * design (a computed goto per opcode, as in Lua's lvm.c), and the
+ * quantifier and map helpers it inlines sit beside it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
@@ -511,6 +516,21 @@ void mmr_vm_clear_inputs(mmr_vm *vm)
     for (uint32_t i = 0; i < vm->prog->nslots; i++) vm->regs[i] = mmr_v_missing();
 }
 
+/* Say why a run stopped: the callers print it. Only a program that got
+ * past the verifier yet breaks the VM's invariants (memory corruption, a
+ * verifier gap) reaches the "corrupt" cases. */
+static int run_failed(mmr_vm *vm, const char *why, const mmr_vm_code *xc, const void *ip, size_t insn_size)
+{
+    if (!ip) {
+        snprintf(vm->error, sizeof vm->error, "%s", why);
+    } else {
+        size_t pc = (size_t)((const char *)ip - (const char *)xc->start) / insn_size;
+        snprintf(vm->error, sizeof vm->error, "%s at pc %zu of code[%d]: the program is corrupt", why, pc,
+                 xc == &vm->xc[1]);
+    }
+    return -1;
+}
+
 /* What a run does before its code when the code needs it (see above). */
 static void run_prologue(mmr_vm *vm, const mmr_vm_code *xc)
 {
@@ -573,8 +593,10 @@ int mmr_vm_run(mmr_vm *vm, int traced)
     }
     const mmr_vm_code *const xc = &vm->xc[traced];
     const mmr_xinsn *ip = xc->start;
-    if (UNLIKELY(!ip)) return -1;
+    if (UNLIKELY(!ip)) return run_failed(vm, "the VM has no program (mmr_vm_init failed)", xc, NULL, 0);
+    vm->error[0] = 0;
     vm->ntrace = 0;
+    const char *why = "out of memory";   /* set before each goto fail */
     if (UNLIKELY(xc->prologue)) run_prologue(vm, xc);
 
     char *const RB = (char *)vm->regs;
@@ -594,7 +616,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
 #define XCASE(code, lab) case code:
 #define DISPATCH() continue
     for (;;) switch (ip->op) {
-    default: goto fail;
+    default: why = "unknown instruction"; goto fail;
 #endif
 
 /* Kleene truth of a number comparison: t = TRUE; o = ordered (neither
@@ -827,7 +849,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
             *REG(ip->a) = *REG(ip->k.u);
             ip++; DISPATCH();
         }
-        if (UNLIKELY(vm->sp >= vm->prog->max_call_depth)) goto fail;
+        if (UNLIKELY(vm->sp >= vm->prog->max_call_depth)) { why = "lets nest deeper than max_call_depth"; goto fail; }
         vm->let_epoch[l] = vm->epoch;
         /* RET comes back to this LET, which then copies the value */
         vm->ret_stack[vm->sp++] = (uint32_t)(ip - xc->start);
@@ -835,7 +857,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         DISPATCH();
     }
     VMCASE(RET) {
-        if (UNLIKELY(vm->sp == 0)) goto fail;
+        if (UNLIKELY(vm->sp == 0)) { why = "ret without a let call"; goto fail; }
         ip = xc->start + vm->ret_stack[--vm->sp];
         DISPATCH();
     }
@@ -851,7 +873,8 @@ int mmr_vm_run(mmr_vm *vm, int traced)
     }
     VMCASE(NEXT) {
         mmr_value *it = REG(ip->b);
-        if (UNLIKELY(--vm->steps == 0)) goto fail;
+        /* a loop that never ends: its iterator register was overwritten */
+        if (UNLIKELY(--vm->steps == 0)) { why = "corrupt iterator state (a loop did not end)"; goto fail; }
         if (it->tag != MMR_V_ITER || it->aux >= it->u.map->n) { ip = ip->t; DISPATCH(); }
         const mmr_text *key = it->u.map->keys[it->aux++];
         *REG(ip->a) = mmr_v_text(key);
@@ -865,9 +888,9 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         vm->nargbuf = na;
         if (UNLIKELY(nc == vm->cands_cap) &&
             grow((void **)&vm->cands, &vm->cands_cap, nc + 1, sizeof *vm->cands))
-            return -1;
+            return run_failed(vm, "out of memory", xc, NULL, 0);
         if (UNLIKELY(na + n > vm->argbuf_cap) && argbuf_reserve(vm, na + n))
-            return -1;
+            return run_failed(vm, "out of memory", xc, NULL, 0);
         cp = vm->cands + nc;
         ap = vm->argbuf + na;
         goto fire_any;
@@ -906,8 +929,11 @@ int mmr_vm_run(mmr_vm *vm, int traced)
     }
     VMCASE(TRACE) {
         if (UNLIKELY(vm->ntrace == vm->trace_cap) &&
-            grow((void **)&vm->trace, &vm->trace_cap, vm->ntrace + 1, sizeof *vm->trace))
-            goto fail;
+            grow((void **)&vm->trace, &vm->trace_cap, vm->ntrace + 1, sizeof *vm->trace)) {
+            vm->ncands = (size_t)(cp - vm->cands);
+            vm->nargbuf = (size_t)(ap - vm->argbuf);
+            return run_failed(vm, "out of memory", xc, NULL, 0);
+        }
         mmr_trace_rec *t = &vm->trace[vm->ntrace++];
         memset(t, 0, sizeof *t);
         t->cond = ip->a;
@@ -923,7 +949,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
 fail:
     vm->ncands = (size_t)(cp - vm->cands);
     vm->nargbuf = (size_t)(ap - vm->argbuf);
-    return -1;
+    return run_failed(vm, why, xc, ip, sizeof *ip);
 #undef VMCASE
 #undef XCASE
 #undef DISPATCH

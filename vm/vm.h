@@ -47,6 +47,7 @@ typedef struct mmr_vm {
     mmr_candidate *cands; size_t ncands, cands_cap;
     mmr_value *argbuf;    size_t nargbuf, argbuf_cap;
     mmr_trace_rec *trace; size_t ntrace, trace_cap;
+    char error[128];             /* why the last mmr_vm_run failed */
 } mmr_vm;
 
 int  mmr_vm_init(mmr_vm *vm, const mmr_program *p);
@@ -54,7 +55,8 @@ void mmr_vm_free(mmr_vm *vm);
 /* Set every input to missing (call before filling a new user's inputs). */
 void mmr_vm_clear_inputs(mmr_vm *vm);
 /* Run all rules on regs[0..nslots). traced=1 runs code[1] and fills trace.
- * Returns 0, or -1 on out-of-memory or a broken program. */
+ * Returns 0, or -1 on out-of-memory or a broken program, with vm->error
+ * saying which ("out of memory", "corrupt iterator state at pc 12", ...). */
 int  mmr_vm_run(mmr_vm *vm, int traced);
 
 #endif

@@ -2,7 +2,7 @@
 # mmr run --redis against a real redis-server on a free loopback port, with
 # a real subscriber (PSUBSCRIBE mm:nudges:*). Checks AC-MM-4 (the message
 # carries exactly the delivered data, on mm:nudges:<user_id>), then Redis
-# down (events stay in the outbox, the run still succeeds) and back up (the
+# down (events stay in the outbox, the run commits and exits 3) and back up (the
 # next run publishes them once, before new ones; nothing twice).
 # Prints "N passed, N failed".
 set -uo pipefail
@@ -78,11 +78,12 @@ PY
 grep -q '^ok' "$TMP/check1" && ok "AC-MM-4: $(cat "$TMP/check1")" || bad "AC-MM-4: $(cat "$TMP/check1")"
 n1=$(wc -l < "$TMP/sub.jsonl")
 
-# Redis down: the run succeeds, events go to stdout, and stay in the outbox for Redis
+# Redis down: the run commits (exit 3), events go to stdout, and stay in the outbox for Redis
 stop_redis
 "$MMR" run rules/moneymoments --db "$TMP/s.db" --signals $S/day3.ndjson --now 2025-10-28T09:30:00Z \
     --redis "$URL" > "$TMP/ev2.ndjson" 2> "$TMP/err2"; rc=$?
-[ $rc -eq 0 ] && ok "run with Redis down exits 0" || bad "run with Redis down exited $rc: $(cat "$TMP/err2")"
+[ $rc -eq 3 ] && ok "run with Redis down exits 3 (committed, publishing incomplete)" || bad "run with Redis down exited $rc: $(cat "$TMP/err2")"
+grep -q "pending in the outbox (publishing failed)" "$TMP/err2" && ok "the summary says publishing failed" || bad "summary: $(cat "$TMP/err2")"
 grep -q "cannot connect" "$TMP/err2" && ok "warning: $(grep -m1 'cannot connect' "$TMP/err2" | cut -c1-60)..." || bad "no warning: $(cat "$TMP/err2")"
 pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis') AND event_id <= (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson')")
 n2=$(wc -l < "$TMP/ev2.ndjson")

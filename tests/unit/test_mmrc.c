@@ -25,7 +25,7 @@ static mmr_insn I(int op, unsigned m, unsigned a, unsigned b, unsigned c)
 }
 
 /* A program using every table: 3 slots (a map, a text trait), a let,
- * constants of every kind, 2 templates, 3 rules with arguments, traced
+ * constants of every kind, 3 templates, 3 rules with arguments, traced
  * conditions, a policy with quiet hours. */
 static mmr_program *sample(void)
 {
@@ -56,16 +56,17 @@ static mmr_program *sample(void)
     p->consts[4] = mmr_v_map(m);
     p->consts[5] = mmr_v_bool(1);
     p->consts[6] = mmr_v_missing();
-    p->ntemplates = 2;
-    p->templates = mmr_arena_calloc(a, sizeof *p->templates * 2);
-    p->templates[0] = (mmr_prog_template){ "DINE_01", "Oops! Dining spike detected", "Your {goal_name} fund", "humorous", "dining" };
-    p->templates[1] = (mmr_prog_template){ "GOAL_01", NULL, "body", NULL, NULL };
+    p->ntemplates = 3;
+    p->templates = mmr_arena_calloc(a, sizeof *p->templates * 3);
+    p->templates[0] = (mmr_prog_template){ "DINE_01", "Oops! Dining spike detected", "Your {goal_name} fund, {cat:money}", "humorous", "dining" };
+    p->templates[1] = (mmr_prog_template){ "GOAL_01", "Saved", "{goal_name}", NULL, NULL };
+    p->templates[2] = (mmr_prog_template){ "GOAL_02", "Goal", "body", NULL, "goal" };
     p->nrules = 3;
     p->rules = mmr_arena_calloc(a, sizeof *p->rules * 3);
     const char **an = mmr_arena_calloc(a, sizeof(char *) * 2);
     an[0] = "goal_name"; an[1] = "cat";
     p->rules[0] = (mmr_prog_rule){ "a_rule", "desc", "dining", 80, 259200, 0, 2, an, "rules/x.mmr", 12, 3 };
-    p->rules[1] = (mmr_prog_rule){ "b_rule", NULL, "goal", 80, 0, 1, 0, NULL, NULL, 0, 0 };
+    p->rules[1] = (mmr_prog_rule){ "b_rule", NULL, "goal", 80, 0, 2, 0, NULL, NULL, 0, 0 };
     p->rules[2] = (mmr_prog_rule){ "c_rule", NULL, "dining", 95, 60, 1, 1, an, "rules/y.mmr", 1, 1 };
     p->nconds = 2;
     p->conds = mmr_arena_calloc(a, sizeof *p->conds * 2);
@@ -171,7 +172,7 @@ static void test_roundtrip(void)
     T_EQ_STR(q->consts[4].u.map->keys[0]->bytes, "dining");
     T_EQ_INT(q->consts[5].tag, MMR_V_BOOL); T_EQ_INT(q->consts[6].tag, MMR_V_MISSING);
     T_EQ_STR(q->templates[0].title, "Oops! Dining spike detected");
-    T_CHECK(q->templates[1].title == NULL && q->templates[1].category == NULL);
+    T_CHECK(q->templates[1].tone == NULL && q->templates[1].category == NULL);
     T_EQ_STR(q->rules[0].arg_names[1], "cat"); T_EQ_INT(q->rules[0].cooldown_s, 259200);
     T_EQ_STR(q->rules[0].file, "rules/x.mmr"); T_EQ_INT(q->rules[0].line, 12);
     T_CHECK(q->rules[1].description == NULL);

@@ -186,7 +186,7 @@ static void test_ndjson_errors(void)
     nd_err(ps, "{\"user_id\":\"u1\",\"signals\":{\"top_goal_name\":\"ab",
            "snap.ndjson:7:44: error: user u1: unterminated string\n");
     nd_err(ps, "{\"signals\":{}}", "snap.ndjson:7: error: the record has no \"user_id\"\n");
-    nd_err(ps, "{\"user_id\":\"\"}", "snap.ndjson:7: error: \"user_id\" is empty\n");
+    nd_err(ps, "{\"user_id\":\"\"}", "snap.ndjson:7: error: user id \"\" is empty\n");
     nd_err(ps, "{\"user_id\":\"u1\",\"as_of\":\"2025-02-30\"}",
            "snap.ndjson:7: error: user u1: \"as_of\" must be a date YYYY-MM-DD, got \"2025-02-30\"\n");
     nd_err(ps, "{\"user_id\":\"u1\",\"signals\":[]}",
@@ -470,6 +470,64 @@ static void test_helpers(void)
     T_EQ_INT(mmr_snap_binder_find(binder, "age", 3), -1);
 }
 
+/* LF, CRLF and a CR alone each end a line, in NDJSON and CSV, whatever
+ * the chunk boundaries: every record arrives once, on its own line. */
+static void test_cr_line_ends(void)
+{
+    static const char *const ends[3] = { "\r", "\r\n", "\n" };
+    for (int csv = 0; csv < 2; csv++) {
+        mmr_buf b;
+        mmr_buf_init(&b);
+        long line = 1;
+        if (csv) { mmr_buf_puts(&b, "user_id,dining_txn_7d\r"); line++; }
+        for (int i = 1; i <= 3000; i++, line++) {
+            const char *e = ends[(i * 7) % 3];
+            if (i % 50 == 0) { mmr_buf_puts(&b, e); continue; }     /* a blank line */
+            if (csv) mmr_buf_printf(&b, "u%ld,%d%s", line, i, e);
+            else mmr_buf_printf(&b, "{\"user_id\":\"u%ld\"}%s", line, e);
+        }
+        char *path = write_tmp(b.data, b.len);
+        T_CHECK(path != NULL);
+        mmr_diags d;
+        mmr_diags_init(&d);
+        mmr_snap_format fmt = csv ? MMR_SNAP_CSV : MMR_SNAP_NDJSON;
+        mmr_snap_reader *r = mmr_snap_reader_open(path, fmt, &d);
+        T_CHECK(r != NULL);
+        mmr_snap_parser *ps = mmr_snap_parser_new(binder, fmt, path);
+        if (csv && r) {
+            const char *h; size_t hl; long hline;
+            T_EQ_INT(mmr_snap_reader_header(r, &h, &hl, &hline), 0);
+            T_EQ_INT(hline, 1);
+            T_EQ_INT(mmr_snap_parser_header(ps, h, hl, hline, &d), 0);
+        }
+        mmr_buf chunk;
+        mmr_buf_init(&chunk);
+        long first, nusers = 0, bad_lines = 0;
+        while (r && mmr_snap_reader_next(r, &chunk, 4096, &first, &d) == 1) {
+            size_t pos = 0;
+            const char *rec; size_t rl; long nl;
+            long at = first;
+            while (mmr_snap_next_record(fmt, chunk.data, chunk.len, &pos, &rec, &rl, &nl)) {
+                if (memchr(rec, '\r', rl)) bad_lines++;        /* no line end inside */
+                if (mmr_snap_parse(ps, rec, rl, at, regs, &arena, &user, &d) == 1) {
+                    nusers++;
+                    if (atol(user.user_id + 1) != at) bad_lines++;
+                }
+                at += nl;
+            }
+        }
+        T_EQ_INT(nusers, 2940);
+        T_EQ_INT(bad_lines, 0);
+        T_EQ_INT(d.n, 0);
+        mmr_buf_free(&chunk);
+        mmr_snap_reader_close(r);
+        mmr_snap_parser_free(ps);
+        mmr_diags_free(&d);
+        if (path) unlink(path);
+        mmr_buf_free(&b);
+    }
+}
+
 int main(void)
 {
     prog.slots = slots;
@@ -482,6 +540,7 @@ int main(void)
     test_ndjson_unknown();
     test_csv();
     test_reader_and_iterator();
+    test_cr_line_ends();
     mmr_snap_binder_free(binder);
     mmr_arena_free(&arena);
     return T_DONE("snapshot");

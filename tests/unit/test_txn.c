@@ -4,6 +4,7 @@
 #include "signals/txn.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
+#include "util/userid.h"
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -207,8 +208,18 @@ static void test_ndjson_errors(void)
         id[MMR_TXN_MAX_ID + 1] = 0;
         snprintf(line, sizeof line, "{\"txn_id\":\"t\",\"user_id\":\"%s\",\"ts\":\"2025-10-20T14:03Z\","
                  "\"amount\":1,\"type\":\"expense\",\"category\":\"c\"}", id);
-        T_ERR(line, "tx.ndjson:3: \"user_id\" is longer than 256 bytes (257), got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...");
+        /* a user id follows util/userid.h: at most 255 bytes, its own words */
+        T_ERR(line, "tx.ndjson:3: user id \"xxxxxxxxxxxxxxxx\xE2\x80\xA6\" is 257 bytes long; the limit is 255");
+        id[MMR_USER_ID_MAX + 1] = 0;
+        snprintf(line, sizeof line, "{\"txn_id\":\"t\",\"user_id\":\"%s\",\"ts\":\"2025-10-20T14:03Z\","
+                 "\"amount\":1,\"type\":\"expense\",\"category\":\"c\"}", id);
+        T_ERR(line, "tx.ndjson:3: user id \"xxxxxxxxxxxxxxxx\xE2\x80\xA6\" is 256 bytes long; the limit is 255");
     }
+    /* control characters and NUL in a user id, escaped in the message */
+    T_ERR("{\"txn_id\":\"t\",\"user_id\":\"a\\tb\",\"ts\":\"2025-10-20T14:03Z\",\"amount\":1,\"type\":\"expense\",\"category\":\"c\"}",
+          "tx.ndjson:3: user id \"a\\tb\" holds a control character");
+    T_ERR("{\"txn_id\":\"t\",\"user_id\":\"a\\u0000b\",\"ts\":\"2025-10-20T14:03Z\",\"amount\":1,\"type\":\"expense\",\"category\":\"c\"}",
+          "tx.ndjson:3: user id \"a\\u0000b\" holds a NUL byte");
     /* missing fields, in the order of the interface */
     T_ERR("{}", "tx.ndjson:3: missing \"txn_id\"");
     T_ERR("{\"txn_id\":\"t\",\"user_id\":\"u1\",\"amount\":1,\"type\":\"expense\",\"category\":\"c\"}",

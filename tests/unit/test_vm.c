@@ -36,7 +36,7 @@ static mmr_program *prog_new(uint32_t nslots, uint32_t nlets, uint32_t nregs)
     }
     p->consts = mmr_arena_calloc(a, sizeof *p->consts * CAP);
     p->templates = mmr_arena_calloc(a, sizeof *p->templates * CAP);
-    p->templates[0].id = "T";
+    p->templates[0] = (mmr_prog_template){ "T", "t", "b", NULL, NULL };
     p->ntemplates = 1;
     p->rules = mmr_arena_calloc(a, sizeof *p->rules * CAP);
     p->conds = mmr_arena_calloc(a, sizeof *p->conds * CAP);
@@ -47,6 +47,11 @@ static mmr_program *prog_new(uint32_t nslots, uint32_t nlets, uint32_t nregs)
     static const char *cats[] = { "dining" };
     p->policy.categories = cats;
     p->policy.ncategories = 1;
+    /* the compiler's defaults: the verifier holds every program to them */
+    p->policy.max_nudges = 1;
+    p->policy.window_s = 86400;
+    p->policy.quiet_start_min = p->policy.quiet_end_min = -1;
+    p->policy.timezone = "UTC";
     return p;
 }
 
@@ -58,7 +63,19 @@ static uint32_t add_rule(mmr_program *p, const char *name, uint32_t nargs)
     r->priority = 10;
     r->nargs = nargs;
     r->arg_names = mmr_arena_calloc(&p->arena, sizeof(char *) * (nargs ? nargs : 1));
-    for (uint32_t i = 0; i < nargs; i++) r->arg_names[i] = "x";
+    /* a template of its own whose body has the rule's placeholders x0, x1... */
+    char body[2048] = "", nm[16];
+    for (uint32_t i = 0; i < nargs; i++) {
+        snprintf(nm, sizeof nm, "x%u", i);
+        r->arg_names[i] = mmr_arena_strdup(&p->arena, nm);
+        snprintf(body + strlen(body), sizeof body - strlen(body), "{%s}", nm);
+    }
+    if (nargs) {
+        snprintf(nm, sizeof nm, "T%u", p->nrules);
+        p->templates[p->ntemplates] = (mmr_prog_template){ mmr_arena_strdup(&p->arena, nm), "t",
+                                                           mmr_arena_strdup(&p->arena, body), NULL, NULL };
+        r->template_index = p->ntemplates++;
+    }
     p->nrules++;
     mmr_program_order_rules(p);
     return p->nrules - 1;

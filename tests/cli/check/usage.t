@@ -43,6 +43,8 @@ Usage, output formats, warnings and the shipped rules.
   options:
     --format text|json   diagnostics as gcc-style text (default) or one
                          JSON object per line
+    --allow-outside-root let imports reach files outside the directory of
+                         the paths given (see docs/language.md)
     -h, --help           this help
   
   exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error

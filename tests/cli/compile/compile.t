@@ -56,6 +56,8 @@ Usage.
   options:
     -o, --output FILE    the .mmrc file to write (required)
     --format text|json   diagnostics as text (default) or JSON lines
+    --allow-outside-root let imports reach files outside the directory of
+                         the paths given (see docs/language.md)
     -h, --help           this help
   
   exit status: 0 written, 1 errors in the input (or the file could not be

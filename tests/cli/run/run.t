@@ -51,7 +51,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|2
   $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
   wal
-  4
+  5
 
 Rerunning the same snapshot creates nothing new (AC-MM-2, NFR-MM-3), even
 at a later time, and prints no event twice.
@@ -115,8 +115,8 @@ Usage errors.
   [2]
   $ mmr run --help | head -3
   usage: mmr run PATH... --db FILE [--signals FILE] [--as-of DATE] [--now ISO8601]
-                 [--dry-run] [--events FILE] [--redis URL] [--busy-timeout MS]
-  
+                 [--dry-run] [--events FILE] [--redis URL] [--redis-timeout MS]
+                 [--busy-timeout MS]
 
 Traits a record does not carry come from mm_user_traits (the sample
 database gives u2 Asia/Dubai, u5 Asia/Kolkata). At 03:00Z it is 07:00 in
