@@ -2,6 +2,8 @@
  *
  * The parser builds an mmr_file (compiler/ast.h) in the caller's arena.
  * All state lives in an mmr_pstate; nothing here is global or mutable.
+ * (Longer than our ~800-line mark: bison wants the whole grammar, its
+ * actions and their helpers in one file.)
  * Expressions are written as a stratified grammar (one nonterminal per
  * precedence level, loosest first), so the grammar has no conflicts:
  *

@@ -6,35 +6,12 @@
 # 0. Then a lease held by a live process makes a run give up naming it
 # (exit 1, nothing written), and a lease left by a killed run is taken
 # over. Prints "N passed, N failed".
-set -uo pipefail
 cd "$(dirname "$0")/../.."
-MMR=${MMR:-build/mmr}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-conc.XXXXXX")
-passed=0; failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-srv=""; sub=""; hold=""
-cleanup() {
-    for p in $sub $srv $hold; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-if ! command -v redis-server >/dev/null; then echo "redis-server not installed"; echo "0 passed, 1 failed"; exit 1; fi
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-URL="redis://127.0.0.1:$PORT"
-redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile "$TMP/redis.log" &
-srv=$!
-for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-start_sub() {
-    rm -f "$TMP/ready" "$TMP/sub.jsonl"
-    python3 tests/engine/redis_sub.py 127.0.0.1 "$PORT" 'mm:nudges:*' "$TMP/sub.jsonl" "$TMP/ready" &
-    sub=$!
-    for _ in $(seq 1 100); do [ -e "$TMP/ready" ] && return 0; sleep 0.05; done
-    return 1
-}
-stop_sub() { sleep 0.3; kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null; sub=""; }
+NAME=conc
+. tests/engine/lib.sh
+hold=""
+start_redis || bad "redis-server did not start"
+start_sub_fresh() { rm -f "$TMP/sub.jsonl"; start_sub; }
 
 # A database with two snapshot dates, so that concurrent runs each decide
 # (and publish) new deliveries.
@@ -57,7 +34,7 @@ trial() {
     local db=$TMP/db-$name i=0 pids="" rcs=""
     rm -f "$TMP/$name".*
     cp "$DB0" "$db"
-    start_sub || bad "$name: subscriber did not start"
+    start_sub_fresh || bad "$name: subscriber did not start"
     for sink in "$@"; do
         local day=$((26 + i % 2))
         local args=(run rules/moneymoments --db "$db" --now "2025-10-${day}T09:00:00Z" --as-of "2025-10-$day" --redis "$URL")
@@ -97,7 +74,7 @@ trial four file stdout file stdout
 DB=$TMP/held.db
 cp "$DB0" "$DB"
 "$MMR" run rules/moneymoments --db "$DB" --now 2025-10-26T09:00:00Z --as-of 2025-10-26 > /dev/null 2>&1
-sleep 300 & hold=$!
+sleep 300 & hold=$!; children+=("$hold")
 H=$(hostname)
 sqlite3 "$DB" "INSERT INTO mm_lease VALUES ('evaluate', 'test', '$H', $hold, 0, '2025-10-27T08:59:00Z', strftime('%s','now'), 'mmr run')"
 runs_before=$(sqlite3 "$DB" "SELECT count(*) FROM mm_run")
@@ -133,5 +110,4 @@ outbox_events "$DB" | sort > "$TMP/killed.want"
 sort "$TMP/killed.events" | cmp -s - "$TMP/killed.want" && ok "after kill -9: each of $(wc -l < "$TMP/killed.want") events once in the file" ||
     bad "after kill -9: $(wc -l < "$TMP/killed.events") lines for $(wc -l < "$TMP/killed.want") events"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

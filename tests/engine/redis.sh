@@ -5,41 +5,9 @@
 # down (events stay in the outbox, the run commits and exits 3) and back up (the
 # next run publishes them once, before new ones; nothing twice).
 # Prints "N passed, N failed".
-set -uo pipefail
 cd "$(dirname "$0")/../.."
-MMR=${MMR:-build/mmr}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-redis.XXXXXX")
-passed=0; failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-srv=""; sub=""
-cleanup() {
-    [ -n "$sub" ] && kill "$sub" 2>/dev/null
-    [ -n "$srv" ] && kill "$srv" 2>/dev/null
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-if ! command -v redis-server >/dev/null; then echo "redis-server not installed"; echo "0 passed, 1 failed"; exit 1; fi
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-URL="redis://127.0.0.1:$PORT"
-start_redis() {
-    redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-        --logfile "$TMP/redis.log" &
-    srv=$!
-    for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.05; done
-    return 1
-}
-stop_redis() { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""; }
-start_sub() {
-    rm -f "$TMP/ready"
-    python3 tests/engine/redis_sub.py 127.0.0.1 "$PORT" 'mm:nudges:*' "$TMP/sub.jsonl" "$TMP/ready" &
-    sub=$!
-    for _ in $(seq 1 100); do [ -e "$TMP/ready" ] && return 0; sleep 0.05; done
-    return 1
-}
-stop_sub() { sleep 0.3; kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null; sub=""; }
+NAME=redis
+. tests/engine/lib.sh
 
 start_redis && ok "redis-server on port $PORT" || bad "redis-server did not start"
 start_sub && ok "subscriber ready" || bad "subscriber did not start"
@@ -122,5 +90,4 @@ sqlite3 "$TMP/s.db" "SELECT json_object('type','nudge','delivery_id',d.delivery_
     cmp -s - "$TMP/ev5.ndjson" && ok "the run's prepared events = its outbox rows, byte for byte" || bad "prepared events differ from the outbox rows"
 pend=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM mm_event_outbox WHERE event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson') OR (want_redis AND event_id > (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'redis'))")
 [ "$pend" -eq 0 ] && ok "outbox drained again" || bad "$pend still pending"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

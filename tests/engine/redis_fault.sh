@@ -6,23 +6,10 @@
 # against a real redis-server publishes each of them exactly once. Last, a
 # closed stdout (`| head -1`) ends `mmr run` (exit 3) and `mmr eval` (exit
 # 1) with a message, not SIGPIPE (exit 141). Prints "N passed, N failed".
-set -uo pipefail
 cd "$(dirname "$0")/../.."
-MMR=${MMR:-build/mmr}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmr-redis-fault.XXXXXX")
-passed=0; failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-srv=""; sub=""; fakes=()
-cleanup() {
-    [ -n "$sub" ] && kill "$sub" 2>/dev/null
-    [ -n "$srv" ] && kill "$srv" 2>/dev/null
-    for f in "${fakes[@]}"; do kill "$f" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-if ! command -v redis-server >/dev/null; then echo "redis-server not installed"; echo "0 passed, 1 failed"; exit 1; fi
+NAME=redis-fault
+. tests/engine/lib.sh
+fakes=()
 
 NOW1=2025-10-26T09:00:00Z
 NOW2=2025-10-26T10:00:00Z
@@ -45,7 +32,7 @@ pending_ids() {
 # the faulty runs, all at once (each fake serves one database)
 for m in $MODES; do
     python3 tests/engine/fake_redis.py "$m" "$TMP/$m.port" "$TMP/$m.log" &
-    fakes+=($!)
+    fakes+=($!); children+=($!)
     "$MMR" gen --users 40 --db "$TMP/$m.db"
 done
 for m in $MODES; do
@@ -78,18 +65,13 @@ for f in "${fakes[@]}"; do kill "$f" 2>/dev/null; wait "$f" 2>/dev/null; done
 fakes=()
 
 # a real Redis: the waiting events, each exactly once
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile "$TMP/redis.log" &
-srv=$!
-for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+start_redis || bad "redis-server did not start"
 for m in $MODES; do
-    rm -f "$TMP/ready" "$TMP/sub.jsonl"
-    python3 tests/engine/redis_sub.py 127.0.0.1 "$PORT" 'mm:nudges:*' "$TMP/sub.jsonl" "$TMP/ready" &
-    sub=$!
-    for _ in $(seq 1 100); do [ -e "$TMP/ready" ] && break; sleep 0.05; done
-    timeout 60 "$MMR" run rules/moneymoments --db "$TMP/$m.db" --now $NOW2 --redis "redis://127.0.0.1:$PORT" \
+    rm -f "$TMP/sub.jsonl"
+    start_sub || bad "$m: subscriber did not start"
+    timeout 60 "$MMR" run rules/moneymoments --db "$TMP/$m.db" --now $NOW2 --redis "$URL" \
         --redis-timeout 1500 > "$TMP/$m.ev2" 2> "$TMP/$m.err2"; rc=$?
-    sleep 0.3; kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null; sub=""
+    stop_sub
     python3 -c 'import json,sys; [print(json.loads(json.loads(l)["message"])["delivery_id"]) for l in open(sys.argv[1], encoding="utf-8")]' \
         "$TMP/sub.jsonl" > "$TMP/$m.got" 2>/dev/null
     n=$(wc -l < "$TMP/$m.pending")
@@ -111,5 +93,4 @@ rc=${PIPESTATUS[0]}
 [ "$rc" -eq 1 ] && grep -q 'Broken pipe' "$TMP/pipe.err" &&
     ok "mmr eval | head -1: exit 1, \"$(head -1 "$TMP/pipe.err")\"" || bad "mmr eval | head -1: exit $rc: $(cat "$TMP/pipe.err")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
