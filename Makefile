@@ -16,10 +16,10 @@ SANOPTS  = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 SANFLAGS = $(if $(SAN),$(SANOPTS))
 CFLAGS  ?= $(OPT) -g
 ALLCFLAGS = $(CSTD) $(WARN) $(INCS) $(SANFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS   = -lsqlite3 -ljansson -lpthread -lm
+LDLIBS   = -lmicrohttpd -ljwt -lsqlite3 -ljansson -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_DIRS = util grammar compiler vm stdlib engine signals
+LIB_DIRS = util grammar compiler vm stdlib engine signals store server
 LIB_SRCS = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 GEN_SRCS = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
@@ -57,6 +57,14 @@ $(BUILD)/gen/std_sources.h: $(STD_MMR) scripts/embed.sh
 	./scripts/embed.sh $(STD_MMR) > $@
 
 $(BUILD)/obj/stdlib/stdsrc.o: $(BUILD)/gen/std_sources.h
+
+# The web page of `mmr serve` (server/page/*) is compiled in the same way.
+PAGE_FILES = $(wildcard server/page/*.html server/page/*.css server/page/*.js)
+$(BUILD)/gen/page_assets.h: $(PAGE_FILES) scripts/embed_page.py
+	@mkdir -p $(BUILD)/gen
+	python3 scripts/embed_page.py $(PAGE_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/server/page.o: $(BUILD)/gen/page_assets.h
 
 # Generated code is not ours to keep warning-clean; everything else is.
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c

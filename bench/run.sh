@@ -24,7 +24,7 @@ DATA=bench/data
 FILE=$DATA/users-$N.ndjson
 CC=${CC:-cc}
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Iinclude -I. -I$BUILD/gen"
-LIBS="$BUILD/libmmr.a -lsqlite3 -ljansson -lpthread -lm"
+LIBS="$BUILD/libmmr.a -lmicrohttpd -ljwt -lsqlite3 -ljansson -lpthread -lm"
 mkdir -p "$DATA" "$BUILD/bench"
 [ -x "$MMR" ] || { echo "bench: build first (make BUILD=$BUILD)"; exit 1; }
 $CC $CFLAGS -o "$BUILD/bench/bench_vm" bench/bench_vm.c $LIBS

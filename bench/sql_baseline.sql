@@ -20,6 +20,10 @@
 -- synchronous=NORMAL (the file is in WAL mode). Foreign keys stay off (the
 -- CLI's default), which saves the baseline the checks mmr does.
 --
+-- Deferred delivery (docs/engine.md): a candidate held by quiet hours alone
+-- that fits the cap is 'deferred' with a mm_nudge_deferred row due at the
+-- window's end (08:00 user-local); it holds a cap slot like a delivery.
+--
 -- Simplifications, all in the baseline's favour: the delivery id is a hex
 -- SHA3 of user, rule and date rather than a UUID v5; money is printed with
 -- Western digit grouping; pct rounds with printf.
@@ -85,27 +89,30 @@ SELECT c.*,
     WHEN EXISTS (SELECT 1 FROM mm_nudge_delivery_log h WHERE h.user_id = c.user_id AND h.rule_id = c.rule_id
                  AND unixepoch(@now) - unixepoch(h.delivered_at) < c.cooldown_s)
       THEN 'cooldown'
-    WHEN (SELECT ((unixepoch(@now) + z.off) % 86400) / 60 NOT BETWEEN 480 AND 1319
-          FROM tzoff z WHERE z.name = coalesce((SELECT nullif(t.tz, '') FROM mm_user_traits t WHERE t.user_id = c.user_id),
-                                               'Asia/Kolkata'))
+    WHEN c.loc / 60 NOT BETWEEN 480 AND 1319
       THEN 'quiet_hours'
     WHEN c.title IS NULL OR c.body IS NULL THEN 'template_value_missing'
   END AS reason,
   (SELECT count(*) FROM mm_nudge_delivery_log h WHERE h.user_id = c.user_id
      AND unixepoch(@now) - unixepoch(h.delivered_at) < 86400) AS in_window
-FROM cand c;
+FROM (SELECT c0.*, (SELECT (unixepoch(@now) + z.off) % 86400 FROM tzoff z WHERE z.name =
+        coalesce((SELECT nullif(t.tz, '') FROM mm_user_traits t WHERE t.user_id = c0.user_id), 'Asia/Kolkata')) AS loc
+      FROM cand c0) c;
 
--- priority: a window function over the candidates that passed
+-- priority: a window function over the candidates that passed, or that
+-- only quiet hours held (those may be deferred)
 CREATE TEMP TABLE decided AS
 SELECT j.*,
-  CASE WHEN reason IS NULL
-       THEN row_number() OVER (PARTITION BY user_id, reason IS NULL ORDER BY priority DESC, rule) END AS rn
-FROM judged j;
+  CASE WHEN elig
+       THEN row_number() OVER (PARTITION BY user_id, elig ORDER BY priority DESC, rule) END AS rn
+FROM (SELECT j0.*, (reason IS NULL OR (reason = 'quiet_hours' AND title IS NOT NULL AND body IS NOT NULL)) AS elig
+      FROM judged j0) j;
 
 CREATE TEMP TABLE final AS
 SELECT d.*,
   CASE WHEN reason IS NULL AND in_window + rn <= 1 THEN 1 ELSE 0 END AS delivered,
-  CASE WHEN reason IS NULL AND in_window + rn <= 1 THEN NULL
+  CASE WHEN reason IS NOT NULL AND elig AND in_window + rn <= 1 THEN 1 ELSE 0 END AS deferred,
+  CASE WHEN elig AND in_window + rn <= 1 THEN NULL
        WHEN reason IS NULL THEN 'daily_cap' ELSE reason END AS why,
   lower(hex(sha3(user_id || char(10) || rule || char(10) || @as_of, 224))) AS did
 FROM decided d;
@@ -118,9 +125,16 @@ SELECT f.did, f.user_id, f.rule_id, @as_of, f.title, f.body, f.category,
 FROM final f WHERE f.delivered ORDER BY f.user_id, f.rule;
 
 INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id)
-SELECT @as_of, f.user_id, f.rule_id, CASE WHEN f.delivered THEN 'delivered' ELSE 'suppressed' END,
+SELECT @as_of, f.user_id, f.rule_id,
+       CASE WHEN f.delivered THEN 'delivered' WHEN f.deferred THEN 'deferred' ELSE 'suppressed' END,
        f.why, f.priority, (SELECT max(run_id) FROM mm_run)
 FROM final f ORDER BY f.user_id, f.rule_id;
+
+INSERT INTO mm_nudge_deferred(as_of, user_id, rule_id, deliver_at, title, body, category, meta_json)
+SELECT @as_of, f.user_id, f.rule_id,
+       strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(@now) + (28800 - f.loc + 86400) % 86400, 'unixepoch'),
+       f.title, f.body, f.category, json_object('as_of', @as_of, 'priority', f.priority)
+FROM final f WHERE f.deferred ORDER BY f.user_id, f.rule_id;
 
 INSERT INTO mm_event_outbox(delivery_seq, want_redis)
 SELECT seq, 0 FROM mm_nudge_delivery_log WHERE seq > (SELECT seq FROM mark) ORDER BY seq;

@@ -5,6 +5,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "engine/db.h"
+#include "store/userstate.h"
 #include "util/buf.h"
 #include "util/userid.h"
 #include "util/timeutil.h"
@@ -45,49 +46,11 @@ int cmd_interact(int argc, char **argv)
     mmr_diags d;
     mmr_diags_init(&d);
     mmr_db *db = NULL;
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    int rc = EXIT_INPUT, began = 0;
+    int rc = EXIT_INPUT;
     char *user = NULL;
+    long long iid = 0;
     if (mmr_db_open_state(&db, dbp, MMR_DB_OPEN_RW, 0, &d)) goto out;
-    if (mmr_db_begin(db, &d)) goto out;
-    began = 1;
-    if (mmr_db_prepare(db, &sel, "SELECT user_id FROM mm_nudge_delivery_log WHERE delivery_id = ?1", &d) ||
-        mmr_db_prepare(db, &ins, "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) "
-                                 "VALUES (?1, ?2, ?3, ?4)", &d)) goto out;
-    sqlite3_bind_text(sel, 1, did, -1, SQLITE_STATIC);
-    int r = sqlite3_step(sel);
-    if (r == SQLITE_DONE) {
-        mmr_diag_add(&d, MMR_SEV_ERROR, dbp, 0, 0, "no delivery with id \"%s\"", did);
-        goto out;
-    }
-    if (r != SQLITE_ROW) { mmr_db_error(db, &d, "reading mm_nudge_delivery_log"); goto out; }
-    {
-        /* a stored id must pass the user id rule too: a NUL inside would
-         * cut it short here (util/userid.h) */
-        const char *us = (const char *)sqlite3_column_text(sel, 0);
-        size_t ul = us ? (size_t)sqlite3_column_bytes(sel, 0) : 0;
-        mmr_buf ub;
-        mmr_buf_init(&ub);
-        if (mmr_user_id_check(&ub, us ? us : "", ul) < 0) {
-            mmr_diag_add(&d, MMR_SEV_ERROR, dbp, 0, 0, "mm_nudge_delivery_log.user_id (delivery_id \"%s\"): %s", did,
-                         ub.data ? ub.data : "bad user id");
-            mmr_buf_free(&ub);
-            goto out;
-        }
-        mmr_buf_free(&ub);
-        user = strndup(us, ul);
-    }
-    if (!user) { mmr_diag_add(&d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
-    sqlite3_bind_text(ins, 1, did, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, user, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, ts, -1, SQLITE_STATIC);
-    if (sqlite3_step(ins) != SQLITE_DONE) { mmr_db_error(db, &d, "writing mm_nudge_interaction_log"); goto out; }
-    long long iid = (long long)sqlite3_last_insert_rowid(db->h);
-    sqlite3_finalize(sel); sel = NULL;
-    sqlite3_finalize(ins); ins = NULL;
-    if (mmr_db_commit(db, &d)) { began = 0; goto out; }
-    began = 0;
+    if (mmr_store_interaction(db, did, NULL, action, ts, &iid, &user, &d)) goto out;
     mmr_buf b;
     mmr_buf_init(&b);
     mmr_buf_printf(&b, "{\"interaction_id\":%lld,\"delivery_id\":", iid);
@@ -99,9 +62,6 @@ int cmd_interact(int argc, char **argv)
     mmr_buf_free(&b);
     rc = EXIT_OK;
 out:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    if (began) mmr_db_rollback(db);
     mmr_db_close(db);
     free(user);
     cli_print_diags(&d, CLI_FMT_TEXT);

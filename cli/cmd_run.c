@@ -160,6 +160,10 @@ static void print_summary(const mmr_run_stats *st, int dry, int published_ok)
     }
     if (any) fputc(')', stderr);
     if (st->existing) fprintf(stderr, ", %llu already stored", (unsigned long long)st->existing);
+    if (st->deferred) fprintf(stderr, ", %llu deferred past quiet hours", (unsigned long long)st->deferred);
+    if (st->released || st->release_suppressed)
+        fprintf(stderr, ", earlier deferrals: %llu delivered, %llu suppressed",
+                (unsigned long long)st->released, (unsigned long long)st->release_suppressed);
     fputc('\n', stderr);
     if (!dry) {
         char pend[32];

@@ -211,6 +211,7 @@ typedef enum mmr_expect_kind {
     MMR_X_NO_NUDGE,       /* expect no nudge */
     MMR_X_CANDIDATES,     /* expect candidates [RULE, ...] (a set) */
     MMR_X_SUPPRESSED,     /* expect suppressed RULE because REASON */
+    MMR_X_DEFERRED,       /* expect deferred RULE until "ISO-TIME" (text) */
     MMR_X_TITLE_CONTAINS, MMR_X_BODY_CONTAINS,
     MMR_X_TITLE_EQ, MMR_X_BODY_EQ
 } mmr_expect_kind;

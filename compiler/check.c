@@ -1757,6 +1757,15 @@ static void check_tests(ck *c)
             mmr_expect *x = &t->expects[i];
             switch (x->kind) {
             case MMR_X_NUDGE: rule_known(c, x->rule, &x->loc); break;
+            case MMR_X_DEFERRED: {
+                rule_known(c, x->rule, &x->loc);
+                if (!x->text || !iso8601_ok(x->text)) {
+                    mmr_diag *g = err(c, &x->loc, "expect deferred: \"%s\" is not an ISO 8601 time",
+                                      x->text ? x->text : "");
+                    if (g) mmr_diag_set_hint(g, "write it like \"2025-10-26T07:00:00Z\"");
+                }
+                break;
+            }
             case MMR_X_SUPPRESSED: {
                 rule_known(c, x->rule, &x->loc);
                 int ok = 0;

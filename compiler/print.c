@@ -596,6 +596,10 @@ static void print_expect(pr *p, const mmr_expect *x)
     case MMR_X_SUPPRESSED:
         mmr_buf_printf(p->b, "suppressed %s because %s", x->rule ? x->rule : "?", x->reason ? x->reason : "?");
         break;
+    case MMR_X_DEFERRED:
+        mmr_buf_printf(p->b, "deferred %s until ", x->rule ? x->rule : "?");
+        print_text(p->b, x->text ? x->text : "", x->text ? x->text_len : 0);
+        break;
     case MMR_X_TITLE_CONTAINS: case MMR_X_BODY_CONTAINS: case MMR_X_TITLE_EQ: case MMR_X_BODY_EQ:
         mmr_buf_puts(p->b, x->kind == MMR_X_TITLE_CONTAINS || x->kind == MMR_X_TITLE_EQ ? "title " : "body ");
         mmr_buf_puts(p->b, x->kind == MMR_X_TITLE_CONTAINS || x->kind == MMR_X_BODY_CONTAINS ? "contains " : "== ");

@@ -446,12 +446,45 @@ static const char *const migrate_v2_v3 =
     "CREATE INDEX mm_nudge_delivery_user ON mm_nudge_delivery_log(user_id, delivered_at, rule_id);"
     "CREATE INDEX mm_nudge_interaction_delivery ON mm_nudge_interaction_log(delivery_id);";
 
+/* Version 5 -> 6: deferred delivery (docs/engine.md). A candidate held
+ * only by quiet hours is 'deferred' (no reason) until its release turns it
+ * into 'delivered' or 'suppressed'; its texts and due time wait in
+ * mm_nudge_deferred, whose row the release deletes. The candidate table is
+ * rebuilt for its new CHECKs (nothing references it). */
+#define MMR_DB_CAND_V6 \
+    "  as_of TEXT NOT NULL, user_id TEXT NOT NULL," \
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED," \
+    "  status TEXT NOT NULL CHECK (status IN ('delivered','suppressed','deferred'))," \
+    "  suppression_reason TEXT, priority INTEGER NOT NULL," \
+    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED," \
+    "  CHECK ((status = 'suppressed') = (suppression_reason IS NOT NULL))," \
+    "  PRIMARY KEY (as_of, user_id, rule_id)) WITHOUT ROWID;"
+static const char *const schema_v6_deferred =
+    "CREATE TABLE IF NOT EXISTS mm_nudge_deferred ("
+    "  as_of      TEXT NOT NULL,"
+    "  user_id    TEXT NOT NULL,"
+    "  rule_id    INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  deliver_at TEXT NOT NULL,"
+    "  title      TEXT NOT NULL,"
+    "  body       TEXT NOT NULL,"
+    "  category   TEXT NOT NULL,"
+    "  meta_json  TEXT NOT NULL,"
+    "  PRIMARY KEY (as_of, user_id, rule_id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS mm_nudge_deferred_due ON mm_nudge_deferred(deliver_at);";
+static const char *const migrate_v5_v6 =
+    "CREATE TABLE mmv6_candidate (" MMR_DB_CAND_V6
+    "INSERT INTO mmv6_candidate SELECT as_of, user_id, rule_id, status, suppression_reason, priority, run_id"
+    "  FROM mm_nudge_candidate ORDER BY as_of, user_id, rule_id;"
+    "DROP TABLE mm_nudge_candidate;"
+    "ALTER TABLE mmv6_candidate RENAME TO mm_nudge_candidate;";
+
 static const char *const schema_tables[] = {
     "mm_schema_version", "mm_signal_daily", "mm_user_traits", "mm_user_suppression",
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
     "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
     "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
     "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal", "mm_lease",
+    "mm_nudge_deferred",
 };
 
 int mmr_db_check_tables(mmr_db *db, mmr_diags *d)
@@ -538,7 +571,7 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
         if (g) mmr_diag_set_hint(g, v ? "run once without --dry-run to migrate it" : "run once without --dry-run to create it");
         return -1;
     }
-    if (v >= 1 && v <= 4) {
+    if (v >= 1 && v <= 5) {
         /* each step in turn, all in the caller's transaction */
         if (v == 1 && (mmr_db_exec(db, migrate_v1_v2, d) ||
                        mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
@@ -555,9 +588,13 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
             return -1;
         /* 4 -> 5 adds the lease table (engine/lease.h), which a lease may
          * have made already */
-        if (mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d)) return -1;
+        if (v <= 4 && (mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d) ||
+                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
+                                       "VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
+            return -1;
+        if (mmr_db_exec(db, migrate_v5_v6, d) || mmr_db_exec(db, schema_v6_deferred, d)) return -1;
         return mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                               "VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                               "VALUES (6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     }
     /* v == 0: a fresh file, or one with only input tables made elsewhere */
     mmr_diags tmp;
@@ -595,8 +632,10 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     if (!rc) rc = mmr_db_exec(db, schema_v3, d);
     if (!rc) rc = mmr_db_exec(db, schema_v4_tables, d);
     if (!rc) rc = mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d);
+    if (!rc) rc = mmr_db_exec(db, migrate_v5_v6, d);
+    if (!rc) rc = mmr_db_exec(db, schema_v6_deferred, d);
     if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                  "VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+                                  "VALUES (6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
     return rc;
 }
 

@@ -86,6 +86,19 @@ static int quiet_now(const mmr_prog_policy *pol, int minute)
     return minute >= s || minute < e;          /* wraps midnight: 22:00-08:00 */
 }
 
+/* Seconds from now to the end of the quiet window that holds it: to the
+ * next user-local end minute, judged at now's offset (a DST change inside
+ * the window moves the real end by the change; the release then still
+ * happens, an hour early or late). */
+static int64_t quiet_left(const mmr_prog_policy *pol, int64_t now, int32_t off)
+{
+    int64_t local = now + off;
+    int64_t sec = local - mmr_time_day(local) * MMR_DAY;   /* into the local day */
+    int64_t left = (int64_t)pol->quiet_end_min * 60 - sec;
+    if (left <= 0) left += MMR_DAY;
+    return left;
+}
+
 static int muted(const mmr_decide_input *in, const char *category)
 {
     if (!category) return 0;
@@ -208,6 +221,8 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
 
     local_time(in, out);
     out->in_quiet_hours = quiet_now(&p->policy, out->local_minute);
+    out->quiet_end = out->in_quiet_hours ? in->now + quiet_left(&p->policy, in->now, out->utc_offset) : 0;
+    out->ndeferred = 0;
     out->window_count = in_window(in);
     size_t used = out->window_count;
     int64_t maxn = p->policy.max_nudges;
@@ -230,7 +245,16 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
 
         if (muted(in, r->category)) d->reason = MMR_REASON_MUTED;
         else if (cooling(in, d->rule)) d->reason = MMR_REASON_COOLDOWN;
-        else if (out->in_quiet_hours) d->reason = MMR_REASON_QUIET_HOURS;
+        else if (out->in_quiet_hours) {
+            d->reason = MMR_REASON_QUIET_HOURS;
+            if (d->body && (int64_t)used < maxn) {
+                /* held by quiet hours alone: deferred, holding a cap slot */
+                d->deferred = 1;
+                d->deliver_at = out->quiet_end;
+                used++;
+                out->ndeferred++;
+            }
+        }
         else if (!d->body) d->reason = MMR_REASON_TEMPLATE_VALUE_MISSING;
         else if ((int64_t)used >= maxn) d->reason = MMR_REASON_DAILY_CAP;
         else {

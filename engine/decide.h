@@ -20,9 +20,19 @@
  *                             delivered earlier in this call >= max_nudges
  *
  * A candidate passing all five is DELIVERED, and counts against the cap
- * for the candidates after it. Windows are rolling and strict: a delivery
- * exactly one window (or one cooldown) ago no longer counts; one second
- * later than that it does. A delivery stamped after now (clock skew) is
+ * for the candidates after it.
+ *
+ * Which reasons defer and which drop: a candidate whose ONLY failing check
+ * is quiet_hours (it passes mutes, cooldown, its template fills and it fits
+ * the cap) is DEFERRED: reason stays quiet_hours, `deferred` is 1 and
+ * `deliver_at` is the end of the quiet window (now's user-local offset),
+ * and it holds a cap slot like a delivery. The store releases it then
+ * (engine/deferred.c), checking mutes, cooldown and the cap again. Every
+ * other suppression (muted, cooldown, template_value_missing, daily_cap,
+ * and quiet_hours past the cap or with a missing value) drops it.
+ *
+ * Windows are rolling and strict: a delivery exactly one window (or one
+ * cooldown) ago no longer counts; one second later than that it does. A delivery stamped after now (clock skew) is
  * inside every window. History may hold deliveries of any age, in any
  * order.
  *
@@ -80,7 +90,9 @@ typedef struct mmr_decide_input {
 typedef struct mmr_decision {
     uint32_t rule;               /* index into prog->rules */
     uint32_t cand;               /* index into input cands */
-    int delivered;               /* 1 delivered, 0 suppressed */
+    int delivered;               /* 1 delivered, 0 suppressed or deferred */
+    int deferred;                /* 1: quiet hours only; due at deliver_at */
+    int64_t deliver_at;          /* Unix seconds, UTC, when deferred */
     mmr_reason reason;           /* MMR_REASON_NONE when delivered */
     const char *category;        /* the rule's (resolved) category */
     /* Filled texts, NUL-terminated, owned by the result. Set for every
@@ -95,11 +107,13 @@ typedef struct mmr_decide_result {
     mmr_decision *v;             /* n decisions in priority order */
     size_t n, cap;
     size_t ndelivered;
+    size_t ndeferred;
     int32_t delivered_first;     /* index into v of the first delivery, -1 */
     const char *tz_used;         /* the zone quiet hours were judged in */
     int32_t utc_offset;          /* its offset at now, seconds east of UTC */
     int local_minute;            /* user-local minutes after midnight at now */
     int in_quiet_hours;          /* 1 if now is inside quiet hours */
+    int64_t quiet_end;           /* then: the window's end, Unix seconds UTC */
     size_t window_count;         /* history deliveries inside the cap window */
     const char *note;            /* NULL, or why a zone fell back (static) */
 } mmr_decide_result;

@@ -97,7 +97,8 @@ typedef struct brec {             /* a wrec with offsets into the batch text */
     size_t user, where, title, body, category, meta;
     int user_len, title_len, body_len, category_len, meta_len;
     uint32_t rule;
-    int delivered, reason;
+    int delivered, reason, deferred;
+    size_t deliver_at;            /* deferred: the due time's text */
     int64_t seq, event_id;        /* delivered: the delivery log row, its event */
     char did[MMR_UUID_STR];
 } brec;
@@ -134,7 +135,7 @@ typedef struct run_ctx {
     unsigned char *used;         /* per slot: read by the rules' code */
     /* statements */
     sqlite3_stmt *sig, *trait_scan, *trait_probe, *existing, *hist, *mutes, *mute_scan;
-    sqlite3_stmt *ins[3][3];     /* per table: one row, MULTI_TAIL rows, MULTI rows */
+    sqlite3_stmt *ins[4][3];     /* per table: one row, MULTI_TAIL rows, MULTI rows */
     batch solo;                  /* one thread: the batch being filled */
     colbind *sigcols; size_t nsigcols;
     colbind *trcols;  size_t ntrcols;
@@ -617,7 +618,8 @@ static void progress(run_ctx *c, int final)
 typedef struct wrec {
     const char *user, *where;
     uint32_t rule;
-    int delivered, reason;
+    int delivered, reason, deferred;
+    int64_t deliver_at;
     const char *title, *body, *category;
     char did[MMR_UUID_STR];
     const char *meta; size_t meta_len;
@@ -671,7 +673,7 @@ static batch *cur_batch(run_ctx *c)
 
 enum { MULTI = 64, MULTI_TAIL = 8 };
 static const int multi_rows[3] = { 1, MULTI_TAIL, MULTI };
-enum { T_CAND, T_DELIV, T_OUT, T_N };
+enum { T_CAND, T_DELIV, T_OUT, T_DEFER, T_N };
 
 typedef struct ins_spec {
     const char *table, *consts, *cols, *what;
@@ -688,6 +690,9 @@ static const ins_spec ins_specs[T_N] = {
     { "mm_event_outbox", "want_redis",
       "event_id, delivery_seq",
       "writing mm_event_outbox", 1, 2 },
+    { "mm_nudge_deferred", "as_of",
+      "user_id, rule_id, deliver_at, title, body, category, meta_json",
+      "writing mm_nudge_deferred", 1, 7 },
 };
 
 static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
@@ -717,6 +722,9 @@ static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
         sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, c->now_text, -1, SQLITE_STATIC);
         break;
+    case T_DEFER:
+        sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
+        break;
     default:
         sqlite3_bind_int(s, 1, c->o->redis_url ? 1 : 0);
         break;
@@ -731,8 +739,8 @@ static void bind_row(run_ctx *c, int t, sqlite3_stmt *s, int at, const brec *r, 
     case T_CAND:
         sqlite3_bind_text(s, at, tx + r->user, r->user_len, SQLITE_STATIC);
         sqlite3_bind_int64(s, at + 1, c->rule_ids[r->rule]);
-        if (r->delivered) {
-            sqlite3_bind_text(s, at + 2, "delivered", 9, SQLITE_STATIC);
+        if (r->delivered || r->deferred) {
+            sqlite3_bind_text(s, at + 2, r->delivered ? "delivered" : "deferred", -1, SQLITE_STATIC);
             sqlite3_bind_null(s, at + 3);
         } else {
             sqlite3_bind_text(s, at + 2, "suppressed", 10, SQLITE_STATIC);
@@ -749,6 +757,15 @@ static void bind_row(run_ctx *c, int t, sqlite3_stmt *s, int at, const brec *r, 
         sqlite3_bind_text(s, at + 5, tx + r->body, r->body_len, SQLITE_STATIC);
         sqlite3_bind_text(s, at + 6, tx + r->category, r->category_len, SQLITE_STATIC);
         sqlite3_bind_text(s, at + 7, tx + r->meta, r->meta_len, SQLITE_STATIC);
+        break;
+    case T_DEFER:
+        sqlite3_bind_text(s, at, tx + r->user, r->user_len, SQLITE_STATIC);
+        sqlite3_bind_int64(s, at + 1, c->rule_ids[r->rule]);
+        sqlite3_bind_text(s, at + 2, tx + r->deliver_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 3, tx + r->title, r->title_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 4, tx + r->body, r->body_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 5, tx + r->category, r->category_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 6, tx + r->meta, r->meta_len, SQLITE_STATIC);
         break;
     default:
         sqlite3_bind_int64(s, at, r->event_id);
@@ -807,11 +824,12 @@ static int insert_multi(run_ctx *c, mmr_diags *d, int t, int k, const brec *cons
 static int insert_rows(run_ctx *c, mmr_diags *d, int t, const batch *b)
 {
     const char *tx = b->text.data;
-    int only_delivered = t != T_CAND;
+    int only_delivered = t == T_DELIV || t == T_OUT;
     const brec *pend[MULTI];
     size_t np = 0;
     for (size_t i = 0; i < b->n; i++) {
         if (only_delivered && !b->v[i].delivered) continue;
+        if (t == T_DEFER && !b->v[i].deferred) continue;
         pend[np++] = &b->v[i];
         if (np < MULTI) continue;
         if (insert_multi(c, d, t, 2, pend, np, tx)) return -1;
@@ -828,7 +846,8 @@ static int insert_rows(run_ctx *c, mmr_diags *d, int t, const batch *b)
 /* Deliveries before their events (the events' foreign key). */
 static int write_batch(run_ctx *c, mmr_diags *d, const batch *b)
 {
-    if (insert_rows(c, d, T_DELIV, b) || insert_rows(c, d, T_OUT, b) || insert_rows(c, d, T_CAND, b))
+    if (insert_rows(c, d, T_DELIV, b) || insert_rows(c, d, T_OUT, b) || insert_rows(c, d, T_CAND, b) ||
+        insert_rows(c, d, T_DEFER, b))
         return -1;
     return 0;
 }
@@ -870,11 +889,18 @@ static int batch_put(run_ctx *c, const wrec *w)
     r->user_len = (int)strlen(w->user);
     r->user = put_str(t, w->user, (size_t)r->user_len);
     r->where = put_str(t, w->where, strlen(w->where));
-    r->rule = w->rule; r->delivered = w->delivered; r->reason = w->reason;
-    if (w->delivered) {
-        r->seq = c->next_seq++;
-        r->event_id = c->next_event++;
-        memcpy(r->did, w->did, sizeof r->did);
+    r->rule = w->rule; r->delivered = w->delivered; r->reason = w->reason; r->deferred = w->deferred;
+    if (w->deferred) {
+        char at[MMR_TIME_BUF];
+        mmr_time_format(w->deliver_at, at);
+        r->deliver_at = put_str(t, at, strlen(at));
+    }
+    if (w->delivered || w->deferred) {
+        if (w->delivered) {
+            r->seq = c->next_seq++;
+            r->event_id = c->next_event++;
+            memcpy(r->did, w->did, sizeof r->did);
+        }
         r->title_len = (int)strlen(w->title);
         r->body_len = (int)strlen(w->body);
         r->category_len = (int)strlen(w->category);
@@ -1016,8 +1042,16 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         wrec w;
         memset(&w, 0, sizeof w);
         w.user = user; w.where = where; w.rule = dc->rule; w.delivered = dc->delivered; w.reason = dc->reason;
+        w.deferred = dc->deferred; w.deliver_at = dc->deliver_at;
         st->candidates++;
-        if (dc->delivered) {
+        if (dc->deferred) {
+            /* not suppressed: released at deliver_at (engine/deferred.c) */
+            st->deferred++;
+            w.title = dc->title ? dc->title : "";
+            w.body = dc->body ? dc->body : "";
+            w.category = dc->category ? dc->category : "";
+            w.meta = c->rule_meta[dc->rule]; w.meta_len = strlen(w.meta);
+        } else if (dc->delivered) {
             st->delivered++;
             mmr_delivery_id(user, r->name, c->as_of, w.did);
             w.title = dc->title ? dc->title : "";
@@ -1235,7 +1269,7 @@ static void ctx_free(run_ctx *c)
 {
     sqlite3_stmt *sts[] = { c->sig, c->trait_scan, c->trait_probe, c->existing, c->hist, c->mutes, c->mute_scan };
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) sqlite3_finalize(sts[i]);
-    for (int t = 0; t < 3; t++)
+    for (int t = 0; t < 4; t++)
         for (int k = 0; k < 3; k++) sqlite3_finalize(c->ins[t][k]);
     free(c->solo.v); mmr_buf_free(&c->solo.text);
     if (c->rdb && c->rdb != c->db) mmr_db_close(c->rdb);
@@ -1618,6 +1652,15 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_diags_init(&ck_db.d);
     if (!rc && mode != MMR_DB_OPEN_MEMORY)
         ck_db.started = pthread_create(&ck_db.th, NULL, check_main, &ck_db) == 0;
+    /* Due deferrals first, committed on their own: the run's reader (a
+     * second connection) then sees them in the history (cooldown, cap),
+     * and their events are published with the run's. */
+    if (!rc && mode == MMR_DB_OPEN_RW) {
+        mmr_release_stats rs;
+        rc = mmr_deferred_release(c.db, c.p, o->now, o->redis_url != NULL, &rs, d);
+        st->released = rs.delivered;
+        st->release_suppressed = rs.suppressed;
+    }
     if (!rc) rc = mmr_db_begin(c.db, d);
     if (!rc) {
         rc = run_body(&c);

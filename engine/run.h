@@ -56,6 +56,9 @@ typedef struct mmr_run_stats {
     uint64_t delivered;
     uint64_t suppressed;
     uint64_t by_reason[MMR_NREASONS];
+    uint64_t deferred;           /* new candidates deferred by quiet hours */
+    uint64_t released;           /* due deferrals delivered at the run's start */
+    uint64_t release_suppressed; /* due deferrals suppressed then */
     uint64_t events_emitted;     /* NDJSON lines written by this run */
     uint64_t events_redis;       /* PUBLISHes that succeeded */
     uint64_t events_pending;     /* still in the outbox after this run */
@@ -70,6 +73,27 @@ typedef struct mmr_run_stats {
  * failure came after the commit, while publishing: then the events stay
  * in the outbox and the diagnostics are warnings). */
 int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d);
+
+/* What mmr_deferred_release did. */
+typedef struct mmr_release_stats {
+    uint64_t delivered;          /* deliveries (each with an outbox event) */
+    uint64_t suppressed;         /* mutes, cooldown or the cap said no */
+    uint64_t by_reason[MMR_NREASONS];
+} mmr_release_stats;
+
+/* engine/deferred.c: release every deferral due at now (deliver_at <= now)
+ * in ONE transaction of its own (BEGIN IMMEDIATE: call it with none open).
+ * Each becomes a delivery plus an outbox event (want_redis as given) if the
+ * user's mutes, the rule's cooldown (mm_nudge_rule_master.cooldown_s) and
+ * the cap of p's policy still allow it at now, else a suppression with that
+ * reason; its mm_nudge_deferred row goes, so a deferral is released exactly
+ * once. The delivery id is that of (user, rule, as_of), delivered_at is
+ * now. p may be NULL (then the cap is not checked). Publishing the events
+ * is the caller's (mmr_outbox_publish). A read-only database or one from
+ * before schema 6 releases nothing. 0, or -1 with diagnostics and nothing
+ * changed. */
+int mmr_deferred_release(mmr_db *db, const mmr_program *p, int64_t now, int want_redis,
+                         mmr_release_stats *rs, mmr_diags *d);
 
 /* ------------------------------------------------------------------
  * Internals shared by run.c, outbox.c and redis_pub.c. */

@@ -361,11 +361,30 @@ static void check_expect(run_ctx *c, const mmr_expect *x, json_t *fails)
     case MMR_X_SUPPRESSED: {
         const mmr_decision *dd = find_decision(p, d, x->rule);
         int want = mmr_reason_from_name(x->reason);
-        if (dd && !dd->delivered && (int)dd->reason == want) return;
+        /* a deferred candidate is not suppressed: expect deferred */
+        if (dd && !dd->delivered && !dd->deferred && (int)dd->reason == want) return;
         mmr_buf_printf(m, "expected suppressed %s because %s, got ", x->rule, x->reason ? x->reason : "?");
         if (want < 0) mmr_buf_printf(m, "an unknown reason \"%s\"", x->reason ? x->reason : "");
         else if (!dd) mmr_buf_printf(m, "%s not a candidate", x->rule);
         else if (dd->delivered) mmr_buf_printf(m, "nudge %s", x->rule);
+        else if (dd->deferred) {
+            char at[MMR_TIME_BUF];
+            mmr_buf_printf(m, "deferred %s until \"%s\"", x->rule, mmr_time_format(dd->deliver_at, at));
+        }
+        else mmr_buf_printf(m, "suppressed %s because %s", x->rule, mmr_reason_name(dd->reason));
+        break;
+    }
+    case MMR_X_DEFERRED: {
+        const mmr_decision *dd = find_decision(p, d, x->rule);
+        int64_t want = 0;
+        int bad = !x->text || mmr_time_parse(x->text, x->text_len, &want, NULL);
+        if (!bad && dd && dd->deferred && dd->deliver_at == want) return;
+        char at[MMR_TIME_BUF];
+        mmr_buf_printf(m, "expected deferred %s until \"%s\", got ", x->rule, x->text ? x->text : "");
+        if (bad) mmr_buf_puts(m, "a time that does not parse");
+        else if (!dd) mmr_buf_printf(m, "%s not a candidate", x->rule);
+        else if (dd->delivered) mmr_buf_printf(m, "nudge %s", x->rule);
+        else if (dd->deferred) mmr_buf_printf(m, "deferred %s until \"%s\"", x->rule, mmr_time_format(dd->deliver_at, at));
         else mmr_buf_printf(m, "suppressed %s because %s", x->rule, mmr_reason_name(dd->reason));
         break;
     }
@@ -448,8 +467,12 @@ static json_t *decisions_json(const mmr_program *p, const mmr_decide_result *d)
         json_t *o = json_object();
         json_object_set_new(o, "rule", json_string(rule_name(p, x->rule)));
         json_object_set_new(o, "priority", json_integer(p->rules[x->rule].priority));
-        json_object_set_new(o, "status", json_string(x->delivered ? "delivered" : "suppressed"));
-        json_object_set_new(o, "reason", x->delivered ? json_null() : json_string(mmr_reason_name(x->reason)));
+        json_object_set_new(o, "status", json_string(x->delivered ? "delivered" : x->deferred ? "deferred" : "suppressed"));
+        json_object_set_new(o, "reason", x->delivered || x->deferred ? json_null() : json_string(mmr_reason_name(x->reason)));
+        if (x->deferred) {
+            char at[MMR_TIME_BUF];
+            json_object_set_new(o, "deliver_at", json_string(mmr_time_format(x->deliver_at, at)));
+        }
         json_object_set_new(o, "category", x->category ? json_string(x->category) : json_null());
         json_object_set_new(o, "title", x->title ? json_string(x->title) : json_null());
         json_object_set_new(o, "body", x->body ? json_string(x->body) : json_null());
@@ -723,6 +746,8 @@ static void render_context(mmr_buf *out, const json_t *t)
             quote(out, ti, strlen(ti));
             mmr_buf_puts(out, " / ");
             quote(out, bo, strlen(bo));
+        } else if (strcmp(jstr(x, "status"), "deferred") == 0) {
+            mmr_buf_printf(out, "deferred (quiet hours) until %s", jstr(x, "deliver_at"));
         } else {
             mmr_buf_printf(out, "suppressed because %s", jstr(x, "reason"));
             if (json_object_get(x, "missing")) mmr_buf_printf(out, " (%s)", jstr(x, "missing"));

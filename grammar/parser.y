@@ -159,6 +159,7 @@ static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(
 %token <id> AT "at" GIVEN "given" TRAITS "traits" MUTED "muted" HISTORY "history" AGO "ago"
 %token <id> EXPECT "expect" NUDGE "nudge" NO "no" CANDIDATES "candidates"
 %token <id> SUPPRESSED "suppressed" BECAUSE "because"
+%token <id> DEFERRED "deferred" UNTIL "until"
 %token <id> TRANSACTIONS "transactions" BUDGETS "budgets" GOALS "goals" RETENTION "retention"
 %token <id> CONTAINS "contains"
 /* punctuation */
@@ -488,6 +489,9 @@ expectation
     | SUPPRESSED name BECAUSE name
         { add_expect(ps, MMR_X_SUPPRESSED, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
           if (x) { x->rule = $2; x->reason = $4; } }
+    | DEFERRED name UNTIL STRING
+        { add_expect(ps, MMR_X_DEFERRED, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
+          if (x) { x->rule = $2; x->text = mmr_arena_strndup(ps->arena, $4.s, $4.len); x->text_len = $4.len; } }
     | TITLE CONTAINS STRING { add_expect(ps, MMR_X_TITLE_CONTAINS, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
           if (x) { x->text = mmr_arena_strndup(ps->arena, $3.s, $3.len); x->text_len = $3.len; } }
     | BODY CONTAINS STRING { add_expect(ps, MMR_X_BODY_CONTAINS, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
@@ -553,6 +557,7 @@ name
     | NUDGE { $$ = dup_id(ps, $1); } | NO { $$ = dup_id(ps, $1); }
     | CANDIDATES { $$ = dup_id(ps, $1); } | SUPPRESSED { $$ = dup_id(ps, $1); }
     | BECAUSE { $$ = dup_id(ps, $1); } | CONTAINS { $$ = dup_id(ps, $1); }
+    | DEFERRED { $$ = dup_id(ps, $1); } | UNTIL { $$ = dup_id(ps, $1); }
     | TRANSACTIONS { $$ = dup_id(ps, $1); } | RETENTION { $$ = dup_id(ps, $1); }
     | BUDGETS { $$ = dup_id(ps, $1); } | GOALS { $$ = dup_id(ps, $1); }
     ;
@@ -1019,7 +1024,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
             else if (has(exp, nexp, YYSYMBOL_TONE)) add_phrase(&tail, &count, "a template field (title, body, tone, category)");
             else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, categories, retention)");
             else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, transactions, budgets, goals, muted, history, expect)");
-            else if (has(exp, nexp, YYSYMBOL_NUDGE)) add_phrase(&tail, &count, "what to expect (nudge, no nudge, candidates, suppressed, title, body)");
+            else if (has(exp, nexp, YYSYMBOL_NUDGE)) add_phrase(&tail, &count, "what to expect (nudge, no nudge, candidates, suppressed, deferred, title, body)");
             else fields = 0;
         } else fields = 0;
         if (decls) add_phrase(&tail, &count, "a declaration (import, signal, trait, let, template, rule, policy, test)");

@@ -20,9 +20,23 @@ have_cmd redis-server || need+=(redis-server)
 have_cmd bc           || need+=(bc)            # make bench: ratios
 have_hdr sqlite3.h || need+=(libsqlite3-dev)
 have_hdr jansson.h || need+=(libjansson-dev)
+have_hdr microhttpd.h || need+=(libmicrohttpd-dev)   # mmr serve
+have_hdr jwt.h     || need+=(libjwt-dev)
+have_cmd curl      || need+=(curl)                # tests/serve/api.sh
 [ -e /usr/share/zoneinfo/Asia/Kolkata ] || need+=(tzdata)
+# tests/serve/browser.sh: headless chromium driven by playwright-core from npm
+have_cmd node      || need+=(nodejs)
+have_cmd npm       || need+=(npm)
+have_cmd chromium  || need+=(chromium)
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)  # nudges have emoji
+npm_tools() { # playwright-core, pinned in tests/serve/package.json (its lock file)
+    local d; d="$(dirname "$0")/../tests/serve"
+    [ -e "$d/node_modules/playwright-core/package.json" ] && return 0
+    (cd "$d" && npm ci --no-audit --no-fund --silent >/dev/null 2>&1) ||
+        echo "setup: npm ci in tests/serve failed; tests/serve/browser.sh will say so" >&2
+}
 
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ ${#need[@]} -eq 0 ]; then npm_tools; exit 0; fi
 
 echo "setup: installing ${need[*]}" >&2
 SUDO=""
@@ -33,4 +47,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+npm_tools
 echo "setup: done" >&2

@@ -377,8 +377,8 @@ static void test_migrate_v1(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 5);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n");   /* each step recorded */
+    T_EQ_INT(v, 6);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n");   /* each step recorded */
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 3);
@@ -564,8 +564,8 @@ static void test_migrate_v2(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 5);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n");
+    T_EQ_INT(v, 6);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* same row counts, same events, deliveries, candidates, cursors... */
@@ -610,7 +610,7 @@ static void test_migrate_v2(void)
     T_EQ_INT(count(db, "SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u1-b-27'"), 7);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 5);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 6);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -672,7 +672,7 @@ static void test_migrate_v3(void)
     T_EQ_INT(mmr_db_commit(db, &d), 0);
     T_CHECK(exec_ok(db,
         "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal;"
-        "DROP TABLE mm_lease;"
+        "DROP TABLE mm_lease; DROP TABLE mm_nudge_deferred;"
         "UPDATE mm_schema_version SET version = 3, applied_at = '2025-06-01T00:00:00Z';"
         "INSERT INTO mm_user_suppression VALUES ('u3', 'shopping', '2025-10-01T00:00:00Z');"
         "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
@@ -686,12 +686,12 @@ static void test_migrate_v3(void)
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
     T_EQ_INT(v, 3);
     T_EQ_INT(mmr_db_check_tables(db, &d), -1);           /* the new tables are missing */
-    T_EQ_INT((int)d.errors, 5);
+    T_EQ_INT((int)d.errors, 6);
     mmr_diags_free(&d);
     mmr_diags_init(&d);
     static const char *const q =
         "SELECT (SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_master "
-        "  WHERE name NOT LIKE 'mm_transaction%' AND name NOT IN ('mm_signal_tile','mm_budget','mm_goal','mm_lease') ORDER BY name)),"
+        "  WHERE name NOT LIKE 'mm_transaction%' AND name NOT LIKE 'mm_nudge_deferred%' AND name NOT IN ('mm_signal_tile','mm_budget','mm_goal','mm_lease') ORDER BY name)),"
         " (SELECT group_concat(delivery_id) FROM mm_nudge_delivery_log), (SELECT count(*) FROM mm_event_outbox),"
         " (SELECT count(*) FROM mm_nudge_candidate), (SELECT count(*) FROM mm_user_suppression)";
     char *before = rows(db, q);
@@ -700,8 +700,8 @@ static void test_migrate_v3(void)
     T_EQ_INT(mmr_db_commit(db, &d), 0);
     if (d.n) mmr_diags_print_text(stderr, &d);
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 5);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n5\n");
+    T_EQ_INT(v, 6);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n5\n6\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* everything else is as it was */
@@ -713,7 +713,7 @@ static void test_migrate_v3(void)
     T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 3);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 4);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);

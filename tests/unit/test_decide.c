@@ -352,6 +352,35 @@ int main(void)
     T_EQ_STR(S(0), "dining_overspend:cooldown");
     rules[DINE].cooldown_s = 3 * D;
 
+    /* deferral: quiet hours alone defer to the window's end (08:00 IST =
+     * 02:30Z), holding a cap slot; past the cap, or with another reason,
+     * the candidate is dropped */
+    reset(); cand(GOAL); cand(SHOP);
+    T_EQ_INT(decide(NOON + 11 * H), 0);                  /* 17:30Z = 23:00 IST */
+    T_EQ_INT(res.n, 2);
+    T_EQ_INT(res.v[0].deferred, 1);                      /* goal, priority 90 */
+    T_EQ_INT(res.v[0].reason, MMR_REASON_QUIET_HOURS);
+    T_EQ_INT(res.v[0].delivered, 0);
+    T_EQ_INT(res.v[0].deliver_at, NOON + 20 * H);        /* 2025-10-27T02:30:00Z */
+    T_EQ_INT(res.v[1].deferred, 0);                      /* shop: the cap is taken */
+    T_EQ_INT(res.v[1].reason, MMR_REASON_QUIET_HOURS);
+    T_EQ_INT(res.ndeferred, 1);
+    T_EQ_INT(res.ndelivered, 0);
+    reset(); cand(SHOP);
+    T_EQ_INT(decide(NOON + 19 * H + 1799), 0);           /* 02:29:59Z: one second left */
+    T_EQ_INT(res.v[0].deliver_at, NOON + 20 * H);
+    reset(); cand(SHOP); delivered(DINE, NOON);          /* cap full already */
+    T_EQ_INT(decide(NOON + 11 * H), 0);
+    T_EQ_INT(res.v[0].deferred, 0);
+    reset(); cand(SHOP); mutes[nmutes++] = "shopping";  /* muted: dropped */
+    T_EQ_INT(decide(NOON + 11 * H), 0);
+    T_EQ_INT(res.v[0].deferred, 0);
+    T_EQ_INT(res.v[0].reason, MMR_REASON_MUTED);
+    reset(); cand(SHOP);
+    T_EQ_INT(decide_tz(NOON + 11 * H, "America/New_York"), 0);  /* 13:30 EDT: not quiet */
+    T_EQ_INT(res.v[0].delivered, 1);
+    T_EQ_INT(res.v[0].deferred, 0);
+
     mmr_decide_result_free(&res);
     mmr_tz_cache_free(tzc);
     free(goa);

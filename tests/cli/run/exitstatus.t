@@ -15,7 +15,7 @@ file and wait in the outbox for Redis; exit 3, and the summary counts them.
 
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/r.db --signals signals.ndjson --now 2025-10-26T09:00:00Z --events $TESTTMP/rev --redis redis://127.0.0.1:1 2>&1 | grep -v elapsed; exit ${PIPESTATUS[0]}
   redis: warning: cannot connect to redis 127.0.0.1:1: Connection refused
-  mmr run: as_of 2025-10-26: 7 users, 7 candidates, 5 delivered, 2 suppressed (quiet_hours 1, daily_cap 1)
+  mmr run: as_of 2025-10-26: 7 users, 7 candidates, 5 delivered, 1 suppressed (daily_cap 1), 1 deferred past quiet hours
   mmr run: events: 5 written, 0 published to redis, 5 pending in the outbox (publishing failed)
   [3]
   $ wc -l < $TESTTMP/rev
@@ -37,8 +37,8 @@ events stay in the outbox).
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/a.db --signals next_day.ndjson --now 2025-10-28T09:00:00Z --events $TESTTMP/ev 2>&1 | grep -v elapsed | sed "s|$TESTTMP|TMP|"; exit ${PIPESTATUS[0]}
   TMP/ev: error: the events file ends with 14 bytes this database did not write (after the 1543 bytes it recorded); nothing was appended
     hint: another database or a hand edit appended to it: give each database its own --events file, or move this one aside; the events stay in the outbox
-  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 3 delivered, 1 suppressed (cooldown 1)
-  mmr run: events: 0 written, 0 published to redis, 3 pending in the outbox (publishing failed)
+  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 3 delivered, 1 suppressed (cooldown 1), earlier deferrals: 1 delivered, 0 suppressed
+  mmr run: events: 0 written, 0 published to redis, 4 pending in the outbox (publishing failed)
   [3]
   $ cmp $TESTTMP/ev $TESTTMP/ev.before && echo untouched
   untouched
@@ -48,9 +48,9 @@ Moved aside, the next run publishes the waiting events to a new file once:
   $ mv $TESTTMP/ev $TESTTMP/ev.old
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/a.db --signals next_day.ndjson --now 2025-10-28T09:05:00Z --events $TESTTMP/ev 2>&1 | grep -v elapsed; exit ${PIPESTATUS[0]}
   mmr run: as_of 2025-10-27: 3 users, 0 candidates, 0 delivered, 0 suppressed, 4 already stored
-  mmr run: events: 3 written, 0 published to redis, 0 pending in the outbox
+  mmr run: events: 4 written, 0 published to redis, 0 pending in the outbox
   $ wc -l < $TESTTMP/ev
-  3
+  4
 
 Lines a killed run wrote after its last recorded size are its own pending
 events: they are kept (not written twice), a half-written last line is
@@ -58,7 +58,7 @@ completed. Simulated: the cursor and the recorded size put back by two
 events, and the last line cut in half.
 
   $ cp $TESTTMP/ev $TESTTMP/ev.full
-  $ sqlite3 $TESTTMP/a.db "UPDATE mm_event_cursor SET last_event_id = last_event_id - 2 WHERE sink = 'ndjson'; UPDATE mm_event_sink SET size = $(head -n 1 $TESTTMP/ev | wc -c)"
+  $ sqlite3 $TESTTMP/a.db "UPDATE mm_event_cursor SET last_event_id = last_event_id - 2 WHERE sink = 'ndjson'; UPDATE mm_event_sink SET size = $(head -n 2 $TESTTMP/ev | wc -c)"
   $ head -c -40 $TESTTMP/ev.full > $TESTTMP/ev
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/a.db --signals next_day.ndjson --now 2025-10-28T09:10:00Z --events $TESTTMP/ev 2>&1 | grep -v elapsed; exit ${PIPESTATUS[0]}
   mmr run: as_of 2025-10-27: 3 users, 0 candidates, 0 delivered, 0 suppressed, 4 already stored

@@ -6,8 +6,9 @@ deliveries (2025-10-26T09:00Z) for u1, u2 and u5.
 
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T09:00:00Z > /dev/null 2>&1
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals next_day.ndjson --now 2025-10-27T08:30:00Z 2>&1 | grep -v elapsed
-  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 0 delivered, 4 suppressed (cooldown 1, daily_cap 3)
-  mmr run: events: 0 written, 0 published to redis, 0 pending in the outbox
+  {"type":"nudge","delivery_id":"cb039919-db98-54a9-9cd4-6afdf29d72ad","user_id":"u3","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 30% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T08:30:00Z"}
+  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 0 delivered, 4 suppressed (cooldown 1, daily_cap 3), earlier deferrals: 1 delivered, 0 suppressed
+  mmr run: events: 1 written, 0 published to redis, 0 pending in the outbox
   $ sqlite3 $TESTTMP/s.db "SELECT c.user_id, r.name, c.as_of, c.status, coalesce(c.suppression_reason, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) WHERE c.as_of = '2025-10-27' ORDER BY 1, 2"
   u1|budget_drift|2025-10-27|suppressed|daily_cap
   u1|dining_overspend|2025-10-27|suppressed|cooldown

@@ -12,7 +12,7 @@ A dry run does not migrate: it refuses, and the file is unchanged.
 
   $ sqlite3 $TESTTMP/s.db .dump > $TESTTMP/v2.dump
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T09:00:00Z --dry-run 2>&1 | sed "s|$TESTTMP|TMP|"
-  TMP/s.db: error: the database has an older mmr schema (version 2, need 5)
+  TMP/s.db: error: the database has an older mmr schema (version 2, need 6)
     hint: run once without --dry-run to migrate it
   $ sqlite3 $TESTTMP/s.db .dump | cmp - $TESTTMP/v2.dump && echo unchanged
   unchanged
@@ -20,7 +20,7 @@ A dry run does not migrate: it refuses, and the file is unchanged.
 Neither does a command that only reads (the feed): it says how to migrate.
 
   $ mmr feed --db $TESTTMP/s.db --user u1 2>&1 | sed "s|$TESTTMP|TMP|"
-  TMP/s.db: error: the database has an older mmr schema (version 2, need 5); run `mmr run` once to migrate it
+  TMP/s.db: error: the database has an older mmr schema (version 2, need 6); run `mmr run` once to migrate it
   $ mmr feed --db $TESTTMP/s.db --user u1 > /dev/null 2>&1
   [1]
   $ sqlite3 $TESTTMP/s.db .dump | cmp - $TESTTMP/v2.dump && echo unchanged
@@ -36,7 +36,7 @@ cooling down; u7 has muted travel.
   {"type":"nudge","delivery_id":"0e44bf08-a7bb-5859-9f91-3b85be44368c","user_id":"u2","rule":"goal_underfunded","title":"Emergency Fund could use a boost 🌱","body":"It is 4% of the way there and nothing has been saved this month. Even ₹500 today gets it moving.","category":"goal","created_at":"2025-10-26T09:00:00Z"}
   {"type":"nudge","delivery_id":"a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d","user_id":"u4","rule":"dining_overspend","title":"Takeout again? 🍟","body":"Three or more orders this week. Your savings fund would love a home-cooked night 😋","category":"dining","created_at":"2025-10-26T09:00:00Z"}
   {"type":"nudge","delivery_id":"227783fd-9ae0-5e48-a205-768c723803cb","user_id":"u5","rule":"shopping_spike","title":"Your cart has been busy 🛍️","body":"Shopping is up 50% on last month. A 48-hour wishlist pause keeps New Laptop on track.","category":"shopping","created_at":"2025-10-26T09:00:00Z"}
-  mmr run: as_of 2025-10-26: 7 users, 7 candidates, 3 delivered, 4 suppressed (muted 1, cooldown 1, quiet_hours 1, daily_cap 1)
+  mmr run: as_of 2025-10-26: 7 users, 7 candidates, 3 delivered, 3 suppressed (muted 1, cooldown 1, daily_cap 1), 1 deferred past quiet hours
   mmr run: events: 4 written, 0 published to redis, 0 pending in the outbox
   $ sqlite3 $TESTTMP/s.db "SELECT version FROM mm_schema_version ORDER BY 1; PRAGMA foreign_key_check; PRAGMA integrity_check"
   1
@@ -44,6 +44,7 @@ cooling down; u7 has muted travel.
   3
   4
   5
+  6
   ok
 
 The deliveries, numbered in the order of their events (the sample one,
@@ -87,7 +88,7 @@ Candidates of both nights, their rule by name and their time from their run.
   2025-10-26|u1|dining_overspend|suppressed|cooldown|2|2025-10-26T09:00:00Z
   2025-10-26|u2|dining_overspend|suppressed|daily_cap|2|2025-10-26T09:00:00Z
   2025-10-26|u2|goal_underfunded|delivered|-|2|2025-10-26T09:00:00Z
-  2025-10-26|u3|budget_drift|suppressed|quiet_hours|2|2025-10-26T09:00:00Z
+  2025-10-26|u3|budget_drift|deferred|-|2|2025-10-26T09:00:00Z
   2025-10-26|u4|dining_overspend|delivered|-|2|2025-10-26T09:00:00Z
   2025-10-26|u5|shopping_spike|delivered|-|2|2025-10-26T09:00:00Z
   2025-10-26|u7|travel_heavy|suppressed|muted|2|2025-10-26T09:00:00Z
@@ -123,10 +124,11 @@ is there, and new ones are checked against the migrated deliveries.
   $ mmr feed --db $TESTTMP/s.db --user u1
   {"feed":[{"id":"hist-u1-dining","title":"Takeout again? 🍟","body":"Your Goa Trip fund would love a home-cooked night 😋","category":"dining","delivered_at":"2025-10-25T08:00:00Z"}]}
 
-Rerunning the night writes and prints nothing new.
+Rerunning the night writes and prints nothing new (before 12:00Z, when
+u3's nudge, deferred past quiet hours, falls due).
 
   $ sqlite3 $TESTTMP/s.db .dump | grep -v "INTO mm_run" > $TESTTMP/before.sql
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T12:00:00Z 2>&1 | grep -v elapsed
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T11:00:00Z 2>&1 | grep -v elapsed
   mmr run: as_of 2025-10-26: 7 users, 0 candidates, 0 delivered, 0 suppressed, 7 already stored
   mmr run: events: 0 written, 0 published to redis, 0 pending in the outbox
   $ sqlite3 $TESTTMP/s.db .dump | grep -v "INTO mm_run" | cmp - $TESTTMP/before.sql && echo same rows
@@ -138,15 +140,16 @@ table with a UNIQUE key, which the migration leaves as it is).
   $ sqlite3 $TESTTMP/s.db "SELECT name, sql LIKE '%UNIQUE (as_of, user_id))' FROM sqlite_master WHERE name = 'mm_signal_daily'"
   mm_signal_daily|1
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --now 2025-10-27T09:30:00Z 2>&1 | grep -v elapsed
+  {"type":"nudge","delivery_id":"cb039919-db98-54a9-9cd4-6afdf29d72ad","user_id":"u3","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 30% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T09:30:00Z"}
   {"type":"nudge","delivery_id":"4c557b9d-045d-5903-bf89-88cee9067e26","user_id":"u1","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 25% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T09:30:00Z"}
   {"type":"nudge","delivery_id":"f5752132-9468-5054-993f-e63667a3a9ec","user_id":"u2","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 50% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T09:30:00Z"}
   {"type":"nudge","delivery_id":"d27c8670-1f3f-5c3d-913e-5071e519bfec","user_id":"u5","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 50% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T09:30:00Z"}
-  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 3 delivered, 1 suppressed (cooldown 1)
-  mmr run: events: 3 written, 0 published to redis, 0 pending in the outbox
+  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 3 delivered, 1 suppressed (cooldown 1), earlier deferrals: 1 delivered, 0 suppressed
+  mmr run: events: 4 written, 0 published to redis, 0 pending in the outbox
   $ sqlite3 $TESTTMP/s.db "SELECT o.event_id, d.seq, d.user_id, r.name, d.as_of FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq JOIN mm_nudge_rule_master r USING (rule_id) WHERE d.as_of = '2025-10-27' ORDER BY o.event_id"
-  7|8|u1|budget_drift|2025-10-27
-  8|9|u2|budget_drift|2025-10-27
-  9|10|u5|budget_drift|2025-10-27
+  8|9|u1|budget_drift|2025-10-27
+  9|10|u2|budget_drift|2025-10-27
+  10|11|u5|budget_drift|2025-10-27
   $ sqlite3 $TESTTMP/s.db "PRAGMA foreign_key_check; SELECT sink, last_event_id FROM mm_event_cursor ORDER BY sink"
-  ndjson|9
-  redis|9
+  ndjson|10
+  redis|10

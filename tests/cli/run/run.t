@@ -7,7 +7,7 @@ mmr run: the pipeline with state. Events on stdout, a summary on stderr
   {"type":"nudge","delivery_id":"a4f5e8bd-5dcd-5ba8-abaa-b88648c2215d","user_id":"u4","rule":"dining_overspend","title":"Takeout again? 🍟","body":"Three or more orders this week. Your savings fund would love a home-cooked night 😋","category":"dining","created_at":"2025-10-26T09:00:00Z"}
   {"type":"nudge","delivery_id":"227783fd-9ae0-5e48-a205-768c723803cb","user_id":"u5","rule":"shopping_spike","title":"Your cart has been busy 🛍️","body":"Shopping is up 50% on last month. A 48-hour wishlist pause keeps New Laptop on track.","category":"shopping","created_at":"2025-10-26T09:00:00Z"}
   {"type":"nudge","delivery_id":"c6a2cf86-df1c-5abd-926c-e4effe0e85ed","user_id":"u7","rule":"travel_heavy","title":"Wanderlust meets the bill calendar ✈️","body":"You have travelled more than usual, and ₹1,23,457 of yearly expenses are due soon. Set aside a little now?","category":"travel","created_at":"2025-10-26T09:00:00Z"}
-  mmr run: as_of 2025-10-26: 7 users, 7 candidates, 5 delivered, 2 suppressed (quiet_hours 1, daily_cap 1)
+  mmr run: as_of 2025-10-26: 7 users, 7 candidates, 5 delivered, 1 suppressed (daily_cap 1), 1 deferred past quiet hours
   mmr run: events: 5 written, 0 published to redis, 0 pending in the outbox
 
 The state: one candidate per (user, rule, date) with status and reason.
@@ -16,7 +16,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   u1|dining_overspend|delivered|-|80
   u2|goal_underfunded|delivered|-|90
   u2|dining_overspend|suppressed|daily_cap|80
-  u3|budget_drift|suppressed|quiet_hours|50
+  u3|budget_drift|deferred|-|50
   u4|dining_overspend|delivered|-|80
   u5|shopping_spike|delivered|-|70
   u7|travel_heavy|delivered|-|60
@@ -48,16 +48,17 @@ The state: one candidate per (user, rule, date) with status and reason.
   SHOP_01|neutral|shopping|["change","goal_name"]
   TRAVEL_01|empathetic|travel|["due"]
   $ sqlite3 $TESTTMP/s.db "SELECT run_id, as_of, now, status, users, candidates, delivered, suppressed FROM mm_run"
-  1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|2
+  1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|1
   $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
   wal
-  5
+  6
 
 Rerunning the same snapshot creates nothing new (AC-MM-2, NFR-MM-3), even
-at a later time, and prints no event twice.
+at a later time, and prints no event twice. (Before 12:00Z: then u3's
+nudge, deferred past quiet hours, falls due; see deferred.t.)
 
   $ sqlite3 $TESTTMP/s.db .dump | grep -v "INTO mm_run" > $TESTTMP/before.sql
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T15:00:00Z 2>&1 | grep -v 'elapsed'
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T11:00:00Z 2>&1 | grep -v 'elapsed'
   mmr run: as_of 2025-10-26: 7 users, 0 candidates, 0 delivered, 0 suppressed, 7 already stored
   mmr run: events: 0 written, 0 published to redis, 0 pending in the outbox
   $ sqlite3 $TESTTMP/s.db .dump | grep -v "INTO mm_run" | cmp - $TESTTMP/before.sql && echo same rows
@@ -85,7 +86,7 @@ Same inputs and --now give byte-identical output, in a fresh database.
   unchanged
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/none.db --signals signals.ndjson --now 2025-10-26T09:00:00Z --dry-run 2>&1 >/dev/null | grep -v 'elapsed' | sed "s|$TESTTMP|TMP|"
   TMP/none.db: note: no such database: the dry run starts from an empty state
-  mmr run (dry run, nothing written): as_of 2025-10-26: 7 users, 7 candidates, 5 delivered, 2 suppressed (quiet_hours 1, daily_cap 1)
+  mmr run (dry run, nothing written): as_of 2025-10-26: 7 users, 7 candidates, 5 delivered, 1 suppressed (daily_cap 1), 1 deferred past quiet hours
   $ test -e $TESTTMP/none.db || echo no file
   no file
 
@@ -130,12 +131,12 @@ Dubai, inside the quiet hours (22:00-08:00), and 08:30 in India, outside.
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/g.db --signals next_day.ndjson --now 2025-10-27T03:00:00Z 2>&1 | grep -v elapsed
   {"type":"nudge","delivery_id":"14830e8f-c030-5917-9dc2-3e4ea1328dd1","user_id":"u1","rule":"dining_overspend","title":"Takeout again? 🍟","body":"Three or more orders this week. Your savings fund would love a home-cooked night 😋","category":"dining","created_at":"2025-10-27T03:00:00Z"}
   {"type":"nudge","delivery_id":"d27c8670-1f3f-5c3d-913e-5071e519bfec","user_id":"u5","rule":"budget_drift","title":"Your budget drifted a bit","body":"Spending is 50% off plan this month. A quick look at the plan now keeps the month calm.","category":"budget","created_at":"2025-10-27T03:00:00Z"}
-  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 2 delivered, 2 suppressed (quiet_hours 1, daily_cap 1)
+  mmr run: as_of 2025-10-27: 3 users, 4 candidates, 2 delivered, 1 suppressed (daily_cap 1), 1 deferred past quiet hours
   mmr run: events: 2 written, 0 published to redis, 0 pending in the outbox
   $ sqlite3 $TESTTMP/g.db "SELECT c.user_id, r.name, c.status, coalesce(c.suppression_reason, '-') FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) WHERE c.as_of = '2025-10-27' ORDER BY 1, 2"
   u1|budget_drift|suppressed|daily_cap
   u1|dining_overspend|delivered|-
-  u2|budget_drift|suppressed|quiet_hours
+  u2|budget_drift|deferred|-
   u5|budget_drift|delivered|-
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/g.db --now 2025-10-26T09:00:00Z 2>&1 >/dev/null | grep -v elapsed
   mmr run: as_of 2025-10-26: 6 users, 6 candidates, 3 delivered, 3 suppressed (cooldown 1, daily_cap 2)

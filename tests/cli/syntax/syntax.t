@@ -59,7 +59,7 @@ Unknown types, unexpected words, bad times, missing values:
     hint: the types are number, bool, text, list<text>, list<number> and map<number>
   misc.mmr:2:12: error: unknown type "map<text>"
     hint: the types are number, bool, text, list<text>, list<number> and map<number>
-  misc.mmr:4:10: error: unexpected name "foo"; expected what to expect (nudge, no nudge, candidates, suppressed, title, body)
+  misc.mmr:4:10: error: unexpected name "foo"; expected what to expect (nudge, no nudge, candidates, suppressed, deferred, title, body)
   misc.mmr:6:15: error: unexpected "any"; put a quantifier that is part of a larger expression in parentheses
   misc.mmr:7:22: error: invalid time of day "25:00"; expected HH:MM from 00:00 to 23:59
   misc.mmr:8:29: error: unexpected "}"; expected a name

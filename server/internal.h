@@ -1,0 +1,105 @@
+/* What the pieces of the server share (http.c, routes.c, auth.c,
+ * stream.c, relay.c). Not for callers outside server/. */
+#ifndef MMR_SERVER_INTERNAL_H
+#define MMR_SERVER_INTERNAL_H
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <microhttpd.h>
+#include "server/server.h"
+#include "engine/db.h"
+
+#define MMR_BODY_MAX (64 * 1024)        /* request bodies beyond get 413 */
+#define MMR_STREAM_BUF_MAX (64 * 1024)  /* unsent bytes a stream may hold before it is dropped */
+#define MMR_POOL_MAX 8
+#define MMR_HANDLER_BUSY_MS 2000            /* then 503: a client never waits on `mmr run` long */
+
+typedef struct mmr_stream mmr_stream;
+
+struct mmr_server {
+    struct MHD_Daemon *daemon;
+    char *db_path;
+    unsigned char *secret;
+    size_t secret_len;
+    int heartbeat_ms;
+    pthread_mutex_t lock;        /* streams, relay_last, stopping, pool */
+    mmr_stream *streams;         /* open streams, a doubly linked list */
+    int64_t relay_last;          /* every event <= this went to the streams open then */
+    int stopping;
+    mmr_db *pool[MMR_POOL_MAX];  /* idle read-write connections for handlers */
+    int npool;
+    mmr_db *relay_db;            /* the relay's own read-only connection */
+    sqlite3_stmt *relay_sel;     /* its poll */
+    pthread_t relay;
+    int relay_started;
+    pthread_cond_t wake;         /* the relay's sleep; signalled on stop */
+};
+
+/* One reply a handler builds; http.c turns it into the response. */
+typedef struct mmr_reply {
+    unsigned status;
+    const char *ctype;           /* static */
+    mmr_buf body;
+    const char *static_body;     /* instead of body: static bytes */
+    size_t static_len;
+    struct MHD_Response *custom; /* instead of both: a ready response (the stream) */
+    const char *allow;           /* 405: the Allow header */
+} mmr_reply;
+
+typedef struct mmr_request {
+    mmr_server *srv;
+    struct MHD_Connection *conn;
+    const char *method, *path;
+    const char *user;            /* the token's sub, after auth */
+    const char *body;
+    size_t body_len;
+} mmr_request;
+
+typedef void (*mmr_handler)(mmr_request *rq, mmr_reply *rp);
+
+enum { AUTH_NONE, AUTH_HEADER, AUTH_HEADER_OR_QUERY };
+
+typedef struct mmr_route {
+    const char *method, *path;
+    int auth;
+    mmr_handler fn;
+    const char *doc;
+} mmr_route;
+
+extern const mmr_route mmr_routes[];
+extern const size_t mmr_nroutes;
+
+/* reply helpers */
+void mmr_reply_error(mmr_reply *rp, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void mmr_reply_json(mmr_reply *rp, unsigned status);   /* body already holds the JSON */
+
+/* auth.c: verify an HS256 JWT. 0 and *sub (owned) or -1 and why (a
+ * constant phrase). now is Unix seconds. */
+int mmr_auth_verify(const unsigned char *key, size_t keylen, const char *token, int64_t now, char **sub,
+                    const char **why);
+
+/* A database connection for one handler: taken from the pool or opened. */
+mmr_db *mmr_server_db_take(mmr_server *s, mmr_diags *d);
+void    mmr_server_db_give(mmr_server *s, mmr_db *db);
+
+/* stream.c */
+void mmr_stream_open(mmr_request *rq, mmr_reply *rp);
+/* Append text to every open stream of user (lock held) and wake them. */
+void mmr_streams_push_locked(mmr_server *s, const char *user, const char *text, size_t len);
+/* Heartbeats due at now_ms (lock held). */
+void mmr_streams_tick_locked(mmr_server *s, int64_t now_ms);
+/* End every stream (lock held): they finish and the daemon can stop. */
+void mmr_streams_close_locked(mmr_server *s);
+/* The SSE frame of one delivery. */
+void mmr_sse_frame(mmr_buf *b, const char *delivery_id, const char *user_id, const char *rule, const char *title,
+                   const char *body, const char *category, const char *created_at);
+int64_t mmr_now_ms(void);
+
+/* relay.c */
+int  mmr_relay_start(mmr_server *s, mmr_diags *d);
+void mmr_relay_stop(mmr_server *s);   /* joins the thread */
+void mmr_relay_free(mmr_server *s);   /* closes its connection */
+
+#endif

@@ -1,0 +1,95 @@
+/* The relay: a thread that polls mm_event_outbox every ~50 ms for events
+ * committed since the last it saw and hands each to the open streams of
+ * its user. It starts at the newest event at startup (older ones are
+ * replayed on request from the delivery log, by Last-Event-ID), uses its
+ * own read-only connection (WAL: it never blocks `mmr run`), and does
+ * not move mm_event_cursor, which belongs to `mmr run`'s sinks. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "server/internal.h"
+
+enum { POLL_MS = 50, BATCH = 1000 };
+
+
+static void *relay_main(void *arg)
+{
+    mmr_server *s = arg;
+    sqlite3_stmt *sel = s->relay_sel;
+    mmr_buf frame;
+    mmr_buf_init(&frame);
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        int64_t last = s->relay_last;
+        pthread_mutex_unlock(&s->lock);
+        int n = 0;
+        sqlite3_reset(sel);
+        sqlite3_bind_int64(sel, 1, last);
+        sqlite3_bind_int(sel, 2, BATCH);
+        /* a busy or failed poll is simply retried on the next tick */
+        while (sqlite3_step(sel) == SQLITE_ROW) {
+            const char *c[7];
+            for (int i = 0; i < 7; i++) { c[i] = (const char *)sqlite3_column_text(sel, i + 1); if (!c[i]) c[i] = ""; }
+            mmr_buf_clear(&frame);
+            mmr_sse_frame(&frame, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+            pthread_mutex_lock(&s->lock);
+            if (!frame.oom) mmr_streams_push_locked(s, c[1], frame.data, frame.len);
+            s->relay_last = sqlite3_column_int64(sel, 0);
+            pthread_mutex_unlock(&s->lock);
+            n++;
+        }
+        sqlite3_reset(sel);   /* ends the read transaction: WAL can checkpoint */
+        pthread_mutex_lock(&s->lock);
+        mmr_streams_tick_locked(s, mmr_now_ms());
+        if (n == BATCH || s->stopping) continue;   /* more waiting: no sleep */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += POLL_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    mmr_buf_free(&frame);
+    return NULL;
+}
+
+int mmr_relay_start(mmr_server *s, mmr_diags *d)
+{
+    sqlite3_stmt *q = NULL;
+    if (mmr_db_open(&s->relay_db, s->db_path, MMR_DB_OPEN_RO, 1000, d)) return -1;
+    int rc = -1;
+    if (mmr_db_prepare(s->relay_db, &q, "SELECT coalesce(max(event_id), 0) FROM mm_event_outbox", d)) goto out;
+    if (sqlite3_step(q) != SQLITE_ROW) { mmr_db_error(s->relay_db, d, "reading mm_event_outbox"); goto out; }
+    s->relay_last = sqlite3_column_int64(q, 0);
+    if (mmr_db_prepare(s->relay_db, &s->relay_sel,
+            "SELECT o.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+            "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
+            "CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
+            "WHERE o.event_id > ?1 ORDER BY o.event_id LIMIT ?2", d)) goto out;
+    int e = pthread_create(&s->relay, NULL, relay_main, s);
+    if (e) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the relay thread: %s", strerror(e)); goto out; }
+    s->relay_started = 1;
+    rc = 0;
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
+void mmr_relay_stop(mmr_server *s)
+{
+    if (!s->relay_started) return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->relay, NULL);
+    s->relay_started = 0;
+}
+
+void mmr_relay_free(mmr_server *s)
+{
+    sqlite3_finalize(s->relay_sel);
+    s->relay_sel = NULL;
+    mmr_db_close(s->relay_db);
+    s->relay_db = NULL;
+}
