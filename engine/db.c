@@ -549,6 +549,40 @@ static int create_input_table(mmr_db *db, const char *table, int is_traits,
     return rc;
 }
 
+/* Each step takes the schema from version `to - 1` to `to`, in the
+ * caller's transaction. */
+static const struct migration_step { int to; const char *sql[2]; } migration_steps[] = {
+    { 2, { migrate_v1_v2, NULL } },
+    { 3, { migrate_v2_v3, NULL } },
+    { 4, { schema_v4_tables, NULL } },            /* only adds tables */
+    { 5, { MMR_LEASE_TABLE_SQL, NULL } },         /* a lease may have made it already */
+    { 6, { migrate_v5_v6, schema_v6_deferred } },
+};
+
+_Static_assert(sizeof migration_steps / sizeof migration_steps[0] == MMR_DB_SCHEMA_VERSION - 1,
+               "one migration step per schema version after 1");
+
+static int record_version(mmr_db *db, int version, mmr_diags *d)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT INTO mm_schema_version(version, applied_at) "
+                              "VALUES (%d, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now'))", version);
+    return mmr_db_exec(db, sql, d);
+}
+
+/* Every step after version `from`, each recorded when `record`. */
+static int apply_steps(mmr_db *db, int from, int record, mmr_diags *d)
+{
+    for (size_t i = 0; i < sizeof migration_steps / sizeof migration_steps[0]; i++) {
+        const struct migration_step *m = &migration_steps[i];
+        if (m->to <= from) continue;
+        for (int k = 0; k < 2 && m->sql[k]; k++)
+            if (mmr_db_exec(db, m->sql[k], d)) return -1;
+        if (record && record_version(db, m->to, d)) return -1;
+    }
+    return 0;
+}
+
 int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
                    const mmr_db_column *extra_traits, size_t ntraits, mmr_diags *d)
 {
@@ -571,31 +605,7 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
         if (g) mmr_diag_set_hint(g, v ? "run once without --dry-run to migrate it" : "run once without --dry-run to create it");
         return -1;
     }
-    if (v >= 1 && v <= 5) {
-        /* each step in turn, all in the caller's transaction */
-        if (v == 1 && (mmr_db_exec(db, migrate_v1_v2, d) ||
-                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                       "VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
-            return -1;
-        if (v <= 2 && (mmr_db_exec(db, migrate_v2_v3, d) ||
-                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                       "VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
-            return -1;
-        /* 3 -> 4 only adds tables */
-        if (v <= 3 && (mmr_db_exec(db, schema_v4_tables, d) ||
-                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                       "VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
-            return -1;
-        /* 4 -> 5 adds the lease table (engine/lease.h), which a lease may
-         * have made already */
-        if (v <= 4 && (mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d) ||
-                       mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                       "VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d)))
-            return -1;
-        if (mmr_db_exec(db, migrate_v5_v6, d) || mmr_db_exec(db, schema_v6_deferred, d)) return -1;
-        return mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                               "VALUES (6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
-    }
+    if (v >= 1) return apply_steps(db, v, 1, d);
     /* v == 0: a fresh file, or one with only input tables made elsewhere */
     mmr_diags tmp;
     mmr_diags_init(&tmp);
@@ -629,13 +639,11 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     }
     free(sig.v); free(tr.v);
     mmr_unit_free(u);
+    /* a new database is version 3's schema plus the later steps, with
+     * only the final version recorded */
     if (!rc) rc = mmr_db_exec(db, schema_v3, d);
-    if (!rc) rc = mmr_db_exec(db, schema_v4_tables, d);
-    if (!rc) rc = mmr_db_exec(db, MMR_LEASE_TABLE_SQL, d);
-    if (!rc) rc = mmr_db_exec(db, migrate_v5_v6, d);
-    if (!rc) rc = mmr_db_exec(db, schema_v6_deferred, d);
-    if (!rc) rc = mmr_db_exec(db, "INSERT INTO mm_schema_version(version, applied_at) "
-                                  "VALUES (6, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", d);
+    if (!rc) rc = apply_steps(db, 3, 0, d);
+    if (!rc) rc = record_version(db, MMR_DB_SCHEMA_VERSION, d);
     return rc;
 }
 

@@ -67,6 +67,22 @@ static void not_ours(const sink *s, mmr_diags *d)
                                 "--events file, or move this one aside; the events stay in the outbox");
 }
 
+/* The events file's size after our last line, inside the caller's
+ * transaction. */
+static int record_size(mmr_db *db, const char *key, int64_t size, mmr_diags *d)
+{
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(db, &st, "INSERT INTO mm_event_sink(path, size) VALUES (?1, ?2) "
+                                "ON CONFLICT(path) DO UPDATE SET size=excluded.size", d))
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, size);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    if (rc) mmr_db_error(db, d, "writing mm_event_sink");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sink_open(mmr_db *db, sink *s, mmr_diags *d)
 {
     const char *path = s->path;
@@ -102,14 +118,7 @@ static int sink_open(mmr_db *db, sink *s, mmr_diags *d)
              * process killed inside the first chunk leaves a tail the next
              * run can recognise. */
             if (mmr_db_begin(db, d)) { close(fd); return -1; }
-            int rc = mmr_db_prepare(db, &st, "INSERT INTO mm_event_sink(path, size) VALUES (?1, ?2) "
-                                             "ON CONFLICT(path) DO UPDATE SET size=excluded.size", d);
-            if (!rc) {
-                sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(st, 2, actual);
-                if (sqlite3_step(st) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_sink"); rc = -1; }
-                sqlite3_finalize(st);
-            }
+            int rc = record_size(db, s->key, actual, d);
             if (!rc) rc = mmr_db_commit(db, d);
             else mmr_db_rollback(db);
             if (rc) { close(fd); return -1; }
@@ -213,7 +222,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     const char *label = o->events_path ? o->events_path : "<stdout>";
     mmr_redis *redis = o->redis;
     int redis_down = !redis;
-    sqlite3_stmt *sel = NULL, *cur = NULL, *size = NULL;
+    sqlite3_stmt *sel = NULL, *cur = NULL;
     mmr_buf text, chan;
     mmr_buf_init(&text);
     mmr_buf_init(&chan);
@@ -232,8 +241,6 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         "WHERE o.event_id > ?1 AND o.event_id < ?3 ORDER BY o.event_id LIMIT ?2", d);
     if (!rc) rc = mmr_db_prepare(db, &cur,
         "UPDATE mm_event_cursor SET last_event_id = ?2, updated_at = ?3 WHERE sink = ?1 AND last_event_id <> ?2", d);
-    if (!rc && o->events_path) rc = mmr_db_prepare(db, &size, "INSERT INTO mm_event_sink(path, size) VALUES (?1, ?2) "
-                                                        "ON CONFLICT(path) DO UPDATE SET size=excluded.size", d);
     /* Without Redis this run, the Redis cursor only follows while no
      * event that wants Redis is left behind it; the scan starts at the
      * NDJSON cursor. With Redis, it starts at the lower cursor. */
@@ -368,12 +375,14 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             sqlite3_bind_text(cur, 3, o->now_text, -1, SQLITE_STATIC);
             if (sqlite3_step(cur) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_cursor"); rc = -1; }
         }
-        if (!rc && size && s.key) {
+        if (!rc && s.key) {
             long pos = ftell(s.f);
-            sqlite3_reset(size);
-            sqlite3_bind_text(size, 1, s.key, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(size, 2, (sqlite3_int64)pos);
-            if (pos < 0 || sqlite3_step(size) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_event_sink"); rc = -1; }
+            if (pos < 0) {
+                mmr_diag_add(d, MMR_SEV_ERROR, label, 0, 0, "cannot tell the events file's size: %s", strerror(errno));
+                rc = -1;
+            } else {
+                rc = record_size(db, s.key, (int64_t)pos, d);
+            }
         }
         if (!rc) rc = mmr_db_commit(db, d);
         else mmr_db_rollback(db);
@@ -396,7 +405,6 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     if (!cursors_ok) stats->pending_unknown = 1;
     sqlite3_finalize(sel);
     sqlite3_finalize(cur);
-    sqlite3_finalize(size);
     mmr_buf_free(&text);
     mmr_buf_free(&chan);
     free(s.tail);
