@@ -12,10 +12,12 @@
 #include <sys/socket.h>
 #include "cli/cli.h"
 #include "server/server.h"
+#include "engine/run.h"
 #include "util/buf.h"
 
 static const char help_head[] =
-"usage: mmr serve --db FILE [--listen HOST:PORT] [--jwt-secret-file FILE] [--heartbeat-ms N]\n"
+"usage: mmr serve --db FILE [--listen HOST:PORT] [--redis URL] [--jwt-secret-file FILE]\n"
+"                 [--redis-timeout MS] [--heartbeat-ms N]\n"
 "\n"
 "Serves the MoneyMoments API, the SSE stream and the web page over the state\n"
 "database of `mmr run` (which may run at the same time). A relay inside the\n"
@@ -23,9 +25,19 @@ static const char help_head[] =
 "\n"
 "  --db FILE               the state database (must exist: `mmr run` or `mmr gen --db`)\n"
 "  --listen HOST:PORT      default 127.0.0.1:8080; port 0 picks a free one\n"
+"  --redis URL             also PUBLISH each event to mm:nudges:<user_id>:\n"
+"                          redis://[:password@]host[:port][/db]. The relay sends\n"
+"                          what waits for Redis (a run's events, while the server\n"
+"                          runs even a run without --redis; those left when Redis\n"
+"                          was down; released deferrals), each exactly once\n"
+"  --redis-timeout MS      the Redis deadline for connecting (default 2000) and\n"
+"                          for each batch of PUBLISHes (default 10000)\n"
 "  --jwt-secret-file FILE  the HS256 key of the bearer tokens (else the\n"
 "                          environment variable MMR_JWT_SECRET; one is required)\n"
 "  --heartbeat-ms N        a comment line on idle streams every N ms (default 15000)\n"
+"\n"
+"The relay also releases deliveries deferred by quiet hours when they fall\n"
+"due (checking mutes, cooldown and the cap again).\n"
 "\n"
 "When ready it prints `mmr serve: listening on http://HOST:PORT` on stderr.\n"
 "SIGTERM or SIGINT closes the streams and exits 0.\n"
@@ -86,14 +98,16 @@ int cmd_serve(int argc, char **argv)
     int asked = cli_help_requested(argc, argv, h.data ? h.data : help_head);
     mmr_buf_free(&h);
     if (asked) return EXIT_OK;
-    const char *dbp = NULL, *listen_s = "127.0.0.1:8080", *secret_file = NULL, *hb_s = NULL, *name, *arg;
+    const char *dbp = NULL, *listen_s = "127.0.0.1:8080", *secret_file = NULL, *hb_s = NULL, *redis = NULL,
+               *rto_s = NULL, *name, *arg;
     cli_opts o;
     cli_opts_init(&o, argc, argv);
     int k;
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) return cli_usage_error("serve", "unexpected argument \"%s\"", arg);
         const char **dst = !strcmp(name, "db") ? &dbp : !strcmp(name, "listen") ? &listen_s :
-                           !strcmp(name, "jwt-secret-file") ? &secret_file : !strcmp(name, "heartbeat-ms") ? &hb_s : NULL;
+                           !strcmp(name, "jwt-secret-file") ? &secret_file : !strcmp(name, "heartbeat-ms") ? &hb_s :
+                           !strcmp(name, "redis") ? &redis : !strcmp(name, "redis-timeout") ? &rto_s : NULL;
         if (!dst) return cli_usage_error("serve", "unknown option --%s", name);
         if (!(*dst = cli_opts_value(&o))) return cli_usage_error("serve", "--%s needs a value", name);
     }
@@ -105,6 +119,16 @@ int cmd_serve(int argc, char **argv)
         if (!*hb_s || *end || v < 10 || v > 3600000) return cli_usage_error("serve", "--heartbeat-ms must be 10 to 3600000");
         hb = (int)v;
     }
+    int rto = 0;
+    if (rto_s) {
+        char *end;
+        long v = strtol(rto_s, &end, 10);
+        if (!*rto_s || *end || v < 1 || v > 3600000)
+            return cli_usage_error("serve", "--redis-timeout %s: milliseconds 1-3600000", rto_s);
+        rto = (int)v;
+    }
+    if (redis && !mmr_redis_url_ok(redis))
+        return cli_usage_error("serve", "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", redis);
     if (cli_check_data_path("serve", "--db", dbp)) return EXIT_INPUT;
     if (access(dbp, F_OK)) {
         fprintf(stderr, "mmr serve: --db %s: no such file (make one with `mmr run` or `mmr gen --db`)\n", dbp);
@@ -147,7 +171,8 @@ int cmd_serve(int argc, char **argv)
     mmr_diags_init(&d);
     mmr_server *srv = NULL;
     mmr_server_opts so = { .db_path = dbp, .listen_fd = fd, .secret = (const unsigned char *)secret,
-                           .secret_len = slen, .heartbeat_ms = hb };
+                           .secret_len = slen, .heartbeat_ms = hb, .redis_url = redis,
+                           .redis_timeout_ms = rto, .log = stderr };
     int rc = mmr_server_start(&srv, &so, &d);
     free(secret);
     if (rc) {

@@ -3,6 +3,7 @@
 #include "engine/lease.h"
 #include "compiler/ast.h"
 #include "compiler/compile.h"
+#include "signals/responsiveness.h"
 #include "util/buf.h"
 #include <stdlib.h>
 #include <string.h>
@@ -478,6 +479,14 @@ static const char *const migrate_v5_v6 =
     "DROP TABLE mm_nudge_candidate;"
     "ALTER TABLE mmv6_candidate RENAME TO mm_nudge_candidate;";
 
+/* Version 6 -> 7: each deferral carries the cap of the policy it was
+ * deferred under, so a process without the ruleset (the relay of `mmr
+ * serve`) can check the cap when it releases it. NULL: not known (a
+ * deferral from schema 6), the cap is not checked. */
+static const char *const migrate_v6_v7 =
+    "ALTER TABLE mm_nudge_deferred ADD COLUMN cap_max INTEGER;"
+    "ALTER TABLE mm_nudge_deferred ADD COLUMN cap_window_s INTEGER;";
+
 static const char *const schema_tables[] = {
     "mm_schema_version", "mm_signal_daily", "mm_user_traits", "mm_user_suppression",
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
@@ -557,6 +566,7 @@ static const struct migration_step { int to; const char *sql[2]; } migration_ste
     { 4, { schema_v4_tables, NULL } },            /* only adds tables */
     { 5, { MMR_LEASE_TABLE_SQL, NULL } },         /* a lease may have made it already */
     { 6, { migrate_v5_v6, schema_v6_deferred } },
+    { 7, { migrate_v6_v7, NULL } },
 };
 
 _Static_assert(sizeof migration_steps / sizeof migration_steps[0] == MMR_DB_SCHEMA_VERSION - 1,
@@ -621,8 +631,13 @@ int mmr_db_migrate(mmr_db *db, const mmr_db_column *extra_signals, size_t nsig,
     mmr_diags_free(&tmp);
     colset sig = {0}, tr = {0};
     int rc = 0;
-    for (size_t i = 0; i < u->nsignals && !rc; i++) rc = colset_add(&sig, u->signals[i]->name, u->signals[i]->type);
-    for (size_t i = 0; i < nsig && !rc; i++) rc = colset_add(&sig, extra_signals[i].name, extra_signals[i].type);
+    /* the responsiveness signals are computed by the run, not columns */
+    for (size_t i = 0; i < u->nsignals && !rc; i++)
+        if (!mmr_resp_is_signal(u->signals[i]->name, u->signals[i]->type))
+            rc = colset_add(&sig, u->signals[i]->name, u->signals[i]->type);
+    for (size_t i = 0; i < nsig && !rc; i++)
+        if (!mmr_resp_is_signal(extra_signals[i].name, extra_signals[i].type))
+            rc = colset_add(&sig, extra_signals[i].name, extra_signals[i].type);
     for (size_t i = 0; i < u->ntraits && !rc; i++) rc = colset_add(&tr, u->traits[i]->name, u->traits[i]->type);
     for (size_t i = 0; i < ntraits && !rc; i++) rc = colset_add(&tr, extra_traits[i].name, extra_traits[i].type);
     if (!rc) rc = colset_add(&tr, "tz", MMR_T_TEXT);

@@ -27,7 +27,8 @@ static int rel_prepare(mmr_db *db, rel_stmts *s, mmr_diags *d)
 {
     /* per user in priority order, as mmr_decide takes candidates */
     return mmr_db_prepare(db, &s->due,
-               "SELECT f.as_of, f.user_id, f.rule_id, m.name, m.cooldown_s, f.title, f.body, f.category, f.meta_json"
+               "SELECT f.as_of, f.user_id, f.rule_id, m.name, m.cooldown_s, f.title, f.body, f.category, f.meta_json,"
+               " f.cap_max, f.cap_window_s"
                " FROM mm_nudge_deferred f JOIN mm_nudge_rule_master m USING (rule_id)"
                " WHERE f.deliver_at <= ?1 ORDER BY f.user_id, m.priority DESC, m.name, f.as_of", d) ||
            mmr_db_prepare(db, &s->mute,
@@ -93,15 +94,20 @@ static int release_one(mmr_db *db, rel_stmts *s, const mmr_program *p, int64_t n
         if (r) why = MMR_REASON_COOLDOWN;
     }
     if (!why) {
-        /* no program: the cap is not known, so it is not checked */
-        if (p) {
+        /* the program's cap, else the one the deferral was made under;
+         * neither (a deferral from schema 6 released without the
+         * ruleset): not known, so not checked */
+        int known = p || sqlite3_column_type(s->due, 9) != SQLITE_NULL;
+        int64_t cap = p ? p->policy.max_nudges : sqlite3_column_int64(s->due, 9);
+        int64_t window = p ? p->policy.window_s : sqlite3_column_int64(s->due, 10);
+        if (known) {
             sqlite3_bind_text(s->cap, 1, user, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s->cap, 2, mmr_time_format(now - p->policy.window_s, t), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s->cap, 2, mmr_time_format(now - window, t), -1, SQLITE_TRANSIENT);
             r = sqlite3_step(s->cap);
             int64_t n = r == SQLITE_ROW ? sqlite3_column_int64(s->cap, 0) : 0;
             sqlite3_reset(s->cap);
             if (r != SQLITE_ROW) { mmr_db_error(db, d, "reading mm_nudge_delivery_log"); return -1; }
-            if (n >= p->policy.max_nudges) why = MMR_REASON_DAILY_CAP;
+            if (n >= cap) why = MMR_REASON_DAILY_CAP;
         }
     }
     if (!why) {

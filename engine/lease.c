@@ -112,6 +112,13 @@ static int live_holder(mmr_db *db, const char *const *names, size_t n, const mmr
     return found;
 }
 
+int mmr_lease_held(mmr_db *db, const char *name, const mmr_lease_self *me, mmr_diags *d)
+{
+    holder h;
+    const char *names[1] = { name };
+    return live_holder(db, names, 1, me, &h, d);
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;

@@ -62,6 +62,15 @@ int mmr_lease_acquire(mmr_db *db, const char *const *names, size_t n, const mmr_
 int mmr_lease_check(mmr_db *db, const char *const *names, size_t n, const mmr_lease_self *me,
                     int renew, mmr_diags *d);
 
+/* 1 if a live process other than me holds the lease `name`, 0 if none
+ * does (or the table is not there yet), -1 a database error. */
+int mmr_lease_held(mmr_db *db, const char *name, const mmr_lease_self *me, mmr_diags *d);
+
+/* The lease a `mmr serve --redis` holds while it runs: while it is held,
+ * runs without --redis mark their events for Redis too, and the server's
+ * relay publishes them (docs/serve.md, "Redis"). */
+#define MMR_LEASE_RELAY_REDIS "relay:redis"
+
 /* Give back whatever of names[] is still ours, in a transaction of its
  * own; quiet (a lease left behind is taken over anyway). */
 void mmr_lease_release(mmr_db *db, const char *const *names, size_t n, const mmr_lease_self *me);

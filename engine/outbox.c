@@ -245,6 +245,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
      * event that wants Redis is left behind it; the scan starts at the
      * NDJSON cursor. With Redis, it starts at the lower cursor. */
     int64_t last = redis_down && rd_wm < nd_wm ? nd_wm : (rd_wm < nd_wm ? rd_wm : nd_wm);
+    if (o->redis_only) last = rd_wm;   /* Redis's own range, nothing for NDJSON */
     int redis_blocked = rd_wm < last;
     /* the run's prepared events: only if every one of them is still pending */
     FILE *spool = o->spool && o->spool_n && last < o->spool_first && !fseek(o->spool, 0, SEEK_SET) ? o->spool : NULL;
@@ -265,7 +266,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             ev *e = &evs[n++];
             e->id = sqlite3_column_int64(sel, 0);
             e->want_redis = sqlite3_column_int(sel, 1);
-            e->emitted = e->id <= nd_wm;
+            e->emitted = o->redis_only || e->id <= nd_wm;
             e->redis_done = !e->want_redis || e->id <= rd_wm;
             e->redis_ok = 0;
             const char *user = (const char *)sqlite3_column_text(sel, 4);
@@ -361,7 +362,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             new_rd = e->id;
         }
         if (new_rd < rd_wm) new_rd = rd_wm;
-        int64_t new_nd = last > nd_wm ? last : nd_wm;
+        int64_t new_nd = last > nd_wm && !o->redis_only ? last : nd_wm;
         /* mark */
         if ((rc = mmr_db_begin(db, d))) break;
         /* still ours (and renewed) before the cursors move */
@@ -393,6 +394,7 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
         }
         nd_wm = new_nd;
         rd_wm = new_rd;
+        if (o->redis_only && redis_down) break;   /* nothing else to do with the rest */
     }
     if (!rc && s.f && !s.resolved) {
         /* the pending events ran out before the tail did */

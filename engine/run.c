@@ -4,10 +4,11 @@
  * context (prepared statements, the batch being written, the reader and
  * writer threads, the spool) from the schema check to the commit; split
  * into files, each would export most of run_ctx. The outbox
- * (engine/outbox.c), leases (engine/lease.c) and snapshot readers live
- * apart. */
+ * (engine/outbox.c), leases (engine/lease.c), the responsiveness signals
+ * (engine/responsiveness_load.c) and snapshot readers live apart. */
 #include "engine/run.h"
 #include "engine/lease.h"
+#include "engine/responsiveness_load.h"
 #include "engine/snapshot.h"
 #include "engine/uuid.h"
 #include "engine/tz.h"
@@ -115,6 +116,7 @@ typedef struct run_ctx {
     mmr_diags *d;
     mmr_db *db;                  /* the run's connection: the transaction, all writes */
     mmr_db *rdb;                 /* reads: db, or a second connection (pipeline) */
+    int want_redis;              /* the run's events are for Redis (outbox want_redis) */
     run_pipe *pipe;              /* NULL: one thread */
     int have_first;              /* file source: the first record is in regs */
     mmr_snap_user first;
@@ -144,6 +146,7 @@ typedef struct run_ctx {
     int mute_row;                /* mute_scan: the same; NULL mute_scan: a probe per user */
     uint32_t *clear_slots;       /* the slots cleared before each user: those read */
     uint32_t nclear;
+    mmr_resp_loader *resp;       /* the responsiveness signals, or NULL: not read */
     char **rule_meta;            /* per rule: the delivery's meta_json */
     /* the file source */
     mmr_snapshot *snap;
@@ -690,9 +693,9 @@ static const ins_spec ins_specs[T_N] = {
     { "mm_event_outbox", "want_redis",
       "event_id, delivery_seq",
       "writing mm_event_outbox", 1, 2 },
-    { "mm_nudge_deferred", "as_of",
+    { "mm_nudge_deferred", "as_of, cap_max, cap_window_s",
       "user_id, rule_id, deliver_at, title, body, category, meta_json",
-      "writing mm_nudge_deferred", 1, 7 },
+      "writing mm_nudge_deferred", 3, 7 },
 };
 
 static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
@@ -723,10 +726,14 @@ static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
         sqlite3_bind_text(s, 2, c->now_text, -1, SQLITE_STATIC);
         break;
     case T_DEFER:
+        /* the cap it was deferred under: the relay of `mmr serve` checks
+         * it at the release without the ruleset */
         sqlite3_bind_text(s, 1, c->as_of, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, c->p->policy.max_nudges);
+        sqlite3_bind_int64(s, 3, c->p->policy.window_s);
         break;
     default:
-        sqlite3_bind_int(s, 1, c->o->redis_url ? 1 : 0);
+        sqlite3_bind_int(s, 1, c->want_redis);
         break;
     }
     return 0;
@@ -971,6 +978,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
     st->users++;
     if ((st->users & 0xffff) == 0) progress(c, 0);
     if (check_tz(c, user, tz, where)) return -1;
+    if (c->resp && mmr_resp_loader_user(c->resp, user, c->vm.regs, &c->ua, where, c->d)) return -1;
     if (mmr_vm_run(&c->vm, 0)) {
         mmr_diag_add(c->d, MMR_SEV_ERROR, where, 0, 0, "user \"%s\": the rules could not run: %s", user, c->vm.error);
         return -1;
@@ -1253,7 +1261,8 @@ static int prepare_all(run_ctx *c)
     if (!c->o->signals_path &&
         mmr_db_prepare(db, &c->mute_scan, "SELECT user_id, category FROM mm_user_suppression ORDER BY user_id, category", d))
         return -1;
-    return 0;
+    /* computed, not columns: before bind_columns reads mm_signal_daily's */
+    return mmr_resp_loader_open(&c->resp, c->p, c->used, db, c->o->now, !c->o->signals_path, d);
 }
 
 /* The writer's statements (after mm_run: they bind run_id). */
@@ -1282,6 +1291,7 @@ static void ctx_free(run_ctx *c)
     if (c->rule_meta) for (uint32_t i = 0; i < c->p->nrules; i++) free(c->rule_meta[i]);
     free(c->rule_meta); free(c->clear_slots);
     free(c->cands); free(c->hist_v); free(c->mute_v);
+    mmr_resp_loader_free(c->resp);
     mmr_decide_result_free(&c->res);
     mmr_buf_free(&c->buf);
     if (c->spool) fclose(c->spool);
@@ -1335,6 +1345,8 @@ static void finalize_reads(run_ctx *c)
     sqlite3_stmt **sts[] = { &c->sig, &c->trait_scan, &c->trait_probe, &c->existing, &c->hist, &c->mutes,
                              &c->mute_scan };
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) { sqlite3_finalize(*sts[i]); *sts[i] = NULL; }
+    mmr_resp_loader_free(c->resp);
+    c->resp = NULL;
 }
 
 static int run_piped(run_ctx *c)
@@ -1655,9 +1667,19 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     /* Due deferrals first, committed on their own: the run's reader (a
      * second connection) then sees them in the history (cooldown, cap),
      * and their events are published with the run's. */
+    /* events are for Redis when this run has it, or while a `mmr serve
+     * --redis` is there to publish them (its relay) */
+    c.want_redis = o->redis_url != NULL;
+    if (!rc && !c.want_redis && mode == MMR_DB_OPEN_RW) {
+        mmr_lease_self me;
+        if (!o->lease) mmr_lease_self_init(&me, "mmr run");
+        int h = mmr_lease_held(c.db, MMR_LEASE_RELAY_REDIS, o->lease ? o->lease : &me, d);
+        if (h < 0) rc = -1;
+        c.want_redis = h == 1;
+    }
     if (!rc && mode == MMR_DB_OPEN_RW) {
         mmr_release_stats rs;
-        rc = mmr_deferred_release(c.db, c.p, o->now, o->redis_url != NULL, &rs, d);
+        rc = mmr_deferred_release(c.db, c.p, o->now, c.want_redis, &rs, d);
         st->released = rs.delivered;
         st->release_suppressed = rs.suppressed;
     }
@@ -1686,7 +1708,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     if (!rc && !db->readonly && mode != MMR_DB_OPEN_MEMORY) {
         ck.started = pthread_create(&ck.th, NULL, ckpt_main, &ck) == 0;
         mmr_outbox_opts oo = { .out = o->events_out, .events_path = o->events_path,
-                               .redis_configured = o->redis_url != NULL, .now_text = c.now_text,
+                               .redis_configured = c.want_redis, .now_text = c.now_text,
                                .spool = spool, .spool_first = c.spool_first, .spool_n = spool ? c.spool_n : 0 };
         if (publish(o, db, &oo, st, d)) rc = -1;
     }

@@ -88,7 +88,8 @@ typedef struct mmr_release_stats {
  * the cap of p's policy still allow it at now, else a suppression with that
  * reason; its mm_nudge_deferred row goes, so a deferral is released exactly
  * once. The delivery id is that of (user, rule, as_of), delivered_at is
- * now. p may be NULL (then the cap is not checked). Publishing the events
+ * now. p may be NULL: then the cap stored with each deferral is checked
+ * (none for a deferral from schema 6). Publishing the events
  * is the caller's (mmr_outbox_publish). A read-only database or one from
  * before schema 6 releases nothing. 0, or -1 with diagnostics and nothing
  * changed. */
@@ -137,7 +138,10 @@ typedef struct mmr_outbox_opts {
     FILE *out;                   /* NDJSON sink when path is NULL */
     const char *events_path;     /* or this file (appended, exactly once) */
     mmr_redis *redis;            /* NULL: no Redis this run */
-    int redis_configured;        /* --redis was given (even if connect failed) */
+    int redis_configured;        /* the run's events want Redis (--redis, even if connect
+                                    failed, or a relay holds "relay:redis") */
+    int redis_only;              /* Redis alone (the relay of `mmr serve`): no NDJSON
+                                    sink, its cursor stays where it is */
     const char *now_text;        /* ISO 8601: the marks' timestamp */
     /* The run's own events, prepared during the run (NULL: none): their
      * payloads in event_id order, ids spool_first .. spool_first+spool_n-1,

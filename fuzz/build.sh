@@ -15,10 +15,11 @@ mkdir -p "$gen" "$(dirname "$out")"
 bison -Wall -Werror --defines="$gen/parser.h" -o "$gen/parser.c" grammar/parser.y
 flex --header-file="$gen/lexer.h" -o "$gen/lexer.c" grammar/lexer.l
 ./scripts/embed.sh stdlib/std/*.mmr > "$gen/std_sources.h"
-srcs=$(ls util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c signals/*.c 2>/dev/null || true)
+python3 scripts/embed_page.py server/page/*.html server/page/*.css server/page/*.js > "$gen/page_assets.h"
+srcs=$(ls util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c signals/*.c store/*.c server/*.c 2>/dev/null || true)
 "$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
     -Iinclude -I. -I"$gen" -Wno-unused-function \
     -o "$out" "fuzz/$target.c" $srcs "$gen/parser.c" "$gen/lexer.c" \
-    -lsqlite3 -ljansson -lpthread -lm
+    -lmicrohttpd -ljwt -lcrypto -lsqlite3 -ljansson -lpthread -lm
 echo "built $out"

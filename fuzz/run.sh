@@ -13,18 +13,18 @@ cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-60}
 B=${FUZZ_BUILD:-build/fuzz-run}
 CC=${FUZZ_CC:-clang}
-LIBS="-lsqlite3 -ljansson -lpthread -lm"
+LIBS="-lmicrohttpd -ljwt -lcrypto -lsqlite3 -ljansson -lpthread -lm"
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found"; exit 2; }
 
-make --no-print-directory BUILD="$B" "$B/gen/parser.c" "$B/gen/lexer.c" "$B/gen/std_sources.h" >/dev/null || exit 2
+make --no-print-directory BUILD="$B" "$B/gen/parser.c" "$B/gen/lexer.c" "$B/gen/std_sources.h" "$B/gen/page_assets.h" >/dev/null || exit 2
 mkdir -p "$B/obj" "$B/corpus" "$B/artifacts"
 FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer
        -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -I. -I$B/gen"
 
 # newest header: any change to one rebuilds everything (simple and safe)
-newest_h=$(find include util grammar compiler vm stdlib engine signals "$B/gen" -name '*.h' -o -name '*.def' | xargs ls -t | head -n 1)
+newest_h=$(find include util grammar compiler vm stdlib engine signals store server "$B/gen" -name '*.h' -o -name '*.def' | xargs ls -t | head -n 1)
 objs=()
-for src in util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c signals/*.c "$B/gen/parser.c" "$B/gen/lexer.c"; do
+for src in util/*.c grammar/*.c compiler/*.c vm/*.c stdlib/*.c engine/*.c signals/*.c store/*.c server/*.c "$B/gen/parser.c" "$B/gen/lexer.c"; do
     [ -f "$src" ] || continue
     obj="$B/obj/$(echo "$src" | tr '/' '_').o"
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then

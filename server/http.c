@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "server/internal.h"
@@ -62,12 +63,39 @@ void mmr_server_db_give(mmr_server *s, mmr_db *db)
     mmr_db_close(db);
 }
 
-/* per-request state: the body read so far */
-typedef struct req_ctx { mmr_buf body; int too_big; } req_ctx;
+/* A body over the limit is still read (and dropped) up to this much, so
+ * that a chunked one, whose size shows only as it comes, gets its 413;
+ * past it the connection is closed without an answer. */
+#define BODY_DROP_MAX (1024 * 1024)
 
+/* per-request state: the body read so far, or why the request is refused */
+typedef struct req_ctx {
+    mmr_buf body;
+    int too_big;          /* 413 */
+    const char *bad;      /* 400 and this reason (bad framing) */
+    size_t dropped;       /* bytes of a too big body read so far */
+} req_ctx;
+
+void mmr_reply_free(mmr_reply *rp)
+{
+    mmr_buf_free(&rp->body);
+    if (rp->custom) MHD_destroy_response(rp->custom);
+    rp->custom = NULL;
+}
+
+const char *mmr_request_value(const mmr_request *rq, enum MHD_ValueKind kind, const char *key)
+{
+    if (rq->conn) return MHD_lookup_connection_value(rq->conn, kind, key);
+    for (size_t i = 0; i < rq->nkv; i++)
+        if (rq->kv[i].kind == kind && !strcasecmp(rq->kv[i].key, key)) return rq->kv[i].value;
+    return NULL;
+}
+
+/* Queues the reply; a custom response is handed over (rp->custom NULL). */
 static enum MHD_Result send_reply(struct MHD_Connection *c, mmr_reply *rp)
 {
     struct MHD_Response *r = rp->custom;
+    rp->custom = NULL;
     if (!r) {
         if (rp->static_body)
             r = MHD_create_response_from_buffer(rp->static_len, (void *)rp->static_body, MHD_RESPMEM_PERSISTENT);
@@ -84,9 +112,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, mmr_reply *rp)
     return q;
 }
 
-static void dispatch(mmr_server *s, struct MHD_Connection *c, const char *url, const char *method, req_ctx *rc,
-                     mmr_reply *rp)
+/* The route, auth and handler of a request whose body is in rq. */
+static void dispatch(mmr_request *rq, mmr_reply *rp)
 {
+    const char *url = rq->path, *method = rq->method;
     const mmr_route *hit = NULL;
     int get = 0, post = 0;
     for (size_t i = 0; i < mmr_nroutes; i++) {
@@ -103,61 +132,146 @@ static void dispatch(mmr_server *s, struct MHD_Connection *c, const char *url, c
         }
         return;
     }
-    mmr_request rq = { .srv = s, .conn = c, .method = method, .path = url,
-                       .body = rc->body.data ? rc->body.data : "", .body_len = rc->body.len };
     char *sub = NULL;
     if (hit->auth != AUTH_NONE) {
-        const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        const char *h = mmr_request_value(rq, MHD_HEADER_KIND, "Authorization");
         const char *tok = NULL;
         if (h) {
-            if (strncmp(h, "Bearer ", 7)) { mmr_reply_error(rp, 401, "Authorization must be \"Bearer <token>\""); return; }
+            if (strncasecmp(h, "Bearer ", 7)) {   /* the scheme in any case (RFC 9110 11.1) */
+                mmr_reply_error(rp, 401, "Authorization must be \"Bearer <token>\"");
+                return;
+            }
             tok = h + 7;
         } else if (hit->auth == AUTH_HEADER_OR_QUERY) {
-            tok = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "access_token");
+            tok = mmr_request_value(rq, MHD_GET_ARGUMENT_KIND, "access_token");
         }
         if (!tok) { mmr_reply_error(rp, 401, "missing bearer token"); return; }
         const char *why = "bad token";
-        if (mmr_auth_verify(s->secret, s->secret_len, tok, (int64_t)time(NULL), &sub, &why)) {
+        if (mmr_auth_verify(rq->srv->secret, rq->srv->secret_len, tok, (int64_t)time(NULL), &sub, &why)) {
             mmr_reply_error(rp, 401, "%s", why);
             return;
         }
-        rq.user = sub;
+        rq->user = sub;
     }
-    hit->fn(&rq, rp);
+    hit->fn(rq, rp);
+    rq->user = NULL;
     free(sub);
+}
+
+typedef struct key_count { const char *key; size_t n; } key_count;
+
+static enum MHD_Result count_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    key_count *kc = cls;
+    if (key && !strcasecmp(key, kc->key)) kc->n++;
+    return MHD_YES;
+}
+
+/* How many headers named key the request has. */
+static size_t header_count(const mmr_request *rq, const char *key)
+{
+    if (rq->conn) {
+        key_count kc = { key, 0 };
+        MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, count_key, &kc);
+        return kc.n;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < rq->nkv; i++) n += rq->kv[i].kind == MHD_HEADER_KIND && !strcasecmp(rq->kv[i].key, key);
+    return n;
+}
+
+/* The three steps of a request, shared by the daemon's handler and
+ * mmr_server_handle. First, before any of the body is read: 1 when the
+ * reply is due at once, for a declared body over the limit (413) or a
+ * body whose length is ambiguous (400: libmicrohttpd would pick one
+ * reading, a proxy in front may pick another). */
+static int request_begin(const mmr_request *rq, req_ctx *rc)
+{
+    const char *cl = mmr_request_value(rq, MHD_HEADER_KIND, "Content-Length");
+    const char *te = mmr_request_value(rq, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (header_count(rq, "Content-Length") > 1) rc->bad = "more than one Content-Length";
+    else if (header_count(rq, "Transfer-Encoding") > 1 || (te && strcasecmp(te, "chunked")))
+        rc->bad = "Transfer-Encoding must be chunked";
+    else if (te && cl) rc->bad = "both Content-Length and Transfer-Encoding";
+    else if (cl && strtoull(cl, NULL, 10) > MMR_BODY_MAX) rc->too_big = 1;
+    return rc->too_big || rc->bad;
+}
+
+/* A piece of the body: 0, or -1 when the connection is to be closed
+ * without an answer (a body far over the limit). */
+static int request_body(req_ctx *rc, const char *data, size_t n)
+{
+    if (!rc->too_big && rc->body.len + n <= MMR_BODY_MAX) {
+        mmr_buf_append(&rc->body, data, n);
+        return 0;
+    }
+    if (!rc->too_big) {
+        rc->too_big = 1;
+        rc->dropped = rc->body.len;
+        mmr_buf_free(&rc->body);
+        mmr_buf_init(&rc->body);
+    }
+    rc->dropped += n;
+    return rc->dropped > BODY_DROP_MAX ? -1 : 0;
+}
+
+/* The reply, into a fresh *rp. */
+static void request_reply(mmr_request *rq, req_ctx *rc, mmr_reply *rp)
+{
+    *rp = (mmr_reply){ .status = 500 };
+    mmr_buf_init(&rp->body);
+    if (rc->bad) mmr_reply_error(rp, 400, "%s", rc->bad);
+    else if (rc->too_big) mmr_reply_error(rp, 413, "request body over %d bytes", MMR_BODY_MAX);
+    else if (rc->body.oom) mmr_reply_error(rp, 503, "out of memory");
+    else {
+        rq->body = rc->body.data ? rc->body.data : "";
+        rq->body_len = rc->body.len;
+        dispatch(rq, rp);
+    }
+    if (rp->body.oom) mmr_reply_error(rp, 503, "out of memory");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
-    mmr_server *s = cls;
+    mmr_request rq = { .srv = cls, .conn = c, .method = method, .path = url };
     req_ctx *rc = *con_cls;
     if (!rc) {
         if (!(rc = calloc(1, sizeof *rc))) return MHD_NO;
         mmr_buf_init(&rc->body);
         *con_cls = rc;
-        /* refuse a declared large body before reading any of it */
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > MMR_BODY_MAX) rc->too_big = 1;
-        else return MHD_YES;
-    }
-    if (*upload_size) {
-        if (!rc->too_big && rc->body.len + *upload_size <= MMR_BODY_MAX)
-            mmr_buf_append(&rc->body, upload_data, *upload_size);
-        else
-            rc->too_big = 1;
+        if (!request_begin(&rq, rc)) return MHD_YES;
+    } else if (*upload_size) {
+        /* libmicrohttpd takes a reply only before the body or after all of it */
+        int drop = request_body(rc, upload_data, *upload_size);
         *upload_size = 0;
-        if (!rc->too_big) return MHD_YES;
+        return drop ? MHD_NO : MHD_YES;
     }
-    mmr_reply rp = { .status = 500 };
-    mmr_buf_init(&rp.body);
-    if (rc->too_big) mmr_reply_error(&rp, 413, "request body over %d bytes", MMR_BODY_MAX);
-    else if (rc->body.oom) mmr_reply_error(&rp, 503, "out of memory");
-    else dispatch(s, c, url, method, rc, &rp);
-    if (rp.body.oom) mmr_reply_error(&rp, 503, "out of memory");
+    mmr_reply rp;
+    request_reply(&rq, rc, &rp);
     enum MHD_Result q = send_reply(c, &rp);
-    mmr_buf_free(&rp.body);
+    mmr_reply_free(&rp);
     return q;
+}
+
+int mmr_server_handle(mmr_server *s, const char *method, const char *url, const mmr_kv *kv, size_t nkv,
+                      const char *const *pieces, const size_t *lens, size_t npieces, mmr_reply *rp)
+{
+    mmr_request rq = { .srv = s, .kv = kv, .nkv = nkv, .method = method, .path = url };
+    req_ctx rc = {0};
+    mmr_buf_init(&rc.body);
+    int drop = 0;
+    if (!request_begin(&rq, &rc))
+        for (size_t i = 0; i < npieces && !drop; i++)
+            if (lens[i]) drop = request_body(&rc, pieces[i], lens[i]);
+    if (drop) {
+        *rp = (mmr_reply){ .status = 0 };
+        mmr_buf_init(&rp->body);
+    } else {
+        request_reply(&rq, &rc, rp);
+    }
+    mmr_buf_free(&rc.body);
+    return drop;
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -169,26 +283,41 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MH
     *con_cls = NULL;
 }
 
-int mmr_server_start(mmr_server **out, const mmr_server_opts *o, mmr_diags *d)
+/* The server without its daemon and relay: the settings and a checked database. */
+static mmr_server *server_new(const char *db_path, const unsigned char *secret, size_t secret_len, int heartbeat_ms,
+                              mmr_diags *d)
 {
-    *out = NULL;
     mmr_server *s = calloc(1, sizeof *s);
-    if (!s || !(s->db_path = strdup(o->db_path)) || !(s->secret = malloc(o->secret_len + 1))) {
+    if (!s || !(s->db_path = strdup(db_path)) || !(s->secret = malloc(secret_len + 1))) {
         mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory");
         if (s) { free(s->db_path); free(s); }
-        close(o->listen_fd);
-        return -1;
+        return NULL;
     }
-    memcpy(s->secret, o->secret, o->secret_len);
-    s->secret_len = o->secret_len;
-    s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : 15000;
+    memcpy(s->secret, secret, secret_len);
+    s->secret_len = secret_len;
+    s->heartbeat_ms = heartbeat_ms > 0 ? heartbeat_ms : 15000;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     /* the schema must be there (and current) before the first request */
     mmr_db *db = NULL;
-    if (mmr_db_open_state(&db, s->db_path, MMR_DB_OPEN_RW, MMR_HANDLER_BUSY_MS, d)) { close(o->listen_fd); mmr_server_stop(s); return -1; }
+    if (mmr_db_open_state(&db, s->db_path, MMR_DB_OPEN_RW, MMR_HANDLER_BUSY_MS, d)) { mmr_server_stop(s); return NULL; }
     mmr_server_db_give(s, db);
-    if (mmr_relay_start(s, d)) { close(o->listen_fd); mmr_server_stop(s); return -1; }
+    return s;
+}
+
+int mmr_server_open_local(mmr_server **out, const char *db_path, const unsigned char *secret, size_t secret_len,
+                          mmr_diags *d)
+{
+    *out = server_new(db_path, secret, secret_len, 0, d);
+    return *out ? 0 : -1;
+}
+
+int mmr_server_start(mmr_server **out, const mmr_server_opts *o, mmr_diags *d)
+{
+    *out = NULL;
+    mmr_server *s = server_new(o->db_path, o->secret, o->secret_len, o->heartbeat_ms, d);
+    if (!s) { close(o->listen_fd); return -1; }
+    if (mmr_relay_start(s, o, d)) { close(o->listen_fd); mmr_server_stop(s); return -1; }
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                                  MHD_USE_ITC,  /* no MHD log: a client leaving a stream is normal */
                                  0, NULL, NULL, on_request, s,
@@ -200,7 +329,10 @@ int mmr_server_start(mmr_server **out, const mmr_server_opts *o, mmr_diags *d)
                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)0,
                                  /* idle longer than this is closed; streams send a heartbeat sooner */
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(s->heartbeat_ms / 1000 + 30),
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+                                 /* per connection, so per open stream: request heads up
+                                  * to ~7 KB pass (more: 431); 32 KiB cost ~26 KB of
+                                  * RSS a stream, 8 KiB ~14 KB (docs/performance.md) */
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
                                  MHD_OPTION_END);
     if (!s->daemon) {
         mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the HTTP server");

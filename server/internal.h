@@ -35,6 +35,7 @@ struct mmr_server {
     pthread_t relay;
     int relay_started;
     pthread_cond_t wake;         /* the relay's sleep; signalled on stop */
+    struct mmr_relay_work *work; /* what the relay writes: deferrals, Redis (relay.c) */
 };
 
 /* One reply a handler builds; http.c turns it into the response. */
@@ -48,9 +49,17 @@ typedef struct mmr_reply {
     const char *allow;           /* 405: the Allow header */
 } mmr_reply;
 
+/* A header or query argument of a request without a connection */
+typedef struct mmr_kv {
+    enum MHD_ValueKind kind;     /* MHD_HEADER_KIND or MHD_GET_ARGUMENT_KIND */
+    const char *key, *value;
+} mmr_kv;
+
 typedef struct mmr_request {
     mmr_server *srv;
-    struct MHD_Connection *conn;
+    struct MHD_Connection *conn; /* NULL: the values are in kv (mmr_server_handle) */
+    const mmr_kv *kv;
+    size_t nkv;
     const char *method, *path;
     const char *user;            /* the token's sub, after auth */
     const char *body;
@@ -74,6 +83,22 @@ extern const size_t mmr_nroutes;
 /* reply helpers */
 void mmr_reply_error(mmr_reply *rp, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void mmr_reply_json(mmr_reply *rp, unsigned status);   /* body already holds the JSON */
+void mmr_reply_free(mmr_reply *rp);                    /* the body and an unsent custom response */
+
+/* A header (MHD_HEADER_KIND) or query argument (MHD_GET_ARGUMENT_KIND)
+ * of the request, NULL when absent; keys match without case, as in MHD. */
+const char *mmr_request_value(const mmr_request *rq, enum MHD_ValueKind kind, const char *key);
+
+/* Request handling without a connection (fuzz/fuzz_http.c): a server
+ * over db_path with neither daemon nor relay (stop it with
+ * mmr_server_stop), and one request handled as the daemon's handler
+ * does once the body is in, the body arriving in pieces as MHD hands it
+ * over. *rp is initialised here; free it with mmr_reply_free. 0, or -1
+ * when the daemon would close the connection without an answer. */
+int  mmr_server_open_local(mmr_server **out, const char *db_path, const unsigned char *secret, size_t secret_len,
+                           mmr_diags *d);
+int  mmr_server_handle(mmr_server *s, const char *method, const char *url, const mmr_kv *kv, size_t nkv,
+                      const char *const *pieces, const size_t *lens, size_t npieces, mmr_reply *rp);
 
 /* auth.c: verify an HS256 JWT. 0 and *sub (owned) or -1 and why (a
  * constant phrase). now is Unix seconds. */
@@ -98,8 +123,16 @@ void mmr_sse_frame(mmr_buf *b, const char *delivery_id, const char *user_id, con
 int64_t mmr_now_ms(void);
 
 /* relay.c */
-int  mmr_relay_start(mmr_server *s, mmr_diags *d);
+int  mmr_relay_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d);
 void mmr_relay_stop(mmr_server *s);   /* joins the thread */
 void mmr_relay_free(mmr_server *s);   /* closes its connection */
+/* Sleep on s->wake for ms (lock held; stop wakes it at once). */
+void mmr_relay_sleep_locked(mmr_server *s, int ms);
+
+/* relay_work.c: due deferrals and Redis, on their own thread. */
+typedef struct mmr_relay_work mmr_relay_work;
+int  mmr_relay_work_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d);
+void mmr_relay_work_stop(mmr_server *s);   /* joins; gives "relay:redis" back */
+void mmr_relay_work_free(mmr_server *s);
 
 #endif

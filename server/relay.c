@@ -3,7 +3,9 @@
  * its user. It starts at the newest event at startup (older ones are
  * replayed on request from the delivery log, by Last-Event-ID), uses its
  * own read-only connection (WAL: it never blocks `mmr run`), and does
- * not move mm_event_cursor, which belongs to `mmr run`'s sinks. */
+ * not move the NDJSON cursor, which belongs to `mmr run`'s output. What
+ * the relay writes (due deferrals, Redis) is relay_work.c's, on a thread
+ * of its own. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +13,15 @@
 
 enum { POLL_MS = 50, BATCH = 1000 };
 
+
+void mmr_relay_sleep_locked(mmr_server *s, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += ms * 1000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(&s->wake, &s->lock, &until);
+}
 
 static void *relay_main(void *arg)
 {
@@ -42,18 +53,14 @@ static void *relay_main(void *arg)
         pthread_mutex_lock(&s->lock);
         mmr_streams_tick_locked(s, mmr_now_ms());
         if (n == BATCH || s->stopping) continue;   /* more waiting: no sleep */
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += POLL_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
-        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+        mmr_relay_sleep_locked(s, POLL_MS);
     }
     pthread_mutex_unlock(&s->lock);
     mmr_buf_free(&frame);
     return NULL;
 }
 
-int mmr_relay_start(mmr_server *s, mmr_diags *d)
+int mmr_relay_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
 {
     sqlite3_stmt *q = NULL;
     if (mmr_db_open(&s->relay_db, s->db_path, MMR_DB_OPEN_RO, 1000, d)) return -1;
@@ -66,6 +73,7 @@ int mmr_relay_start(mmr_server *s, mmr_diags *d)
             "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
             "CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
             "WHERE o.event_id > ?1 ORDER BY o.event_id LIMIT ?2", d)) goto out;
+    if (mmr_relay_work_start(s, o, d)) goto out;
     int e = pthread_create(&s->relay, NULL, relay_main, s);
     if (e) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the relay thread: %s", strerror(e)); goto out; }
     s->relay_started = 1;
@@ -77,17 +85,18 @@ out:
 
 void mmr_relay_stop(mmr_server *s)
 {
-    if (!s->relay_started) return;
     pthread_mutex_lock(&s->lock);
     s->stopping = 1;
-    pthread_cond_signal(&s->wake);
+    pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->lock);
-    pthread_join(s->relay, NULL);
+    if (s->relay_started) pthread_join(s->relay, NULL);
     s->relay_started = 0;
+    mmr_relay_work_stop(s);
 }
 
 void mmr_relay_free(mmr_server *s)
 {
+    mmr_relay_work_free(s);
     sqlite3_finalize(s->relay_sel);
     s->relay_sel = NULL;
     mmr_db_close(s->relay_db);

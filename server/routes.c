@@ -77,8 +77,8 @@ static int cursor_decode(const char *s, char **raw, const char **at, const char 
 
 static void h_feed(mmr_request *rq, mmr_reply *rp)
 {
-    const char *ls = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "limit");
-    const char *bs = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "before");
+    const char *ls = mmr_request_value(rq, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *bs = mmr_request_value(rq, MHD_GET_ARGUMENT_KIND, "before");
     long limit = 50;
     if (ls) {
         char *end = NULL;
@@ -121,7 +121,7 @@ static void h_feed(mmr_request *rq, mmr_reply *rp)
 static json_t *body_object(mmr_request *rq, mmr_reply *rp)
 {
     json_error_t e;
-    json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
+    json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
     if (!j) { mmr_reply_error(rp, 400, "malformed JSON body: %s (line %d, column %d)", e.text, e.line, e.column); return NULL; }
     if (!json_is_object(j)) { json_decref(j); mmr_reply_error(rp, 400, "the body must be a JSON object"); return NULL; }
     return j;

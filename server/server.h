@@ -4,6 +4,7 @@
 #ifndef MMR_SERVER_H
 #define MMR_SERVER_H
 #include <stddef.h>
+#include <stdio.h>
 #include "util/buf.h"
 #include "util/diag.h"
 
@@ -15,6 +16,9 @@ typedef struct mmr_server_opts {
     const unsigned char *secret; /* the HS256 key (copied) */
     size_t secret_len;
     int heartbeat_ms;           /* <= 0: 15000 */
+    const char *redis_url;      /* NULL: no Redis; else the relay PUBLISHes there too */
+    int redis_timeout_ms;       /* the Redis deadlines (<= 0: the defaults) */
+    FILE *log;                  /* the relay's warnings (NULL: none) */
 } mmr_server_opts;
 
 /* Check the database, start the HTTP daemon and the relay. 0, or -1 with

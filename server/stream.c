@@ -151,8 +151,8 @@ out:
 void mmr_stream_open(mmr_request *rq, mmr_reply *rp)
 {
     mmr_server *s = rq->srv;
-    const char *last = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Last-Event-ID");
-    if (!last) last = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "last_event_id");
+    const char *last = mmr_request_value(rq, MHD_HEADER_KIND, "Last-Event-ID");
+    if (!last) last = mmr_request_value(rq, MHD_GET_ARGUMENT_KIND, "last_event_id");
     if (last && (mmr_user_id_problem(last, strlen(last)))) {
         mmr_reply_error(rp, 400, "Last-Event-ID is not a delivery id");
         return;

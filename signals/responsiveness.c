@@ -1,4 +1,5 @@
 #include "signals/responsiveness.h"
+#include "compiler/ast.h"
 #include <math.h>
 #include <string.h>
 
@@ -29,4 +30,11 @@ void mmr_resp_add(mmr_resp_acc *a, const char *action, int64_t at, int64_t now)
 double mmr_resp_score(const mmr_resp_acc *a)
 {
     return a->s / (1 + a->d);
+}
+
+int mmr_resp_is_signal(const char *name, int type)
+{
+    if (!name) return 0;
+    return (type == MMR_T_NUMBER && !strcmp(name, MMR_RESP_SIGNAL)) ||
+           (type == MMR_T_MAP_NUMBER && !strcmp(name, MMR_RESP_BY_CATEGORY_SIGNAL));
 }

@@ -11,8 +11,8 @@
  * always in (-1, 1), 0 with no interactions (the neutral value), -0.5 after
  * one fresh dismissal, nearer -1 the more recent dismissals pile up.
  *
- * Status: groundwork for issue 10 part 2. The run does not yet feed it to
- * rules as the `responsiveness` signals (see docs/signals.md).
+ * `mmr run` feeds it to rules as the signals `responsiveness` and
+ * `responsiveness_by_category` (engine/responsiveness_load.h).
  */
 #ifndef MMR_SIGNALS_RESPONSIVENESS_H
 #define MMR_SIGNALS_RESPONSIVENESS_H
@@ -24,6 +24,14 @@ typedef struct mmr_resp_acc {
     double s;      /* sum of weight * decay */
     double d;      /* sum of decay */
 } mmr_resp_acc;
+
+/* The signals `mmr run` computes with it rather than reads from
+ * mm_signal_daily or a --signals file. */
+#define MMR_RESP_SIGNAL "responsiveness"                    /* number */
+#define MMR_RESP_BY_CATEGORY_SIGNAL "responsiveness_by_category"   /* map<number> */
+
+/* 1 when a signal of this name and mmr_type is one of the two above. */
+int    mmr_resp_is_signal(const char *name, int type);
 
 /* The weight of an action name; 0 (and *known 0) for an unknown one. */
 double mmr_resp_weight(const char *action, int *known);

@@ -5,25 +5,9 @@
 # Prints "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-MMR=${MMR:-build/mmr}
-case $MMR in /*) ;; *) MMR=$PWD/$MMR ;; esac
-JWT="python3 $PWD/tests/serve/jwt.py"
-RULES=$PWD/rules/moneymoments
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL serve: $1"; [ $# -gt 1 ] && printf '  expected: %s\n  got:      %s\n' "$2" "$3"; }
-check() { if [ "$2" = "$3" ]; then ok; else bad "$1" "$2" "$3"; fi; }
-command -v curl >/dev/null || { echo "serve: curl missing (scripts/setup.sh installs it)"; echo "0 passed, 1 failed"; exit 1; }
-
-T=$(mktemp -d)
-SRV=
-cleanup() { [ -n "$SRV" ] && kill "$SRV" 2>/dev/null; jobs -p | xargs -r kill 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-cd "$T"
-DB=$T/state.db
-$MMR gen --users 50 --db "$DB" >/dev/null 2>&1
-$MMR run "$RULES" --db "$DB" --now 2025-10-26T20:00:00+05:30 >/dev/null 2>&1 || bad "first run"
+SERVE_TEST=serve
+. tests/serve/lib.sh
+serve_db 50
 
 # refuses to start without a secret
 unset MMR_JWT_SECRET
@@ -32,12 +16,8 @@ check "no secret: exit" 2 "$rc"
 check "no secret: message" "mmr serve: no JWT secret: give --jwt-secret-file FILE or set MMR_JWT_SECRET" "$(head -n 1 <<<"$out")"
 
 printf 'test-secret\n' > secret
-$MMR serve --db "$DB" --listen 127.0.0.1:0 --jwt-secret-file secret --heartbeat-ms 300 2>serve.err &
-SRV=$!
-for _ in $(seq 100); do grep -q 'listening on' serve.err && break; sleep 0.05; done
-line=$(head -n 1 serve.err)
+serve_start "$DB" --jwt-secret-file secret --heartbeat-ms 300
 [[ $line =~ ^mmr\ serve:\ listening\ on\ http://127\.0\.0\.1:[0-9]+$ ]] && ok || bad "listening line" "mmr serve: listening on http://127.0.0.1:PORT" "$line"
-B=${line##* }
 # every token in one Python start (each start costs up to a second on a busy machine)
 mapfile -t TOKS < <($JWT --batch <<'EOF2'
 test-secret u1

@@ -377,8 +377,8 @@ static void test_migrate_v1(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 6);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n");   /* each step recorded */
+    T_EQ_INT(v, 7);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n7\n");   /* each step recorded */
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 3);
@@ -564,8 +564,8 @@ static void test_migrate_v2(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 6);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n");
+    T_EQ_INT(v, 7);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n7\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* same row counts, same events, deliveries, candidates, cursors... */
@@ -610,7 +610,7 @@ static void test_migrate_v2(void)
     T_EQ_INT(count(db, "SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u1-b-27'"), 7);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 6);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 7);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -700,8 +700,8 @@ static void test_migrate_v3(void)
     T_EQ_INT(mmr_db_commit(db, &d), 0);
     if (d.n) mmr_diags_print_text(stderr, &d);
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 6);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n5\n6\n");
+    T_EQ_INT(v, 7);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n5\n6\n7\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* everything else is as it was */
@@ -713,7 +713,7 @@ static void test_migrate_v3(void)
     T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 4);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 5);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);

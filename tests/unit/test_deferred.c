@@ -60,10 +60,21 @@ static void test_release(void)
         "INSERT INTO mm_nudge_candidate VALUES ('2025-10-26', 'u1', 1, 'deferred', NULL, 50, 1),"
         "  ('2025-10-26', 'u2', 1, 'deferred', NULL, 50, 1), ('2025-10-26', 'u3', 1, 'deferred', NULL, 50, 1);"
         "INSERT INTO mm_nudge_deferred VALUES"
-        "  ('2025-10-26', 'u1', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}'),"
-        "  ('2025-10-26', 'u2', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}'),"
-        "  ('2025-10-26', 'u3', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}'),"
-        "  ('2025-10-26', 'u4', 1, '2025-10-26T20:00:00Z', 'T', 'B', 'budget', '{}');"
+        "  ('2025-10-26', 'u1', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}', NULL, NULL),"
+        "  ('2025-10-26', 'u2', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}', NULL, NULL),"
+        "  ('2025-10-26', 'u3', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}', NULL, NULL),"
+        "  ('2025-10-26', 'u4', 1, '2025-10-26T20:00:00Z', 'T', 'B', 'budget', '{}', NULL, NULL),"
+        /* released without the ruleset: the stored cap (1 a day) counts;
+         * u5 had another nudge two hours before, u6 one 25 hours before */
+        "  ('2025-10-26', 'u5', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}', 1, 86400),"
+        "  ('2025-10-26', 'u6', 1, '2025-10-26T12:00:00Z', 'T', 'B', 'budget', '{}', 1, 86400);"
+        "INSERT INTO mm_nudge_candidate VALUES ('2025-10-26', 'u5', 1, 'deferred', NULL, 50, 1),"
+        "  ('2025-10-26', 'u6', 1, 'deferred', NULL, 50, 1);"
+        "INSERT INTO mm_nudge_rule_master(rule_id, name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at)"
+        "  VALUES (2, 'other', 'savings', 40, 0, 0, 'h', 't');"
+        "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at)"
+        "  VALUES ('o5', 'u5', 2, '2025-10-26', 'T', 'B', 'savings', '{}', '2025-10-26T10:00:00Z'),"
+        "         ('o6', 'u6', 2, '2025-10-25', 'T', 'B', 'savings', '{}', '2025-10-25T11:00:00Z');"
         "INSERT INTO mm_user_suppression VALUES ('u2', 'budget', '2025-10-26T10:00:00Z');"
         "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at)"
         "  VALUES ('old', 'u3', 1, '2025-10-25', 'T', 'B', 'budget', '{}', '2025-10-26T11:00:00Z');"));
@@ -73,28 +84,29 @@ static void test_release(void)
     T_EQ_INT(mmr_deferred_release(db, NULL, at("2025-10-26T11:59:59Z"), 0, &rs, &d), 0);
     T_EQ_INT((int)rs.delivered, 0);
     T_EQ_INT((int)rs.suppressed, 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_deferred"), 4);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_deferred"), 6);
 
     T_EQ_INT(mmr_deferred_release(db, NULL, at("2025-10-26T12:00:00Z"), 1, &rs, &d), 0);
-    T_EQ_INT((int)rs.delivered, 1);
-    T_EQ_INT((int)rs.suppressed, 2);
+    T_EQ_INT((int)rs.delivered, 2);
+    T_EQ_INT((int)rs.suppressed, 3);
     T_EQ_INT((int)rs.by_reason[MMR_REASON_MUTED], 1);
     T_EQ_INT((int)rs.by_reason[MMR_REASON_COOLDOWN], 1);
+    T_EQ_INT((int)rs.by_reason[MMR_REASON_DAILY_CAP], 1);
     char did[MMR_UUID_STR];
     mmr_delivery_id("u1", "budget_drift", "2025-10-26", did);
     T_EQ_STR(text(db, "SELECT delivery_id FROM mm_nudge_delivery_log WHERE user_id = 'u1'"), did);
     T_EQ_STR(text(db, "SELECT delivered_at FROM mm_nudge_delivery_log WHERE user_id = 'u1'"), "2025-10-26T12:00:00Z");
     T_EQ_STR(text(db, "SELECT group_concat(o.want_redis || ':' || d.user_id) FROM mm_event_outbox o"
-                      " JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq"), "1:u1");
+                      " JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq"), "1:u1,1:u6");
     T_EQ_STR(text(db, "SELECT group_concat(user_id || '=' || status || '/' || coalesce(suppression_reason, '-'), ' ')"
                       " FROM (SELECT * FROM mm_nudge_candidate ORDER BY user_id)"),
-             "u1=delivered/- u2=suppressed/muted u3=suppressed/cooldown");
+             "u1=delivered/- u2=suppressed/muted u3=suppressed/cooldown u5=suppressed/daily_cap u6=delivered/-");
     T_EQ_STR(text(db, "SELECT group_concat(user_id) FROM mm_nudge_deferred"), "u4");
 
     /* exactly once: again at the same time, nothing more */
     T_EQ_INT(mmr_deferred_release(db, NULL, at("2025-10-26T12:00:00Z"), 1, &rs, &d), 0);
     T_EQ_INT((int)(rs.delivered + rs.suppressed), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox"), 1);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_event_outbox"), 2);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log WHERE user_id = 'u1'"), 1);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);

@@ -42,7 +42,7 @@ Any thread count gives the same bytes; stdin works with --format.
 Missing operands are null and make a comparison unknown.
 
   $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u1 --explain
-  {"user_id":"u1","as_of":"2025-10-26","candidates":["goal_underfunded","dining_overspend"],"selected":"goal_underfunded","explain":[{"rule":"goal_underfunded","priority":90,"fired":true,"values":{"goal_name":"Emergency Fund","progress":0.04},"when":"true","conditions":[{"cond":"top_goal_progress < 10%","at":"../../../rules/moneymoments/goal.mmr:16:8","values":[0.04,0.1],"result":"true"},{"cond":"savings_actual_month <= 0","at":"../../../rules/moneymoments/goal.mmr:16:36","values":[0,0],"result":"true"}],"signals":[{"signal":"income_this_month","value":null,"window":"this month","from":"2025-10-01","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"savings_actual_month","value":0,"computed_from":["income_this_month","spend_this_month"]},{"signal":"spend_this_month","value":null,"window":"this month","from":"2025-10-01","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"top_goal_progress","value":0.04,"source":"goal","rows":null}]},{"rule":"dining_overspend","priority":80,"fired":true,"values":{"goal_name":"Goa Trip"},"when":"true","conditions":[{"cond":"heavy_diner","at":"../../../rules/moneymoments/dining.mmr:18:8","values":[],"result":"true"}],"signals":[{"signal":"dining_txn_7d","value":4,"window":"last 7d","from":"2025-10-20","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"spend_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"wants_share_30d","value":0.42,"computed_from":["spend_30d","wants_spend_30d"]},{"signal":"wants_spend_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null}]},{"rule":"shopping_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"shopping_txn_7d >= 2","at":"../../../rules/moneymoments/shopping.mmr:16:8","values":[null,2],"result":"unknown"},{"cond":"pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%","at":"../../../rules/moneymoments/shopping.mmr:16:33","values":[null,0.2],"result":"unknown"}],"signals":[{"signal":"shopping_spend_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"shopping_spend_prev_30d","value":null,"window":"previous 30d","from":"2025-08-28","to":"2025-09-26","zone":"Asia/Kolkata","rows":null},{"signal":"shopping_txn_7d","value":null,"window":"last 7d","from":"2025-10-20","to":"2025-10-26","zone":"Asia/Kolkata","rows":null}]},{"rule":"travel_heavy","priority":60,"fired":false,"when":"unknown","conditions":[{"cond":"travel_txn_30d > travel_txn_baseline_30d","at":"../../../rules/moneymoments/travel.mmr:16:8","values":[null,null],"result":"unknown"},{"cond":"ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%","at":"../../../rules/moneymoments/travel.mmr:17:11","values":[null,0.5],"result":"unknown"}],"signals":[{"signal":"income_90d","value":null,"window":"last 90d","from":"2025-07-29","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"monthly_income","value":null,"computed_from":["income_90d"]},{"signal":"travel_txn_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"travel_txn_90d","value":null,"window":"last 90d","from":"2025-07-29","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"travel_txn_baseline_30d","value":null,"computed_from":["travel_txn_90d"]}]},{"rule":"budget_drift","priority":50,"fired":false,"when":"unknown","conditions":[{"cond":"abs(budget_variance) > 15%","at":"../../../rules/moneymoments/budget.mmr:16:8","values":[null,0.15],"result":"unknown"}],"signals":[{"signal":"budget_this_month","value":null,"source":"budget","rows":null},{"signal":"budget_variance","value":null,"computed_from":["budget_this_month","spend_this_month"]},{"signal":"spend_this_month","value":null,"window":"this month","from":"2025-10-01","to":"2025-10-26","zone":"Asia/Kolkata","rows":null}]}],"lets":[{"let":"heavy_diner","value":"true","conditions":[{"cond":"dining_txn_7d >= 3","at":"../../../rules/moneymoments/dining.mmr:11:19","values":[4,3],"result":"true"},{"cond":"wants_share_30d > 35%","at":"../../../rules/moneymoments/dining.mmr:11:42","values":[0.42,0.35],"result":"true"}]}]}
+  {"user_id":"u1","as_of":"2025-10-26","candidates":["goal_underfunded","dining_overspend"],"selected":"goal_underfunded","explain":[{"rule":"goal_underfunded","priority":90,"fired":true,"values":{"goal_name":"Emergency Fund","progress":0.04},"when":"true","conditions":[{"cond":"top_goal_progress < 10%","at":"../../../rules/moneymoments/goal.mmr:16:8","values":[0.04,0.1],"result":"true"},{"cond":"savings_actual_month <= 0","at":"../../../rules/moneymoments/goal.mmr:17:11","values":[0,0],"result":"true"},{"cond":"responsiveness_by_category[\"goal\"] ?? 0 >= -50%","at":"../../../rules/moneymoments/goal.mmr:18:11","values":[0,-0.5],"result":"true"}],"signals":[{"signal":"income_this_month","value":null,"window":"this month","from":"2025-10-01","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"savings_actual_month","value":0,"computed_from":["income_this_month","spend_this_month"]},{"signal":"spend_this_month","value":null,"window":"this month","from":"2025-10-01","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"top_goal_progress","value":0.04,"source":"goal","rows":null}]},{"rule":"dining_overspend","priority":80,"fired":true,"values":{"goal_name":"Goa Trip"},"when":"true","conditions":[{"cond":"heavy_diner","at":"../../../rules/moneymoments/dining.mmr:18:8","values":[],"result":"true"},{"cond":"responsiveness_by_category[\"dining\"] ?? 0 >= -50%","at":"../../../rules/moneymoments/dining.mmr:18:24","values":[0,-0.5],"result":"true"}],"signals":[{"signal":"dining_txn_7d","value":4,"window":"last 7d","from":"2025-10-20","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"spend_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"wants_share_30d","value":0.42,"computed_from":["spend_30d","wants_spend_30d"]},{"signal":"wants_spend_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null}]},{"rule":"shopping_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"shopping_txn_7d >= 2","at":"../../../rules/moneymoments/shopping.mmr:16:8","values":[null,2],"result":"unknown"},{"cond":"pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%","at":"../../../rules/moneymoments/shopping.mmr:17:11","values":[null,0.2],"result":"unknown"},{"cond":"responsiveness_by_category[\"shopping\"] ?? 0 >= -50%","at":"../../../rules/moneymoments/shopping.mmr:18:11","values":[0,-0.5],"result":"true"}],"signals":[{"signal":"shopping_spend_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"shopping_spend_prev_30d","value":null,"window":"previous 30d","from":"2025-08-28","to":"2025-09-26","zone":"Asia/Kolkata","rows":null},{"signal":"shopping_txn_7d","value":null,"window":"last 7d","from":"2025-10-20","to":"2025-10-26","zone":"Asia/Kolkata","rows":null}]},{"rule":"travel_heavy","priority":60,"fired":false,"when":"unknown","conditions":[{"cond":"travel_txn_30d > travel_txn_baseline_30d","at":"../../../rules/moneymoments/travel.mmr:16:8","values":[null,null],"result":"unknown"},{"cond":"ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%","at":"../../../rules/moneymoments/travel.mmr:17:11","values":[null,0.5],"result":"unknown"},{"cond":"responsiveness_by_category[\"travel\"] ?? 0 >= -50%","at":"../../../rules/moneymoments/travel.mmr:18:11","values":[0,-0.5],"result":"true"}],"signals":[{"signal":"income_90d","value":null,"window":"last 90d","from":"2025-07-29","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"monthly_income","value":null,"computed_from":["income_90d"]},{"signal":"travel_txn_30d","value":null,"window":"last 30d","from":"2025-09-27","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"travel_txn_90d","value":null,"window":"last 90d","from":"2025-07-29","to":"2025-10-26","zone":"Asia/Kolkata","rows":null},{"signal":"travel_txn_baseline_30d","value":null,"computed_from":["travel_txn_90d"]}]},{"rule":"budget_drift","priority":50,"fired":false,"when":"unknown","conditions":[{"cond":"abs(budget_variance) > 15%","at":"../../../rules/moneymoments/budget.mmr:16:8","values":[null,0.15],"result":"unknown"},{"cond":"responsiveness_by_category[\"budget\"] ?? 0 >= -50%","at":"../../../rules/moneymoments/budget.mmr:16:39","values":[0,-0.5],"result":"true"}],"signals":[{"signal":"budget_this_month","value":null,"source":"budget","rows":null},{"signal":"budget_variance","value":null,"computed_from":["budget_this_month","spend_this_month"]},{"signal":"spend_this_month","value":null,"window":"this month","from":"2025-10-01","to":"2025-10-26","zone":"Asia/Kolkata","rows":null}]}],"lets":[{"let":"heavy_diner","value":"true","conditions":[{"cond":"dining_txn_7d >= 3","at":"../../../rules/moneymoments/dining.mmr:11:19","values":[4,3],"result":"true"},{"cond":"wants_share_30d > 35%","at":"../../../rules/moneymoments/dining.mmr:11:42","values":[0.42,0.35],"result":"true"}]}]}
   $ mmr eval ../../../rules/moneymoments --signals users.ndjson --user u2 --explain=text
   user u2 (as of 2025-10-26): selected nothing
     candidates: none
@@ -52,7 +52,8 @@ Missing operands are null and make a comparison unknown.
     rule goal_underfunded (priority 90): not fired
       when: unknown
         unknown  top_goal_progress < 10%   [missing, 0.1]   ../../../rules/moneymoments/goal.mmr:16:8
-        unknown  savings_actual_month <= 0   [missing, 0]   ../../../rules/moneymoments/goal.mmr:16:36
+        unknown  savings_actual_month <= 0   [missing, 0]   ../../../rules/moneymoments/goal.mmr:17:11
+        true     responsiveness_by_category["goal"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/goal.mmr:18:11
         signal income_this_month = missing (this month: 2025-10-01 .. 2025-10-26 Asia/Kolkata)
         signal savings_actual_month = missing (computed from income_this_month, spend_this_month)
         signal spend_this_month = missing (this month: 2025-10-01 .. 2025-10-26 Asia/Kolkata)
@@ -60,6 +61,7 @@ Missing operands are null and make a comparison unknown.
     rule dining_overspend (priority 80): not fired
       when: unknown
         unknown  heavy_diner   ../../../rules/moneymoments/dining.mmr:18:8
+        true     responsiveness_by_category["dining"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/dining.mmr:18:24
         signal dining_txn_7d = 9 (last 7d: 2025-10-20 .. 2025-10-26 Asia/Kolkata)
         signal spend_30d = missing (last 30d: 2025-09-27 .. 2025-10-26 Asia/Kolkata)
         signal wants_share_30d = missing (computed from spend_30d, wants_spend_30d)
@@ -67,7 +69,8 @@ Missing operands are null and make a comparison unknown.
     rule shopping_spike (priority 70): not fired
       when: unknown
         unknown  shopping_txn_7d >= 2   [missing, 2]   ../../../rules/moneymoments/shopping.mmr:16:8
-        unknown  pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%   [missing, 0.2]   ../../../rules/moneymoments/shopping.mmr:16:33
+        unknown  pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%   [missing, 0.2]   ../../../rules/moneymoments/shopping.mmr:17:11
+        true     responsiveness_by_category["shopping"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/shopping.mmr:18:11
         signal shopping_spend_30d = missing (last 30d: 2025-09-27 .. 2025-10-26 Asia/Kolkata)
         signal shopping_spend_prev_30d = missing (previous 30d: 2025-08-28 .. 2025-09-26 Asia/Kolkata)
         signal shopping_txn_7d = missing (last 7d: 2025-10-20 .. 2025-10-26 Asia/Kolkata)
@@ -75,6 +78,7 @@ Missing operands are null and make a comparison unknown.
       when: unknown
         unknown  travel_txn_30d > travel_txn_baseline_30d   [missing, missing]   ../../../rules/moneymoments/travel.mmr:16:8
         unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:11
+        true     responsiveness_by_category["travel"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/travel.mmr:18:11
         signal income_90d = missing (last 90d: 2025-07-29 .. 2025-10-26 Asia/Kolkata)
         signal monthly_income = missing (computed from income_90d)
         signal travel_txn_30d = missing (last 30d: 2025-09-27 .. 2025-10-26 Asia/Kolkata)
@@ -83,6 +87,7 @@ Missing operands are null and make a comparison unknown.
     rule budget_drift (priority 50): not fired
       when: unknown
         unknown  abs(budget_variance) > 15%   [missing, 0.15]   ../../../rules/moneymoments/budget.mmr:16:8
+        true     responsiveness_by_category["budget"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/budget.mmr:16:39
         signal budget_this_month = missing (current budget rows)
         signal budget_variance = missing (computed from budget_this_month, spend_this_month)
         signal spend_this_month = missing (this month: 2025-10-01 .. 2025-10-26 Asia/Kolkata)
@@ -95,7 +100,8 @@ Missing operands are null and make a comparison unknown.
     rule goal_underfunded (priority 90): not fired
       when: unknown
         unknown  top_goal_progress < 10%   [missing, 0.1]   ../../../rules/moneymoments/goal.mmr:16:8
-        unknown  savings_actual_month <= 0   [missing, 0]   ../../../rules/moneymoments/goal.mmr:16:36
+        unknown  savings_actual_month <= 0   [missing, 0]   ../../../rules/moneymoments/goal.mmr:17:11
+        true     responsiveness_by_category["goal"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/goal.mmr:18:11
         signal income_this_month = missing (this month: 2025-10-01 .. 2025-10-26 Asia/Kolkata)
         signal savings_actual_month = missing (computed from income_this_month, spend_this_month)
         signal spend_this_month = missing (this month: 2025-10-01 .. 2025-10-26 Asia/Kolkata)
@@ -103,6 +109,7 @@ Missing operands are null and make a comparison unknown.
     rule dining_overspend (priority 80): not fired
       when: unknown
         unknown  heavy_diner   ../../../rules/moneymoments/dining.mmr:18:8
+        true     responsiveness_by_category["dining"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/dining.mmr:18:24
         signal dining_txn_7d = missing (last 7d: 2025-10-20 .. 2025-10-26 Asia/Kolkata)
         signal spend_30d = missing (last 30d: 2025-09-27 .. 2025-10-26 Asia/Kolkata)
         signal wants_share_30d = missing (computed from spend_30d, wants_spend_30d)
@@ -110,7 +117,8 @@ Missing operands are null and make a comparison unknown.
     rule shopping_spike (priority 70): not fired
       when: unknown
         unknown  shopping_txn_7d >= 2   [missing, 2]   ../../../rules/moneymoments/shopping.mmr:16:8
-        unknown  pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%   [missing, 0.2]   ../../../rules/moneymoments/shopping.mmr:16:33
+        unknown  pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%   [missing, 0.2]   ../../../rules/moneymoments/shopping.mmr:17:11
+        true     responsiveness_by_category["shopping"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/shopping.mmr:18:11
         signal shopping_spend_30d = missing (last 30d: 2025-09-27 .. 2025-10-26 Asia/Kolkata)
         signal shopping_spend_prev_30d = missing (previous 30d: 2025-08-28 .. 2025-09-26 Asia/Kolkata)
         signal shopping_txn_7d = missing (last 7d: 2025-10-20 .. 2025-10-26 Asia/Kolkata)
@@ -118,6 +126,7 @@ Missing operands are null and make a comparison unknown.
       when: unknown
         true     travel_txn_30d > travel_txn_baseline_30d   [5, 1]   ../../../rules/moneymoments/travel.mmr:16:8
         unknown  ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%   [missing, 0.5]   ../../../rules/moneymoments/travel.mmr:17:11
+        true     responsiveness_by_category["travel"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/travel.mmr:18:11
         signal income_90d = missing (last 90d: 2025-07-29 .. 2025-10-26 Asia/Kolkata)
         signal monthly_income = 0 (computed from income_90d)
         signal travel_txn_30d = 5 (last 30d: 2025-09-27 .. 2025-10-26 Asia/Kolkata)
@@ -126,6 +135,7 @@ Missing operands are null and make a comparison unknown.
     rule budget_drift (priority 50): not fired
       when: unknown
         unknown  abs(budget_variance) > 15%   [missing, 0.15]   ../../../rules/moneymoments/budget.mmr:16:8
+        true     responsiveness_by_category["budget"] ?? 0 >= -50%   [0, -0.5]   ../../../rules/moneymoments/budget.mmr:16:39
         signal budget_this_month = missing (current budget rows)
         signal budget_variance = missing (computed from budget_this_month, spend_this_month)
         signal spend_this_month = missing (this month: 2025-10-01 .. 2025-10-26 Asia/Kolkata)

@@ -51,7 +51,7 @@ optional.
   $ mmr ingest --db $TESTTMP/s.db tx.ndjson tx.csv
   mmr ingest: 5 transactions from 2 files: 5 new, 0 already present
   $ sqlite3 $TESTTMP/s.db "SELECT max(version) FROM mm_schema_version"
-  6
+  7
   $ sqlite3 $TESTTMP/s.db "SELECT txn_id, user_id, ts, ts_text, amount, type, category, coalesce(merchant, 'NULL'), recurring FROM mm_transaction ORDER BY txn_id"
   t1|u1|1760949180|2025-10-20T14:03:00+05:30|260.0|expense|Food & Dining|Swiggy|0
   t2|u1|1759309200|2025-10-01T09:00:00Z|85000.0|income|Salary|NULL|1
@@ -221,7 +221,7 @@ A database of the previous schema (version 3) is migrated by the first
 ingest.
 
   $ mmr ingest --db $TESTTMP/v3.db tx.ndjson 2>/dev/null
-  $ sqlite3 $TESTTMP/v3.db "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal; UPDATE mm_schema_version SET version = 3"
+  $ sqlite3 $TESTTMP/v3.db "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal; DROP TABLE mm_nudge_deferred; UPDATE mm_schema_version SET version = 3"
   $ mmr ingest --db $TESTTMP/v3.db tx.ndjson
   mmr ingest: 3 transactions from 1 file: 3 new, 0 already present
   $ sqlite3 $TESTTMP/v3.db "SELECT version FROM mm_schema_version ORDER BY 1; SELECT count(*) FROM mm_transaction"
@@ -229,4 +229,5 @@ ingest.
   4
   5
   6
+  7
   3

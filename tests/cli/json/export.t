@@ -16,7 +16,7 @@ The shipped MoneyMoments rules:
         "cooldown_days": 7,
         "traits_filter_json": null,
         "expression_json": {
-          "mmr": "abs(budget_variance) > 15%",
+          "mmr": "abs(budget_variance) > 15% and responsiveness_by_category[\"budget\"] ?? 0 >= -50%",
           "message_template_id": "BUDGET_01",
           "category": "budget",
           "with": {"drift": {"mmr": "abs(budget_variance)"}}
@@ -30,10 +30,7 @@ The shipped MoneyMoments rules:
         "cooldown_days": 3,
         "traits_filter_json": null,
         "expression_json": {
-          "if": {
-            "dining_txn_7d": {">=": 3},
-            "wants_share_30d": {">": 0.35}
-          },
+          "mmr": "dining_txn_7d >= 3 and wants_share_30d > 35% and responsiveness_by_category[\"dining\"] ?? 0 >= -50%",
           "message_template_id": "DINE_01",
           "category": "dining",
           "with": {"goal_name": {"mmr": "underfunded_top_goal ?? \"savings\""}}
@@ -47,10 +44,7 @@ The shipped MoneyMoments rules:
         "cooldown_days": 7,
         "traits_filter_json": null,
         "expression_json": {
-          "if": {
-            "top_goal_progress": {"<": 0.1},
-            "savings_actual_month": {"<=": 0}
-          },
+          "mmr": "top_goal_progress < 10% and savings_actual_month <= 0 and responsiveness_by_category[\"goal\"] ?? 0 >= -50%",
           "message_template_id": "GOAL_01",
           "category": "goal",
           "with": {
@@ -67,7 +61,7 @@ The shipped MoneyMoments rules:
         "cooldown_days": 7,
         "traits_filter_json": null,
         "expression_json": {
-          "mmr": "shopping_txn_7d >= 2 and pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%",
+          "mmr": "shopping_txn_7d >= 2 and pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20% and responsiveness_by_category[\"shopping\"] ?? 0 >= -50%",
           "message_template_id": "SHOP_01",
           "category": "shopping",
           "with": {
@@ -84,7 +78,7 @@ The shipped MoneyMoments rules:
         "cooldown_days": 14,
         "traits_filter_json": null,
         "expression_json": {
-          "mmr": "travel_txn_30d > travel_txn_baseline_30d and ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%",
+          "mmr": "travel_txn_30d > travel_txn_baseline_30d and ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50% and responsiveness_by_category[\"travel\"] ?? 0 >= -50%",
           "message_template_id": "TRAVEL_01",
           "category": "travel",
           "with": {"due": {"var": "upcoming_yearly_expenses_90d"}}

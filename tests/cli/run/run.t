@@ -33,11 +33,11 @@ The state: one candidate per (user, rule, date) with status and reason.
   4|227783fd-9ae0-5e48-a205-768c723803cb|2025-10-26T09:00:00Z|0
   5|c6a2cf86-df1c-5abd-926c-e4effe0e85ed|2025-10-26T09:00:00Z|0
   $ sqlite3 $TESTTMP/s.db "SELECT name, category, priority, cooldown_days, message_template_id, expression_json FROM mm_nudge_rule_master ORDER BY name"
-  budget_drift|budget|50|7.0|BUDGET_01|{"when":"abs(budget_variance) > 15%"}
-  dining_overspend|dining|80|3.0|DINE_01|{"when":"heavy_diner"}
-  goal_underfunded|goal|90|7.0|GOAL_01|{"when":"top_goal_progress < 10% and savings_actual_month <= 0"}
-  shopping_spike|shopping|70|7.0|SHOP_01|{"when":"shopping_txn_7d >= 2 and pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20%"}
-  travel_heavy|travel|60|14.0|TRAVEL_01|{"when":"travel_txn_30d > travel_txn_baseline_30d and ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50%"}
+  budget_drift|budget|50|7.0|BUDGET_01|{"when":"abs(budget_variance) > 15% and responsiveness_by_category[\"budget\"] ?? 0 >= -50%"}
+  dining_overspend|dining|80|3.0|DINE_01|{"when":"heavy_diner and responsiveness_by_category[\"dining\"] ?? 0 >= -50%"}
+  goal_underfunded|goal|90|7.0|GOAL_01|{"when":"top_goal_progress < 10% and savings_actual_month <= 0 and responsiveness_by_category[\"goal\"] ?? 0 >= -50%"}
+  shopping_spike|shopping|70|7.0|SHOP_01|{"when":"shopping_txn_7d >= 2 and pct_change(shopping_spend_30d, shopping_spend_prev_30d) > 20% and responsiveness_by_category[\"shopping\"] ?? 0 >= -50%"}
+  travel_heavy|travel|60|14.0|TRAVEL_01|{"when":"travel_txn_30d > travel_txn_baseline_30d and ratio(upcoming_yearly_expenses_90d, monthly_income) >= 50% and responsiveness_by_category[\"travel\"] ?? 0 >= -50%"}
   $ sqlite3 $TESTTMP/s.db "SELECT sink, last_event_id, updated_at FROM mm_event_cursor ORDER BY sink"
   ndjson|5|2025-10-26T09:00:00Z
   redis|5|2025-10-26T09:00:00Z
@@ -51,7 +51,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|1
   $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
   wal
-  6
+  7
 
 Rerunning the same snapshot creates nothing new (AC-MM-2, NFR-MM-3), even
 at a later time, and prints no event twice. (Before 12:00Z: then u3's

@@ -1,5 +1,5 @@
 `mmr serve` refuses bad command lines before it listens: no database, no
-JWT secret, a bad --listen or --heartbeat-ms (the server itself is tested
+JWT secret, a bad --listen, --heartbeat-ms, --redis or --redis-timeout (the server itself is tested
 by tests/serve/api.sh).
 
   $ cd "$TESTTMP" && mmr serve
@@ -24,6 +24,22 @@ by tests/serve/api.sh).
   [2]
   $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --heartbeat-ms 0
   mmr serve: --heartbeat-ms must be 10 to 3600000
+  (see `mmr serve --help`)
+  [2]
+  $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --redis http://localhost
+  mmr serve: --redis http://localhost: not a Redis URL (redis://[:password@]host[:port][/db])
+  (see `mmr serve --help`)
+  [2]
+  $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --redis-timeout 0
+  mmr serve: --redis-timeout 0: milliseconds 1-3600000
+  (see `mmr serve --help`)
+  [2]
+  $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --redis-timeout 5s
+  mmr serve: --redis-timeout 5s: milliseconds 1-3600000
+  (see `mmr serve --help`)
+  [2]
+  $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --redis
+  mmr serve: --redis needs a value
   (see `mmr serve --help`)
   [2]
   $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --bogus
