@@ -12,8 +12,12 @@
 #  (e) hostile input sizes: inputs that were quadratic once (NUL bytes in
 #      a source, a wide CSV header, a big JSON rule master) at n, 2n, 4n,
 #      with the growth per doubling (bench/bench_inputs.sh).
+#  (f) `mmr serve`: BENCH_STREAMS (default 10,000) SSE streams open, the
+#      server's memory per stream and commit -> event latency
+#      (bench/serve_streams.sh), and `GET /feed` under wrk against
+#      `GET /healthz` (bench/serve_feed.sh; "skipped" without wrk).
 # Environment: BUILD (default build), BENCH_USERS (default 1000000),
-# BENCH_TXN_USERS (default 10000).
+# BENCH_TXN_USERS (default 10000), BENCH_STREAMS (default 10000).
 # docs/performance.md explains the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,3 +76,8 @@ fi
 echo
 echo "== (e) hostile input sizes (linear: ratio ~2 per doubling; quadratic: ~4)"
 bench/bench_inputs.sh "$MMR"
+echo
+echo "== (f) mmr serve: open SSE streams, and GET /feed under wrk"
+bench/serve_streams.sh "${BENCH_STREAMS:-10000}" "$MMR"
+echo
+bench/serve_feed.sh "$MMR"

@@ -41,7 +41,9 @@ static const char help[] =
 "                    database read-only and write nothing\n"
 "  --events FILE     append events to FILE instead of stdout (each event once,\n"
 "                    even across a crash)\n"
-"  --redis URL       also PUBLISH each event: redis://[:password@]host[:port][/db]\n"
+"  --redis URL       also PUBLISH each event: redis://[[user][:password]@]host[:port][/db]\n"
+"                    (host a name, IPv4 or [IPv6]) or unix://[[user][:password]@]/PATH[?db=N];\n"
+"                    no password in the URL: MMR_REDIS_PASSWORD, else REDISCLI_AUTH\n"
 "  --redis-timeout MS\n"
 "                    the Redis deadline in milliseconds, for connecting\n"
 "                    (default 2000) and for each batch of PUBLISHes (default\n"
@@ -191,6 +193,7 @@ int cmd_run(int argc, char **argv)
     const char *name, *arg;
     int k, rc = EXIT_OK;
     mmr_db *lease_db = NULL;
+    char *redis_url = NULL;     /* the URL to connect with (a password added) */
     int lflags = 0;
     while ((k = cli_opts_next(&op, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
@@ -229,9 +232,15 @@ int cmd_run(int argc, char **argv)
         rc = cli_usage_error("run", "--as-of %s: not a date (YYYY-MM-DD)", o.as_of);
         goto out;
     }
-    if (o.redis_url && !mmr_redis_url_ok(o.redis_url)) {
-        rc = cli_usage_error("run", "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", o.redis_url);
-        goto out;
+    if (o.redis_url) {
+        /* a password from the environment when the URL has none (engine/run.h) */
+        const char *pw = getenv("MMR_REDIS_PASSWORD");
+        char why[512];
+        if (mmr_redis_url_resolve(o.redis_url, pw && *pw ? pw : getenv("REDISCLI_AUTH"), &redis_url, why, sizeof why)) {
+            rc = cli_usage_error("run", "%s", why);
+            goto out;
+        }
+        o.redis_url = redis_url;
     }
     if (now_s) {
         const char *why = NULL;
@@ -303,5 +312,6 @@ out:
         mmr_db_close(lease_db);
     }
     free(paths);
+    free(redis_url);
     return rc;
 }

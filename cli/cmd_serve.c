@@ -26,7 +26,10 @@ static const char help_head[] =
 "  --db FILE               the state database (must exist: `mmr run` or `mmr gen --db`)\n"
 "  --listen HOST:PORT      default 127.0.0.1:8080; port 0 picks a free one\n"
 "  --redis URL             also PUBLISH each event to mm:nudges:<user_id>:\n"
-"                          redis://[:password@]host[:port][/db]. The relay sends\n"
+"                          redis://[[user][:password]@]host[:port][/db] (host a\n"
+"                          name, IPv4 or [IPv6]) or unix://[[user][:password]@]/PATH\n"
+"                          [?db=N]; no password in the URL: MMR_REDIS_PASSWORD,\n"
+"                          else REDISCLI_AUTH. The relay sends\n"
 "                          what waits for Redis (a run's events, while the server\n"
 "                          runs even a run without --redis; those left when Redis\n"
 "                          was down; released deferrals), each exactly once\n"
@@ -127,8 +130,12 @@ int cmd_serve(int argc, char **argv)
             return cli_usage_error("serve", "--redis-timeout %s: milliseconds 1-3600000", rto_s);
         rto = (int)v;
     }
-    if (redis && !mmr_redis_url_ok(redis))
-        return cli_usage_error("serve", "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", redis);
+    /* a password from the environment when the URL has none (engine/run.h) */
+    const char *redis_pw = getenv("MMR_REDIS_PASSWORD");
+    if (!redis_pw || !*redis_pw) redis_pw = getenv("REDISCLI_AUTH");
+    char redis_why[512], *redis_url = NULL;
+    if (redis && mmr_redis_url_resolve(redis, redis_pw, NULL, redis_why, sizeof redis_why))
+        return cli_usage_error("serve", "%s", redis_why);
     if (cli_check_data_path("serve", "--db", dbp)) return EXIT_INPUT;
     if (access(dbp, F_OK)) {
         fprintf(stderr, "mmr serve: --db %s: no such file (make one with `mmr run` or `mmr gen --db`)\n", dbp);
@@ -170,11 +177,14 @@ int cmd_serve(int argc, char **argv)
     mmr_diags d;
     mmr_diags_init(&d);
     mmr_server *srv = NULL;
+    if (redis && mmr_redis_url_resolve(redis, redis_pw, &redis_url, redis_why, sizeof redis_why))
+        mmr_diag_add(&d, MMR_SEV_ERROR, "redis", 0, 0, "%s", redis_why);    /* out of memory */
     mmr_server_opts so = { .db_path = dbp, .listen_fd = fd, .secret = (const unsigned char *)secret,
-                           .secret_len = slen, .heartbeat_ms = hb, .redis_url = redis,
+                           .secret_len = slen, .heartbeat_ms = hb, .redis_url = redis_url,
                            .redis_timeout_ms = rto, .log = stderr };
-    int rc = mmr_server_start(&srv, &so, &d);
+    int rc = redis && !redis_url ? -1 : mmr_server_start(&srv, &so, &d);
     free(secret);
+    free(redis_url);    /* the server keeps its own copy */
     if (rc) {
         cli_print_diags(&d, CLI_FMT_TEXT);
         mmr_diags_free(&d);

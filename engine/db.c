@@ -127,9 +127,36 @@ int mmr_db_open(mmr_db **out, const char *path, int mode, int busy_ms, mmr_diags
     return 0;
 }
 
+int mmr_db_cached(mmr_db *db, sqlite3_stmt **st, const char *sql, mmr_diags *d)
+{
+    for (int i = 0; i < MMR_DB_CACHE; i++) {
+        if (db->cache[i].sql == sql) { *st = db->cache[i].st; return 0; }
+        if (!db->cache[i].sql) {
+            if (mmr_db_prepare(db, st, sql, d)) return -1;
+            db->cache[i].sql = sql;
+            db->cache[i].st = *st;
+            return 0;
+        }
+    }
+    return mmr_db_prepare(db, st, sql, d);
+}
+
+void mmr_db_uncache(mmr_db *db, sqlite3_stmt *st)
+{
+    if (!st) return;
+    for (int i = 0; i < MMR_DB_CACHE && db->cache[i].sql; i++)
+        if (db->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return;
+        }
+    sqlite3_finalize(st);
+}
+
 void mmr_db_close(mmr_db *db)
 {
     if (!db) return;
+    for (int i = 0; i < MMR_DB_CACHE; i++) sqlite3_finalize(db->cache[i].st);
     if (db->h) sqlite3_close_v2(db->h);
     free(db->path);
     free(db);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <time.h>
@@ -25,7 +26,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 /* A reply line longer than this is not an answer to PUBLISH, AUTH or
  * SELECT (Redis itself cuts error texts far shorter). */
@@ -175,61 +178,205 @@ static int append_cmd(mmr_redis *r, int argc, const char *const *argv, const siz
     return 0;
 }
 
-/* The parts of redis://[[user]:password@]host[:port][/db], host and pass
- * allocated (any length); 0, or -1 (nothing left allocated). */
-typedef struct url_parts { char *host, *pass; int port, db; } url_parts;
+/* ------------------------------------------------------------------
+ * URLs: redis://[[user][:password]@]host[:port][/db] (host a name, an IPv4
+ * address or an [IPv6] one) and unix://[[user][:password]@]/path[?db=N];
+ * user, password and path percent-decoded. */
+typedef struct url_parts {
+    char *host, *path, *user, *pass;   /* allocated; host (TCP) or path (unix) */
+    int port, db, v6;
+    size_t ins;          /* where a password goes in the URL text (url_with_password) */
+    const char *ins_pre; /* and what goes before it: ":" then "@", ":" or "" */
+} url_parts;
 
+static void free_parts(url_parts *u)
+{
+    free(u->host); free(u->path); free(u->user); free(u->pass);
+    memset(u, 0, sizeof *u);
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* s[0..n) percent-decoded into *out (allocated): 0, -1 a bad %XX (or one
+ * giving NUL), -2 out of memory */
+static int pct_decode(const char *s, size_t n, char **out)
+{
+    char *o = malloc(n + 1), *w = o;
+    if (!o) return -2;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') { *w++ = s[i]; continue; }
+        int hi = i + 2 < n ? hexval(s[i + 1]) : -1, lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0 || (hi | lo) == 0) { free(o); return -1; }
+        *w++ = (char)(hi * 16 + lo);
+        i += 2;
+    }
+    *w = 0;
+    *out = o;
+    return 0;
+}
+
+/* "N" (digits only) in [lo, hi] ending at *end: the value, or -1 */
+static long number(const char *p, const char **end, long lo, long hi)
+{
+    if (*p < '0' || *p > '9') return -1;
+    char *e;
+    errno = 0;
+    long v = strtol(p, &e, 10);
+    *end = e;
+    return errno || v < lo || v > hi ? -1 : v;
+}
+
+/* 0, -1 not a Redis URL, -2 out of memory (nothing left allocated). A
+ * user without a password parses; connect refuses it (url_problem). */
 static int parse_url(const char *url, url_parts *u)
 {
     memset(u, 0, sizeof *u);
     u->port = 6379;
     u->db = -1;
-    const char *p = url;
+    const char *p = url, *end;
+    int unix_sock = 0, rc = -1;
     if (!strncmp(p, "redis://", 8)) p += 8;
+    else if (!strncmp(p, "unix://", 7)) { p += 7; unix_sock = 1; }
     const char *auth_end = p + strcspn(p, "/");
     const char *at = NULL;
     for (const char *q = p; q < auth_end; q++) if (*q == '@') at = q;   /* the last '@' */
+    if (unix_sock && auth_end > p && at != auth_end - 1) return -1;      /* unix://X/...: X must end in '@' */
+    u->ins = (size_t)(p - url);
+    u->ins_pre = ":";
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
-        const char *pw = colon ? colon + 1 : p;
-        if (!(u->pass = strndup(pw, (size_t)(at - pw)))) return -1;
+        const char *ue = colon ? colon : at;
+        if ((rc = pct_decode(p, (size_t)(ue - p), &u->user)) ||
+            (colon && (rc = pct_decode(colon + 1, (size_t)(at - colon - 1), &u->pass))))
+            goto bad;
+        rc = -1;
+        u->ins = (size_t)(at - url);
+        u->ins_pre = colon ? "" : ":";
         p = at + 1;
     }
-    size_t hl = strcspn(p, ":/");
-    if (hl == 0 || !(u->host = strndup(p, hl))) goto bad;
-    p += hl;
+    if (unix_sock) {
+        size_t pl = strcspn(p, "?");
+        if (pl < 2) goto bad;
+        if ((rc = pct_decode(p, pl, &u->path))) goto bad;
+        rc = -1;
+        if (strlen(u->path) >= sizeof ((struct sockaddr_un *)0)->sun_path) goto bad;
+        p += pl;
+        if (*p == '?') {
+            if (strncmp(p, "?db=", 4) || (u->db = (int)number(p + 4, &end, 0, 1000000)) < 0) goto bad;
+            p = end;
+        }
+        if (!*p) return 0;
+        goto bad;
+    }
+    size_t hl;
+    if (*p == '[') {
+        hl = strcspn(p + 1, "]");
+        if (p[1 + hl] != ']') goto bad;
+        if (!(u->host = strndup(p + 1, hl))) goto oom;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, u->host, &a6) != 1) goto bad;
+        u->v6 = 1;
+        p += hl + 2;
+    } else {
+        hl = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+        if (hl == 0) goto bad;
+        if (!(u->host = strndup(p, hl))) goto oom;
+        p += hl;
+    }
     if (*p == ':') {
-        char *end;
-        long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v <= 0 || v > 65535) goto bad;
-        u->port = (int)v;
+        if ((u->port = (int)number(p + 1, &end, 1, 65535)) < 0) goto bad;
         p = end;
     }
     if (*p == '/') {
         p++;
-        if (*p) {
-            char *end;
-            long v = strtol(p, &end, 10);
-            if (end == p || *end || v < 0 || v > 1000000) goto bad;
-            u->db = (int)v;
-            p = end;
-        }
+        if (*p && (u->db = (int)number(p, &end, 0, 1000000)) < 0) goto bad;
+        if (*p) p = end;
     }
     if (!*p) return 0;
+    goto bad;
+oom:
+    rc = -2;
 bad:
-    free(u->host);
-    free(u->pass);
-    memset(u, 0, sizeof *u);
-    return -1;
+    free_parts(u);
+    return rc;
+}
+
+static const char URL_FORMS[] =
+    "redis://[[user][:password]@]host[:port][/db] with host a name, IPv4 or [IPv6] address,"
+    " or unix://[[user][:password]@]/path/to/socket[?db=N]";
+
+/* Why connect refuses parsed parts, or NULL */
+static const char *parts_problem(const url_parts *u)
+{
+    if (u->user && u->user[0] && !(u->pass && u->pass[0]))
+        return "a user name without a password";
+    return NULL;
 }
 
 int mmr_redis_url_ok(const char *url)
 {
     url_parts u;
     if (parse_url(url, &u)) return 0;
-    free(u.host);
-    free(u.pass);
-    return 1;
+    int ok = !parts_problem(&u);
+    free_parts(&u);
+    return ok;
+}
+
+/* url for messages: what lies before its last '@' (ahead of the path) shown as "***" */
+static void url_shown(const char *url, char *buf, size_t n)
+{
+    const char *s = strstr(url, "://");
+    s = s ? s + 3 : url;
+    const char *e = s + strcspn(s, "/"), *at = NULL;
+    for (const char *q = s; q < e; q++) if (*q == '@') at = q;
+    if (at) snprintf(buf, n, "%.*s***%s", (int)(s - url), url, at);
+    else snprintf(buf, n, "%s", url);
+}
+
+int mmr_redis_url_resolve(const char *url, const char *password, char **out, char *why, size_t n)
+{
+    if (out) *out = NULL;
+    char shown[256];
+    url_shown(url, shown, sizeof shown);
+    url_parts u;
+    int rc = parse_url(url, &u);
+    if (rc) {
+        if (rc == -2) snprintf(why, n, "out of memory");
+        else snprintf(why, n, "--redis %s: not a Redis URL (%s)", shown, URL_FORMS);
+        return -1;
+    }
+    int add = password && password[0] && !(u.pass && u.pass[0]);
+    if (!add && parts_problem(&u)) {
+        snprintf(why, n, "--redis %s: %s (give redis://user:password@host, or set MMR_REDIS_PASSWORD)",
+                 shown, parts_problem(&u));
+        free_parts(&u);
+        return -1;
+    }
+    size_t at = u.ins;
+    const char *pre = u.ins_pre;
+    int had_at = u.user != NULL;
+    free_parts(&u);
+    if (!out) return 0;
+    mmr_buf b;
+    mmr_buf_init(&b);
+    if (add) {
+        static const char hex[] = "0123456789ABCDEF";
+        mmr_buf_append(&b, url, at);
+        mmr_buf_puts(&b, pre);
+        for (const unsigned char *c = (const unsigned char *)password; *c; c++) {
+            if (isalnum(*c) || strchr("-._~", *c)) mmr_buf_append(&b, (const char *)c, 1);
+            else mmr_buf_printf(&b, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
+        }
+        if (!had_at) mmr_buf_puts(&b, "@");
+        mmr_buf_puts(&b, url + at);
+    } else mmr_buf_puts(&b, url);
+    if (b.oom) { mmr_buf_free(&b); snprintf(why, n, "out of memory"); return -1; }
+    *out = mmr_buf_take(&b);
+    return 0;
 }
 
 /* A server's error reply (the line after '-') into r->err: cut short to
@@ -248,6 +395,33 @@ static const char *server_error(mmr_redis *r, const char *line, size_t n)
     return r->err;
 }
 
+/* One non-blocking connect to sa before r's deadline: 0 (r->fd set), 1
+ * refused or failed (the errno in *err, nothing open), or -1 (r dead: the
+ * deadline passed). */
+static int try_connect(mmr_redis *r, int family, const struct sockaddr *sa, socklen_t len, int *err)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { *err = errno; return 1; }
+    if (connect(fd, sa, len) == 0) { r->fd = fd; return 0; }
+    if (errno != EINPROGRESS) { *err = errno; close(fd); return 1; }
+    r->fd = fd;     /* so a timeout closes it */
+    for (;;) {
+        int64_t left = r->deadline - now_ms();
+        struct pollfd p = { fd, POLLOUT, 0 };
+        int k = left <= 0 ? 0 : poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return die_timeout(r);
+        int e = 0;
+        socklen_t el = sizeof e;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el)) e = errno;
+        if (!e) return 0;
+        *err = e;
+        close(fd);
+        r->fd = -1;
+        return 1;
+    }
+}
+
 /* TCP connect to host:port before r's deadline, trying each address. */
 static int tcp_connect(mmr_redis *r, const char *host, int port)
 {
@@ -264,33 +438,26 @@ static int tcp_connect(mmr_redis *r, const char *host, int port)
         snprintf(r->why, sizeof r->why, "%s", g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
         return die(r, r->why);
     }
-    int last = ECONNREFUSED;
-    for (struct addrinfo *a = ai; a && !r->dead; a = a->ai_next) {
-        int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) { last = errno; continue; }
-        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) { r->fd = fd; break; }
-        if (errno != EINPROGRESS) { last = errno; close(fd); continue; }
-        r->fd = fd;     /* so a timeout closes it */
-        for (;;) {
-            int64_t left = r->deadline - now_ms();
-            struct pollfd p = { fd, POLLOUT, 0 };
-            int k = left <= 0 ? 0 : poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-            if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) { die_timeout(r); break; }
-            int e = 0;
-            socklen_t el = sizeof e;
-            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el)) e = errno;
-            if (e) { last = e; close(fd); r->fd = -1; }
-            break;
-        }
-        if (r->fd >= 0) break;
-    }
+    int last = ECONNREFUSED, k = 1;
+    for (struct addrinfo *a = ai; a && k == 1; a = a->ai_next)
+        k = try_connect(r, a->ai_family, a->ai_addr, a->ai_addrlen, &last);
     freeaddrinfo(ai);
-    if (r->dead) return -1;
-    if (r->fd < 0) return die(r, strerror(last));
+    if (k < 0) return -1;
+    if (k > 0) return die(r, strerror(last));
     int one = 1;
     setsockopt(r->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return 0;
+}
+
+/* Connect to the Unix socket at path (parse_url checked its length). */
+static int unix_connect(mmr_redis *r, const char *path)
+{
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    int err = 0, k = try_connect(r, AF_UNIX, (const struct sockaddr *)&a, sizeof a, &err);
+    return k > 0 ? die(r, strerror(err)) : k;
 }
 
 /* The answer to AUTH or SELECT: 0 (+OK), else -1 with the server's error
@@ -309,19 +476,26 @@ int mmr_redis_connect_within(mmr_redis **out, const char *url, int timeout_ms, m
 {
     *out = NULL;
     url_parts u;
-    if (parse_url(url, &u)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, "redis", 0, 0,
-                     "--redis %s: not a Redis URL (redis://[:password@]host[:port][/db])", url);
+    int pr = parse_url(url, &u);
+    const char *problem = pr ? NULL : parts_problem(&u);
+    if (pr == -1 || problem) {
+        char shown[256];
+        url_shown(url, shown, sizeof shown);
+        if (problem) mmr_diag_add(d, MMR_SEV_ERROR, "redis", 0, 0, "--redis %s: %s", shown, problem);
+        else mmr_diag_add(d, MMR_SEV_ERROR, "redis", 0, 0, "--redis %s: not a Redis URL (%s)", shown, URL_FORMS);
+        free_parts(&u);
         return -1;
     }
     if (timeout_ms <= 0) timeout_ms = MMR_REDIS_CONNECT_MS;
-    mmr_redis *r = calloc(1, sizeof *r);
+    mmr_redis *r = pr ? NULL : calloc(1, sizeof *r);
     mmr_buf w;
     mmr_buf_init(&w);
-    mmr_buf_printf(&w, "%s:%d", u.host, u.port);
+    /* where, for messages: never the user or password */
+    if (u.path) mmr_buf_puts(&w, u.path);
+    else mmr_buf_printf(&w, u.v6 ? "[%s]:%d" : "%s:%d", u.host, u.port);
     if (!r || w.oom) {
         mmr_diag_add(d, MMR_SEV_ERROR, "redis", 0, 0, "out of memory");
-        free(r); mmr_buf_free(&w); free(u.host); free(u.pass);
+        free(r); mmr_buf_free(&w); free_parts(&u);
         return -1;
     }
     r->fd = -1;
@@ -329,11 +503,14 @@ int mmr_redis_connect_within(mmr_redis **out, const char *url, int timeout_ms, m
     r->connecting = 1;
     set_deadline(r, timeout_ms);
     /* one deadline over connect, AUTH and SELECT (pipelined) */
-    int rc = tcp_connect(r, u.host, u.port);
-    if (!rc && u.pass && u.pass[0]) {
-        const char *argv[2] = { "AUTH", u.pass };
-        size_t lens[2] = { 4, strlen(u.pass) };
-        rc = append_cmd(r, 2, argv, lens);
+    int rc = u.path ? unix_connect(r, u.path) : tcp_connect(r, u.host, u.port);
+    int auth = u.pass && u.pass[0];
+    if (!rc && auth) {
+        /* AUTH user password (an ACL user), or AUTH password (the default user) */
+        int acl = u.user && u.user[0];
+        const char *argv[3] = { "AUTH", acl ? u.user : u.pass, u.pass };
+        size_t lens[3] = { 4, strlen(argv[1]), strlen(u.pass) };
+        rc = append_cmd(r, acl ? 3 : 2, argv, lens);
     }
     char dbs[16];
     if (!rc && u.db >= 0) {
@@ -342,21 +519,17 @@ int mmr_redis_connect_within(mmr_redis **out, const char *url, int timeout_ms, m
         size_t lens[2] = { 6, strlen(dbs) };
         rc = append_cmd(r, 2, argv, lens);
     }
-    int step = 0;   /* 0 AUTH, 1 SELECT */
-    if (!(u.pass && u.pass[0])) step = 1;
-    while (!rc && r->owed) {
+    for (int step = !auth; !rc && r->owed; step++) {   /* 0 AUTH, 1 SELECT */
         if (status_reply(r)) {
             if (!r->dead)
                 mmr_diag_add(d, MMR_SEV_WARNING, "redis", 0, 0, "redis %s: %s failed: %s", r->where,
                              step == 0 ? "AUTH" : "SELECT", r->err);
             rc = -1;
         }
-        step++;
     }
     if (rc && r->dead)
         mmr_diag_add(d, MMR_SEV_WARNING, "redis", 0, 0, "cannot connect to redis %s: %s", r->where, r->dead);
-    free(u.host);
-    free(u.pass);
+    free_parts(&u);
     if (rc) { mmr_redis_close(r); return -1; }
     r->connecting = 0;
     *out = r;

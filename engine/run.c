@@ -1664,9 +1664,6 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_diags_init(&ck_db.d);
     if (!rc && mode != MMR_DB_OPEN_MEMORY)
         ck_db.started = pthread_create(&ck_db.th, NULL, check_main, &ck_db) == 0;
-    /* Due deferrals first, committed on their own: the run's reader (a
-     * second connection) then sees them in the history (cooldown, cap),
-     * and their events are published with the run's. */
     /* events are for Redis when this run has it, or while a `mmr serve
      * --redis` is there to publish them (its relay) */
     c.want_redis = o->redis_url != NULL;
@@ -1677,6 +1674,9 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
         if (h < 0) rc = -1;
         c.want_redis = h == 1;
     }
+    /* Due deferrals first, committed on their own: the run's reader (a
+     * second connection) then sees them in the history (cooldown, cap),
+     * and their events are published with the run's. */
     if (!rc && mode == MMR_DB_OPEN_RW) {
         mmr_release_stats rs;
         rc = mmr_deferred_release(c.db, c.p, o->now, c.want_redis, &rs, d);

@@ -106,14 +106,29 @@ typedef struct mmr_redis mmr_redis;
 #define MMR_REDIS_CONNECT_MS 2000
 #define MMR_REDIS_BATCH_MS   10000
 
-/* url: redis://[[user]:password@]host[:port][/db] (port 6379 by default);
- * connect sends AUTH when there is a password and SELECT when there is a
- * db, all within MMR_REDIS_CONNECT_MS (connect_within: timeout_ms, <= 0
- * the default). 0, or -1 with a warning such as "cannot connect to redis
- * HOST:PORT: no answer within 2 s" (an error for a bad URL). */
-int  mmr_redis_url_ok(const char *url);   /* 1 if the URL parses */
+/* url: redis://[[user][:password]@]host[:port][/db] (host a name, an IPv4
+ * address or an [IPv6] one; port 6379 by default) or
+ * unix://[[user][:password]@]/PATH/TO/SOCKET[?db=N]; user, password and
+ * path percent-decoded (%40 for '@' and so on). connect sends AUTH user
+ * password (an ACL user) or AUTH password (the default user) when there is
+ * a password, and SELECT when there is a db, all within
+ * MMR_REDIS_CONNECT_MS (connect_within: timeout_ms, <= 0 the default). A
+ * user without a password is refused. 0, or -1 with a warning such as
+ * "cannot connect to redis HOST:PORT: no answer within 2 s" ([IPv6]:PORT,
+ * or the socket's path; never the user or password), or an error for a
+ * URL refused. No environment is read here: see url_resolve. */
+int  mmr_redis_url_ok(const char *url);   /* 1 if connect accepts the URL */
 int  mmr_redis_connect(mmr_redis **out, const char *url, mmr_diags *d);
 int  mmr_redis_connect_within(mmr_redis **out, const char *url, int timeout_ms, mmr_diags *d);
+/* For cli/: check url and give the one to connect with, in *out
+ * (allocated; out NULL: check only): url itself, or, when url has no
+ * password and password is not NULL or "", url with password
+ * percent-encoded into it (cli/ passes MMR_REDIS_PASSWORD, else
+ * REDISCLI_AUTH). 0, or -1 with why (n bytes at most): "--redis URL: not
+ * a Redis URL (...)" or "--redis URL: a user name without a password
+ * (...)", URL shown with what precedes its '@' as "***", or "out of
+ * memory". */
+int  mmr_redis_url_resolve(const char *url, const char *password, char **out, char *why, size_t n);
 /* Start the deadline (timeout_ms, <= 0: MMR_REDIS_BATCH_MS) of the batch
  * that follows. An append with no batch under way starts one with the
  * default; a batch ends when its last reply is read. */

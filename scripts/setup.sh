@@ -18,6 +18,7 @@ python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
 have_cmd redis-server || need+=(redis-server)
 [ -x /usr/bin/time ] || need+=(time)          # make bench: wall time and peak memory
 have_cmd bc           || need+=(bc)            # make bench: ratios
+have_cmd wrk          || need+=(wrk)           # make bench: mmr serve under load (bench/serve_feed.sh)
 have_hdr sqlite3.h || need+=(libsqlite3-dev)
 have_hdr jansson.h || need+=(libjansson-dev)
 have_hdr microhttpd.h || need+=(libmicrohttpd-dev)   # mmr serve

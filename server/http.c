@@ -368,6 +368,7 @@ void mmr_server_stop(mmr_server *s)
     }
     mmr_relay_free(s);
     for (int i = 0; i < s->npool; i++) mmr_db_close(s->pool[i]);
+    mmr_strmap_free(&s->by_user);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);
     free(s->db_path);

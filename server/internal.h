@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include "server/server.h"
 #include "engine/db.h"
+#include "util/strmap.h"
 
 #define MMR_BODY_MAX (64 * 1024)        /* request bodies beyond get 413 */
 #define MMR_STREAM_BUF_MAX (64 * 1024)  /* unsent bytes a stream may hold before it is dropped */
@@ -26,12 +27,14 @@ struct mmr_server {
     int heartbeat_ms;
     pthread_mutex_t lock;        /* streams, relay_last, stopping, pool */
     mmr_stream *streams;         /* open streams, a doubly linked list */
+    mmr_strmap by_user;          /* user -> the first of that user's streams (their own list) */
     int64_t relay_last;          /* every event <= this went to the streams open then */
     int stopping;
     mmr_db *pool[MMR_POOL_MAX];  /* idle read-write connections for handlers */
     int npool;
     mmr_db *relay_db;            /* the relay's own read-only connection */
     sqlite3_stmt *relay_sel;     /* its poll */
+    sqlite3_stmt *relay_ver;     /* PRAGMA data_version: poll only after a commit */
     pthread_t relay;
     int relay_started;
     pthread_cond_t wake;         /* the relay's sleep; signalled on stop */

@@ -1,4 +1,6 @@
-/* The relay: a thread that polls mm_event_outbox every ~50 ms for events
+/* The relay: a thread that looks every 10 ms whether the database changed
+ * (PRAGMA data_version, a read of the WAL index: no query, no read
+ * transaction) and, when it did, reads mm_event_outbox for the events
  * committed since the last it saw and hands each to the open streams of
  * its user. It starts at the newest event at startup (older ones are
  * replayed on request from the delivery log, by Last-Event-ID), uses its
@@ -11,7 +13,16 @@
 #include <time.h>
 #include "server/internal.h"
 
-enum { POLL_MS = 50, BATCH = 1000 };
+enum { POLL_MS = 10, BATCH = 1000 };
+
+/* PRAGMA data_version of the relay's connection: it changes whenever
+ * another connection commits. -1 when it cannot be read (then poll). */
+static int64_t data_version(sqlite3_stmt *ver)
+{
+    int64_t v = sqlite3_step(ver) == SQLITE_ROW ? sqlite3_column_int64(ver, 0) : -1;
+    sqlite3_reset(ver);
+    return v;
+}
 
 
 void mmr_relay_sleep_locked(mmr_server *s, int ms)
@@ -29,16 +40,23 @@ static void *relay_main(void *arg)
     sqlite3_stmt *sel = s->relay_sel;
     mmr_buf frame;
     mmr_buf_init(&frame);
+    /* heartbeats are due every heartbeat_ms: looking 4 times as often is
+     * enough (walking every stream every tick is not free at 10,000) */
+    int tick_ms = s->heartbeat_ms / 4 < 10 ? 10 : s->heartbeat_ms / 4 > 1000 ? 1000 : s->heartbeat_ms / 4;
+    int64_t seen = -1, next_tick = 0;
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         int64_t last = s->relay_last;
         pthread_mutex_unlock(&s->lock);
-        int n = 0;
+        int n = 0, r = SQLITE_DONE;
+        /* read before the poll: a commit after it changes it again */
+        int64_t ver = data_version(s->relay_ver);
+        if (ver >= 0 && ver == seen) goto idle;
         sqlite3_reset(sel);
         sqlite3_bind_int64(sel, 1, last);
         sqlite3_bind_int(sel, 2, BATCH);
         /* a busy or failed poll is simply retried on the next tick */
-        while (sqlite3_step(sel) == SQLITE_ROW) {
+        while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
             const char *c[7];
             for (int i = 0; i < 7; i++) { c[i] = (const char *)sqlite3_column_text(sel, i + 1); if (!c[i]) c[i] = ""; }
             mmr_buf_clear(&frame);
@@ -50,8 +68,14 @@ static void *relay_main(void *arg)
             n++;
         }
         sqlite3_reset(sel);   /* ends the read transaction: WAL can checkpoint */
+        if (r == SQLITE_DONE && n < BATCH) seen = ver;   /* all of that version read */
+    idle:
         pthread_mutex_lock(&s->lock);
-        mmr_streams_tick_locked(s, mmr_now_ms());
+        int64_t now = mmr_now_ms();
+        if (now >= next_tick) {
+            mmr_streams_tick_locked(s, now);
+            next_tick = now + tick_ms;
+        }
         if (n == BATCH || s->stopping) continue;   /* more waiting: no sleep */
         mmr_relay_sleep_locked(s, POLL_MS);
     }
@@ -73,6 +97,7 @@ int mmr_relay_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
             "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
             "CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
             "WHERE o.event_id > ?1 ORDER BY o.event_id LIMIT ?2", d)) goto out;
+    if (mmr_db_prepare(s->relay_db, &s->relay_ver, "PRAGMA data_version", d)) goto out;
     if (mmr_relay_work_start(s, o, d)) goto out;
     int e = pthread_create(&s->relay, NULL, relay_main, s);
     if (e) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the relay thread: %s", strerror(e)); goto out; }
@@ -98,7 +123,8 @@ void mmr_relay_free(mmr_server *s)
 {
     mmr_relay_work_free(s);
     sqlite3_finalize(s->relay_sel);
-    s->relay_sel = NULL;
+    sqlite3_finalize(s->relay_ver);
+    s->relay_sel = s->relay_ver = NULL;
     mmr_db_close(s->relay_db);
     s->relay_db = NULL;
 }

@@ -82,16 +82,21 @@ static void put_field(mmr_buf *b, const char *key, sqlite3_stmt *st, int col)
 int mmr_store_feed(mmr_db *db, const char *user, long limit, const char *before_at, const char *before_id,
                    mmr_buf *items, int *more, mmr_buf *last_at, mmr_buf *last_id, mmr_diags *d)
 {
+    static const char feed_sql[] =
+        /* ?2 NULL: from the newest; the row after the cursor in the feed's order */
+        "SELECT delivery_id, title, body, category, delivered_at "
+        "FROM mm_nudge_delivery_log WHERE user_id = ?1 "
+        "AND (?2 IS NULL OR delivered_at < ?2 OR (delivered_at = ?2 AND delivery_id > ?3)) "
+        "ORDER BY delivered_at DESC, delivery_id LIMIT ?4";
     sqlite3_stmt *st = NULL;
     *more = 0;
-    int rc = begin(db, 0, d);
-    if (rc) return rc;
-    rc = MMR_STORE_ERROR;
-    /* ?2 NULL: from the newest; the row after the cursor in the feed's order */
-    if (mmr_db_prepare(db, &st, "SELECT delivery_id, title, body, category, delivered_at "
-                                "FROM mm_nudge_delivery_log WHERE user_id = ?1 "
-                                "AND (?2 IS NULL OR delivered_at < ?2 OR (delivered_at = ?2 AND delivery_id > ?3)) "
-                                "ORDER BY delivered_at DESC, delivery_id LIMIT ?4", d)) goto out;
+    /* one statement: its own read transaction (under WAL it never waits
+     * for a writer), so no BEGIN; cached, as the server asks it most */
+    int rc = MMR_STORE_ERROR;
+    if (mmr_db_cached(db, &st, feed_sql, d)) {   /* the diagnostic is added */
+        int e = sqlite3_errcode(db->h);
+        return e == SQLITE_BUSY || e == SQLITE_LOCKED ? MMR_STORE_BUSY : MMR_STORE_ERROR;
+    }
     sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
     if (before_at && before_id) {
         sqlite3_bind_text(st, 2, before_at, -1, SQLITE_STATIC);
@@ -119,8 +124,7 @@ int mmr_store_feed(mmr_db *db, const char *user, long limit, const char *before_
     if (items->oom || last_at->oom || last_id->oom) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
     rc = MMR_STORE_OK;
 out:
-    sqlite3_finalize(st);
-    mmr_db_rollback(db);
+    mmr_db_uncache(db, st);
     return rc;
 }
 

@@ -66,3 +66,24 @@ int mmr_strmap_put(mmr_strmap *m, const char *k, size_t val)
     m->vals[i] = val;
     return 0;
 }
+
+int mmr_strmap_del(mmr_strmap *m, const char *k)
+{
+    if (!m->cap || !k) return 0;
+    size_t mask = m->cap - 1, i = slot(m->keys, m->cap, k);
+    if (!m->keys[i]) return 0;
+    m->n--;
+    /* backward shift: an entry whose home h lies cyclically outside (i, j]
+     * can fill the hole at i, which then moves to j */
+    for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+        size_t h = hash(m->keys[j]) & mask;
+        int movable = i < j ? (h <= i || h > j) : (h <= i && h > j);
+        if (!movable) continue;
+        m->keys[i] = m->keys[j];
+        m->vals[i] = m->vals[j];
+        i = j;
+    }
+    m->keys[i] = NULL;
+    m->vals[i] = 0;
+    return 1;
+}

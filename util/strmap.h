@@ -19,5 +19,9 @@ void mmr_strmap_free(mmr_strmap *m);
 int mmr_strmap_get(const mmr_strmap *m, const char *k, size_t *val);
 /* Insert or replace. 0 on success, -1 when out of memory (map unchanged). */
 int mmr_strmap_put(mmr_strmap *m, const char *k, size_t val);
+/* Remove k: 1 if it was there, else 0. Later entries of its probe run
+ * move back into the hole (no tombstones: a map with many removals stays
+ * as fast as a fresh one). */
+int mmr_strmap_del(mmr_strmap *m, const char *k);
 
 #endif

@@ -20,9 +20,10 @@ if ! command -v redis-server >/dev/null; then echo "redis-server not installed";
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 URL="redis://127.0.0.1:$PORT"
 
+# start_redis [ARG...]: extra redis-server arguments (a later one wins)
 start_redis() {
     redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-        --logfile "$TMP/redis.log" &
+        --logfile "$TMP/redis.log" "$@" &
     srv=$!
     for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.05; done
     return 1

@@ -191,6 +191,34 @@ check "raw: declared huge body" "HTTP/1.1 413" "$(sed -n 3p raw.out | cut -d' ' 
 check "raw: bad path bytes" "HTTP/1.1 404" "$(sed -n 5p raw.out | cut -d' ' -f1-2)"
 check "still up" '{"status":"ok"} 200' "$(req "$B/healthz")"
 
+# several streams of one user: whichever closes, the others stay fed
+# (streams are found by user through a map whose key is the first one's)
+add_delivery() { # ID: a delivery of u2 and its event, committed at once
+    sqlite3 "$DB" "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at)
+                   SELECT '$1', 'u2', min(rule_id), '2025-10-28', 'T', 'B', 'dining', '{}', '2025-10-28T10:00:00Z' FROM mm_nudge_rule_master;
+                   INSERT INTO mm_event_outbox(delivery_seq, want_redis) SELECT seq, 0 FROM mm_nudge_delivery_log WHERE delivery_id = '$1';"
+}
+got_id() { for _ in $(seq 100); do grep -q "^id: $2\$" "$1" && return 0; sleep 0.03; done; return 1; }
+pids=()
+for k in a b c; do
+    curl -sN "$ST?access_token=$U2" > "m-$k.out" 2>/dev/null &
+    pids+=($!)
+    for _ in $(seq 100); do [ -s "m-$k.out" ] && break; sleep 0.02; done
+done
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null   # the first: the map's key
+sleep 0.1
+add_delivery multi-1
+got_id m-b.out multi-1 && got_id m-c.out multi-1 && ok || bad "u2's other streams get the event after the first one closed"
+kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null
+sleep 0.1
+add_delivery multi-2
+got_id m-b.out multi-2 && ok || bad "the last of u2's streams gets the next event"
+check "each event once on a stream" "1 1" "$(grep -c '^id: multi-1$' m-b.out) $(grep -c '^id: multi-2$' m-b.out)"
+kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null
+sleep 0.1
+add_delivery multi-3   # nobody listening: nothing to do, nothing breaks
+check "still up after u2's streams all closed" '{"status":"ok"} 200' "$(req "$B/healthz")"
+
 # SIGTERM with a stream open: exit 0
 curl -sN -H "Authorization: Bearer $TU" "$ST" > /dev/null 2>&1 &
 sleep 0.2

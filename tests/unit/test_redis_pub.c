@@ -57,8 +57,8 @@ static void serve(int ls, srv_mode m)
     } else if (m == SRV_STALL) {
         usleep(1500000);
     } else if (m == SRV_AUTH) {
-        /* the password of redis://user:pass@host is "pass"; the user is dropped */
-        const char want[] = "*2\r\n$4\r\nAUTH\r\n$4\r\npass\r\n";
+        /* redis://user:p%40ss@host: AUTH user p@ss (an ACL user, the password decoded) */
+        const char want[] = "*3\r\n$4\r\nAUTH\r\n$4\r\nuser\r\n$4\r\np@ss\r\n";
         if (!strcmp(buf, want)) put(c, "+OK\r\n", 5);
         else put(c, "-ERR unexpected AUTH\r\n", 22);
         usleep(300000);
@@ -208,9 +208,9 @@ static void test_connect(void)
     if (d.n) T_EQ_STR(d.v[0].message, want);
     mmr_diags_free(&d);
     stop(p);
-    /* a user name in the URL is dropped; AUTH sends the password alone */
+    /* a user name in the URL is sent: AUTH user password */
     mmr_diags_init(&d);
-    p = start(SRV_AUTH, url, sizeof url, "user:pass@");
+    p = start(SRV_AUTH, url, sizeof url, "user:p%40ss@");
     T_EQ_INT(mmr_redis_connect_within(&r, url, 1000, &d), 0);
     T_EQ_INT(d.n, 0);
     mmr_redis_close(r);
@@ -224,11 +224,82 @@ static void test_connect(void)
     snprintf(want, sizeof want, "cannot connect to redis %s: Connection refused", url + 8);
     if (d.n) T_EQ_STR(d.v[0].message, want);
     mmr_diags_free(&d);
-    /* URLs */
-    T_EQ_INT(mmr_redis_url_ok("redis://user:p@ss@h:1/2"), 1);
-    T_EQ_INT(mmr_redis_url_ok("redis://h:0"), 0);
-    T_EQ_INT(mmr_redis_url_ok("redis://:pw@"), 0);
-    T_EQ_INT(mmr_redis_url_ok("rediss://h"), 0);
+}
+
+/* The URL forms mmr_redis_url_ok accepts are those connect accepts. */
+static void test_urls(void)
+{
+    static const char *const good[] = {
+        "redis://h", "redis://h:1/2", "redis://h/", "h:6379", "redis://127.0.0.1:6379/0",
+        "redis://user:p@ss@h:1/2",          /* the last '@' ends the user part */
+        "redis://:pw@h", "redis://u:pw@h", "redis://u%3Ax:p%40%3A%2F@h", "redis://@h", "redis://:@h",
+        "redis://[::1]", "redis://[::1]:6380/0", "redis://u:pw@[::1]:6380", "redis://[2001:db8::7]/3",
+        "unix:///tmp/r.sock", "unix:///tmp/r.sock?db=3", "unix://:pw@/tmp/r.sock", "unix://u:pw@/tmp/r.sock?db=0",
+        "unix:///tmp/a%20b.sock",
+    };
+    static const char *const bad[] = {
+        "", "redis://", "redis://h:0", "redis://h:65536", "redis://h:", "redis://h:+1", "redis://h:1x",
+        "redis://h/x", "redis://h/-1", "redis://h/1000001", "redis://:pw@", "rediss://h", "http://h",
+        "redis://h?db=1", "redis://h h", "redis://u:p%zz@h", "redis://u:p%4@h", "redis://u:p%00@h",
+        "redis://u@h", "redis://u:@h",     /* a user without a password */
+        "redis://[::1", "redis://[::1]x", "redis://[h]", "redis://[]", "redis://::1",
+        "unix://", "unix:///", "unix://tmp/r.sock", "unix://a@b/r.sock", "unix:///tmp/r.sock?db=",
+        "unix:///tmp/r.sock?db=x", "unix:///tmp/r.sock?x=1", "unix://u@/tmp/r.sock", "unix:///tmp/%zz",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (!mmr_redis_url_ok(good[i])) { T_CHECK(0); printf("refused: %s\n", good[i]); }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (mmr_redis_url_ok(bad[i])) { T_CHECK(0); printf("accepted: %s\n", bad[i]); }
+    char longp[200] = "unix:///";
+    memset(longp + 8, 'x', 120);
+    T_EQ_INT(mmr_redis_url_ok(longp), 0);   /* longer than sun_path */
+
+    /* resolve: a password (from the environment) goes in percent-encoded
+     * when the URL has none, a user without one is refused, and no message
+     * shows the password */
+    static const char *const res[][3] = {   /* url, password, the URL to connect with */
+        { "redis://h:1/2", "p@s:s/w%", "redis://:p%40s%3As%2Fw%25@h:1/2" },
+        { "redis://mmr@h", "pw", "redis://mmr:pw@h" },
+        { "redis://mmr:@[::1]:7", "pw", "redis://mmr:pw@[::1]:7" },
+        { "unix:///s.sock?db=1", "pw", "unix://:pw@/s.sock?db=1" },
+        { "h", "pw", ":pw@h" },
+        { "redis://:mine@h", "env", "redis://:mine@h" },   /* the URL's own password wins */
+        { "redis://h", "", "redis://h" },                  /* no password: the URL as is */
+    };
+    char why[512], *u = NULL;
+    for (size_t i = 0; i < sizeof res / sizeof *res; i++) {
+        T_EQ_INT(mmr_redis_url_resolve(res[i][0], res[i][1], &u, why, sizeof why), 0);
+        T_EQ_STR(u, res[i][2]);
+        T_EQ_INT(mmr_redis_url_ok(u), 1);
+        free(u);
+    }
+    T_EQ_INT(mmr_redis_url_resolve("redis://h", NULL, NULL, why, sizeof why), 0);
+    T_EQ_INT(mmr_redis_url_resolve("redis://mmr@h", NULL, &u, why, sizeof why), -1);
+    T_CHECK(u == NULL);
+    T_EQ_STR(why, "--redis redis://***@h: a user name without a password "
+                  "(give redis://user:password@host, or set MMR_REDIS_PASSWORD)");
+    T_EQ_INT(mmr_redis_url_resolve("redis://u:s3cret@h:0", NULL, &u, why, sizeof why), -1);
+    T_CHECK(!strstr(why, "s3cret") && !strncmp(why, "--redis redis://***@h:0: not a Redis URL (", 42));
+    T_EQ_INT(mmr_redis_url_resolve("s3cret@h@x:0", NULL, &u, why, sizeof why), -1);
+    T_CHECK(!strstr(why, "s3cret"));
+
+    /* connect refuses the same URLs, the password hidden */
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_redis *r = NULL;
+    T_EQ_INT(mmr_redis_connect_within(&r, "redis://u:s3cret@h/x", 100, &d), -1);
+    T_EQ_INT(d.n, 1);
+    if (d.n) T_CHECK(!strncmp(d.v[0].message, "--redis redis://***@h/x: not a Redis URL (", 42));
+    mmr_diags_free(&d);
+    mmr_diags_init(&d);
+    T_EQ_INT(mmr_redis_connect_within(&r, "redis://s3cret@h", 100, &d), -1);
+    if (d.n) T_EQ_STR(d.v[0].message, "--redis redis://***@h: a user name without a password");
+    mmr_diags_free(&d);
+    /* no socket there: the message names the path */
+    mmr_diags_init(&d);
+    T_EQ_INT(mmr_redis_connect_within(&r, "unix://:s3cret@/nonexistent/r.sock", 300, &d), -1);
+    if (d.n) T_EQ_STR(d.v[0].message, "cannot connect to redis /nonexistent/r.sock: No such file or directory");
+    mmr_diags_free(&d);
 }
 
 int main(void)
@@ -238,5 +309,6 @@ int main(void)
     test_server_error();
     test_reset();
     test_connect();
+    test_urls();
     return T_DONE("redis_pub");
 }

@@ -1,4 +1,4 @@
-/* util/strmap: insert, replace, miss, growth past many resizes. */
+/* util/strmap: insert, replace, miss, growth past many resizes, removal. */
 #include "tests/unit/t.h"
 #include "util/strmap.h"
 #include <stdlib.h>
@@ -41,6 +41,25 @@ int main(void)
     T_EQ_INT(mmr_strmap_get(&m, "k50000", NULL), 0);
     T_EQ_INT(mmr_strmap_get(&m, "a", &v), 1);
     T_EQ_INT(v, 7);
+
+    /* removal: every other key goes (the probe runs are long at half
+     * full); the rest are all still found, the removed none */
+    T_EQ_INT(mmr_strmap_del(&m, "nope"), 0);
+    size_t gone = 0;
+    for (size_t i = 0; i < N; i += 2) gone += (size_t)mmr_strmap_del(&m, keys[i]);
+    T_EQ_INT(gone, N / 2);
+    T_EQ_INT(m.n, N / 2 + 2);
+    bad = 0;
+    for (size_t i = 0; i < N; i++) {
+        int there = mmr_strmap_get(&m, keys[i], &v);
+        if (i % 2 ? !there || v != i * 2 : there) bad++;
+    }
+    T_EQ_INT(bad, 0);
+    T_EQ_INT(mmr_strmap_del(&m, keys[0]), 0);      /* twice: the second finds nothing */
+    /* put back after removal */
+    T_EQ_INT(mmr_strmap_put(&m, keys[0], 5), 0);
+    T_EQ_INT(mmr_strmap_get(&m, keys[0], &v), 1);
+    T_EQ_INT(v, 5);
     mmr_strmap_free(&m);
     T_EQ_INT(m.n, 0);
     T_EQ_INT(mmr_strmap_get(&m, "a", NULL), 0);

@@ -27,7 +27,7 @@ by tests/serve/api.sh).
   (see `mmr serve --help`)
   [2]
   $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --redis http://localhost
-  mmr serve: --redis http://localhost: not a Redis URL (redis://[:password@]host[:port][/db])
+  mmr serve: --redis http://localhost: not a Redis URL (redis://[[user][:password]@]host[:port][/db] with host a name, IPv4 or [IPv6] address, or unix://[[user][:password]@]/path/to/socket[?db=N])
   (see `mmr serve --help`)
   [2]
   $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --redis-timeout 0
