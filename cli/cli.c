@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include "stdlib/builtins.h"
 #include "util/outfile.h"
 
 void cli_line(FILE *out, const char *fmt, ...)
@@ -22,10 +24,34 @@ void cli_line(FILE *out, const char *fmt, ...)
     free(s);
 }
 
+/* The embedded std schemas, shown as "std/NAME.mmr", for quoting. */
+static const char *std_text(const char *file, size_t *len)
+{
+    size_t n = strlen(file);
+    if (strncmp(file, "std/", 4) || n < 9 || strcmp(file + n - 4, ".mmr")) return NULL;
+    char name[128];
+    if (n - 4 >= sizeof name) return NULL;
+    memcpy(name, file, n - 4);
+    name[n - 4] = 0;
+    return mmr_std_source(name, len);
+}
+
+int cli_color(FILE *out)
+{
+    const char *no = getenv("NO_COLOR");
+    if (no && *no) return 0;
+    const char *force = getenv("CLICOLOR_FORCE");
+    if (force && *force && strcmp(force, "0")) return 1;
+    const char *term = getenv("TERM");
+    if (term && !strcmp(term, "dumb")) return 0;
+    return isatty(fileno(out));
+}
+
 void cli_print_diags(const mmr_diags *d, cli_format f)
 {
-    if (f == CLI_FMT_JSON) mmr_diags_print_json(stderr, d);
-    else mmr_diags_print_text(stderr, d);
+    if (f == CLI_FMT_JSON) { mmr_diags_print_json(stderr, d); return; }
+    mmr_diag_style st = { cli_color(stderr), 1, std_text };
+    mmr_diags_print_styled(stderr, d, &st);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -19,8 +19,15 @@ typedef enum { CLI_FMT_TEXT, CLI_FMT_JSON, CLI_FMT_SARIF } cli_format;
  * error and returns EXIT_USAGE. */
 int cli_parse_diag_format(const char *cmd, const char *value, cli_format *f);
 
-/* Print diags in the chosen format to stderr (text/json). */
+/* Print diags in the chosen format to stderr (text/json). Text quotes the
+ * .mmr source line under each diagnostic, with a caret at the column, and
+ * is coloured when cli_color(stderr) says so. */
 void cli_print_diags(const mmr_diags *d, cli_format f);
+
+/* Colour on out? Never when NO_COLOR is set and not empty
+ * (https://no-color.org); always when CLICOLOR_FORCE is set and not "0";
+ * else when out is a terminal (and TERM is not "dumb"). */
+int cli_color(FILE *out);
 
 /* "mmr CMD: message" on stderr plus a pointer to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

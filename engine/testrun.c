@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "compiler/compile.h"
 #include "engine/decide.h"
 #include "engine/tz.h"
@@ -28,7 +29,10 @@ void mmr_testrun_init(mmr_testrun *r)
 void mmr_testrun_free(mmr_testrun *r)
 {
     if (r->tests) json_decref(r->tests);
+    if (r->filtered) json_decref(r->filtered);
+    free(r->seconds);
     free(r->cond_seen);
+    free(r->cond_hits);
     free(r->rule_fired);
     free(r->rule_delivered);
     if (r->prog) mmr_program_free(r->prog);
@@ -53,6 +57,20 @@ static void quote(mmr_buf *b, const char *s, size_t n)
         else mmr_buf_putc(b, (char)c);
     }
     mmr_buf_putc(b, '"');
+}
+
+/* A file path as a JSON string: a path is bytes, so any that are not
+ * UTF-8 become U+FFFD (json_string would refuse the whole path). */
+static json_t *path_json(const char *path)
+{
+    json_t *j = json_string(path ? path : "");
+    if (j) return j;
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_buf_utf8(&b, path, strlen(path));
+    j = json_stringn(b.data ? b.data : "", b.len);
+    mmr_buf_free(&b);
+    return j;
 }
 
 static json_t *num_json(double v)
@@ -277,7 +295,7 @@ typedef struct run_ctx {
 static json_t *add_failure(json_t *fails, const mmr_loc *loc, const char *msg)
 {
     json_t *f = json_object();
-    json_object_set_new(f, "file", json_string(loc->file ? loc->file : ""));
+    json_object_set_new(f, "file", path_json(loc->file));
     json_object_set_new(f, "line", json_integer(loc->line));
     json_object_set_new(f, "message", json_string(msg));
     json_array_append_new(fails, f);
@@ -548,7 +566,7 @@ static int run_one(run_ctx *c, const mmr_test *t)
     }
 
     json_object_set_new(o, "name", json_string(t->name ? t->name : ""));
-    json_object_set_new(o, "file", json_string(t->loc.file ? t->loc.file : ""));
+    json_object_set_new(o, "file", path_json(t->loc.file));
     json_object_set_new(o, "line", json_integer(t->loc.line));
     json_object_set_new(o, "at", json_string(mmr_time_format(now, tbuf)));
     if (derived) json_object_set_new(o, "signals", derived);
@@ -631,7 +649,9 @@ static int run_one(run_ctx *c, const mmr_test *t)
             for (size_t i = 0; i < c->vm.ntrace; i++) {
                 const mmr_trace_rec *tr = &c->vm.trace[i];
                 if (tr->cond >= p->nconds) continue;
-                r->cond_seen[tr->cond] |= tr->truth > 0 ? MMR_COV_TRUE : tr->truth == 0 ? MMR_COV_FALSE : MMR_COV_UNKNOWN;
+                int k = tr->truth > 0 ? 0 : tr->truth == 0 ? 1 : 2;
+                r->cond_seen[tr->cond] |= (uint8_t)(1u << k);    /* MMR_COV_TRUE, _FALSE, _UNKNOWN */
+                r->cond_hits[(size_t)tr->cond * 3 + (size_t)k]++;
             }
             json_object_set_new(o, "trace", trace_json(p, &c->vm));
         }
@@ -658,10 +678,15 @@ int mmr_testrun_run(const char *const *paths, size_t npaths, const mmr_testrun_o
     if (!r->prog || d->errors) return -1;
     const mmr_program *p = r->prog;
     r->tests = json_array();
+    r->filtered = json_array();
+    r->seconds = calloc(r->unit->ntests ? r->unit->ntests : 1, sizeof *r->seconds);
     r->cond_seen = calloc(p->nconds ? p->nconds : 1, 1);
+    r->cond_hits = calloc(p->nconds ? (size_t)p->nconds * 3 : 1, sizeof *r->cond_hits);
     r->rule_fired = calloc(p->nrules ? p->nrules : 1, sizeof *r->rule_fired);
     r->rule_delivered = calloc(p->nrules ? p->nrules : 1, sizeof *r->rule_delivered);
-    if (!r->tests || !r->cond_seen || !r->rule_fired || !r->rule_delivered) return -1;
+    if (!r->tests || !r->filtered || !r->seconds || !r->cond_seen || !r->cond_hits || !r->rule_fired
+        || !r->rule_delivered)
+        return -1;
 
     run_ctx c;
     memset(&c, 0, sizeof c);
@@ -675,8 +700,22 @@ int mmr_testrun_run(const char *const *paths, size_t npaths, const mmr_testrun_o
     int rc = 0;
     for (size_t i = 0; i < r->unit->ntests && rc == 0; i++) {
         const mmr_test *t = r->unit->tests[i];
-        if (o && o->filter && !strstr(t->name ? t->name : "", o->filter)) { r->skipped++; continue; }
+        if (o && o->filter && !strstr(t->name ? t->name : "", o->filter)) {
+            json_t *f = json_object();
+            json_object_set_new(f, "name", json_string(t->name ? t->name : ""));
+            json_object_set_new(f, "file", path_json(t->loc.file));
+            json_object_set_new(f, "line", json_integer(t->loc.line));
+            if (!f || json_array_append_new(r->filtered, f) < 0) { rc = -1; break; }
+            r->skipped++;
+            continue;
+        }
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = run_one(&c, t);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        size_t n = json_array_size(r->tests);
+        if (rc == 0 && n > 0 && n <= r->unit->ntests)
+            r->seconds[n - 1] = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     }
     mmr_buf_free(&c.msg);
     mmr_arena_free(&c.arena);
@@ -778,19 +817,24 @@ static void render_context(mmr_buf *out, const json_t *t)
     }
 }
 
+void mmr_testrun_render_test_text(const json_t *t, mmr_buf *out)
+{
+    size_t k;
+    json_t *f;
+    json_t *fails = json_object_get(t, "failures");
+    if (json_array_size(fails) == 0) return;
+    json_array_foreach(fails, k, f)
+        mmr_buf_printf(out, "%s:%lld: test \"%s\": %s\n", jstr(f, "file"),
+                       (long long)json_integer_value(json_object_get(f, "line")),
+                       jstr(t, "name"), jstr(f, "message"));
+    render_context(out, t);
+}
+
 void mmr_testrun_render_text(const mmr_testrun *r, mmr_buf *out)
 {
-    size_t i, k;
-    json_t *t, *f;
-    json_array_foreach(r->tests, i, t) {
-        json_t *fails = json_object_get(t, "failures");
-        if (json_array_size(fails) == 0) continue;
-        json_array_foreach(fails, k, f)
-            mmr_buf_printf(out, "%s:%lld: test \"%s\": %s\n", jstr(f, "file"),
-                           (long long)json_integer_value(json_object_get(f, "line")),
-                           jstr(t, "name"), jstr(f, "message"));
-        render_context(out, t);
-    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(r->tests, i, t) mmr_testrun_render_test_text(t, out);
 }
 
 void mmr_testrun_render_summary(const mmr_testrun *r, mmr_buf *out)
@@ -892,7 +936,7 @@ static json_t *cond_json(const mmr_testrun *r, uint32_t i)
     json_object_set_new(o, "part", json_string(part_name(c->part)));
     json_object_set_new(o, "whole", json_boolean(part_is_all(c->part)));
     json_object_set_new(o, "text", json_string(c->text ? c->text : ""));
-    json_object_set_new(o, "file", json_string(c->file ? c->file : ""));
+    json_object_set_new(o, "file", path_json(c->file));
     json_object_set_new(o, "line", json_integer(c->line));
     json_object_set_new(o, "true", json_boolean(r->cond_seen[i] & MMR_COV_TRUE));
     json_object_set_new(o, "false", json_boolean(r->cond_seen[i] & MMR_COV_FALSE));

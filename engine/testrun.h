@@ -35,7 +35,10 @@ typedef struct mmr_testrun {
     mmr_program *prog;           /* owned */
     json_t *tests;               /* array, one object per test run (see testing.md) */
     size_t passed, failed, skipped;
+    json_t *filtered;            /* array of {name, file, line}: tests --filter left out */
+    double *seconds;             /* per entry of tests: wall time of the test */
     uint8_t *cond_seen;          /* prog->nconds marks (MMR_COV_*) */
+    uint32_t *cond_hits;         /* 3 per condition: times seen true, false, unknown */
     uint32_t *rule_fired;        /* per rule: tests where it was a candidate */
     uint32_t *rule_delivered;    /* per rule: tests where it was delivered */
 } mmr_testrun;
@@ -51,6 +54,8 @@ int mmr_testrun_run(const char *const *paths, size_t npaths, const mmr_testrun_o
 
 /* Failing expectations with their context, no closing line. */
 void mmr_testrun_render_text(const mmr_testrun *r, mmr_buf *out);
+/* The same for one entry of r->tests (nothing when it passed). */
+void mmr_testrun_render_test_text(const json_t *t, mmr_buf *out);
 /* "N passed, N failed\n" */
 void mmr_testrun_render_summary(const mmr_testrun *r, mmr_buf *out);
 /* The coverage table and summary lines. */
@@ -58,6 +63,18 @@ void mmr_testrun_render_coverage_text(const mmr_testrun *r, mmr_buf *out);
 /* New references (caller json_decref's). */
 json_t *mmr_testrun_json(const mmr_testrun *r);
 json_t *mmr_testrun_coverage_json(const mmr_testrun *r);
+/* Reports (engine/test_report.c; see docs/testing.md):
+ * JUnit XML, one <testsuite> per test file, valid UTF-8 XML 1.0 whatever
+ * the names hold; times with 3 decimals. */
+void mmr_testrun_render_junit(const mmr_testrun *r, mmr_buf *out);
+/* JUnit XML for a ruleset that did not compile: one <testcase> in error
+ * whose text is diag_text (the diagnostics as printed). */
+void mmr_testrun_render_junit_error(const char *name, size_t nerrors, const char *diag_text,
+                                    mmr_buf *out);
+/* An lcov tracefile of the condition coverage: per source file, FN/FNDA
+ * per rule (hits = tests where it was a candidate), BRDA per condition
+ * (branch 0 = seen true, 1 = seen false), DA per line holding conditions. */
+void mmr_testrun_render_lcov(const mmr_testrun *r, mmr_buf *out);
 /* Pretty JSON (two-space indent, keys in insertion order) with numbers in
  * their shortest round-trip form (0.35, not 0.34999999999999998). */
 void mmr_json_dump(mmr_buf *out, const json_t *j);

@@ -1,6 +1,8 @@
 /* libFuzzer target: the parser and the formatter on arbitrary bytes. A
  * file that parses must print to text that parses to the same tree
- * (parse(fmt(x)) == parse(x), structurally), and fmt is idempotent. */
+ * (parse(fmt(x)) == parse(x), structurally), and fmt is idempotent. A
+ * file with errors has them printed with its source lines quoted, and
+ * that text has no control character but the newlines. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,28 @@ static void cmpf(const mmr_file *f, const mmr_file *g)
     for (size_t i = 0; i < f->ncomments; i++) if (!seq(f->comments[i].text, g->comments[i].text)) FAIL("comment text");
 }
 
+static const char *fuzz_src;
+static size_t fuzz_len;
+static const char *fuzz_text(const char *file, size_t *len) { (void)file; *len = fuzz_len; return fuzz_src; }
+
+/* The diagnostics, quoted (util/diag_source.c): no control characters. */
+static void quoted(const mmr_diags *d, const uint8_t *data, size_t size)
+{
+    char *out = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&out, &n);
+    if (!m) return;
+    fuzz_src = (const char *)data; fuzz_len = size;
+    mmr_diag_style st = { 0, 1, fuzz_text };
+    mmr_diags_print_styled(m, d, &st);
+    fclose(m);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)out[i];
+        if ((c < 0x20 && c != '\n') || c == 0x7f) { fprintf(stderr, "CONTROL 0x%02x IN:\n%.*s\n", c, (int)n, out); abort(); }
+    }
+    free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 16) return 0;
@@ -109,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mmr_diags d;
     mmr_diags_init(&d);
     mmr_file *f = mmr_parse(&a, "fuzz.mmr", (const char *)data, size, &d);
+    if (d.n) quoted(&d, data, size);
     if (f && d.errors == 0) {
         mmr_buf b1, b2;
         mmr_buf_init(&b1);

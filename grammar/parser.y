@@ -134,6 +134,8 @@ static void add_expect(mmr_pstate *ps, mmr_expect_kind k, MMR_YYLTYPE l);
 static mmr_loc span(mmr_pstate *ps, MMR_YYLTYPE a, MMR_YYLTYPE b);
 static mmr_derived *new_def(mmr_pstate *ps, MMR_YYLTYPE l);
 static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(v); }
+/* A plain 0 (not 0.0, not 0%): where a duration fits, it means none. */
+static int zero_literal(mmr_tok_num n) { return n.v == 0 && !n.percent && n.src && !strchr(n.src, '.'); }
 }
 
 %token END 0 "end of file"
@@ -344,6 +346,15 @@ rule_field
     | COOLDOWN DURATION
         { if (field(ps, MMR_F_COOLDOWN, "cooldown", "rule", NULL, @1)) {
               ps->rule.cooldown_s = $2.secs; ps->rule.cooldown_src = $2.src; ps->rule.cooldown_loc = LOC(@2); } }
+    | COOLDOWN NUMBER
+        { /* a bare 0 is no cooldown, as 0d is; any other number needs a unit */
+          if (!zero_literal($2)) {
+              mmr_diag *g = mmr_diag_add(ps->diags, MMR_SEV_ERROR, ps->path, @2.first_line, @2.first_column,
+                                         "a cooldown needs a unit: \"%s\" is a number, not a duration", $2.src ? $2.src : "?");
+              if (g) { g->end_line = @2.last_line; g->end_col = @2.last_column; }
+              mmr_diag_set_hint(g, "write it with a unit s, m, h, d or w, such as 3d or 36h (a bare 0 means no cooldown)");
+          } else if (field(ps, MMR_F_COOLDOWN, "cooldown", "rule", NULL, @1)) {
+              ps->rule.cooldown_s = 0; ps->rule.cooldown_src = "0"; ps->rule.cooldown_loc = LOC(@2); } }
     | WHEN expr
         { if (field(ps, MMR_F_WHEN, "when", "rule", NULL, @1)) {
               ps->rule.when = $2; ps->rule.when_loc = LOC(@2); } }
@@ -1063,8 +1074,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
         }
         mmr_buf_free(&tail);
     }
-    mmr_diag_add(ps->diags, MMR_SEV_ERROR, ps->path, loc->first_line, loc->first_column,
-                 "%s", b.data ? b.data : "syntax error");
+    mmr_diag *g = mmr_diag_add(ps->diags, MMR_SEV_ERROR, ps->path, loc->first_line, loc->first_column,
+                               "%s", b.data ? b.data : "syntax error");
+    if (found == YYSYMBOL_ASSIGN && ops)   /* `when a = 3`, as in SQL or a spreadsheet */
+        mmr_diag_set_hint(g, "to compare, write `==`; `=` only binds a name (let, with, given)");
     mmr_buf_free(&b);
     return 0;
 }

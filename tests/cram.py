@@ -55,6 +55,7 @@ def run_file(path, bindir, update, timeout):
     env['TZ'] = 'UTC'
     env['LC_ALL'] = 'C.UTF-8'
     env.pop('MMR_COLOR', None)
+    env.pop('CLICOLOR_FORCE', None)   # goldens are uncoloured (not a terminal)
     passed = failed = 0
     out_lines = []
     cwd = os.path.dirname(os.path.abspath(path))

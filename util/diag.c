@@ -147,7 +147,7 @@ void mmr_diags_sort(mmr_diags *d)
     free(tmp);
 }
 
-static const char *sev_name(mmr_severity s)
+const char *mmr_sev_name(mmr_severity s)
 {
     return s == MMR_SEV_ERROR ? "error" : s == MMR_SEV_WARNING ? "warning" : "note";
 }
@@ -165,24 +165,9 @@ void mmr_fput_escaped(FILE *out, const char *s, int backslash)
     }
 }
 
-/* Text output is one line per diagnostic (plus its hint): a file name (or
- * a message quoting one) with a newline in it must not start a forged
- * "file:line: error:" line, so control characters are escaped. */
 void mmr_diags_print_text(FILE *out, const mmr_diags *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        const mmr_diag *g = &d->v[i];
-        mmr_fput_escaped(out, g->file && *g->file ? g->file : "<input>", 1);
-        if (g->jpath) { fputs(": ", out); mmr_fput_escaped(out, g->jpath, 0); }
-        else if (g->line > 0 && g->col > 0) fprintf(out, ":%d:%d", g->line, g->col);
-        else if (g->line > 0) fprintf(out, ":%d", g->line);
-        fprintf(out, ": %s: ", sev_name(g->sev));
-        mmr_fput_escaped(out, g->message ? g->message : "", 0);
-        if (g->code) fprintf(out, " [%s%s%s]", g->code, g->name ? " " : "", g->name ? g->name : "");
-        fputc('\n', out);
-        if (g->hint) { fputs("  hint: ", out); mmr_fput_escaped(out, g->hint, 0); fputc('\n', out); }
-    }
-    if (d->truncated) fprintf(out, "note: too many errors; the rest were not shown\n");
+    mmr_diags_print_styled(out, d, NULL);
 }
 
 void mmr_diags_print_json(FILE *out, const mmr_diags *d)
@@ -200,7 +185,9 @@ void mmr_diags_print_json(FILE *out, const mmr_diags *d)
         } else {
             mmr_buf_printf(&b, ",\"line\":%d,\"col\":%d", g->line, g->col);
         }
-        mmr_buf_printf(&b, ",\"severity\":\"%s\"", sev_name(g->sev));
+        if (!g->jpath && g->end_line > 0 && g->end_col > 0)
+            mmr_buf_printf(&b, ",\"end_line\":%d,\"end_col\":%d", g->end_line, g->end_col);
+        mmr_buf_printf(&b, ",\"severity\":\"%s\"", mmr_sev_name(g->sev));
         if (g->code) { mmr_buf_puts(&b, ",\"code\":"); mmr_buf_json_string(&b, g->code, strlen(g->code)); }
         if (g->name) { mmr_buf_puts(&b, ",\"name\":"); mmr_buf_json_string(&b, g->name, strlen(g->name)); }
         mmr_buf_puts(&b, ",\"message\":");

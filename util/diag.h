@@ -49,11 +49,29 @@ void mmr_diags_sort(mmr_diags *d);
 
 /* gcc style: "FILE:LINE:COL: error: message [MMR-W012]\n  hint: ...\n" */
 void mmr_diags_print_text(FILE *out, const mmr_diags *d);
+
+/* How mmr_diags_print_styled prints (util/diag_source.c). */
+typedef struct mmr_diag_style {
+    int color;   /* ANSI colours: bold place, red error, magenta warning, green caret */
+    int quote;   /* after the first line, the .mmr source line and a caret
+                  * (^~~~ under a range), as clang and rustc print them */
+    /* The text of a file that is not on disk (the embedded std schemas),
+     * or NULL to read FILE from disk; the text must outlive the print. */
+    const char *(*embedded)(const char *file, size_t *len);
+} mmr_diag_style;
+
+/* mmr_diags_print_text, plus colour and quoted source lines as st says
+ * (NULL: neither). The first and hint lines stay as they are. */
+void mmr_diags_print_styled(FILE *out, const mmr_diags *d, const mmr_diag_style *st);
 /* s to out with control characters as \n, \t, \r, \xHH (and, when
  * backslash is set, a backslash as \\): a name printed in text output
  * cannot forge an extra line. */
 void mmr_fput_escaped(FILE *out, const char *s, int backslash);
-/* One JSON object per line: {"file","line","col","severity","code","name","message","hint"} */
+/* "error", "warning" or "note". */
+const char *mmr_sev_name(mmr_severity s);
+/* One JSON object per line: {"file","line","col","end_line","end_col",
+ * "severity","code","name","message","hint"}; end_line and end_col (the
+ * inclusive end of the range) only when the place has a range. */
 void mmr_diags_print_json(FILE *out, const mmr_diags *d);
 
 #endif

@@ -2,15 +2,21 @@ Imports: each file once, cycles are errors with the chain, missing files.
 
   $ mmr check imports/a.mmr
   imports/c.mmr:1:8: error: import cycle: imports/a.mmr -> imports/b.mmr -> imports/c.mmr -> imports/a.mmr
+      1 | import "a.mmr"
+        |        ^
     hint: a file may not import itself, directly or through other files
   [1]
 
   $ mmr check imports/missing.mmr
   imports/missing.mmr:1:8: error: cannot import "imports/nowhere.mmr": No such file or directory
+      1 | import "nowhere.mmr"
+        |        ^
   [1]
 
   $ mmr check imports/badstd.mmr
   imports/badstd.mmr:1:8: error: unknown standard schema "std/money"
+      1 | import "std/money"
+        |        ^
     hint: the standard library has "std/moneymoments"
   [1]
 

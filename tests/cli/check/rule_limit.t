@@ -12,9 +12,13 @@ message, at the first rule past the limit (in declaration order).
   > ' 65536 > $TESTTMP/many.mmr
   $ cd $TESTTMP && mmr check many.mmr
   many.mmr:65538:6: error: too many rules: a ruleset holds at most 65535, and this is rule 65536
+  65538 | rule r65535 { priority 1 when n > 1 message T }
+        |      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
   [1]
   $ cd $TESTTMP && mmr compile many.mmr -o many.mmrc
   many.mmr:65538:6: error: too many rules: a ruleset holds at most 65535, and this is rule 65536
+  65538 | rule r65535 { priority 1 when n > 1 message T }
+        |      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
   [1]
   $ cd $TESTTMP && test -e many.mmrc || echo "not written"
   not written

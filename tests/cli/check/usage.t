@@ -8,14 +8,16 @@ Usage, output formats, warnings and the shipped rules.
 
   $ mmr check good/warn.mmr
   good/warn.mmr:12:20: warning: "with" binds extra, which template T does not use
+     12 |   message T with { extra = 1 }
+        |                    ^~~~~~~~~
     hint: remove the binding or add {extra} to the template
 
   $ mmr check --format json bad/unknown_signal.mmr
-  {"file":"bad/unknown_signal.mmr","line":11,"col":8,"severity":"error","message":"unknown signal \"dinning_txn_7d\"","hint":"did you mean \"dining_txn_7d\"?"}
+  {"file":"bad/unknown_signal.mmr","line":11,"col":8,"end_line":11,"end_col":21,"severity":"error","message":"unknown signal \"dinning_txn_7d\"","hint":"did you mean \"dining_txn_7d\"?"}
   [1]
 
   $ mmr check --format=json good/warn.mmr
-  {"file":"good/warn.mmr","line":12,"col":20,"severity":"warning","message":"\"with\" binds extra, which template T does not use","hint":"remove the binding or add {extra} to the template"}
+  {"file":"good/warn.mmr","line":12,"col":20,"end_line":12,"end_col":28,"severity":"warning","message":"\"with\" binds extra, which template T does not use","hint":"remove the binding or add {extra} to the template"}
 
   $ mmr check
   mmr check: name at least one ruleset PATH

@@ -21,6 +21,8 @@ Errors: nothing is written.
 
   $ mmr compile bad.mmr -o $TESTTMP/bad.mmrc
   bad.mmr:11:8: error: unknown signal "dinning_txn_7d"
+     11 |   when dinning_txn_7d >= 3
+        |        ^~~~~~~~~~~~~~
     hint: did you mean "dining_txn_7d"?
   [1]
   $ test -e $TESTTMP/bad.mmrc || echo "not written"

@@ -91,8 +91,12 @@ Files that cannot be read, bad rulesets, usage errors (exit 2).
   $ printf 'rule r { priority 1 when nope > 1 }\n' > $TESTTMP/bad.mmr
   $ cd $TESTTMP && mmr eval bad.mmr --signals users.ndjson
   bad.mmr:1:6: error: rule r has no "message"
+      1 | rule r { priority 1 when nope > 1 }
+        |      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
     hint: add "message TEMPLATE_ID" naming the template to send
   bad.mmr:1:26: error: unknown signal "nope"
+      1 | rule r { priority 1 when nope > 1 }
+        |                          ^~~~
     hint: declare it (signal nope : number) or import the schema that has it
   [1]
   $ mmr eval ../../../rules/moneymoments

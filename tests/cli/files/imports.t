@@ -5,14 +5,20 @@ so an import cannot read (and quote in its errors) any file on disk.
 
   $ mmr check root/rs/up.mmr
   root/rs/up.mmr:1:8: error: import "../outside.mmr" is outside the ruleset's root root/rs
+      1 | import "../outside.mmr"
+        |        ^
     hint: imports stay under the directory of the paths given; pass --allow-outside-root to allow it
   [1]
   $ mmr check root/rs/abs.mmr
   root/rs/abs.mmr:1:8: error: import "/etc/passwd" is outside the ruleset's root root/rs
+      1 | import "/etc/passwd"
+        |        ^
     hint: imports stay under the directory of the paths given; pass --allow-outside-root to allow it
   [1]
   $ mmr compile root/rs/abs.mmr -o "$TESTTMP/x.mmrc"; test -e "$TESTTMP/x.mmrc" || echo not written
   root/rs/abs.mmr:1:8: error: import "/etc/passwd" is outside the ruleset's root root/rs
+      1 | import "/etc/passwd"
+        |        ^
     hint: imports stay under the directory of the paths given; pass --allow-outside-root to allow it
   not written
   $ mmr check root/rs/abs.mmr --format json
@@ -20,6 +26,8 @@ so an import cannot read (and quote in its errors) any file on disk.
   [1]
   $ cd "$TESTTMP" && ln -s /etc/passwd p.mmr && printf 'import "p.mmr"\n' > via_link.mmr && mmr check via_link.mmr
   via_link.mmr:1:8: error: import "p.mmr" is outside the ruleset's root .
+      1 | import "p.mmr"
+        |        ^
     hint: imports stay under the directory of the paths given; pass --allow-outside-root to allow it
   [1]
 
@@ -33,6 +41,8 @@ export).
   exported
   $ mmr lint root/rs/up.mmr --allow-outside-root; echo "exit $?"
   root/rs/../outside.mmr:1:8: warning: signal "outside_sig" is declared but never used [MMR-W001 unused-signal]
+      1 | signal outside_sig : number
+        |        ^~~~~~~~~~~~~~~~~~~~
     hint: use it in a rule, or delete the declaration
   exit 0
   $ mmr test root/rs/up.mmr --allow-outside-root | tail -1

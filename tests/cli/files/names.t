@@ -4,6 +4,8 @@ A file name with a newline or other control characters cannot forge a
 
   $ cd "$TESTTMP" && printf 'rule r {\n' > "$(printf 'x\nfake.mmr:1:1: error: forged\t\\z.mmr')" && mmr check x*
   x\nfake.mmr:1:1: error: forged\t\\z.mmr:2:1: error: unexpected end of file; expected a rule field (description, category, priority, cooldown, when, audience, message) or "}"
+      2 | 
+        | ^
   [1]
   $ cd "$TESTTMP" && mmr check x* --format json
   {"file":"x\nfake.mmr:1:1: error: forged\t\\z.mmr","line":2,"col":1,"severity":"error","message":"unexpected end of file; expected a rule field (description, category, priority, cooldown, when, audience, message) or \"}\""}

@@ -61,6 +61,8 @@ A file with syntax errors is reported and never rewritten:
 
   $ printf 'rule r { when }\n' > "$TESTTMP/bad.mmr" && cd "$TESTTMP" && mmr fmt -w bad.mmr; echo "exit $?"; cat bad.mmr
   bad.mmr:1:15: error: unexpected "}"; expected an expression
+      1 | rule r { when }
+        |               ^
   exit 1
   rule r { when }
 

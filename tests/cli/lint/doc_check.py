@@ -18,6 +18,7 @@ lines = open(doc, encoding='utf-8').read().split('\n')
 work = tempfile.mkdtemp(prefix='mmrdoc-')
 shutil.copytree(os.path.join(root, 'rules'), os.path.join(work, 'rules'))
 env = dict(os.environ, TZ='UTC', LC_ALL='C.UTF-8')
+env.pop('CLICOLOR_FORCE', None)   # output as on a pipe: no colour
 passed = failed = 0
 i = 0
 pending_file = None

@@ -20,6 +20,8 @@
 
   $ mmr lint priority.mmr --strict
   priority.mmr:23:12: error: rule dining_share has the same priority (50) as rule dining_often in category dining; only their names decide which one wins [MMR-W004 duplicate-priority]
+     23 |   priority 50
+        |            ^~
     hint: give one of the rules a different priority
   [1]
   $ mmr lint clean.mmr --strict
@@ -30,15 +32,25 @@ root; here confdir/.mmr-lint.conf raises the ! limit, allows SALE, adds
 
   $ mmr lint confdir/rules
   confdir/rules/nudges.mmr:4:9: warning: title of template SHOP_01 is 20 characters long (at most 16) [MMR-W009 title-too-long]
+      4 |   title "Weekend SALE spree!!"
+        |         ^~~~~~~~~~~~~~~~~~~~~~
     hint: shorten the title; the limit is `title_max` in mmr-lint.conf
   confdir/rules/nudges.mmr:5:8: warning: body of template SHOP_01 uses "splurge", a shaming or alarming word [MMR-W006 tone-word]
+      5 |   body "A splurge now and then is fine. Park ₹500 first?"
+        |        ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
     hint: say it in a neutral, helpful way; the word list is in mmr-lint.conf
   $ mmr lint confdir/rules/nudges.mmr --no-config
   confdir/rules/nudges.mmr:4:9: warning: title of template SHOP_01 has the ALL-CAPS word "SALE" [MMR-W007 tone-caps]
+      4 |   title "Weekend SALE spree!!"
+        |         ^~~~~~~~~~~~~~~~~~~~~~
     hint: write the word in normal case (acronyms can go in `caps_allow` in mmr-lint.conf)
   confdir/rules/nudges.mmr:4:9: warning: title of template SHOP_01 has 2 exclamation marks (at most 1) [MMR-W008 tone-exclaim]
+      4 |   title "Weekend SALE spree!!"
+        |         ^~~~~~~~~~~~~~~~~~~~~~
     hint: keep at most one exclamation mark
   confdir/rules/nudges.mmr:9:10: warning: template UNUSED_01 is not used by any rule [MMR-W003 unused-template]
+      9 | template UNUSED_01 {
+        |          ^~~~~~~~~~~
     hint: name it in a rule's `message`, or delete it
 
 --config names one; lints can be disabled or made errors:

@@ -2,18 +2,24 @@ MMR-W005 placeholder-may-be-missing: a placeholder filled from a signal or a bin
 
   $ mmr lint placeholder.mmr
   placeholder.mmr:19:11: warning: placeholder {top_goal_name} of template SHOP_01 is filled from signal "top_goal_name", which may be missing; the nudge is then suppressed [MMR-W005 placeholder-may-be-missing]
+     19 |   message SHOP_01 with {
+        |           ^~~~~~~
     hint: bind it with a default: `message SHOP_01 with { top_goal_name = top_goal_name ?? ... }`
   placeholder.mmr:20:5: warning: placeholder {change} of template SHOP_01 is bound to `pct_change(shopping_spend_30d, shopping_spend_prev_30d)`, which may be missing; the nudge is then suppressed [MMR-W005 placeholder-may-be-missing]
+     20 |     change = pct_change(shopping_spend_30d, shopping_spend_prev_30d),
+        |     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
     hint: give it a default: `change = pct_change(shopping_spend_30d, shopping_spend_prev_30d) ?? ...`
   placeholder.mmr:21:5: warning: placeholder {goal} of template SHOP_01 is bound to `underfunded_top_goal`, which may be missing; the nudge is then suppressed [MMR-W005 placeholder-may-be-missing]
+     21 |     goal = underfunded_top_goal
+        |     ^~~~~~~~~~~~~~~~~~~~~~~~~~~
     hint: give it a default: `goal = underfunded_top_goal ?? ...`
 
 JSON, one object per line:
 
   $ mmr lint placeholder.mmr --format json
-  {"file":"placeholder.mmr","line":19,"col":11,"severity":"warning","code":"MMR-W005","name":"placeholder-may-be-missing","message":"placeholder {top_goal_name} of template SHOP_01 is filled from signal \"top_goal_name\", which may be missing; the nudge is then suppressed","hint":"bind it with a default: `message SHOP_01 with { top_goal_name = top_goal_name ?? ... }`"}
-  {"file":"placeholder.mmr","line":20,"col":5,"severity":"warning","code":"MMR-W005","name":"placeholder-may-be-missing","message":"placeholder {change} of template SHOP_01 is bound to `pct_change(shopping_spend_30d, shopping_spend_prev_30d)`, which may be missing; the nudge is then suppressed","hint":"give it a default: `change = pct_change(shopping_spend_30d, shopping_spend_prev_30d) ?? ...`"}
-  {"file":"placeholder.mmr","line":21,"col":5,"severity":"warning","code":"MMR-W005","name":"placeholder-may-be-missing","message":"placeholder {goal} of template SHOP_01 is bound to `underfunded_top_goal`, which may be missing; the nudge is then suppressed","hint":"give it a default: `goal = underfunded_top_goal ?? ...`"}
+  {"file":"placeholder.mmr","line":19,"col":11,"end_line":19,"end_col":17,"severity":"warning","code":"MMR-W005","name":"placeholder-may-be-missing","message":"placeholder {top_goal_name} of template SHOP_01 is filled from signal \"top_goal_name\", which may be missing; the nudge is then suppressed","hint":"bind it with a default: `message SHOP_01 with { top_goal_name = top_goal_name ?? ... }`"}
+  {"file":"placeholder.mmr","line":20,"col":5,"end_line":20,"end_col":68,"severity":"warning","code":"MMR-W005","name":"placeholder-may-be-missing","message":"placeholder {change} of template SHOP_01 is bound to `pct_change(shopping_spend_30d, shopping_spend_prev_30d)`, which may be missing; the nudge is then suppressed","hint":"give it a default: `change = pct_change(shopping_spend_30d, shopping_spend_prev_30d) ?? ...`"}
+  {"file":"placeholder.mmr","line":21,"col":5,"end_line":21,"end_col":31,"severity":"warning","code":"MMR-W005","name":"placeholder-may-be-missing","message":"placeholder {goal} of template SHOP_01 is bound to `underfunded_top_goal`, which may be missing; the nudge is then suppressed","hint":"give it a default: `goal = underfunded_top_goal ?? ...`"}
 
 SARIF results (the whole log is in sarif.t):
 

@@ -10,4 +10,6 @@ A file with syntax errors is never rewritten:
 
   $ cd "$TESTTMP" && printf 'let x = (1\n' > bad.mmr && mmr fmt -w bad.mmr; cat bad.mmr
   bad.mmr:2:1: error: unexpected end of file; expected an operator or ")"
+      2 | 
+        | ^
   let x = (1

@@ -11,10 +11,14 @@ Bad inputs: exit 1 with a diagnostic naming the place, or 2 for usage.
 
   $ mmr test bad/syntax.mmr
   bad/syntax.mmr:6:11: error: unexpected name "NOPE"; expected an operator, a rule field (description, category, priority, cooldown, when, audience, message) or "}"
+      6 |   message NOPE
+        |           ^
   [1]
 
   $ mmr test bad/unknown.mmr
   bad/unknown.mmr:16:18: error: unknown signal "dinning_txn_7d"
+     16 |   given { a = 2, dinning_txn_7d = 4 }
+        |                  ^~~~~~~~~~~~~~~~~~
   [1]
 
   $ mmr test
