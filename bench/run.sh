@@ -16,6 +16,8 @@
 #      server's memory per stream and commit -> event latency
 #      (bench/serve_streams.sh), and `GET /feed` under wrk against
 #      `GET /healthz` (bench/serve_feed.sh; "skipped" without wrk).
+#  (g) `mmr run` on PostgreSQL, one worker and two shards at once, beside
+#      the SQLite run of the same users (bench/bench_pg.sh).
 # Environment: BUILD (default build), BENCH_USERS (default 1000000),
 # BENCH_TXN_USERS (default 10000), BENCH_STREAMS (default 10000).
 # docs/performance.md explains the figures.
@@ -28,7 +30,7 @@ DATA=bench/data
 FILE=$DATA/users-$N.ndjson
 CC=${CC:-cc}
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Iinclude -I. -I$BUILD/gen"
-LIBS="$BUILD/libmmr.a -lmicrohttpd -ljwt -lsqlite3 -ljansson -lpthread -lm"
+LIBS="$BUILD/libmmr.a -lmicrohttpd -ljwt -lpq -lsqlite3 -ljansson -luuid -lunistring -lpthread -lm"
 mkdir -p "$DATA" "$BUILD/bench"
 [ -x "$MMR" ] || { echo "bench: build first (make BUILD=$BUILD)"; exit 1; }
 $CC $CFLAGS -o "$BUILD/bench/bench_vm" bench/bench_vm.c $LIBS
@@ -81,3 +83,6 @@ echo "== (f) mmr serve: open SSE streams, and GET /feed under wrk"
 bench/serve_streams.sh "${BENCH_STREAMS:-10000}" "$MMR"
 echo
 bench/serve_feed.sh "$MMR"
+echo
+echo "== (g) mmr run on PostgreSQL: one worker, two shards at once, beside SQLite"
+bench/bench_pg.sh "$N" "$MMR"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "include/mmr.h"
 #include "stdlib/builtins.h"
 #include "util/outfile.h"
 
@@ -47,11 +48,17 @@ int cli_color(FILE *out)
     return isatty(fileno(out));
 }
 
+void cli_print_diags_to(FILE *out, const mmr_diags *d, cli_format f)
+{
+    if (f == CLI_FMT_JSON) { mmr_diags_print_json(out, d); return; }
+    mmr_diag_style st = { cli_color(out), 1, std_text };
+    mmr_diags_print_styled(out, d, &st);
+}
+
 void cli_print_diags(const mmr_diags *d, cli_format f)
 {
-    if (f == CLI_FMT_JSON) { mmr_diags_print_json(stderr, d); return; }
-    mmr_diag_style st = { cli_color(stderr), 1, std_text };
-    mmr_diags_print_styled(stderr, d, &st);
+    /* asked-for JSON is the command's output: stdout, so `| jq` works */
+    cli_print_diags_to(f == CLI_FMT_JSON ? stdout : stderr, d, f);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -68,37 +75,91 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 void cli_opts_init(cli_opts *o, int argc, char **argv)
 {
     o->argc = argc; o->argv = argv; o->i = 1;
-    o->only_positional = 0; o->pending_value = NULL;
+    o->only_positional = 0; o->pending_value = NULL; o->bundle = NULL;
+    o->cmd = argc > 0 && argv[0] ? argv[0] : "";
+    o->typed[0] = 0;
 }
 
 int cli_opts_next(cli_opts *o, const char **name, const char **arg)
 {
     o->pending_value = NULL;
+    if (o->bundle && *o->bundle) {
+        /* the next flag of a bundle "-abc" */
+        const char *b = o->bundle;
+        snprintf(o->typed, sizeof o->typed, "-%c", *b);
+        o->bundle = b[1] ? b + 1 : NULL;
+        *name = o->typed + 1;
+        return 1;
+    }
+    o->bundle = NULL;
     if (o->i >= o->argc) { *arg = NULL; return -1; }
-    const char *s = o->argv[o->i++];
+    char *s = o->argv[o->i++];
     if (!o->only_positional && !strcmp(s, "--")) {
         o->only_positional = 1;
         return cli_opts_next(o, name, arg);
     }
     if (o->only_positional || s[0] != '-' || s[1] == 0) { *arg = s; return 0; }
-    const char *n = s + 1;
-    if (*n == '-') n++;
-    const char *eq = strchr(n, '=');
+    if (s[1] != '-') {
+        /* short flags: "-w", "-wq" (bundled), "-oFILE" (value attached) */
+        snprintf(o->typed, sizeof o->typed, "-%c", s[1]);
+        if (s[2]) o->bundle = s + 2;
+        *name = o->typed + 1;
+        return 1;
+    }
+    char *eq = strchr(s + 2, '=');
     if (eq) {
-        /* name is "--foo=bar": point at a copy-free view by splitting in argv */
-        char *w = (char *)eq;
-        *w = 0;
+        *eq = 0;   /* "--foo=bar": split in argv, no copy */
         o->pending_value = eq + 1;
     }
-    *name = n;
+    snprintf(o->typed, sizeof o->typed, "%s", s);
+    *name = s + 2;
     return 1;
 }
 
 const char *cli_opts_value(cli_opts *o)
 {
     if (o->pending_value) { const char *v = o->pending_value; o->pending_value = NULL; return v; }
+    if (o->bundle) { const char *v = o->bundle; o->bundle = NULL; return v; }
     if (o->i >= o->argc) return NULL;
     return o->argv[o->i++];
+}
+
+const char *cli_opts_need(cli_opts *o)
+{
+    const char *v = cli_opts_value(o);
+    if (!v) cli_usage_error(o->cmd, "%s needs a value", o->typed);
+    return v;
+}
+
+int cli_opts_unknown(cli_opts *o)
+{
+    return cli_usage_error(o->cmd, "unknown option \"%s\"", o->typed);
+}
+
+int cli_opts_flag(cli_opts *o, int *flag)
+{
+    const char *v = o->pending_value;
+    o->pending_value = NULL;
+    if (!v) { *flag = 1; return EXIT_OK; }
+    static const char *const yes[] = { "yes", "true", "1", "on" }, *const no[] = { "no", "false", "0", "off" };
+    for (size_t k = 0; k < 4; k++) {
+        if (!strcmp(v, yes[k])) { *flag = 1; return EXIT_OK; }
+        if (!strcmp(v, no[k])) { *flag = 0; return EXIT_OK; }
+    }
+    return cli_usage_error(o->cmd, "%s takes yes or no, not \"%s\"", o->typed, v);
+}
+
+int cli_opts_flag_bit(cli_opts *o, int *flags, int bit)
+{
+    int on;
+    if (cli_opts_flag(o, &on) != EXIT_OK) return EXIT_USAGE;
+    *flags = on ? (*flags | bit) : (*flags & ~bit);
+    return EXIT_OK;
+}
+
+void cli_print_version(void)
+{
+    printf("mmr %s\n", MMR_VERSION);
 }
 
 int cli_help_requested(int argc, char **argv, const char *help)
@@ -106,15 +167,18 @@ int cli_help_requested(int argc, char **argv, const char *help)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--")) break;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { fputs(help, stdout); return 1; }
+        if (!strcmp(argv[i], "--version")) { cli_print_version(); return 1; }
     }
     return 0;
 }
 
 int cli_write_output(const char *cmd, const char *path, const char *text, size_t len)
 {
-    if (!path) {
+    if (!path || !strcmp(path, "-")) {
         fwrite(text, 1, len, stdout);
-        return EXIT_OK;
+        if (fflush(stdout) == 0) return EXIT_OK;
+        cli_line(stderr, "mmr %s: cannot write <stdout>: %s", cmd, strerror(errno));
+        return EXIT_INPUT;
     }
     if (mmr_outfile_write(path, text, len, 0) == 0) return EXIT_OK;
     cli_line(stderr, "mmr %s: cannot write %s: %s", cmd, path, cli_out_error(errno));
@@ -139,7 +203,7 @@ int cli_check_data_path(const char *cmd, const char *flag, const char *path)
 
 int cli_parse_diag_format(const char *cmd, const char *value, cli_format *f)
 {
-    if (!value) return cli_usage_error(cmd, "--format needs a value: text or json");
+    if (!value) return cli_usage_error(cmd, "--format needs a value");
     if (!strcmp(value, "text")) *f = CLI_FMT_TEXT;
     else if (!strcmp(value, "json")) *f = CLI_FMT_JSON;
     else return cli_usage_error(cmd, "unknown format \"%s\": use text or json", value);

@@ -19,10 +19,13 @@ typedef enum { CLI_FMT_TEXT, CLI_FMT_JSON, CLI_FMT_SARIF } cli_format;
  * error and returns EXIT_USAGE. */
 int cli_parse_diag_format(const char *cmd, const char *value, cli_format *f);
 
-/* Print diags in the chosen format to stderr (text/json). Text quotes the
+/* Print diags in the chosen format: JSON (asked-for machine output) to
+ * stdout, text to stderr. Text quotes the
  * .mmr source line under each diagnostic, with a caret at the column, and
  * is coloured when cli_color(stderr) says so. */
 void cli_print_diags(const mmr_diags *d, cli_format f);
+/* The same to out (stderr when stdout already carries the command's output). */
+void cli_print_diags_to(FILE *out, const mmr_diags *d, cli_format f);
 
 /* Colour on out? Never when NO_COLOR is set and not empty
  * (https://no-color.org); always when CLICOLOR_FORCE is set and not "0";
@@ -32,21 +35,44 @@ int cli_color(FILE *out);
 /* "mmr CMD: message" on stderr plus a pointer to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A tiny option parser: walks argv, splitting --name=value, --name value and
- * positional arguments. Returns the next option name (without dashes) or
- * NULL for a positional (in *arg) or at the end (*arg == NULL). */
+/* The one option parser of every command (getopt_long's conventions,
+ * driven by each command's if-chain): "--name=value" and "--name value";
+ * "--" ends the options; "-" alone is a positional (stdin/stdout); short
+ * flags bundle ("-wq" is -w -q) and take a value attached or next
+ * ("-oFILE", "-o FILE"). Usage errors all have one shape, made by
+ * cli_opts_unknown / cli_opts_need / cli_opts_flag below:
+ *   mmr CMD: unknown option "--frob"
+ *   (see `mmr CMD --help`)
+ * Returns the next option name (without dashes) or NULL for a positional
+ * (in *arg) or at the end (*arg == NULL). */
 typedef struct cli_opts {
     int argc, i;
     char **argv;
     int only_positional;         /* after "--" */
     const char *pending_value;   /* from --name=value */
+    const char *bundle;          /* the rest of "-abc" after the flag returned */
+    const char *cmd;             /* for the messages: argv[0], the command name */
+    char typed[64];              /* the option as typed: "--frob", "-x" */
 } cli_opts;
 
 void cli_opts_init(cli_opts *o, int argc, char **argv);  /* argv[0] is the command */
 /* 1 = option (name in *name), 0 = positional (in *arg), -1 = end. */
 int  cli_opts_next(cli_opts *o, const char **name, const char **arg);
-/* The value of the option just returned: from "=value" or the next argv. NULL if none. */
+/* The value of the option just returned: from "=value", the rest of a
+ * short bundle, or the next argv. NULL if none. */
 const char *cli_opts_value(cli_opts *o);
+/* The value, or NULL after printing "--NAME needs a value" (EXIT_USAGE). */
+const char *cli_opts_need(cli_opts *o);
+/* "unknown option "--frob"" for the option just returned; EXIT_USAGE. */
+int cli_opts_unknown(cli_opts *o);
+/* A boolean flag: bare sets *flag = 1; "=yes|true|1|on" 1, "=no|false|0|off"
+ * 0; anything else is a usage error. EXIT_OK or EXIT_USAGE. */
+int cli_opts_flag(cli_opts *o, int *flag);
+/* cli_opts_flag setting or clearing bit in *flags. */
+int cli_opts_flag_bit(cli_opts *o, int *flags, int bit);
+
+/* The version line every command prints for --version. */
+void cli_print_version(void);
 
 /* Write text to path through util/outfile.h (a temporary renamed over it;
  * a device or FIFO written in place) with "mmr CMD: cannot write PATH: why"
@@ -68,7 +94,8 @@ const char *cli_out_error(int e);
  * EXIT_OK; "-" and a path that does not exist yet pass. */
 int cli_check_data_path(const char *cmd, const char *flag, const char *path);
 
-/* Print the help text when argv contains -h or --help; returns 1 if printed. */
+/* Print the help text when argv contains -h or --help (or the version line
+ * for --version) before any "--"; returns 1 if printed. */
 int cli_help_requested(int argc, char **argv, const char *help);
 
 #endif

@@ -11,15 +11,16 @@ static const char help[] =
     "\n"
     "Parse and type-check rulesets: .mmr files, directories of them (every\n"
     "*.mmr file, in name order), .json rule/template masters, or one compiled\n"
-    ".mmrc (which is verified). Prints nothing when the ruleset is clean;\n"
+    ".mmrc (which is verified); - reads one ruleset from stdin, shown as\n"
+    "<stdin>. Prints nothing when the ruleset is clean;\n"
     "errors and warnings go to stderr as FILE:LINE:COL: error|warning: message.\n"
     "\n"
     "options:\n"
-    "  --format text|json   diagnostics as gcc-style text (default) or one\n"
-    "                       JSON object per line\n"
+    "  --format text|json   diagnostics as gcc-style text on stderr (default)\n"
+    "                       or one JSON object per line on stdout\n"
     "  --allow-outside-root let imports reach files outside the directory of\n"
     "                       the paths given (see docs/language.md)\n"
-    "  -h, --help           this help\n"
+    "  -h, --help           this help (--version: the version line)\n"
     "\n"
     "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error\n";
 
@@ -43,13 +44,13 @@ int cmd_check(int argc, char **argv)
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
         if (!strcmp(name, "allow-outside-root")) {
-            lflags |= MMR_LOAD_ANY_IMPORT;
+            if (cli_opts_flag_bit(&o, &lflags, MMR_LOAD_ANY_IMPORT)) { free(paths); return EXIT_USAGE; }
         } else if (!strcmp(name, "format")) {
             int r = cli_parse_diag_format("check", cli_opts_value(&o), &fmt);
             if (r != EXIT_OK) { free(paths); return r; }
         } else {
             free(paths);
-            return cli_usage_error("check", "unknown option \"%s\"", argv[o.i - 1]);
+            return cli_opts_unknown(&o);
         }
     }
     if (npaths == 0) { free(paths); return cli_usage_error("check", "name at least one ruleset PATH"); }

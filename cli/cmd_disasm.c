@@ -22,8 +22,9 @@ static const char help[] =
     "\n"
     "options:\n"
     "  --code 0|1|all       code[0] (fast), code[1] (traced) or both (default)\n"
-    "  --format text|json   diagnostics as text (default) or JSON lines\n"
-    "  -h, --help           this help\n"
+    "  --format text|json   diagnostics as text on stderr (default) or JSON\n"
+    "                       lines on stdout\n"
+    "  -h, --help           this help (--version: the version line)\n"
     "\n"
     "exit status: 0 listed, 1 errors in the input, 2 usage error\n";
 
@@ -48,13 +49,13 @@ int cmd_disasm(int argc, char **argv)
             else if (v && !strcmp(v, "all")) which = -1;
             else { free(paths); return cli_usage_error("disasm", "--code takes 0, 1 or all"); }
         } else if (!strcmp(name, "allow-outside-root")) {
-            lflags |= MMR_LOAD_ANY_IMPORT;
+            if (cli_opts_flag_bit(&o, &lflags, MMR_LOAD_ANY_IMPORT)) { free(paths); return EXIT_USAGE; }
         } else if (!strcmp(name, "format")) {
             int r = cli_parse_diag_format("disasm", cli_opts_value(&o), &fmt);
             if (r != EXIT_OK) { free(paths); return r; }
         } else {
             free(paths);
-            return cli_usage_error("disasm", "unknown option \"%s\"", argv[o.i - 1]);
+            return cli_opts_unknown(&o);
         }
     }
     if (npaths == 0) { free(paths); return cli_usage_error("disasm", "name a FILE.mmrc or a ruleset PATH"); }

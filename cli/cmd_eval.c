@@ -1,7 +1,6 @@
 /* mmr eval — pure evaluation of a ruleset over a signal snapshot.
  *
- * Longer than our ~800-line mark: the reader, the worker pool and the
- * in-order writer share one chunk queue and its locking.
+ * The explain output is in cli/eval_explain.c.
  *
  * The snapshot is read in chunks of whole records (about 1 MiB). With
  * more than one thread, worker threads parse and evaluate chunks while
@@ -19,6 +18,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "engine/snapshot.h"
+#include "cli/eval_explain.h"
 #include "signals/explain.h"
 #include "vm/vm.h"
 
@@ -36,7 +36,8 @@ static const char help[] =
     "  --format ndjson|csv  snapshot format (default: by extension, else ndjson)\n"
     "  --explain[=json|text]\n"
     "                       add every rule's conditions with their operand values\n"
-    "                       and truth (true/false/unknown), and the derived signals\n"
+    "                       and truth (true/false/unknown), the calls and\n"
+    "                       quantifier keys under them, and the derived signals\n"
     "                       they read with their windows; text is for people\n"
     "  --user ID            only this user (exit 1 when absent)\n"
     "  --threads N          worker threads (default: the number of CPUs, max 16)\n"
@@ -83,6 +84,7 @@ typedef struct worker {
     mmr_arena arena;
     uint32_t *order;             /* candidate sort scratch */
     mmr_sigexplain_user *sxu;    /* with cfg->sx: the user's windows and rows */
+    eval_tree tree;              /* explain: which details belong where */
     pthread_t th;
     struct pipeline *pl;
 } worker;
@@ -96,319 +98,6 @@ typedef struct pipeline {
 } pipeline;
 
 /* ------------------------------------------------------------ output */
-
-static void put_truth(mmr_buf *o, int t)
-{
-    mmr_buf_puts(o, t > 0 ? "\"true\"" : t == 0 ? "\"false\"" : "\"unknown\"");
-}
-
-static const char *truth_word(int t) { return t > 0 ? "true" : t == 0 ? "false" : "unknown"; }
-
-static void put_value(mmr_buf *o, const mmr_value *v)
-{
-    switch (v->tag) {
-    case MMR_V_NUM: mmr_buf_number(o, v->u.num); break;
-    case MMR_V_BOOL: mmr_buf_puts(o, v->u.i ? "true" : "false"); break;
-    case MMR_V_TEXT: mmr_buf_json_string(o, v->u.text->bytes, v->u.text->len); break;
-    case MMR_V_LIST:
-        mmr_buf_putc(o, '[');
-        for (uint32_t i = 0; i < v->u.list->n; i++) {
-            if (i) mmr_buf_putc(o, ',');
-            put_value(o, &v->u.list->items[i]);
-        }
-        mmr_buf_putc(o, ']');
-        break;
-    case MMR_V_MAP:
-        mmr_buf_putc(o, '{');
-        for (uint32_t i = 0; i < v->u.map->n; i++) {
-            if (i) mmr_buf_putc(o, ',');
-            mmr_buf_json_string(o, v->u.map->keys[i]->bytes, v->u.map->keys[i]->len);
-            mmr_buf_putc(o, ':');
-            double x = v->u.map->vals[i];
-            if (x != x) mmr_buf_puts(o, "null"); else mmr_buf_number(o, x);
-        }
-        mmr_buf_putc(o, '}');
-        break;
-    default: mmr_buf_puts(o, "null"); break;
-    }
-}
-
-/* Values in text explain: like JSON, but missing is spelled out. */
-static void put_value_text(mmr_buf *o, const mmr_value *v)
-{
-    if (v->tag == MMR_V_MISSING || v->tag == MMR_V_ITER) mmr_buf_puts(o, "missing");
-    else put_value(o, v);
-}
-
-static void put_place(mmr_buf *o, const mmr_prog_cond *c)
-{
-    mmr_buf_printf(o, "%s:%d:%d", c->file ? c->file : "", c->line, c->col);
-}
-
-static void put_cond_json(mmr_buf *o, const mmr_program *p, const mmr_trace_rec *t, int with_part)
-{
-    const mmr_prog_cond *c = &p->conds[t->cond];
-    mmr_buf_puts(o, "{\"cond\":");
-    mmr_buf_json_string(o, c->text ? c->text : "", c->text ? strlen(c->text) : 0);
-    if (with_part)
-        mmr_buf_puts(o, c->part == MMR_COND_AUDIENCE_LEAF ? ",\"in\":\"audience\"" : ",\"in\":\"when\"");
-    mmr_buf_puts(o, ",\"at\":\"");
-    mmr_buf tmp;
-    mmr_buf_init(&tmp);
-    put_place(&tmp, c);
-    if (tmp.data) {
-        /* a path is text: escape it like any string (without the quotes) */
-        mmr_buf esc;
-        mmr_buf_init(&esc);
-        mmr_buf_json_string(&esc, tmp.data, tmp.len);
-        if (esc.len >= 2) mmr_buf_append(o, esc.data + 1, esc.len - 2);
-        mmr_buf_free(&esc);
-    }
-    mmr_buf_free(&tmp);
-    mmr_buf_puts(o, "\",\"values\":[");
-    for (unsigned i = 0; i < t->nops; i++) {
-        if (i) mmr_buf_putc(o, ',');
-        put_value(o, &t->ops[i]);
-    }
-    mmr_buf_puts(o, "],\"result\":");
-    put_truth(o, t->truth);
-    mmr_buf_putc(o, '}');
-}
-
-static const mmr_candidate *rule_fired(const mmr_vm *vm, uint32_t r)
-{
-    for (size_t i = 0; i < vm->ncands; i++) if (vm->cands[i].rule == r) return &vm->cands[i];
-    return NULL;
-}
-
-/* A fired rule's template values: {"goal_name":"Goa Trip",...} */
-static void put_args(mmr_buf *o, const mmr_prog_rule *rule, const mmr_candidate *c, int text)
-{
-    for (uint32_t i = 0; i < c->nargs && i < rule->nargs; i++) {
-        const char *name = rule->arg_names[i] ? rule->arg_names[i] : "?";
-        if (text) {
-            mmr_buf_printf(o, "%s%s = ", i ? ", " : "", name);
-            put_value_text(o, &c->args[i]);
-        } else {
-            if (i) mmr_buf_putc(o, ',');
-            mmr_buf_json_string(o, name, strlen(name));
-            mmr_buf_putc(o, ':');
-            put_value(o, &c->args[i]);
-        }
-    }
-}
-
-/* The derived signals rule r reads (docs/eval.md):
- * "signals":[{"signal":"spend_prev_week","value":200,"window":"previous week",
- *             "from":"2025-10-13","to":"2025-10-19","zone":"Asia/Kolkata","rows":1}] */
-static void signals_json(mmr_buf *o, const mmr_sigexplain *sx, const mmr_sigexplain_user *su, uint32_t r,
-                         const mmr_value *regs)
-{
-    const uint32_t *items;
-    size_t n = mmr_sigexplain_rule(sx, r, &items);
-    if (!n) return;
-    mmr_buf_puts(o, ",\"signals\":[");
-    for (size_t i = 0; i < n; i++) {
-        mmr_sigexplain_item it;
-        mmr_sigexplain_get(sx, su, items[i], &it);
-        if (i) mmr_buf_putc(o, ',');
-        mmr_buf_puts(o, "{\"signal\":");
-        mmr_buf_json_string(o, it.name, strlen(it.name));
-        mmr_buf_puts(o, ",\"value\":");
-        put_value(o, &regs[it.slot]);
-        if (!it.computed) {
-            if (it.window) {
-                mmr_buf_puts(o, ",\"window\":");
-                mmr_buf_json_string(o, it.window, strlen(it.window));
-                if (it.from[0]) mmr_buf_printf(o, ",\"from\":\"%s\",\"to\":\"%s\"", it.from, it.to);
-                else mmr_buf_puts(o, ",\"from\":null,\"to\":null");
-                mmr_buf_puts(o, ",\"zone\":");
-                mmr_buf_json_string(o, it.zone, strlen(it.zone));
-            } else {                          /* budget, goal: the current rows */
-                mmr_buf_puts(o, ",\"source\":");
-                mmr_buf_json_string(o, it.source, strlen(it.source));
-            }
-            if (it.rows >= 0) mmr_buf_printf(o, ",\"rows\":%lld", (long long)it.rows);
-            else mmr_buf_puts(o, ",\"rows\":null");
-        } else {
-            mmr_buf_puts(o, ",\"computed_from\":[");
-            for (size_t k = 0; k < it.ninputs; k++) {
-                if (k) mmr_buf_putc(o, ',');
-                mmr_buf_json_string(o, it.inputs[k], strlen(it.inputs[k]));
-            }
-            mmr_buf_putc(o, ']');
-        }
-        mmr_buf_putc(o, '}');
-    }
-    mmr_buf_putc(o, ']');
-}
-
-/* Text: "signal spend_prev_week = 200 (previous week: 2025-10-13 .. 2025-10-19
- * Asia/Kolkata, 1 transaction)", one line each, under the rule's conditions. */
-static void signals_text(mmr_buf *o, const mmr_sigexplain *sx, const mmr_sigexplain_user *su, uint32_t r,
-                         const mmr_value *regs)
-{
-    const uint32_t *items;
-    size_t n = mmr_sigexplain_rule(sx, r, &items);
-    for (size_t i = 0; i < n; i++) {
-        mmr_sigexplain_item it;
-        mmr_sigexplain_get(sx, su, items[i], &it);
-        mmr_buf_printf(o, "      signal %s = ", it.name);
-        put_value_text(o, &regs[it.slot]);
-        if (it.window) {
-            mmr_buf_printf(o, " (%s: ", it.window);
-            if (it.from[0]) mmr_buf_printf(o, "%s .. %s ", it.from, it.to);
-            else mmr_buf_puts(o, "no as_of date, ");
-            mmr_buf_puts(o, it.zone);
-            if (it.rows >= 0) mmr_buf_printf(o, ", %lld transaction%s", (long long)it.rows, it.rows == 1 ? "" : "s");
-            mmr_buf_putc(o, ')');
-        } else if (!it.computed) {
-            mmr_buf_printf(o, " (current %s rows", it.source);
-            if (it.rows >= 0) mmr_buf_printf(o, ": %lld", (long long)it.rows);
-            mmr_buf_putc(o, ')');
-        } else if (it.ninputs) {
-            mmr_buf_puts(o, " (computed from ");
-            for (size_t k = 0; k < it.ninputs; k++) mmr_buf_printf(o, "%s%s", k ? ", " : "", it.inputs[k]);
-            mmr_buf_putc(o, ')');
-        }
-        mmr_buf_putc(o, '\n');
-    }
-}
-
-static void explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const mmr_sigexplain *sx,
-                         const mmr_sigexplain_user *sxu)
-{
-    mmr_buf_puts(o, ",\"explain\":[");
-    for (uint32_t k = 0; k < p->nrules; k++) {
-        uint32_t r = p->by_priority[k];
-        const mmr_prog_rule *rule = &p->rules[r];
-        if (k) mmr_buf_putc(o, ',');
-        mmr_buf_puts(o, "{\"rule\":");
-        mmr_buf_json_string(o, rule->name, strlen(rule->name));
-        const mmr_candidate *fc = rule_fired(vm, r);
-        mmr_buf_printf(o, ",\"priority\":%d,\"fired\":%s", (int)rule->priority, fc ? "true" : "false");
-        if (fc) {
-            mmr_buf_puts(o, ",\"values\":{");
-            put_args(o, rule, fc, 0);
-            mmr_buf_putc(o, '}');
-        }
-        /* "when" first, then "audience" (the code evaluates audience first) */
-        int has_aud = 0;
-        for (int part = 0; part < 2; part++)
-            for (size_t i = 0; i < vm->ntrace; i++) {
-                const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-                if (c->rule != r || c->part != (part ? MMR_COND_AUDIENCE_ALL : MMR_COND_WHEN_ALL)) continue;
-                mmr_buf_puts(o, part ? ",\"audience\":" : ",\"when\":");
-                put_truth(o, vm->trace[i].truth);
-                has_aud |= part;
-            }
-        mmr_buf_puts(o, ",\"conditions\":[");
-        int first = 1;
-        for (int part = 0; part < 2; part++)
-            for (size_t i = 0; i < vm->ntrace; i++) {
-                const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-                if (c->rule != r || c->part != (part ? MMR_COND_AUDIENCE_LEAF : MMR_COND_WHEN_LEAF)) continue;
-                if (!first) mmr_buf_putc(o, ',');
-                first = 0;
-                put_cond_json(o, p, &vm->trace[i], has_aud);
-            }
-        mmr_buf_putc(o, ']');
-        if (sx) signals_json(o, sx, sxu, r, vm->regs);
-        mmr_buf_putc(o, '}');
-    }
-    mmr_buf_putc(o, ']');
-    /* lets: computed once per user, at their first use */
-    int any = 0;
-    for (size_t i = 0; i < vm->ntrace; i++) {
-        const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-        if (c->rule != UINT32_MAX || c->part != MMR_COND_LET_ALL) continue;
-        mmr_buf_puts(o, any ? "," : ",\"lets\":[");
-        any = 1;
-        const char *name = c->let < p->nlets ? p->let_names[c->let] : "?";
-        mmr_buf_puts(o, "{\"let\":");
-        mmr_buf_json_string(o, name, strlen(name));
-        mmr_buf_puts(o, ",\"value\":");
-        put_truth(o, vm->trace[i].truth);
-        mmr_buf_puts(o, ",\"conditions\":[");
-        int first = 1;
-        for (size_t j = 0; j < vm->ntrace; j++) {
-            const mmr_prog_cond *cj = &p->conds[vm->trace[j].cond];
-            if (cj->rule != UINT32_MAX || cj->let != c->let || cj->part != MMR_COND_LET_LEAF) continue;
-            if (!first) mmr_buf_putc(o, ',');
-            first = 0;
-            put_cond_json(o, p, &vm->trace[j], 0);
-        }
-        mmr_buf_puts(o, "]}");
-    }
-    if (any) mmr_buf_putc(o, ']');
-}
-
-static void text_cond(mmr_buf *o, const mmr_program *p, const mmr_trace_rec *t, const char *indent)
-{
-    const mmr_prog_cond *c = &p->conds[t->cond];
-    mmr_buf_printf(o, "%s%-8s %s", indent, truth_word(t->truth), c->text ? c->text : "");
-    if (t->nops) {
-        mmr_buf_puts(o, "   [");
-        for (unsigned i = 0; i < t->nops; i++) {
-            if (i) mmr_buf_puts(o, ", ");
-            put_value_text(o, &t->ops[i]);
-        }
-        mmr_buf_putc(o, ']');
-    }
-    mmr_buf_puts(o, "   ");
-    put_place(o, c);
-    mmr_buf_putc(o, '\n');
-}
-
-static void explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const mmr_snap_user *u,
-                         const uint32_t *order, size_t n, const mmr_sigexplain *sx,
-                         const mmr_sigexplain_user *sxu)
-{
-    mmr_buf_puts(o, "user ");
-    mmr_buf_append(o, u->user_id, u->user_id_len);
-    if (u->as_of) mmr_buf_printf(o, " (as of %s)", u->as_of);
-    mmr_buf_printf(o, ": selected %s\n", n ? p->rules[order[0]].name : "nothing");
-    mmr_buf_puts(o, "  candidates:");
-    if (!n) mmr_buf_puts(o, " none");
-    for (size_t i = 0; i < n; i++) mmr_buf_printf(o, "%s %s", i ? "," : "", p->rules[order[i]].name);
-    mmr_buf_putc(o, '\n');
-    for (size_t i = 0; i < vm->ntrace; i++) {
-        const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-        if (c->rule != UINT32_MAX || c->part != MMR_COND_LET_ALL) continue;
-        mmr_buf_printf(o, "  let %s = %s\n", c->let < p->nlets ? p->let_names[c->let] : "?",
-                       truth_word(vm->trace[i].truth));
-        for (size_t j = 0; j < vm->ntrace; j++) {
-            const mmr_prog_cond *cj = &p->conds[vm->trace[j].cond];
-            if (cj->rule == UINT32_MAX && cj->let == c->let && cj->part == MMR_COND_LET_LEAF)
-                text_cond(o, p, &vm->trace[j], "      ");
-        }
-    }
-    for (uint32_t k = 0; k < p->nrules; k++) {
-        uint32_t r = p->by_priority[k];
-        const mmr_candidate *fc = rule_fired(vm, r);
-        mmr_buf_printf(o, "  rule %s (priority %d): %s", p->rules[r].name, (int)p->rules[r].priority,
-                       fc ? "fired" : "not fired");
-        if (fc && fc->nargs) {
-            mmr_buf_puts(o, " with ");
-            put_args(o, &p->rules[r], fc, 1);
-        }
-        mmr_buf_putc(o, '\n');
-        for (int part = 0; part < 2; part++) {
-            int all = part ? MMR_COND_AUDIENCE_ALL : MMR_COND_WHEN_ALL;
-            int leaf = part ? MMR_COND_AUDIENCE_LEAF : MMR_COND_WHEN_LEAF;
-            for (size_t i = 0; i < vm->ntrace; i++) {
-                const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
-                if (c->rule != r || c->part != all) continue;
-                mmr_buf_printf(o, "    %s: %s\n", part ? "audience" : "when", truth_word(vm->trace[i].truth));
-                for (size_t j = 0; j < vm->ntrace; j++) {
-                    const mmr_prog_cond *cj = &p->conds[vm->trace[j].cond];
-                    if (cj->rule == r && cj->part == leaf) text_cond(o, p, &vm->trace[j], "      ");
-                }
-            }
-        }
-        if (sx) signals_text(o, sx, sxu, r, vm->regs);
-    }
-}
 
 static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u, const char *rec, size_t rl)
 {
@@ -424,7 +113,11 @@ static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u, const char 
     }
     if (cfg->explain != EXPLAIN_NONE && cfg->sx)
         mmr_sigexplain_user_set(cfg->sx, w->sxu, u->as_of, rec, rl, cfg->fmt == MMR_SNAP_NDJSON, vm->regs);
-    if (cfg->explain == EXPLAIN_TEXT) { explain_text(o, p, vm, u, w->order, n, cfg->sx, w->sxu); return; }
+    if (cfg->explain != EXPLAIN_NONE && eval_tree_build(&w->tree, p, vm) < 0) { o->oom = 1; return; }
+    if (cfg->explain == EXPLAIN_TEXT) {
+        eval_explain_text(o, p, vm, &w->tree, u, w->order, n, cfg->sx, w->sxu);
+        return;
+    }
     mmr_buf_puts(o, "{\"user_id\":");
     mmr_buf_json_string(o, u->user_id, u->user_id_len);
     mmr_buf_puts(o, ",\"as_of\":");
@@ -441,7 +134,7 @@ static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u, const char 
         const char *name = p->rules[w->order[0]].name;
         mmr_buf_json_string(o, name, strlen(name));
     } else mmr_buf_puts(o, "null");
-    if (cfg->explain == EXPLAIN_JSON) explain_json(o, p, vm, cfg->sx, w->sxu);
+    if (cfg->explain == EXPLAIN_JSON) eval_explain_json(o, p, vm, &w->tree, cfg->sx, w->sxu);
     mmr_buf_puts(o, "}\n");
 }
 
@@ -536,6 +229,7 @@ static void worker_free(worker *w)
     mmr_arena_free(&w->arena);
     free(w->order);
     mmr_sigexplain_user_free(w->sxu);
+    eval_tree_free(&w->tree);
 }
 
 /* ------------------------------------------------------------ writer */
@@ -753,13 +447,26 @@ int cmd_eval(int argc, char **argv)
             else { rc = cli_usage_error("eval", "--explain is json or text, not \"%s\"", v); goto done; }
             continue;
         }
-        if (!strcmp(name, "keep-going")) { keep_going = 1; continue; }
-        if (!strcmp(name, "no-warn-unknown")) { warn_unknown = 0; continue; }
-        if (!strcmp(name, "allow-outside-root")) { lflags |= MMR_LOAD_ANY_IMPORT; continue; }
-        const char *v = cli_opts_value(&o);
-        if (!strcmp(name, "signals") || !strcmp(name, "format") || !strcmp(name, "user") || !strcmp(name, "threads")) {
-            if (!v) { rc = cli_usage_error("eval", "--%s needs a value", name); goto done; }
-        } else { rc = cli_usage_error("eval", "unknown option --%s", name); goto done; }
+        if (!strcmp(name, "keep-going")) {
+            if ((rc = cli_opts_flag(&o, &keep_going)) != EXIT_OK) goto done;
+            continue;
+        }
+        if (!strcmp(name, "no-warn-unknown")) {
+            int no_warn = 0;
+            if ((rc = cli_opts_flag(&o, &no_warn)) != EXIT_OK) goto done;
+            warn_unknown = !no_warn;
+            continue;
+        }
+        if (!strcmp(name, "allow-outside-root")) {
+            if ((rc = cli_opts_flag_bit(&o, &lflags, MMR_LOAD_ANY_IMPORT)) != EXIT_OK) goto done;
+            continue;
+        }
+        if (strcmp(name, "signals") && strcmp(name, "format") && strcmp(name, "user") && strcmp(name, "threads")) {
+            rc = cli_opts_unknown(&o);
+            goto done;
+        }
+        const char *v = cli_opts_need(&o);
+        if (!v) { rc = EXIT_USAGE; goto done; }
         if (!strcmp(name, "signals")) signals = v;
         else if (!strcmp(name, "format")) format = v;
         else if (!strcmp(name, "user")) user = v;

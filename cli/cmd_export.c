@@ -11,14 +11,16 @@
 static const char help[] =
     "usage: mmr export PATH... [-o FILE] [--format text|json]\n"
     "\n"
-    "Check a ruleset (.mmr files, directories, .json rule masters) and print\n"
-    "its rules and templates as the app's rule master and template master\n"
+    "Check a ruleset (.mmr files, directories, .json rule masters; - reads\n"
+    "stdin) and print its rules and templates as the app's rule master and\n"
+    "template master\n"
     "rows: {\"rules\": [...], \"templates\": [...]}. Conditions use the JSON\n"
     "rule form where they can (lets are inlined), else {\"mmr\": TEXT}.\n"
     "`mmr import` reads the result back.\n"
     "\n"
-    "  -o FILE       write the JSON to FILE instead of stdout\n"
-    "  --format F    diagnostics as text (default) or json\n"
+    "  -o FILE       write the JSON to FILE instead of stdout (- = stdout)\n"
+    "  --format F    diagnostics as text (default) or json, on stderr (json\n"
+    "                on stdout when -o FILE takes the output)\n"
     "  --allow-outside-root\n"
     "                let imports reach files outside the directory of the\n"
     "                paths given (see docs/language.md)\n"
@@ -39,15 +41,15 @@ int cmd_export(int argc, char **argv)
     while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (r == 0) { paths[npaths++] = arg; continue; }
         if (!strcmp(name, "o") || !strcmp(name, "output")) {
-            if (!(outpath = cli_opts_value(&o))) { free(paths); return cli_usage_error("export", "-o needs a file name"); }
+            if (!(outpath = cli_opts_need(&o))) { free(paths); return EXIT_USAGE; }
         } else if (!strcmp(name, "allow-outside-root")) {
-            lflags |= MMR_LOAD_ANY_IMPORT;
+            if (cli_opts_flag_bit(&o, &lflags, MMR_LOAD_ANY_IMPORT)) { free(paths); return EXIT_USAGE; }
         } else if (!strcmp(name, "format")) {
             int bad = cli_parse_diag_format("export", cli_opts_value(&o), &fmt);
             if (bad != EXIT_OK) { free(paths); return bad; }
         } else {
             free(paths);
-            return cli_usage_error("export", "unknown option --%s", name);
+            return cli_opts_unknown(&o);
         }
     }
     if (!npaths) { free(paths); return cli_usage_error("export", "give a ruleset: .mmr files, directories or .json files"); }
@@ -59,7 +61,8 @@ int cmd_export(int argc, char **argv)
     mmr_buf b;
     mmr_buf_init(&b);
     if (u && !d.errors) mmr_export_json(u, &b, &d);
-    cli_print_diags(&d, fmt);
+    /* JSON diagnostics go to stdout only when the output goes to a file */
+    cli_print_diags_to(fmt == CLI_FMT_JSON && outpath && strcmp(outpath, "-") ? stdout : stderr, &d, fmt);
     int rc = EXIT_OK;
     if (!u || d.errors) rc = EXIT_INPUT;
     else rc = cli_write_output("export", outpath, b.data ? b.data : "", b.len);

@@ -25,8 +25,8 @@ int cmd_feed(int argc, char **argv)
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) return cli_usage_error("feed", "unexpected argument \"%s\"", arg);
         const char **dst = !strcmp(name, "db") ? &dbp : !strcmp(name, "user") ? &user : NULL;
-        if (!dst) return cli_usage_error("feed", "unknown option --%s", name);
-        if (!(*dst = cli_opts_value(&o))) return cli_usage_error("feed", "--%s needs a value", name);
+        if (!dst) return cli_usage_error("feed", "unknown option \"%s\"", o.typed);
+        if (!(*dst = cli_opts_value(&o))) return cli_usage_error("feed", "%s needs a value", o.typed);
     }
     if (!dbp || !user) return cli_usage_error("feed", "--db FILE and --user ID are required");
     if (cli_check_data_path("feed", "--db", dbp)) return EXIT_INPUT;

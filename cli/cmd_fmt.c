@@ -13,17 +13,20 @@
 #include "util/outfile.h"
 
 static const char fmt_help[] =
-    "usage: mmr fmt PATH... [--check | -w]\n"
+    "usage: mmr fmt PATH... [--check | -w] [--width N]\n"
     "\n"
     "Formats .mmr files in the canonical layout: two-space indents, one field\n"
     "per line, a blank line between declarations, comments kept in place.\n"
-    "PATH is a .mmr file or a directory (its *.mmr files, in name order).\n"
+    "PATH is a .mmr file or a directory (its *.mmr files, in name order);\n"
+    "- reads stdin (shown as <stdin>; not with -w).\n"
     "\n"
     "  (default)    print the formatted text on stdout\n"
     "  --check      print `FILE: would reformat` and a diff for each file that\n"
     "               is not formatted; exit 1 if there is any\n"
     "  -w, --write  rewrite files that change, in place and atomically\n"
-    "  -h, --help   show this help\n"
+    "  --width N    split lines longer than N columns (20-1000, default 100)\n"
+    "               where the layout allows: at and/or, before where\n"
+    "  -h, --help   show this help (--version: the version line)\n"
     "\n"
     "A file with syntax errors is reported and never rewritten.\n"
     "Exit status: 0 ok, 1 syntax errors, an unreadable path or (with --check)\n"
@@ -192,6 +195,7 @@ static int ends_with(const char *s, const char *suf)
 /* Adds PATH's files; returns 0, or -1 after printing why it cannot. */
 static int collect(const char *path, strv *files)
 {
+    if (!strcmp(path, "-")) return strv_push(files, path);   /* stdin */
     struct stat st;
     if (stat(path, &st) != 0) {
         cli_line(stderr, "%s: error: cannot read %s: %s", path, path, mmr_read_error(errno));
@@ -245,10 +249,30 @@ static int write_atomic(const char *path, const char *data, size_t len)
 }
 
 /* Formats one file. Returns the exit status for it. */
-static int fmt_one(const char *path, fmt_mode mode)
+/* All of stdin; NULL with errno set on a read error or out of memory. */
+static char *read_stdin(size_t *len)
+{
+    mmr_buf b;
+    mmr_buf_init(&b);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0) mmr_buf_append(&b, tmp, n);
+    if (ferror(stdin) || b.oom) { errno = b.oom ? ENOMEM : EIO; mmr_buf_free(&b); return NULL; }
+    if (!b.data) mmr_buf_putc(&b, 0), b.len = 0;   /* an empty stdin is an empty file */
+    *len = b.len;
+    return mmr_buf_take(&b);
+}
+
+static int fmt_one(const char *path, fmt_mode mode, int width)
 {
     size_t len = 0;
-    char *src = mmr_read_file(path, &len);
+    int from_stdin = !strcmp(path, "-");
+    if (from_stdin && mode == MODE_WRITE) {
+        cli_usage_error("fmt", "-w cannot write back to - (stdin); drop -w to print the result");
+        return EXIT_USAGE;
+    }
+    if (from_stdin) path = "<stdin>";
+    char *src = from_stdin ? read_stdin(&len) : mmr_read_file(path, &len);
     if (!src) {
         cli_line(stderr, "%s: error: cannot read %s: %s", path, path, mmr_read_error(errno));
         return EXIT_INPUT;
@@ -269,7 +293,7 @@ static int fmt_one(const char *path, fmt_mode mode)
     } else {
         mmr_buf out;
         mmr_buf_init(&out);
-        mmr_print_file(&out, f);
+        mmr_print_file_width(&out, f, width);
         /* never write text that does not read back */
         mmr_diags d2;
         mmr_diags_init(&d2);
@@ -315,6 +339,7 @@ int cmd_fmt(int argc, char **argv)
 {
     if (cli_help_requested(argc, argv, fmt_help)) return EXIT_OK;
     fmt_mode mode = MODE_PRINT;
+    int width = 100;
     strv paths = { 0 };
     cli_opts o;
     cli_opts_init(&o, argc, argv);
@@ -325,21 +350,29 @@ int cmd_fmt(int argc, char **argv)
             if (strv_push(&paths, arg) < 0) { strv_free(&paths); fprintf(stderr, "mmr fmt: out of memory\n"); return EXIT_INPUT; }
             continue;
         }
-        if (o.pending_value) {
-            int r = cli_usage_error("fmt", "%s%s takes no value", argv[o.i - 1][1] == '-' ? "--" : "-", name);
-            strv_free(&paths);
-            return r;
-        }
-        if (!strcmp(name, "check") && mode != MODE_WRITE) mode = MODE_CHECK;
-        else if ((!strcmp(name, "w") || !strcmp(name, "write")) && mode != MODE_CHECK) mode = MODE_WRITE;
-        else if (!strcmp(name, "check") || !strcmp(name, "w") || !strcmp(name, "write")) {
-            strv_free(&paths);
-            return cli_usage_error("fmt", "--check and -w cannot be used together");
+        int bad = EXIT_OK, on = 0;
+        if (!strcmp(name, "width")) {
+            const char *v = cli_opts_need(&o);
+            char *end = NULL;
+            long w = v ? strtol(v, &end, 10) : 0;
+            if (!v) bad = EXIT_USAGE;
+            else if (!*v || *end || w < 20 || w > 1000)
+                bad = cli_usage_error("fmt", "--width needs a whole number from 20 to 1000");
+            else width = (int)w;
+        } else if (!strcmp(name, "check") || !strcmp(name, "w") || !strcmp(name, "write")) {
+            int is_check = !strcmp(name, "check");
+            bad = cli_opts_flag(&o, &on);
+            if (bad == EXIT_OK && on) {
+                if (mode == (is_check ? MODE_WRITE : MODE_CHECK))
+                    bad = cli_usage_error("fmt", "--check and -w cannot be used together");
+                else mode = is_check ? MODE_CHECK : MODE_WRITE;
+            } else if (bad == EXIT_OK && mode == (is_check ? MODE_CHECK : MODE_WRITE)) {
+                mode = MODE_PRINT;   /* --check=no after --check */
+            }
         } else {
-            int r = cli_usage_error("fmt", "unknown option \"%s%s\"", argv[o.i - 1][1] == '-' ? "--" : "-", name);
-            strv_free(&paths);
-            return r;
+            bad = cli_opts_unknown(&o);
         }
+        if (bad != EXIT_OK) { strv_free(&paths); return bad; }
     }
     if (!paths.n) return cli_usage_error("fmt", "no files given");
     strv files = { 0 };
@@ -348,7 +381,7 @@ int cmd_fmt(int argc, char **argv)
     for (size_t i = 0; i < paths.n; i++)
         if (collect(paths.v[i], &files) < 0) rc = EXIT_INPUT;
     for (size_t i = 0; i < files.n; i++) {
-        int r = fmt_one(files.v[i], mode);
+        int r = fmt_one(files.v[i], mode, width);
         if (r == EXIT_USAGE) usage = 1;
         else if (r > rc) rc = r;
     }

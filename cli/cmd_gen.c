@@ -177,8 +177,13 @@ int cmd_gen(int argc, char **argv)
     int have_users = 0, r;
     while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (r == 0) return cli_usage_error("gen", "unexpected argument \"%s\"", arg);
+        static const char *const known[] = { "users", "seed", "as-of", "ndjson", "csv", "db", "transactions",
+                                             "traits", "budgets", "goals", "days" };
+        size_t j = 0;
+        while (j < sizeof known / sizeof *known && strcmp(name, known[j])) j++;
+        if (j == sizeof known / sizeof *known) return cli_opts_unknown(&o);
         const char *v = cli_opts_value(&o);
-        if (!v) return cli_usage_error("gen", "--%s needs a value", name);
+        if (!v) return cli_usage_error("gen", "%s needs a value", o.typed);
         if (!strcmp(name, "users")) {
             if (parse_u64(v, &users) < 0 || users > 1000000000ull)
                 return cli_usage_error("gen", "--users wants a count, got \"%s\"", v);
@@ -198,7 +203,7 @@ int cmd_gen(int argc, char **argv)
         else if (!strcmp(name, "days")) {
             if (parse_u64(v, &days) < 0 || days < 1 || days > 3650)
                 return cli_usage_error("gen", "--days wants a count 1..3650, got \"%s\"", v);
-        } else return cli_usage_error("gen", "unknown option --%s", name);
+        } else return cli_usage_error("gen", "unknown option \"%s\"", o.typed);
     }
     if (!have_users) return cli_usage_error("gen", "--users N is required");
     if (outs[OUT_TX] || outs[OUT_TRAITS] || outs[OUT_BUDGETS] || outs[OUT_GOALS]) {

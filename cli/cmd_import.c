@@ -9,6 +9,7 @@
 
 static const char help[] =
     "usage: mmr import FILE.json... [-o FILE] [--no-check] [--format text|json]\n"
+    "       mmr import - [...]        (the JSON from stdin)\n"
     "\n"
     "Read MoneyMoments rule master and template master rows (JSON) and print\n"
     "the equivalent canonical .mmr ruleset on stdout. Several files become one\n"
@@ -16,9 +17,10 @@ static const char help[] =
     "Names std/moneymoments does not declare are declared from their use, with\n"
     "a warning. Errors name the JSON path: rules.json: $[3].expression_json.if.x\n"
     "\n"
-    "  -o FILE       write the .mmr text to FILE instead of stdout\n"
+    "  -o FILE       write the .mmr text to FILE instead of stdout (- = stdout)\n"
     "  --no-check    only import; do not type-check the result\n"
-    "  --format F    diagnostics as text (default) or json\n"
+    "  --format F    diagnostics as text (default) or json, on stderr (json\n"
+    "                on stdout when -o FILE takes the output)\n"
     "\n"
     "The accepted documents are described in docs/json.md.\n";
 
@@ -70,8 +72,12 @@ static mmr_file *merge(mmr_arena *a, mmr_file **fs, size_t n)
         for (size_t j = 0; j < f->ntemplates; j++) m->templates[m->ntemplates++] = f->templates[j];
         GROW(a, m->rules, m->nrules, f->nrules);
         for (size_t j = 0; j < f->nrules; j++) m->rules[m->nrules++] = f->rules[j];
+        GROW(a, m->policies, m->npolicies, f->npolicies);
+        for (size_t j = 0; j < f->npolicies; j++) m->policies[m->npolicies++] = f->policies[j];
+        GROW(a, m->tests, m->ntests, f->ntests);
+        for (size_t j = 0; j < f->ntests; j++) m->tests[m->ntests++] = f->tests[j];
     }
-    size_t total = m->nimports + m->nsignals + m->ntraits + m->ntemplates + m->nrules;
+    size_t total = m->nimports + m->nsignals + m->ntraits + m->ntemplates + m->nrules + m->npolicies + m->ntests;
     m->order = mmr_arena_calloc(a, (total ? total : 1) * sizeof *m->order);
     if (!m->order) return NULL;
     for (size_t i = 0; i < m->nimports; i++) m->order[m->norder++] = (mmr_decl_ref){ MMR_D_IMPORT, i };
@@ -79,16 +85,21 @@ static mmr_file *merge(mmr_arena *a, mmr_file **fs, size_t n)
     for (size_t i = 0; i < m->ntraits; i++) m->order[m->norder++] = (mmr_decl_ref){ MMR_D_TRAIT, i };
     for (size_t i = 0; i < m->ntemplates; i++) m->order[m->norder++] = (mmr_decl_ref){ MMR_D_TEMPLATE, i };
     for (size_t i = 0; i < m->nrules; i++) m->order[m->norder++] = (mmr_decl_ref){ MMR_D_RULE, i };
+    for (size_t i = 0; i < m->npolicies; i++) m->order[m->norder++] = (mmr_decl_ref){ MMR_D_POLICY, i };
+    for (size_t i = 0; i < m->ntests; i++) m->order[m->norder++] = (mmr_decl_ref){ MMR_D_TEST, i };
     return m;
 }
 
-/* Import every file into arena a; NULL entries for unreadable files. */
-static int import_all(mmr_arena *a, char **paths, size_t n, mmr_file **out, mmr_diags *d)
+/* Import every file into arena a; NULL entries for unreadable files. in
+ * (inlen bytes) is the text of stdin, then the only file. */
+static int import_all(mmr_arena *a, char **paths, size_t n, mmr_file **out, mmr_diags *d,
+                      const char *in, size_t inlen)
 {
     int ok = 1;
     for (size_t i = 0; i < n; i++) {
-        size_t len = 0;
-        char *text = mmr_read_file(paths[i], &len);
+        size_t len = inlen;
+        char *text = in ? malloc(inlen + 1) : mmr_read_file(paths[i], &len);   /* in: stdin, the only file */
+        if (in && text) memcpy(text, in, inlen + 1);
         if (!text) {
             mmr_diag_add(d, MMR_SEV_ERROR, paths[i], 0, 0, "cannot read: %s", mmr_read_error(errno));
             out[i] = NULL;
@@ -117,22 +128,51 @@ int cmd_import(int argc, char **argv)
     while ((r = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (r == 0) { paths[npaths++] = (char *)arg; continue; }
         if (!strcmp(name, "o") || !strcmp(name, "output")) {
-            if (!(outpath = cli_opts_value(&o))) { free(paths); return cli_usage_error("import", "-o needs a file name"); }
+            if (!(outpath = cli_opts_need(&o))) { free(paths); return EXIT_USAGE; }
         } else if (!strcmp(name, "no-check")) {
-            check = 0;
+            int no_check = 0;
+            if (cli_opts_flag(&o, &no_check)) { free(paths); return EXIT_USAGE; }
+            check = !no_check;
         } else if (!strcmp(name, "format")) {
             int bad = cli_parse_diag_format("import", cli_opts_value(&o), &fmt);
             if (bad != EXIT_OK) { free(paths); return bad; }
         } else {
             free(paths);
-            return cli_usage_error("import", "unknown option --%s", name);
+            return cli_opts_unknown(&o);
         }
     }
     if (!npaths) { free(paths); return cli_usage_error("import", "give one or more .json files"); }
+    /* "-": the master from stdin, read once here and used twice (checked,
+     * then imported); it is then the only FILE */
+    char *in = NULL;
+    size_t inlen = 0;
     for (size_t i = 0; i < npaths; i++) {
+        if (!strcmp(paths[i], "-") && npaths > 1) {
+            free(paths);
+            return cli_usage_error("import", "- (stdin) must be the only FILE");
+        }
+        if (!strcmp(paths[i], "-")) {
+            mmr_buf sb;
+            mmr_buf_init(&sb);
+            char tmp[65536];
+            size_t n;
+            while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0) mmr_buf_append(&sb, tmp, n);
+            if (ferror(stdin) || sb.oom) {
+                mmr_buf_free(&sb);
+                free(paths);
+                fprintf(stderr, "mmr import: cannot read <stdin>\n");
+                return EXIT_INPUT;
+            }
+            inlen = sb.len;
+            in = sb.data ? mmr_buf_take(&sb) : calloc(1, 1);
+            if (!in) { free(paths); fprintf(stderr, "mmr import: out of memory\n"); return EXIT_INPUT; }
+            paths[i] = "<stdin>";
+            continue;
+        }
         if (!ends_with(paths[i], ".json")) {
             int rc = cli_usage_error("import", "%s is not a .json file", paths[i]);
             free(paths);
+            free(in);
             return rc;
         }
     }
@@ -142,7 +182,8 @@ int cmd_import(int argc, char **argv)
     if (check) {
         /* The loader imports .json paths itself: its diagnostics include
          * the importer's, then the checker's. */
-        mmr_unit *u = mmr_unit_load((const char *const *)paths, npaths, &d);
+        mmr_unit *u = in ? mmr_unit_load_source("<stdin>", in, inlen, &d)
+                         : mmr_unit_load((const char *const *)paths, npaths, &d);
         if (u && !d.errors) mmr_check(u, &d);
         if (u) mmr_unit_free(u);
     }
@@ -156,10 +197,18 @@ int cmd_import(int argc, char **argv)
     if (ok && !d.errors) {
         /* With --check the diagnostics were reported above; import again
          * (unchecked ASTs print exactly as imported). */
-        ok = import_all(&a, paths, npaths, files, check ? &quiet : &d);
+        ok = import_all(&a, paths, npaths, files, check ? &quiet : &d, in, inlen);
         if (check && quiet.errors && !d.errors) mmr_diags_append(&d, &quiet);
     }
-    cli_print_diags(&d, fmt);
+    for (size_t i = 0; i < npaths; i++) {
+        /* report in file order, not in the order of the importer's passes */
+        size_t len = 0;
+        char *text = mmr_read_file(paths[i], &len);
+        if (text) mmr_json_diags_order(&d, paths[i], text, len);
+        free(text);
+    }
+    /* JSON diagnostics go to stdout only when the output goes to a file */
+    cli_print_diags_to(fmt == CLI_FMT_JSON && outpath && strcmp(outpath, "-") ? stdout : stderr, &d, fmt);
     int rc = EXIT_OK;
     if (!ok || d.errors) rc = EXIT_INPUT;
     else {
@@ -180,5 +229,6 @@ int cmd_import(int argc, char **argv)
     free(files);
     mmr_arena_free(&a);
     free(paths);
+    free(in);
     return rc;
 }

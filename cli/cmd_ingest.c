@@ -492,10 +492,10 @@ int cmd_ingest(int argc, char **argv)
         if (strcmp(name, "db") && strcmp(name, "budgets") && strcmp(name, "goals") && strcmp(name, "traits") &&
             strcmp(name, "busy-timeout")) {
             free(files);
-            return cli_usage_error("ingest", "unknown option --%s", name);
+            return cli_usage_error("ingest", "unknown option \"%s\"", o.typed);
         }
         const char *v = cli_opts_value(&o);
-        if (!v) { free(files); return cli_usage_error("ingest", "--%s needs a value", name); }
+        if (!v) { free(files); return cli_usage_error("ingest", "%s needs a value", o.typed); }
         if (!strcmp(name, "db")) dbp = v;
         else if (!strcmp(name, "budgets")) budgets = v;
         else if (!strcmp(name, "goals")) goals = v;

@@ -28,8 +28,8 @@ int cmd_interact(int argc, char **argv)
         if (k == 0) return cli_usage_error("interact", "unexpected argument \"%s\"", arg);
         const char **dst = !strcmp(name, "db") ? &dbp : !strcmp(name, "delivery") ? &did :
                            !strcmp(name, "action") ? &action : !strcmp(name, "now") ? &now_s : NULL;
-        if (!dst) return cli_usage_error("interact", "unknown option --%s", name);
-        if (!(*dst = cli_opts_value(&o))) return cli_usage_error("interact", "--%s needs a value", name);
+        if (!dst) return cli_usage_error("interact", "unknown option \"%s\"", o.typed);
+        if (!(*dst = cli_opts_value(&o))) return cli_usage_error("interact", "%s needs a value", o.typed);
     }
     if (!dbp || !did || !action) return cli_usage_error("interact", "--db, --delivery and --action are required");
     if (cli_check_data_path("interact", "--db", dbp)) return EXIT_INPUT;

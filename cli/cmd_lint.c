@@ -20,8 +20,9 @@ static const char help[] =
     "categories outside the policy. Each finding has a stable id and name,\n"
     "e.g. [MMR-W012 never-fires], and a hint; docs/lints.md explains each.\n"
     "\n"
-    "  --format F     text (default, gcc style), json (one object per line)\n"
-    "                 or sarif (SARIF 2.1.0, for GitHub code scanning)\n"
+    "  --format F     text (default, gcc style, on stderr), json (one object\n"
+    "                 per line) or sarif (SARIF 2.1.0, for GitHub code\n"
+    "                 scanning); json and sarif go to stdout\n"
     "  --strict       warnings count as errors (exit 1)\n"
     "  --config FILE  lint settings (tone words, limits, disabled lints);\n"
     "                 default: .mmr-lint.conf or mmr-lint.conf next to the\n"
@@ -30,9 +31,12 @@ static const char help[] =
     "  --allow-outside-root\n"
     "                 let imports reach files outside the directory of the\n"
     "                 paths given (see docs/language.md)\n"
-    "  --output FILE  write the report to FILE instead of stderr (sarif: stdout)\n"
+    "  -o, --output FILE\n"
+    "                 write the report to FILE instead (- = stdout)\n"
     "  --list         list every lint: id, name, severity, summary\n"
+    "  --version      print the version line\n"
     "\n"
+    "PATH - reads the ruleset from stdin; a flag also takes --flag=yes|no.\n"
     "A comment `# mmr: allow ID-or-name` on a finding's line or the line\n"
     "before silences it. Exit status: 0 clean (warnings allowed unless\n"
     "--strict), 1 errors, 2 usage error.\n";
@@ -62,31 +66,24 @@ int cmd_lint(int argc, char **argv)
     int k;
     while ((k = cli_opts_next(&o, &name, &arg)) != -1) {
         if (k == 0) { paths[npaths++] = arg; continue; }
-        if ((!strcmp(name, "strict") || !strcmp(name, "no-config") || !strcmp(name, "list") ||
-             !strcmp(name, "allow-outside-root")) && o.pending_value) {
-            free(paths);
-            return cli_usage_error("lint", "--%s takes no value", name);
-        }
-        if (!strcmp(name, "strict")) strict = 1;
-        else if (!strcmp(name, "no-config")) no_config = 1;
-        else if (!strcmp(name, "list")) list = 1;
-        else if (!strcmp(name, "allow-outside-root")) lflags |= MMR_LOAD_ANY_IMPORT;
+        int bad = EXIT_OK;
+        if (!strcmp(name, "strict")) bad = cli_opts_flag(&o, &strict);
+        else if (!strcmp(name, "no-config")) bad = cli_opts_flag(&o, &no_config);
+        else if (!strcmp(name, "list")) bad = cli_opts_flag(&o, &list);
+        else if (!strcmp(name, "allow-outside-root")) bad = cli_opts_flag_bit(&o, &lflags, MMR_LOAD_ANY_IMPORT);
         else if (!strcmp(name, "format") || !strcmp(name, "config") || !strcmp(name, "output") ||
                  !strcmp(name, "o")) {
-            const char *v = cli_opts_value(&o);
-            if (!v) { free(paths); return cli_usage_error("lint", "%s%s needs a value", name[1] ? "--" : "-", name); }
-            if (!strcmp(name, "format")) {
+            const char *v = cli_opts_need(&o);
+            if (!v) bad = EXIT_USAGE;
+            else if (!strcmp(name, "format")) {
                 if (!strcmp(v, "text")) fmt = CLI_FMT_TEXT;
                 else if (!strcmp(v, "json")) fmt = CLI_FMT_JSON;
                 else if (!strcmp(v, "sarif")) fmt = CLI_FMT_SARIF;
-                else { free(paths); return cli_usage_error("lint", "unknown format \"%s\" (text, json or sarif)", v); }
+                else bad = cli_usage_error("lint", "unknown format \"%s\" (text, json or sarif)", v);
             } else if (!strcmp(name, "config")) config = v;
             else output = v;
-        } else {
-            const char *dash = argv[o.i - 1][1] == '-' ? "--" : "-";
-            free(paths);
-            return cli_usage_error("lint", "unknown option %s%s", dash, name);
-        }
+        } else bad = cli_opts_unknown(&o);
+        if (bad != EXIT_OK) { free(paths); return bad; }
     }
     if (list) { free(paths); return list_lints(); }
     if (npaths == 0) { free(paths); return cli_usage_error("lint", "no PATH given"); }
@@ -117,7 +114,9 @@ int cmd_lint(int argc, char **argv)
     int rc = d.errors ? EXIT_INPUT : EXIT_OK;
     FILE *out = NULL;
     mmr_outfile of;   /* the report: a temporary renamed over it at the end */
-    if (output) {
+    int to_stdout = output && !strcmp(output, "-");   /* "-o -": the report on stdout */
+    if (to_stdout) out = stdout;
+    else if (output) {
         if (mmr_outfile_open(&of, output, 0) == 0) out = of.f;
         else {
             cli_line(stderr, "mmr lint: cannot write %s: %s", output, cli_out_error(errno));
@@ -135,7 +134,10 @@ int cmd_lint(int argc, char **argv)
     } else if (d.n || d.truncated) {
         cli_print_diags(&d, fmt);
     }
-    if (out && mmr_outfile_commit(&of) != 0) {
+    if (to_stdout && fflush(stdout) != 0) {
+        cli_line(stderr, "mmr lint: cannot write <stdout>: %s", cli_out_error(errno));
+        rc = EXIT_INPUT;
+    } else if (out && !to_stdout && mmr_outfile_commit(&of) != 0) {
         cli_line(stderr, "mmr lint: cannot write %s: %s", output, cli_out_error(errno));
         rc = EXIT_INPUT;
     }

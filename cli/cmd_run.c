@@ -11,15 +11,17 @@
 #include "compiler/compile.h"
 #include "engine/run.h"
 #include "engine/lease.h"
+#include "engine/report.h"
 #include "engine/snapshot.h"
 #include "engine/tz.h"
+#include "store/pg.h"
 #include "signals/snapdb.h"
 #include "util/timeutil.h"
 
 static const char help[] =
 "usage: mmr run PATH... --db FILE [--signals FILE] [--as-of DATE] [--now ISO8601]\n"
 "               [--dry-run] [--events FILE] [--redis URL] [--redis-timeout MS]\n"
-"               [--busy-timeout MS]\n"
+"               [--busy-timeout MS] [--report FILE] [--shard K/N]\n"
 "\n"
 "Runs the whole pipeline over one snapshot date: signals (the table\n"
 "mm_signal_daily, or --signals FILE as NDJSON or CSV) -> rules -> candidates\n"
@@ -29,7 +31,9 @@ static const char help[] =
 "to stderr. Rerunning the same snapshot creates nothing new.\n"
 "\n"
 "  PATH              .mmr files, directories of them, .json rule masters or a .mmrc\n"
-"  --db FILE         the state database (required)\n"
+"  --db FILE         the state database (required): a SQLite file, or\n"
+"                    postgresql://[user@]host[:port]/dbname (libpq's URL; PG*\n"
+"                    variables and ~/.pgpass fill what it leaves out)\n"
 "  --signals FILE    read signals (and traits) from NDJSON or CSV instead of the table\n"
 "  --as-of DATE      the snapshot date YYYY-MM-DD (default: the latest in\n"
 "                    mm_signal_daily, or the records' as_of; for a ruleset with\n"
@@ -51,6 +55,13 @@ static const char help[] =
 "                    next run\n"
 "  --busy-timeout MS how long to wait for a locked database, or for another\n"
 "                    run's lease (default 5000)\n"
+"  --shard K/N       PostgreSQL: take only the users with mm_shard(user_id, N)\n"
+"                    = K, so N workers share one night (docs/scale.md)\n"
+"  --report FILE     after the commit, write a report of the run: the funnel,\n"
+"                    each rule and category against the previous run of the\n"
+"                    same ruleset, timings; FILE.json (- for stdout, with\n"
+"                    --events FILE) or FILE.html (one page, no network; see\n"
+"                    docs/report.md)\n"
 "  --allow-outside-root\n"
 "                    let imports reach files outside the directory of the\n"
 "                    paths given (see docs/language.md)\n"
@@ -65,9 +76,9 @@ static const char help[] =
 "holder (docs/engine.md, \"Concurrency\").\n"
 "\n"
 "Exit status: 0 committed and every event published; 1 bad input or state,\n"
-"or another run holds the database (nothing written); 2 usage; 3 committed,\n"
-"but publishing is incomplete (the events wait in the outbox for the next\n"
-"run).\n";
+"or another run holds the database (nothing written), or the --report file\n"
+"could not be written (the run stays committed); 2 usage; 3 committed, but\n"
+"publishing is incomplete (the events wait in the outbox for the next run).\n";
 
 /* Derived signals first: when the ruleset declares them and the database
  * has no mm_signal_daily rows for the date, compute them (their own
@@ -179,6 +190,26 @@ static void print_summary(const mmr_run_stats *st, int dry, int published_ok)
     fprintf(stderr, "mmr run: elapsed %.2f s\n", st->elapsed_s);
 }
 
+/* --report, after the commit (engine/report.h). A failure is an error
+ * naming the file; the run stays committed. 0 or -1. */
+static int write_report(const char *path, const mmr_run_opts *o, const mmr_program *prog,
+                        const char *label, const mmr_run_stats *st, int complete)
+{
+    mmr_report_in in = { .prog = prog, .ruleset_label = label, .db_path = o->db_path,
+                         .busy_ms = o->busy_ms, .now = o->now, .dry_run = o->dry_run,
+                         .publish_complete = complete, .st = st };
+    mmr_diags d;
+    mmr_diags_init(&d);
+    json_t *r = NULL;
+    int rc = mmr_report_build(&in, &r, &d) || mmr_report_write(r, path, &d) ? -1 : 0;
+    json_decref(r);
+    cli_print_diags(&d, CLI_FMT_TEXT);
+    mmr_diags_free(&d);
+    if (rc && !o->dry_run)
+        fprintf(stderr, "mmr run: the report was not written; the run is committed in %s all the same\n", o->db_path);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     if (cli_help_requested(argc, argv, help)) return EXIT_OK;
@@ -187,7 +218,7 @@ int cmd_run(int argc, char **argv)
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     if (!paths) { fprintf(stderr, "mmr run: out of memory\n"); return EXIT_INPUT; }
     size_t npaths = 0;
-    const char *now_s = NULL, *busy_s = NULL;
+    const char *now_s = NULL, *busy_s = NULL, *report_path = NULL, *shard_s = NULL;
     cli_opts op;
     cli_opts_init(&op, argc, argv);
     const char *name, *arg;
@@ -205,14 +236,23 @@ int cmd_run(int argc, char **argv)
         else if (!strcmp(name, "events")) dst = &o.events_path;
         else if (!strcmp(name, "redis")) dst = &o.redis_url;
         else if (!strcmp(name, "busy-timeout")) dst = &busy_s;
-        else if (!strcmp(name, "dry-run")) { o.dry_run = 1; continue; }
-        else if (!strcmp(name, "allow-outside-root")) { lflags |= MMR_LOAD_ANY_IMPORT; continue; }
+        else if (!strcmp(name, "report")) dst = &report_path;
+        else if (!strcmp(name, "shard")) dst = &shard_s;
+        else if (!strcmp(name, "dry-run")) {
+            /* --dry-run=no is not a dry run; --dry-run=maybe is an error */
+            if ((rc = cli_opts_flag(&op, &o.dry_run)) != EXIT_OK) goto out;
+            continue;
+        }
+        else if (!strcmp(name, "allow-outside-root")) {
+            if ((rc = cli_opts_flag_bit(&op, &lflags, MMR_LOAD_ANY_IMPORT)) != EXIT_OK) goto out;
+            continue;
+        }
         else if (!strcmp(name, "redis-timeout")) {
             /* one value for both Redis deadlines (engine/run.c passes it to connect too) */
-            const char *v = cli_opts_value(&op);
+            const char *v = cli_opts_need(&op);
             char *end = NULL;
             long ms = v ? strtol(v, &end, 10) : 0;
-            if (!v) { rc = cli_usage_error("run", "--redis-timeout needs a value"); goto out; }
+            if (!v) { rc = EXIT_USAGE; goto out; }
             if (end == v || *end || ms < 1 || ms > 3600000) {
                 rc = cli_usage_error("run", "--redis-timeout %s: milliseconds 1-3600000", v);
                 goto out;
@@ -220,14 +260,41 @@ int cmd_run(int argc, char **argv)
             o.redis_batch_ms = (int)ms;
             continue;
         }
-        else { rc = cli_usage_error("run", "unknown option --%s", name); goto out; }
-        const char *v = cli_opts_value(&op);
-        if (!v) { rc = cli_usage_error("run", "--%s needs a value", name); goto out; }
+        else { rc = cli_opts_unknown(&op); goto out; }
+        const char *v = cli_opts_need(&op);
+        if (!v) { rc = EXIT_USAGE; goto out; }
         *dst = v;
     }
     if (!npaths) { rc = cli_usage_error("run", "no ruleset given"); goto out; }
     if (!o.db_path) { rc = cli_usage_error("run", "--db FILE is required"); goto out; }
-    if (cli_check_data_path("run", "--db", o.db_path)) { rc = EXIT_INPUT; goto out; }
+    int pg = mmr_pg_is_url(o.db_path);
+    if (!pg && cli_check_data_path("run", "--db", o.db_path)) { rc = EXIT_INPUT; goto out; }
+    if (shard_s) {
+        /* K/N: this worker takes the users with mm_shard(user_id, N) = K */
+        int sk, sn, used = 0;
+        if (sscanf(shard_s, "%d/%d%n", &sk, &sn, &used) != 2 || shard_s[used] || sn < 1 || sn > 65536 || sk < 0 || sk >= sn) {
+            rc = cli_usage_error("run", "--shard %s: K/N with 0 <= K < N <= 65536 (e.g. 0/4)", shard_s);
+            goto out;
+        }
+        if (!pg) { rc = cli_usage_error("run", "--shard needs a PostgreSQL database (--db postgresql://...)"); goto out; }
+        o.shard_k = sk; o.shard_n = sn;
+    }
+    if (pg && report_path) { rc = cli_usage_error("run", "--report with a PostgreSQL database is not supported yet"); goto out; }
+    if (report_path) {
+        if (mmr_report_format_of(report_path) < 0) {
+            rc = cli_usage_error("run", "--report %s: give a .json or .html file (or - for JSON on stdout)", report_path);
+            goto out;
+        }
+        if (!strcmp(report_path, "-") && o.dry_run) {
+            rc = cli_usage_error("run", "--report -: a dry run prints its events on stdout; give a .json file");
+            goto out;
+        }
+        if (!strcmp(report_path, "-") && !o.events_path) {
+            rc = cli_usage_error("run", "--report -: stdout carries the events; add --events FILE");
+            goto out;
+        }
+        if (cli_check_data_path("run", "--report", report_path)) { rc = EXIT_INPUT; goto out; }
+    }
     if (o.as_of && !mmr_snap_date_ok(o.as_of, strlen(o.as_of))) {
         rc = cli_usage_error("run", "--as-of %s: not a date (YYYY-MM-DD)", o.as_of);
         goto out;
@@ -269,7 +336,7 @@ int cmd_run(int argc, char **argv)
     static const char *const eval_lease[1] = { "evaluate" };
     mmr_lease_self me;
     mmr_lease_self_init(&me, "mmr run");
-    if (!o.dry_run) {
+    if (!o.dry_run && !pg) {
         mmr_diags ld;
         mmr_diags_init(&ld);
         int lr = mmr_db_open(&lease_db, o.db_path, MMR_DB_OPEN_RW, o.busy_ms, &ld);
@@ -282,7 +349,7 @@ int cmd_run(int argc, char **argv)
     }
 
     char as_of_buf[MMR_TIME_BUF];
-    if (!o.signals_path && derive_first(paths, npaths, lflags, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
+    if (!o.signals_path && !pg && derive_first(paths, npaths, lflags, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
 
     mmr_diags d;
     mmr_diags_init(&d);
@@ -295,7 +362,7 @@ int cmd_run(int argc, char **argv)
     }
     o.prog = prog;
     mmr_run_stats st;
-    int r = mmr_run(&o, &st, &d);
+    int r = pg ? mmr_run_pg(&o, &st, &d) : mmr_run(&o, &st, &d);
     fflush(stdout);
     cli_print_diags(&d, CLI_FMT_TEXT);
     /* this run's publishing failed (events pending for another reason,
@@ -304,6 +371,8 @@ int cmd_run(int argc, char **argv)
     if (r == 0 || st.committed) print_summary(&st, o.dry_run, !incomplete);
     if (incomplete) rc = EXIT_PUBLISH;
     else if (r) rc = EXIT_INPUT;
+    if (report_path && (r == 0 || st.committed) && write_report(report_path, &o, prog, paths[0], &st, !incomplete))
+        rc = rc == EXIT_OK ? EXIT_INPUT : rc;
     mmr_diags_free(&d);
     mmr_program_free(prog);
 out:

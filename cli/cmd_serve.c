@@ -111,8 +111,8 @@ int cmd_serve(int argc, char **argv)
         const char **dst = !strcmp(name, "db") ? &dbp : !strcmp(name, "listen") ? &listen_s :
                            !strcmp(name, "jwt-secret-file") ? &secret_file : !strcmp(name, "heartbeat-ms") ? &hb_s :
                            !strcmp(name, "redis") ? &redis : !strcmp(name, "redis-timeout") ? &rto_s : NULL;
-        if (!dst) return cli_usage_error("serve", "unknown option --%s", name);
-        if (!(*dst = cli_opts_value(&o))) return cli_usage_error("serve", "--%s needs a value", name);
+        if (!dst) return cli_usage_error("serve", "unknown option \"%s\"", o.typed);
+        if (!(*dst = cli_opts_value(&o))) return cli_usage_error("serve", "%s needs a value", o.typed);
     }
     if (!dbp) return cli_usage_error("serve", "--db FILE is required");
     int hb = 0;

@@ -37,8 +37,8 @@ int cmd_settings(int argc, char **argv)
         if (k == 0) { rc = cli_usage_error("settings", "unexpected argument \"%s\"", arg); goto out; }
         const char *v = NULL;
         if (strcmp(name, "db") && strcmp(name, "user") && strcmp(name, "mute") && strcmp(name, "unmute") &&
-            strcmp(name, "now")) { rc = cli_usage_error("settings", "unknown option --%s", name); goto out; }
-        if (!(v = cli_opts_value(&o))) { rc = cli_usage_error("settings", "--%s needs a value", name); goto out; }
+            strcmp(name, "now")) { rc = cli_usage_error("settings", "unknown option \"%s\"", o.typed); goto out; }
+        if (!(v = cli_opts_value(&o))) { rc = cli_usage_error("settings", "%s needs a value", o.typed); goto out; }
         if (!strcmp(name, "db")) dbp = v;
         else if (!strcmp(name, "user")) user = v;
         else if (!strcmp(name, "now")) now_s = v;

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "engine/snapshot.h"
+#include "signals/emit_sql.h"
 #include "signals/snapdb.h"
 #include "signals/snapfile.h"
 
@@ -13,6 +14,7 @@ static const char help[] =
 "usage: mmr signals PATH... --transactions FILE... [--traits FILE] [--budgets FILE] [--goals FILE]\n"
 "                   --as-of DATE --ndjson OUT\n"
 "       mmr signals PATH... --db FILE --as-of DATE\n"
+"       mmr signals PATH... --emit-sql postgresql [--as-of DATE]\n"
 "\n"
 "Computes the derived signals that the ruleset declares (signal NAME = ... of\n"
 "transaction ...) for every user, as of the end of local day DATE in each\n"
@@ -37,11 +39,53 @@ static const char help[] =
 "  --as-of DATE         YYYY-MM-DD (required)\n"
 "  --ndjson OUT         where the snapshot goes (with --transactions)\n"
 "  --db FILE            the state database (instead of files)\n"
+"  --emit-sql postgresql  print the derived signals as one PostgreSQL script\n"
+"                       (run it with psql; without --as-of it reads the psql\n"
+"                       variable as_of: psql -v as_of=YYYY-MM-DD -f FILE)\n"
 "  --busy-timeout MS    how long to wait for a locked database (default 5000)\n"
 "  --allow-outside-root let imports reach files outside the directory of\n"
 "                       the paths given (see docs/language.md)\n"
 "\n"
 "Exit status: 0 success, 1 bad input (nothing written), 2 usage.\n";
+
+/* --emit-sql: the ruleset's definitions as SQL on stdout, nothing read */
+static int emit_sql(const char **paths, size_t npaths, int lflags, const char *dialect, const char *as_of, int other)
+{
+    if (strcmp(dialect, "postgresql"))
+        return cli_usage_error("signals", "--emit-sql %s: unknown dialect; the supported one is %s", dialect,
+                               MMR_EMIT_SQL_DIALECTS);
+    if (other)
+        return cli_usage_error("signals", "--emit-sql prints SQL and reads no data: it takes only PATH... and --as-of");
+    if (as_of && !mmr_snap_date_ok(as_of, strlen(as_of)))
+        return cli_usage_error("signals", "--as-of %s: not a date (YYYY-MM-DD)", as_of);
+    mmr_diags d;
+    mmr_diags_init(&d);
+    int rc = EXIT_OK;
+    mmr_unit *u = mmr_unit_load_opts(paths, npaths, lflags, &d);
+    if (u && !d.errors) mmr_check(u, &d);
+    if (!u || d.errors) rc = EXIT_INPUT;
+    else if (u->nderived == 0) {
+        cli_print_diags(&d, CLI_FMT_TEXT);
+        fprintf(stderr, "mmr signals: the ruleset declares no derived signal (signal NAME = ... of transaction ...)\n");
+        mmr_diags_free(&d);
+        mmr_unit_free(u);
+        return EXIT_INPUT;
+    } else {
+        mmr_buf b;
+        mmr_buf_init(&b);
+        if (mmr_emit_sql_pg(u, as_of, &b, &d)) rc = EXIT_INPUT;
+        else if (b.oom) { fprintf(stderr, "mmr signals: out of memory\n"); rc = EXIT_INPUT; }
+        else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout)) {
+            fprintf(stderr, "mmr signals: cannot write the SQL to stdout\n");
+            rc = EXIT_INPUT;
+        }
+        mmr_buf_free(&b);
+    }
+    cli_print_diags(&d, CLI_FMT_TEXT);
+    mmr_diags_free(&d);
+    if (u) mmr_unit_free(u);
+    return rc;
+}
 
 int cmd_signals(int argc, char **argv)
 {
@@ -51,16 +95,24 @@ int cmd_signals(int argc, char **argv)
     if (!paths || !txns) { free(paths); free(txns); fprintf(stderr, "mmr signals: out of memory\n"); return EXIT_INPUT; }
     size_t npaths = 0, ntxns = 0;
     const char *traits = NULL, *as_of = NULL, *out = NULL, *db = NULL, *busy_s = NULL;
-    const char *budgets = NULL, *goals = NULL;
+    const char *budgets = NULL, *goals = NULL, *emit = NULL;
     cli_opts op;
     cli_opts_init(&op, argc, argv);
     const char *name, *arg;
     int k, rc = EXIT_OK, lflags = 0;
     while ((k = cli_opts_next(&op, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
-        if (!strcmp(name, "allow-outside-root")) { lflags |= MMR_LOAD_ANY_IMPORT; continue; }
+        if (!strcmp(name, "allow-outside-root")) {
+            if (cli_opts_flag_bit(&op, &lflags, MMR_LOAD_ANY_IMPORT)) { rc = EXIT_USAGE; goto done; }
+            continue;
+        }
+        static const char *const valued[] = { "transactions", "traits", "budgets", "goals", "as-of", "ndjson",
+                                              "db", "busy-timeout", "emit-sql" };
+        int known = 0;
+        for (size_t j = 0; j < sizeof valued / sizeof *valued; j++) known |= !strcmp(name, valued[j]);
+        if (!known) { rc = cli_opts_unknown(&op); goto done; }
         const char *v = cli_opts_value(&op);
-        if (!v) { rc = cli_usage_error("signals", "--%s needs a value", name); goto done; }
+        if (!v) { rc = cli_usage_error("signals", "%s needs a value", op.typed); goto done; }
         if (!strcmp(name, "transactions")) txns[ntxns++] = v;
         else if (!strcmp(name, "traits")) traits = v;
         else if (!strcmp(name, "budgets")) budgets = v;
@@ -69,9 +121,11 @@ int cmd_signals(int argc, char **argv)
         else if (!strcmp(name, "ndjson")) out = v;
         else if (!strcmp(name, "db")) db = v;
         else if (!strcmp(name, "busy-timeout")) busy_s = v;
-        else { rc = cli_usage_error("signals", "unknown option --%s", name); goto done; }
+        else if (!strcmp(name, "emit-sql")) emit = v;
+        else { rc = cli_usage_error("signals", "unknown option \"%s\"", op.typed); goto done; }
     }
     if (!npaths) { rc = cli_usage_error("signals", "no ruleset given"); goto done; }
+    if (emit) { rc = emit_sql(paths, npaths, lflags, emit, as_of, db || ntxns || out || traits || budgets || goals || busy_s); goto done; }
     if (!as_of) { rc = cli_usage_error("signals", "--as-of DATE is required"); goto done; }
     if (!mmr_snap_date_ok(as_of, strlen(as_of))) { rc = cli_usage_error("signals", "--as-of %s: not a date (YYYY-MM-DD)", as_of); goto done; }
     if (db && (ntxns || out || traits || budgets || goals)) {

@@ -100,33 +100,30 @@ int cmd_test(int argc, char **argv)
     int k;
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { paths[npaths++] = arg; continue; }
-        if (strcmp(name, "filter") == 0) {
-            topts.filter = cli_opts_value(&o);
-            if (!topts.filter) { free(paths); return cli_usage_error("test", "--filter needs a value"); }
+        int bad = EXIT_OK;
+        int is_valued = !strcmp(name, "filter") || !strcmp(name, "format") || !strcmp(name, "junit") ||
+                        !strcmp(name, "coverage-format");
+        const char *v = NULL;
+        if (is_valued && !(v = cli_opts_need(&o))) bad = EXIT_USAGE;
+        else if (strcmp(name, "filter") == 0) {
+            topts.filter = v;
         } else if (strcmp(name, "format") == 0) {
-            const char *v = cli_opts_value(&o);
-            if (parse_fmt(v, &fmt, 0) < 0) { free(paths); return cli_usage_error("test", "--format must be text or json"); }
+            if (parse_fmt(v, &fmt, 0) < 0) bad = cli_usage_error("test", "--format must be text or json");
         } else if (strcmp(name, "junit") == 0) {
-            junit = cli_opts_value(&o);
-            if (!junit || !*junit) { free(paths); return cli_usage_error("test", "--junit needs a file (- for stdout)"); }
+            junit = v;
+            if (!*junit) bad = cli_usage_error("test", "--junit needs a file (- for stdout)");
         } else if (strcmp(name, "allow-outside-root") == 0) {
-            if (o.pending_value) { free(paths); return cli_usage_error("test", "--allow-outside-root takes no value"); }
-            topts.load_flags |= MMR_LOAD_ANY_IMPORT;
+            bad = cli_opts_flag_bit(&o, &topts.load_flags, MMR_LOAD_ANY_IMPORT);
         } else if (strcmp(name, "coverage") == 0) {
-            if (o.pending_value) { free(paths); return cli_usage_error("test", "--coverage takes no value"); }
-            cov = 1;
+            bad = cli_opts_flag(&o, &cov);
         } else if (strcmp(name, "coverage-format") == 0) {
-            const char *v = cli_opts_value(&o);
-            if (parse_fmt(v, &cov_fmt, 1) < 0) {
-                free(paths);
-                return cli_usage_error("test", "--coverage-format must be text, json or lcov");
-            }
+            if (parse_fmt(v, &cov_fmt, 1) < 0)
+                bad = cli_usage_error("test", "--coverage-format must be text, json or lcov");
             cov = 1;    /* asking for a coverage format asks for coverage */
         } else {
-            const char *dash = argv[o.i - 1][1] == '-' ? "--" : "-";
-            free(paths);
-            return cli_usage_error("test", "unknown option %s%s", dash, name);
+            bad = cli_opts_unknown(&o);
         }
+        if (bad != EXIT_OK) { free(paths); return bad; }
     }
     if (npaths == 0) { free(paths); return cli_usage_error("test", "no ruleset given"); }
     if (cov_fmt < 0) cov_fmt = fmt;
@@ -144,7 +141,8 @@ int cmd_test(int argc, char **argv)
     mmr_testrun_init(&r);
     int rc = mmr_testrun_run(paths, npaths, &topts, &r, &d);
     mmr_diags_sort(&d);
-    cli_print_diags(&d, fmt == FMT_JSON ? CLI_FMT_JSON : CLI_FMT_TEXT);
+    /* stdout carries the one report document: diagnostics stay on stderr */
+    cli_print_diags_to(stderr, &d, fmt == FMT_JSON ? CLI_FMT_JSON : CLI_FMT_TEXT);
     mmr_buf b;
     mmr_buf_init(&b);
     if (rc < 0) {

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     if (argc < 2) { usage(stderr); return EXIT_USAGE; }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) { usage(stdout); return EXIT_OK; }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) { printf("mmr %s\n", MMR_VERSION); return EXIT_OK; }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) { cli_print_version(); return EXIT_OK; }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mmr: unknown command \"%s\"\n", cmd);

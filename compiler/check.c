@@ -1006,7 +1006,7 @@ static void check_template_text(ck *c, const mmr_template *t, const char *s, con
         if (g.kind == MMR_SEG_PLACEHOLDER && !mmr_placeholder_format_ok(g.fmt, g.fmt_len)) {
             mmr_diag *d = err(c, l, "unknown format \"%.*s\" in placeholder {%.*s:%.*s} of template %s",
                               (int)g.fmt_len, g.fmt, (int)g.name_len, g.name, (int)g.fmt_len, g.fmt, t->id);
-            if (d) mmr_diag_set_hint(d, "the formats are money, pct, int and number");
+            if (d) mmr_diag_set_hint(d, "the formats are money, money2, pct, int and number");
         }
     }
 }

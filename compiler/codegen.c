@@ -61,8 +61,11 @@ typedef struct cg {
     unsigned char *let_inline_ok, *let_inlined;
     /* builtin index -> inline opcode (0 = none; HALT is never one) */
     unsigned char *inline_op;
-    /* what is being generated (for conditions) */
+    /* what is being generated (for conditions); cur_rule is UINT32_MAX
+     * in a let's body */
     uint32_t cur_rule, cur_let;
+    /* traced form, in a condition: trace calls and quantifier steps too */
+    int details;
     int failed;
 } cg;
 
@@ -255,16 +258,26 @@ static const char *arena_str(cg *c, const char *s)
     return r;
 }
 
+static uint32_t add_cond_text(cg *c, const mmr_expr *e, int part, const char *text);
+
 static uint32_t add_cond(cg *c, const mmr_expr *e, int part)
+{
+    return add_cond_text(c, e, part, NULL);
+}
+
+/* text: the condition's text, else e printed */
+static uint32_t add_cond_text(cg *c, const mmr_expr *e, int part, const char *text)
 {
     if (grow(c, (void **)&c->conds, &c->capconds, c->nconds + 1, sizeof *c->conds)) return 0;
     if (c->nconds >= 0xFFFFu) { fail(c, "the ruleset is too large: more than 65535 traced conditions"); return 0; }
     mmr_buf b;
     mmr_buf_init(&b);
-    mmr_print_expr(&b, e);
+    if (text) mmr_buf_puts(&b, text);
+    else mmr_print_expr(&b, e);
     mmr_prog_cond *q = &c->conds[c->nconds];
     memset(q, 0, sizeof *q);
-    int is_let = part == MMR_COND_LET_LEAF || part == MMR_COND_LET_ALL;
+    int is_let = part == MMR_COND_LET_LEAF || part == MMR_COND_LET_ALL ||
+                 (MMR_COND_IS_DETAIL(part) && c->cur_rule == UINT32_MAX);
     q->rule = is_let ? UINT32_MAX : c->cur_rule;
     q->let = is_let ? c->cur_let : 0;
     q->text = arena_str(c, b.data ? b.data : "");
@@ -390,6 +403,8 @@ static const mmr_expr *find_sure_operand(cg *c, const mmr_expr *e, const mmr_exp
 /* ------------------------------------------------------------ values */
 
 static unsigned val(cg *c, const mmr_expr *e, int dst);
+static unsigned tcond(cg *c, const mmr_expr *e, int part, int dst);
+static void trace(cg *c, uint32_t cond, unsigned r, unsigned nops, unsigned ops);
 
 static mmr_cmp cmp_code(mmr_op op)
 {
@@ -435,7 +450,15 @@ static unsigned val_quant(cg *c, const mmr_expr *e, unsigned out)
     label_here(c, Lloop);
     emit_jump(c, MMR_I_NEXT, 0, key, 2, Ldone, cur);
     unsigned inner = c->next;
-    unsigned pr = val(c, e->rhs, -1);
+    unsigned pr;
+    if (c->details) {
+        /* explain: each key with its predicate's conditions */
+        uint32_t q = add_cond_text(c, e->rhs, MMR_COND_KEY, e->text ? e->text : "?");
+        pr = tcond(c, e->rhs, MMR_COND_INNER_LEAF, -1);
+        trace(c, q, pr, 1, key);
+    } else {
+        pr = val(c, e->rhs, -1);
+    }
     /* any: TRUE ends the search; FALSE goes on; unknown makes the result unknown */
     emit_jump(c, MMR_I_JIF, any ? MMR_POL_TRUE : MMR_POL_FALSE, pr, 1, Lfound, 0);
     emit_jump(c, MMR_I_JIF, any ? MMR_POL_FALSE : MMR_POL_TRUE, pr, 1, Lloop, 0);
@@ -542,6 +565,21 @@ static unsigned val(cg *c, const mmr_expr *e, int dst)
     case MMR_E_CALL: {
         unsigned n = (unsigned)e->nitems;
         int iop = e->index >= 0 && (unsigned)e->index < mmr_nbuiltins ? c->inline_op[e->index] : 0;
+        if (c->details) {
+            /* explain: the arguments in consecutive registers, to trace
+             * them beside the result */
+            uint32_t q = add_cond(c, e, MMR_COND_CALL);
+            unsigned base = tmps(c, n);
+            for (unsigned i = 0; i < n; i++) val(c, e->items[i], (int)(base + i));
+            if (iop && n >= 1 && n <= 8 && (iop == MMR_I_ABS ? n == 1 : n >= 2)) {
+                emit(c, iop, 0, out, base, n > 1 ? base + 1 : 0);
+                for (unsigned i = 2; i < n; i++) emit(c, iop, 0, out, out, base + i);
+            } else {
+                emit(c, MMR_I_CALL, n, out, (uint32_t)e->index, n ? base : 0);
+            }
+            trace(c, q, out, n < 3 ? n : 3, n ? base : 0);
+            break;
+        }
         if (iop && n >= 1 && n <= 8 && (iop == MMR_I_ABS ? n == 1 : n >= 2)) {
             /* abs, min, max, ratio, pct_change: inline, on the operands'
              * own registers; min/max of more than two fold left */
@@ -681,12 +719,13 @@ static void trace(cg *c, uint32_t cond, unsigned r, unsigned nops, unsigned ops)
 static unsigned tleaf(cg *c, const mmr_expr *e, int part, int dst)
 {
     unsigned out = out_reg(c, dst), mark = c->next;
-    uint32_t q;
+    /* numbered before its operands: the details inside it (calls,
+     * quantifier steps) get higher numbers (pre-order; see MMR_COND_KEY) */
+    uint32_t q = add_cond(c, e, part);
     if (!e->is_const && e->kind == MMR_E_BINARY && e->op >= MMR_OP_EQ && e->op <= MMR_OP_GE) {
         unsigned ops = tmps(c, 2);
         val(c, e->lhs, (int)ops); val(c, e->rhs, (int)ops + 1);
         emit(c, MMR_I_CMP, cmp_code(e->op), out, ops, ops + 1);
-        q = add_cond(c, e, part);
         trace(c, q, out, 2, ops);
     } else if (!e->is_const && e->kind == MMR_E_BETWEEN) {
         unsigned ops = tmps(c, 3), t1 = tmp(c), t2 = tmp(c);
@@ -694,25 +733,21 @@ static unsigned tleaf(cg *c, const mmr_expr *e, int part, int dst)
         emit(c, MMR_I_CMP, MMR_CMP_GE, t1, ops, ops + 1);
         emit(c, MMR_I_CMP, MMR_CMP_LE, t2, ops, ops + 2);
         emit(c, MMR_I_AND, 0, out, t1, t2);
-        q = add_cond(c, e, part);
         trace(c, q, out, 3, ops);
     } else if (!e->is_const && e->kind == MMR_E_IN) {
         unsigned ops = tmps(c, 2);
         val(c, e->lhs, (int)ops); val(c, e->rhs, (int)ops + 1);
         emit(c, MMR_I_IN, 0, out, ops, ops + 1);
         if (e->negated) emit(c, MMR_I_NOT, 0, out, out, 0);
-        q = add_cond(c, e, part);
         trace(c, q, out, 2, ops);
     } else if (!e->is_const && e->kind == MMR_E_IS_MISSING) {
         unsigned ops = tmps(c, 1);
         val(c, e->lhs, (int)ops);
         emit(c, MMR_I_ISMISS, 0, out, ops, 0);
         if (e->negated) emit(c, MMR_I_NOT, 0, out, out, 0);
-        q = add_cond(c, e, part);
         trace(c, q, out, 1, ops);
     } else {
         val(c, e, (int)out);
-        q = add_cond(c, e, part);
         trace(c, q, out, 0, 0);
     }
     c->next = mark;
@@ -800,12 +835,14 @@ static void gen_rule(cg *c, const mmr_rule *r, uint32_t ri)
         c->ncse = 0;
     } else {
         int ra = -1;
+        c->details = 1;
         if (r->audience) {
             ra = (int)tcond(c, r->audience, MMR_COND_AUDIENCE_LEAF, (int)tmp(c));
             trace(c, add_cond(c, r->audience, MMR_COND_AUDIENCE_ALL), (unsigned)ra, 0, 0);
         }
         unsigned rw = tcond(c, r->when, MMR_COND_WHEN_LEAF, (int)tmp(c));
         trace(c, add_cond(c, r->when, MMR_COND_WHEN_ALL), rw, 0, 0);
+        c->details = 0;
         if (ra >= 0) emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, (unsigned)ra, 1, next, 0);
         emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, rw, 1, next, 0);
     }
@@ -821,13 +858,20 @@ static void gen_let(cg *c, size_t li)
     const mmr_let *l = c->u->lets[li];
     c->nq = 0;
     c->cur_let = (uint32_t)li;
+    c->cur_rule = UINT32_MAX;
     label_here(c, c->let_label[li]);
     alloc_qregs(c, l->expr);
     unsigned r = let_reg(c, (int)li);
     if (c->traced) {
-        if (l->expr->type == MMR_T_BOOL) tcond(c, l->expr, MMR_COND_LET_LEAF, (int)r);
+        /* a value let (not a condition) traces its value as its operand */
+        int is_bool = l->expr->type == MMR_T_BOOL;
+        c->details = 1;
+        if (is_bool) tcond(c, l->expr, MMR_COND_LET_LEAF, (int)r);
         else val(c, l->expr, (int)r);
-        trace(c, add_cond(c, l->expr, MMR_COND_LET_ALL), r, 0, 0);
+        c->details = 0;
+        /* a constant is folded where it is used: nothing runs to trace */
+        if (is_bool || !(l->expr->is_const || l->expr->kind == MMR_E_LIST))
+            trace(c, add_cond(c, l->expr, MMR_COND_LET_ALL), r, is_bool ? 0 : 1, is_bool ? 0 : r);
     } else {
         val(c, l->expr, (int)r);
     }

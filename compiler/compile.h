@@ -18,7 +18,10 @@ mmr_unit *mmr_unit_load(const char *const *paths, size_t npaths, mmr_diags *d);
  * is mmr_unit_load_opts with flags 0. */
 enum { MMR_LOAD_ANY_IMPORT = 1 };
 mmr_unit *mmr_unit_load_opts(const char *const *paths, size_t npaths, int flags, mmr_diags *d);
-/* Same, from one in-memory buffer (tests, fuzzers, the embedding API). */
+/* Same, from one in-memory buffer (tests, fuzzers, the embedding API). A
+ * name ending in .json is a JSON master; so is "<stdin>" (a command's "-")
+ * when the text starts with { or [. Paths in the list above may be "-":
+ * stdin, shown as "<stdin>", read once. */
 mmr_unit *mmr_unit_load_source(const char *name, const char *src, size_t len, mmr_diags *d);
 void mmr_unit_free(mmr_unit *u);
 
@@ -38,6 +41,8 @@ mmr_program *mmr_build_opts(const char *const *paths, size_t npaths, int flags, 
 /* Canonical text (the formatter's printer). */
 void mmr_print_expr(mmr_buf *b, const mmr_expr *e);
 void mmr_print_file(mmr_buf *b, const mmr_file *f);   /* comments kept */
+/* The same with lines longer than width split where the layout allows. */
+void mmr_print_file_width(mmr_buf *b, const mmr_file *f, int width);
 /* A derived signal's definition on one line (fmt, explain, tile specs). */
 void mmr_print_derived(mmr_buf *b, const mmr_derived *x);
 
@@ -46,5 +51,8 @@ void mmr_print_derived(mmr_buf *b, const mmr_derived *x);
  * std/moneymoments; unknown ones are declared from use, with a warning. */
 mmr_file *mmr_import_json(mmr_arena *a, const char *path, const char *text,
                           size_t len, mmr_diags *d);
+/* Puts the diagnostics about JSON file `file` (whose text is given) in the
+ * order of the places they name in the document; others keep their slots. */
+void mmr_json_diags_order(mmr_diags *d, const char *file, const char *text, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
  * See compiler/json_export.h and docs/json.md. */
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/json_export.h"
@@ -458,6 +459,82 @@ static json_t *decl_row(const mmr_var_decl *g)
     return o;
 }
 
+/* The policy as an object; durations keep their source spelling. */
+static json_t *policy_obj(const mmr_policy *pol)
+{
+    json_t *o = json_object();
+    char tmp[64];
+    if (pol->has_max) {
+        json_object_set_new(o, "max_nudges", json_integer(pol->max_nudges));
+        if (pol->window_src) json_object_set_new(o, "per", jstrz(pol->window_src));
+        else {
+            snprintf(tmp, sizeof tmp, "%llds", (long long)pol->window_s);
+            json_object_set_new(o, "per", jstrz(tmp));
+        }
+    }
+    if (pol->has_quiet) {
+        snprintf(tmp, sizeof tmp, "%02d:%02d - %02d:%02d", pol->quiet_start_min / 60, pol->quiet_start_min % 60,
+                 pol->quiet_end_min / 60, pol->quiet_end_min % 60);
+        json_object_set_new(o, "quiet_hours", jstrz(tmp));
+    }
+    if (pol->timezone) json_object_set_new(o, "timezone", jstrz(pol->timezone));
+    if (pol->categories) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < pol->ncategories; i++) json_array_append_new(a, jstrz(pol->categories[i]));
+        json_object_set_new(o, "categories", a);
+    }
+    if (pol->retention_src) json_object_set_new(o, "retention", jstrz(pol->retention_src));
+    return o;
+}
+
+/* What rows cannot hold (derived signals, tests) as canonical .mmr text,
+ * printed through a file that holds only those declarations. */
+static int extra_text(xctx *x, const mmr_unit *u, mmr_buf *b)
+{
+    size_t nsig = 0, ntest = 0;
+    for (size_t i = 0; i < u->nfiles; i++) {
+        const mmr_file *f = u->files[i];
+        if (!f || f->is_std) continue;
+        for (size_t j = 0; j < f->nsignals; j++) nsig += f->signals[j].def != NULL;
+        ntest += f->ntests;
+    }
+    if (!nsig && !ntest) return 0;
+    mmr_file t;
+    memset(&t, 0, sizeof t);
+    t.path = "<export>";
+    t.signals = calloc(nsig ? nsig : 1, sizeof *t.signals);
+    t.tests = calloc(ntest ? ntest : 1, sizeof *t.tests);
+    t.order = calloc(nsig + ntest, sizeof *t.order);
+    int ok = t.signals && t.tests && t.order;
+    for (size_t i = 0; ok && i < u->nfiles; i++) {
+        const mmr_file *f = u->files[i];
+        if (!f || f->is_std) continue;
+        for (size_t j = 0; j < f->nsignals; j++)
+            if (f->signals[j].def) {
+                /* lets are not exported: inline them into the definition */
+                mmr_derived *dv = mmr_arena_alloc(&x->scratch, sizeof *dv);
+                if (!dv) { ok = 0; break; }
+                *dv = *f->signals[j].def;
+                if (dv->expr && !(dv->expr = subst(x, dv->expr, NULL, 0))) ok = 0;
+                if (dv->where && !(dv->where = subst(x, dv->where, NULL, 0))) ok = 0;
+                t.order[t.norder++] = (mmr_decl_ref){ MMR_D_SIGNAL, t.nsignals };
+                t.signals[t.nsignals] = f->signals[j];
+                t.signals[t.nsignals++].def = dv;
+            }
+    }
+    for (size_t i = 0; ok && i < u->nfiles; i++) {
+        const mmr_file *f = u->files[i];
+        if (!f || f->is_std) continue;
+        for (size_t j = 0; j < f->ntests; j++) {
+            t.order[t.norder++] = (mmr_decl_ref){ MMR_D_TEST, t.ntests };
+            t.tests[t.ntests++] = f->tests[j];
+        }
+    }
+    if (ok) mmr_print_file(b, &t);
+    free(t.signals); free(t.tests); free(t.order);
+    return ok ? 1 : -1;
+}
+
 /* ------------------------------------------------------ serialisation */
 
 static void indent(mmr_buf *b, int n)
@@ -593,7 +670,7 @@ int mmr_export_json(const mmr_unit *u, mmr_buf *out, mmr_diags *d)
         /* a derived signal that defines an std one is the std one: JSON
          * rule masters have no derivations, and the schema declares it */
         for (size_t j = 0; j < f->nsignals; j++)
-            if (!(f->signals[j].def && f->signals[j].overrides)) json_array_append_new(signals, decl_row(&f->signals[j]));
+            if (!f->signals[j].def) json_array_append_new(signals, decl_row(&f->signals[j]));
         for (size_t j = 0; j < f->ntraits; j++) json_array_append_new(traits, decl_row(&f->traits[j]));
         for (size_t j = 0; j < f->ntemplates; j++) json_array_append_new(templates, template_row(&f->templates[j]));
         for (size_t j = 0; j < f->nrules; j++) json_array_append_new(rules, rule_row(&x, &f->rules[j]));
@@ -605,6 +682,26 @@ int mmr_export_json(const mmr_unit *u, mmr_buf *out, mmr_diags *d)
         else json_decref(signals);
         if (json_array_size(traits)) json_object_set_new(doc, "traits", traits);
         else json_decref(traits);
+        /* std imports, written only when they are not the default */
+        json_t *imps = json_array();
+        int has_mm = 0;
+        for (size_t i = 0; i < u->nfiles; i++) {
+            const mmr_file *f = u->files[i];
+            if (!f || !f->is_std || !f->path) continue;
+            size_t pl = strlen(f->path);
+            if (pl > 4 && !strcmp(f->path + pl - 4, ".mmr")) pl -= 4;   /* one spelling */
+            if (pl == 16 && !strncmp(f->path, "std/moneymoments", pl)) has_mm = 1;
+            json_array_append_new(imps, jstr(f->path, pl));
+        }
+        if (!(has_mm && json_array_size(imps) == 1)) json_object_set_new(doc, "imports", imps);
+        else json_decref(imps);
+        if (u->policy) json_object_set_new(doc, "policy", policy_obj(u->policy));
+        mmr_buf et;
+        mmr_buf_init(&et);
+        int ex = extra_text(&x, u, &et);
+        if (ex < 0 || et.oom) x.oom = 1;
+        else if (ex > 0) json_object_set_new(doc, "mmr", jstr(et.data, et.len));
+        mmr_buf_free(&et);
         emit(out, doc, 0);
         mmr_buf_putc(out, '\n');
     } else {

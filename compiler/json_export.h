@@ -10,6 +10,10 @@
  *                     category} ... ],
  *     "signals":   [ {name, type, description} ... ],   (only when any)
  *     "traits":    [ {name, type, description} ... ]    (only when any)
+ *     "imports":   [ std paths ]   (only when not just std/moneymoments)
+ *     "policy":    {max_nudges, per, quiet_hours, timezone, categories,
+ *                   retention}      (only when the ruleset has one)
+ *     "mmr":       .mmr text of derived signals and tests (when any)
  *   }
  *
  * Conditions use the JSON rule form when they can be written in it (and,
@@ -18,8 +22,8 @@
  * the canonical .mmr text of the expression. Output is deterministic: a
  * fixed key order, 2-space indentation, shortest round-trip numbers, and a
  * final newline. Re-importing the output reproduces the ruleset's rules
- * and templates. std/ declarations, lets (inlined), policy and tests are
- * not exported.
+ * and templates; export -> import -> export is byte-identical. std/
+ * declarations, lets (inlined) and comments are not exported.
  */
 #ifndef MMR_JSON_EXPORT_H
 #define MMR_JSON_EXPORT_H

@@ -6,9 +6,10 @@
  * "FILE: JSONPATH" with line 0, so a later checker error on that node also
  * prints as "rules.json: $[3].expression_json.if.x: error: ...".
  *
- * Longer than most files (~1,700 lines): rows, conditions and names share
+ * Longer than most files (~2,100 lines): rows, conditions and names share
  * one context (the JSON path, the name maps), which a split would expose.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
@@ -68,6 +69,16 @@ typedef struct jctx {
     jvec signals, traits;     /* mmr_var_decl */
     jvec templates, rules;    /* mmr_template, mmr_rule */
     jvec tpl_paths, rule_paths; /* const char *: JSON path of each row */
+    jvec imports;             /* const char *: std paths to import */
+    int explicit_imports;     /* the document has "imports" */
+    mmr_policy *policy;       /* from "policy", or NULL */
+    mmr_test *tests; size_t ntests; /* from the "mmr" text */
+    int bare;                 /* rule_row: the row is a bare expression_json */
+    /* names declared from use whose type is a guess so far (number, from
+     * is_missing or a name compared with a name): name -> index + 1 of the
+     * "declared from its use" warning, rewritten when a later use tells
+     * the type */
+    mmr_strmap weak;
     /* name -> index, so a master with 100,000 rows stays linear */
     mmr_strmap decls;         /* this document's signals and traits: index*2 + is_trait */
     mmr_strmap tpl_ids, rule_names;
@@ -160,6 +171,12 @@ static mmr_diag *jwarn(jctx *c, const char *fmt, ...)
 }
 
 /* A user string quoted for a message (JSON escapes keep it on one line). */
+/* A diagnostic with a ready message at the current path. */
+static mmr_diag *jdiag_plain(jctx *c, mmr_severity sev, const char *msg)
+{
+    return mmr_diag_add_json(c->d, sev, c->file, cur_path(c), "%s", msg);
+}
+
 static const char *q(jctx *c, const char *s)
 {
     mmr_buf b;
@@ -342,6 +359,25 @@ static mmr_type use_name(jctx *c, const char *name, mmr_type t, int as_trait)
     mmr_var_decl *g;
     int where = lookup(c, name, &g);
     if (where == 1 || (where == 2 && !g->implicit)) return g->type;
+    size_t wi = 0;
+    if (where == 2 && t != MMR_T_ERROR && mmr_strmap_get(&c->weak, name, &wi)) {
+        /* the first use that tells the type decides it */
+        g->type = t;
+        g->loc = here(c);
+        mmr_strmap_del(&c->weak, name);
+        if (wi && wi <= c->d->n) {
+            mmr_diag *w = &c->d->v[wi - 1];
+            mmr_buf b;
+            mmr_buf_init(&b);
+            mmr_buf_printf(&b, "%s is not declared in %s; declared as `%s %s : %s` from its use",
+                           q(c, name), STD_PATH, as_trait ? "trait" : "signal", name, mmr_type_name(t));
+            if (!w->jpath || strcmp(w->jpath, cur_path(c))) mmr_buf_printf(&b, " at %s", cur_path(c));
+            char *msg = b.data ? strdup(b.data) : NULL;
+            mmr_buf_free(&b);
+            if (msg) { free(w->message); w->message = msg; }
+        }
+        return t;
+    }
     if (where == 2) {
         if (t != MMR_T_ERROR && g->type != t) {
             jerr(c, "%s is used as %s here, but as %s at %s", q(c, name),
@@ -350,7 +386,8 @@ static mmr_type use_name(jctx *c, const char *name, mmr_type t, int as_trait)
         }
         return g->type;
     }
-    if (t == MMR_T_ERROR) t = MMR_T_NUMBER;
+    int guess = t == MMR_T_ERROR;
+    if (guess) t = MMR_T_NUMBER;
     jvec *v = as_trait ? &c->traits : &c->signals;
     mmr_var_decl *nd = vpush(v, sizeof *nd);
     if (!nd) { c->oom = 1; return t; }
@@ -364,7 +401,15 @@ static mmr_type use_name(jctx *c, const char *name, mmr_type t, int as_trait)
                         mmr_type_name(t));
     mmr_diag_set_hint(w, "declare it in the \"%s\" section to choose its type",
                       as_trait ? "traits" : "signals");
+    if (guess && mmr_strmap_put(&c->weak, nd->name, w ? (size_t)(w - c->d->v) + 1 : 0)) c->oom = 1;
     return t;
+}
+
+/* The type a name is known to have; MMR_T_ERROR while it is a guess. */
+static mmr_type known_type(jctx *c, const char *name, mmr_type t)
+{
+    size_t wi;
+    return mmr_strmap_get(&c->weak, name, &wi) ? MMR_T_ERROR : t;
 }
 
 /* ---------------------------------------------- nested JSON in strings */
@@ -589,7 +634,7 @@ static mmr_expr *operand(jctx *c, json_t *v, mmr_type lhs_type, cond_ctx *cc, in
         mmr_expr *e = name_node(c, n);
         mmr_type ty = use_name(c, n, lhs_type, cc->as_trait);
         path_reset(c, m);
-        *t = ty;
+        *t = known_type(c, n, ty);
         return e;
     }
     if (json_is_object(v)) {
@@ -612,7 +657,7 @@ static int name_conds(jctx *c, const char *name, json_t *v, cond_ctx *cc, jvec *
     }
     mmr_var_decl *decl;
     int known = lookup(c, name, &decl);
-    mmr_type lhs_type = known ? decl->type : MMR_T_ERROR;
+    mmr_type lhs_type = known ? known_type(c, name, decl->type) : MMR_T_ERROR;
 
     if (!json_is_object(v) || is_var_ref(v)) {
         /* shorthand: equality, or membership for an array */
@@ -1263,7 +1308,7 @@ static void rule_row(jctx *c, json_t *row)
     int ex_ok = 0;
     if (!ex) jerr(c, "missing required field \"expression_json\"");
     else {
-        path_key(c, "expression_json");
+        if (!c->bare) path_key(c, "expression_json");
         size_t me = path_mark(c);
         json_t *x = maybe_nested(c, ex, &hold);
         if (x && !json_is_object(x)) jerr(c, "expected an object with \"if\" and \"message_template_id\", got %s", jtype(x));
@@ -1351,12 +1396,12 @@ static void rule_row(jctx *c, json_t *row)
     if (!msg_inner && msg_outer) { path_key(c, "message_template_id"); r.message_loc = here(c); path_reset(c, m); }
     if (!cat_inner && cat_outer) { path_key(c, "category"); r.category_loc = here(c); path_reset(c, m); }
     if (ex_ok && !msg) {
-        path_key(c, "expression_json");
+        if (!c->bare) path_key(c, "expression_json");
         jerr(c, "missing required field \"message_template_id\"");
         path_reset(c, m);
     }
     if (msg) {
-        path_key(c, msg_inner ? "expression_json" : "message_template_id");
+        if (!c->bare || !msg_inner) path_key(c, msg_inner ? "expression_json" : "message_template_id");
         if (msg_inner) path_key(c, "message_template_id");
         r.message = ident_from(c, msg, "template id", "T_");
         path_reset(c, m);
@@ -1459,6 +1504,37 @@ static int is_rule_row(json_t *row)
                                    json_object_get(row, "priority"));
 }
 
+/* The spec's FR-MM-2 example is an expression_json alone: {"if": …,
+ * "message_template_id": …}. */
+static int is_bare_rule(json_t *row)
+{
+    return json_is_object(row) && !json_object_get(row, "expression_json") &&
+           (json_object_get(row, "if") || json_object_get(row, "mmr")) &&
+           json_object_get(row, "message_template_id");
+}
+
+/* A bare expression becomes a rule named after its template (lower case)
+ * with priority 0, and a warning that says how to choose both. */
+static void bare_rule(jctx *c, json_t *x)
+{
+    const char *tid = json_string_value(json_object_get(x, "message_template_id"));
+    mmr_buf nb;
+    mmr_buf_init(&nb);
+    for (const char *p = tid ? tid : "rule"; *p; p++) mmr_buf_putc(&nb, (char)tolower((unsigned char)*p));
+    json_t *row = json_object();
+    if (!row || nb.oom) { c->oom = 1; json_decref(row); mmr_buf_free(&nb); return; }
+    json_object_set_new(row, "name", json_stringn_nocheck(nb.data ? nb.data : "rule", nb.data ? nb.len : 4));
+    json_object_set_new(row, "priority", json_integer(0));
+    json_object_set(row, "expression_json", x);
+    mmr_diag *w = jwarn(c, "a bare rule expression: made rule %s with priority 0", q(c, nb.data ? nb.data : "rule"));
+    mmr_diag_set_hint(w, "to choose them, write a rule row: {\"name\": …, \"priority\": N, \"expression_json\": {\"if\": …, \"message_template_id\": …}}");
+    mmr_buf_free(&nb);
+    c->bare = 1;
+    rule_row(c, row);
+    c->bare = 0;
+    json_decref(row);
+}
+
 static void each_row(jctx *c, json_t *arr, const char *key, int want_templates)
 {
     size_t m = path_mark(c);
@@ -1477,6 +1553,8 @@ static void each_row(jctx *c, json_t *arr, const char *key, int want_templates)
             else rule_row(c, row);
         } else if (is_template_row(row)) {
             if (want_templates) template_row(c, row);
+        } else if (is_bare_rule(row)) {
+            if (!want_templates) bare_rule(c, row);
         } else if (is_rule_row(row)) {
             if (!want_templates) rule_row(c, row);
         } else if (want_templates) {
@@ -1585,6 +1663,180 @@ out:
     mmr_strmap_free(&users); mmr_strmap_free(&binders); mmr_strmap_free(&last);
 }
 
+/* ------------------------------------------- imports, policy, .mmr text */
+
+static void doc_imports(jctx *c, json_t *v)
+{
+    size_t m = path_mark(c);
+    path_key(c, "imports");
+    c->explicit_imports = 1;
+    if (!json_is_array(v)) jerr(c, "expected an array of std paths, got %s", jtype(v));
+    for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++) {
+        json_t *it = json_array_get(v, i);
+        size_t mi = path_mark(c);
+        path_index(c, i);
+        size_t len = 0;
+        const char *p = json_is_string(it) ? json_string_value(it) : NULL;
+        if (!p) jerr(c, "expected a string, got %s", jtype(it));
+        else if (strncmp(p, "std/", 4) || !mmr_std_source(p, &len))
+            jerr(c, "%s is not a std schema (only std/ paths can be imported from JSON)", q(c, p));
+        else {
+            const char **slot = vpush(&c->imports, sizeof *slot);
+            if (!slot || !(*slot = adup(c, p))) c->oom = 1;
+        }
+        path_reset(c, mi);
+    }
+    path_reset(c, m);
+}
+
+/* Characters allowed in a policy value spliced into .mmr text. */
+static int plain_value(const char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr(":- ", *s)) return 0;
+    return 1;
+}
+
+/* "policy": {max_nudges, per, quiet_hours, timezone, categories,
+ * retention}. Written as a .mmr policy block and parsed, so the checks are
+ * the language's; each field is on its own line, so a parse error names
+ * the field's JSON path. */
+static void doc_policy(jctx *c, json_t *v)
+{
+    static const char *const fields[] = { "max_nudges", "per", "quiet_hours", "timezone", "categories", "retention", NULL };
+    size_t m = path_mark(c);
+    path_key(c, "policy");
+    if (!json_is_object(v)) { jerr(c, "expected an object, got %s", jtype(v)); path_reset(c, m); return; }
+    warn_unknown_fields(c, v, fields);
+    const char *line_field[8] = { 0 };
+    int line = 1, errs = (int)c->d->errors;
+    mmr_buf t;
+    mmr_buf_init(&t);
+    mmr_buf_puts(&t, "policy {\n");
+    json_t *mx = member(v, "max_nudges");
+    const char *per = string_field(c, v, "per", 0);
+    if (mx || per) {
+        size_t mi = path_mark(c);
+        path_key(c, mx ? "max_nudges" : "per");
+        if (!json_is_integer(mx) || json_integer_value(mx) < 0 || json_integer_value(mx) > 1000000)
+            jerr(c, "expected a whole number of nudges, got %s", mx ? jtype(mx) : "nothing");
+        else if (!per) jerr(c, "max_nudges needs \"per\" (a duration such as \"24h\")");
+        else if (!plain_value(per)) jerr(c, "%s is not a duration", q(c, per));
+        else { mmr_buf_printf(&t, "max_nudges %lld per %s\n", (long long)json_integer_value(mx), per); line_field[++line] = "max_nudges"; }
+        path_reset(c, mi);
+    }
+    const char *qh = string_field(c, v, "quiet_hours", 0);
+    if (qh) {
+        if (!plain_value(qh)) { size_t mi = path_mark(c); path_key(c, "quiet_hours"); jerr(c, "%s is not HH:MM - HH:MM", q(c, qh)); path_reset(c, mi); }
+        else { mmr_buf_printf(&t, "quiet_hours %s\n", qh); line_field[++line] = "quiet_hours"; }
+    }
+    const char *tz = string_field(c, v, "timezone", 0);
+    if (tz) {
+        mmr_buf_puts(&t, "timezone ");
+        mmr_buf_json_string(&t, tz, strlen(tz));
+        mmr_buf_putc(&t, '\n');
+        line_field[++line] = "timezone";
+    }
+    json_t *cats = member(v, "categories");
+    if (cats) {
+        size_t mi = path_mark(c);
+        path_key(c, "categories");
+        if (!json_is_array(cats)) jerr(c, "expected an array of category names, got %s", jtype(cats));
+        else {
+            mmr_buf_puts(&t, "categories [");
+            for (size_t i = 0; i < json_array_size(cats); i++) {
+                const char *n = json_string_value(json_array_get(cats, i));
+                if (!n || !is_ident(n) || is_reserved(n)) {
+                    size_t mj = path_mark(c);
+                    path_index(c, i);
+                    jerr(c, "a category is a name (letters, digits, _), got %s", n ? q(c, n) : jtype(json_array_get(cats, i)));
+                    path_reset(c, mj);
+                    continue;
+                }
+                mmr_buf_printf(&t, "%s%s", i ? ", " : "", n);
+            }
+            mmr_buf_puts(&t, "]\n");
+            line_field[++line] = "categories";
+        }
+        path_reset(c, mi);
+    }
+    const char *ret = string_field(c, v, "retention", 0);
+    if (ret) {
+        if (!plain_value(ret)) { size_t mi = path_mark(c); path_key(c, "retention"); jerr(c, "%s is not a duration", q(c, ret)); path_reset(c, mi); }
+        else { mmr_buf_printf(&t, "retention %s\n", ret); line_field[++line] = "retention"; }
+    }
+    mmr_buf_puts(&t, "}\n");
+    if ((int)c->d->errors == errs && !t.oom) {
+        mmr_diags pd;
+        mmr_diags_init(&pd);
+        mmr_file *pf = mmr_parse(c->a, c->file, t.data, t.len, &pd);
+        for (size_t i = 0; i < pd.n; i++) {
+            const mmr_diag *g = &pd.v[i];
+            size_t mi = path_mark(c);
+            if (g->line > 1 && g->line < 8 && line_field[g->line]) path_key(c, line_field[g->line]);
+            mmr_diag *ng = jdiag_plain(c, g->sev, g->message);
+            if (ng && g->hint) mmr_diag_set_hint(ng, "%s", g->hint);
+            path_reset(c, mi);
+        }
+        if (pf && !pd.errors && pf->npolicies == 1) {
+            /* the checker's errors name JSON paths, not lines of the text */
+            mmr_policy *pol = &pf->policies[0];
+            pol->loc = here(c);
+            struct { const char *key; mmr_loc *loc; } fl[] = {
+                { "max_nudges", &pol->max_loc }, { "quiet_hours", &pol->quiet_loc },
+                { "timezone", &pol->timezone_loc }, { "categories", &pol->categories_loc },
+                { "retention", &pol->retention_loc },
+            };
+            for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
+                size_t mi = path_mark(c);
+                path_key(c, fl[i].key);
+                *fl[i].loc = here(c);
+                path_reset(c, mi);
+            }
+            c->policy = pol;
+        }
+        mmr_diags_free(&pd);
+    }
+    if (t.oom) c->oom = 1;
+    mmr_buf_free(&t);
+    path_reset(c, m);
+}
+
+/* "mmr": .mmr text for what rows cannot hold: derived signals and tests.
+ * Anything else in it is an error. */
+static void doc_mmr(jctx *c, json_t *v)
+{
+    size_t m = path_mark(c);
+    path_key(c, "mmr");
+    if (!json_is_string(v)) { jerr(c, "expected .mmr text, got %s", jtype(v)); path_reset(c, m); return; }
+    mmr_buf where;
+    mmr_buf_init(&where);
+    mmr_buf_printf(&where, "%s: %s", c->file, cur_path(c));
+    const char *wp = where.data ? adup(c, where.data) : NULL;
+    mmr_buf_free(&where);
+    if (!wp) { c->oom = 1; path_reset(c, m); return; }
+    mmr_file *pf = mmr_parse(c->a, wp, json_string_value(v), json_string_length(v), c->d);
+    if (pf) {
+        if (pf->nimports || pf->ntraits || pf->nlets || pf->ntemplates || pf->nrules || pf->npolicies)
+            jerr(c, "only derived signals and tests may be written here; use the rows, \"signals\", \"traits\" and \"policy\" for the rest");
+        for (size_t i = 0; i < pf->nsignals; i++) {
+            mmr_var_decl *g = &pf->signals[i];
+            if (!g->def) { jerr(c, "signal %s: declare plain signals in \"signals\"", q(c, g->name)); continue; }
+            mmr_var_decl *old;
+            int where_d = lookup(c, g->name, &old);
+            if (where_d == 2) { jerr(c, "%s is already declared", q(c, g->name)); continue; }
+            mmr_var_decl *nd = vpush(&c->signals, sizeof *nd);
+            if (!nd) { c->oom = 1; break; }
+            *nd = *g;
+            /* an std name keeps resolving to std here; the checker makes the definition override it */
+            if (!where_d && mmr_strmap_put(&c->decls, nd->name, (c->signals.n - 1) * 2)) c->oom = 1;
+        }
+        c->tests = pf->tests;
+        c->ntests = pf->ntests;
+    }
+    path_reset(c, m);
+}
+
 static void load_std(jctx *c)
 {
     size_t len = 0;
@@ -1602,19 +1854,25 @@ static void build_file(jctx *c, mmr_file *f, const char *text, size_t len)
     f->path = adup(c, c->file);
     char *src = mmr_arena_alloc(c->a, len + 1);
     if (src) { memcpy(src, text, len); src[len] = 0; f->src = src; f->src_len = len; }
-    f->imports = mmr_arena_calloc(c->a, sizeof *f->imports);
+    size_t nimp = c->explicit_imports ? c->imports.n : 1;
+    f->imports = nimp ? mmr_arena_calloc(c->a, nimp * sizeof *f->imports) : NULL;
     if (f->imports) {
-        f->nimports = 1;
+        f->nimports = nimp;
         path_reset(c, 0);
         mmr_buf_puts(&c->path, "$");
-        f->imports[0].loc = here(c);
-        f->imports[0].path = STD_PATH;
+        for (size_t i = 0; i < nimp; i++) {
+            f->imports[i].loc = here(c);
+            f->imports[i].path = c->explicit_imports ? ((const char **)c->imports.v)[i] : STD_PATH;
+        }
     }
+    if (c->policy) { f->policies = c->policy; f->npolicies = 1; }
+    f->tests = c->tests;
+    f->ntests = c->ntests;
     f->signals = vfreeze(c->a, &c->signals, sizeof(mmr_var_decl), &f->nsignals);
     f->traits = vfreeze(c->a, &c->traits, sizeof(mmr_var_decl), &f->ntraits);
     f->templates = vfreeze(c->a, &c->templates, sizeof(mmr_template), &f->ntemplates);
     f->rules = vfreeze(c->a, &c->rules, sizeof(mmr_rule), &f->nrules);
-    size_t n = f->nimports + f->nsignals + f->ntraits + f->ntemplates + f->nrules;
+    size_t n = f->nimports + f->nsignals + f->ntraits + f->ntemplates + f->nrules + f->npolicies + f->ntests;
     f->order = mmr_arena_calloc(c->a, (n ? n : 1) * sizeof *f->order);
     if (!f->order) { c->oom = 1; return; }
     size_t k = 0;
@@ -1623,6 +1881,8 @@ static void build_file(jctx *c, mmr_file *f, const char *text, size_t len)
     for (size_t i = 0; i < f->ntraits; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_TRAIT, i };
     for (size_t i = 0; i < f->ntemplates; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_TEMPLATE, i };
     for (size_t i = 0; i < f->nrules; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_RULE, i };
+    for (size_t i = 0; i < f->npolicies; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_POLICY, i };
+    for (size_t i = 0; i < f->ntests; i++) f->order[k++] = (mmr_decl_ref){ MMR_D_TEST, i };
     f->norder = k;
 }
 
@@ -1649,22 +1909,33 @@ mmr_file *mmr_import_json(mmr_arena *a, const char *path, const char *text,
         build_file(&c, f, text, len);
         goto done;
     }
-    load_std(&c);
     mmr_buf_puts(&c.path, "$");
+    json_t *imps = json_is_object(root) ? member(root, "imports") : NULL;
+    if (imps) doc_imports(&c, imps);
+    int want_std = !c.explicit_imports;
+    for (size_t i = 0; i < c.imports.n; i++)
+        if (!strcmp(((const char **)c.imports.v)[i], STD_PATH)) want_std = 1;
+    if (want_std) load_std(&c);
     if (json_is_array(root)) {
         each_row(&c, root, NULL, 1);
         each_row(&c, root, NULL, 0);
     } else if (json_is_object(root) && (json_object_get(root, "rules") || json_object_get(root, "templates") ||
-                                        json_object_get(root, "signals") || json_object_get(root, "traits"))) {
-        static const char *const doc_fields[] = { "rules", "templates", "signals", "traits", NULL };
+                                        json_object_get(root, "signals") || json_object_get(root, "traits") ||
+                                        json_object_get(root, "policy") || json_object_get(root, "mmr") ||
+                                        json_object_get(root, "imports"))) {
+        static const char *const doc_fields[] = { "rules", "templates", "signals", "traits", "imports", "policy", "mmr", NULL };
         warn_unknown_fields(&c, root, doc_fields);
         json_t *v;
+        if ((v = member(root, "mmr"))) doc_mmr(&c, v);
         if ((v = member(root, "signals"))) each_decl(&c, v, "signals", 0);
         if ((v = member(root, "traits"))) each_decl(&c, v, "traits", 1);
         if ((v = member(root, "templates"))) each_row(&c, v, "templates", 1);
         if ((v = member(root, "rules"))) each_row(&c, v, "rules", 0);
+        if ((v = member(root, "policy"))) doc_policy(&c, v);
     } else if (is_template_row(root)) {
         template_row(&c, root);
+    } else if (is_bare_rule(root)) {
+        bare_rule(&c, root);
     } else if (is_rule_row(root)) {
         rule_row(&c, root);
     } else {
@@ -1676,9 +1947,123 @@ mmr_file *mmr_import_json(mmr_arena *a, const char *path, const char *text,
 done:
     if (c.oom) mmr_diag_add_json(d, MMR_SEV_ERROR, c.file, "$", "out of memory");
     free(c.signals.v); free(c.traits.v); free(c.templates.v); free(c.rules.v);
-    free(c.tpl_paths.v); free(c.rule_paths.v);
-    mmr_strmap_free(&c.decls); mmr_strmap_free(&c.tpl_ids); mmr_strmap_free(&c.rule_names);
+    free(c.tpl_paths.v); free(c.rule_paths.v); free(c.imports.v);
+    mmr_strmap_free(&c.decls); mmr_strmap_free(&c.weak); mmr_strmap_free(&c.tpl_ids); mmr_strmap_free(&c.rule_names);
     mmr_buf_free(&c.path);
     mmr_arena_free(&c.std_arena);
     return f;
+}
+
+/* ------------------------------------------------- diagnostics in file order */
+
+typedef struct walk { mmr_strmap rank; size_t next; mmr_buf path; mmr_arena *a; int oom; } walk;
+
+/* Numbers every JSON path of v in document order (jansson keeps the
+ * order of object keys), descending into *_json strings as the importer
+ * does. */
+static void walk_value(walk *w, json_t *v, const char *key, int depth)
+{
+    if (depth > 64) return;
+    const char *p = mmr_arena_strndup(w->a, w->path.data ? w->path.data : "$", w->path.data ? w->path.len : 1);
+    if (!p || mmr_strmap_put(&w->rank, p, w->next++)) { w->oom = 1; return; }
+    json_t *hold = NULL;
+    if (json_is_string(v) && key && strlen(key) > 5 && !strcmp(key + strlen(key) - 5, "_json")) {
+        json_error_t e;
+        hold = json_loadb(json_string_value(v), json_string_length(v), JSON_FLAGS, &e);
+        if (hold) v = hold;
+    }
+    size_t m = w->path.len;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *m2;
+        json_object_foreach(v, k, m2) {
+            if (is_ident(k)) { mmr_buf_putc(&w->path, '.'); mmr_buf_puts(&w->path, k); }
+            else { mmr_buf_putc(&w->path, '['); mmr_buf_json_string(&w->path, k, strlen(k)); mmr_buf_putc(&w->path, ']'); }
+            walk_value(w, m2, k, depth + 1);
+            w->path.len = m;
+            if (w->path.data) w->path.data[m] = 0;
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            mmr_buf_printf(&w->path, "[%zu]", i);
+            walk_value(w, json_array_get(v, i), NULL, depth + 1);
+            w->path.len = m;
+            if (w->path.data) w->path.data[m] = 0;
+        }
+    }
+    if (hold) json_decref(hold);
+}
+
+typedef struct dkey { size_t rank; int line, col; size_t idx; } dkey;
+
+static int dkey_cmp(const void *x, const void *y)
+{
+    const dkey *a = x, *b = y;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* The rank of a path, or of its longest ranked prefix. */
+static size_t path_rank(walk *w, const char *jp)
+{
+    char *t = strdup(jp);
+    size_t r = 0;
+    if (!t) return 0;
+    for (;;) {
+        if (mmr_strmap_get(&w->rank, t, &r)) break;
+        char *cut = NULL;
+        for (char *q2 = t; *q2; q2++) if (*q2 == '.' || *q2 == '[') cut = q2;
+        if (!cut || cut == t) { r = 0; break; }
+        *cut = 0;
+    }
+    free(t);
+    return r;
+}
+
+void mmr_json_diags_order(mmr_diags *d, const char *file, const char *text, size_t len)
+{
+    json_error_t err;
+    json_t *root = json_loadb(text, len, JSON_FLAGS, &err);
+    if (!root) return;
+    mmr_arena a;
+    mmr_arena_init(&a, 0);
+    walk w;
+    memset(&w, 0, sizeof w);
+    w.a = &a;
+    mmr_buf_init(&w.path);
+    mmr_buf_puts(&w.path, "$");
+    walk_value(&w, root, NULL, 0);
+    json_decref(root);
+    size_t fl = strlen(file);
+    dkey *keys = w.oom ? NULL : calloc(d->n ? d->n : 1, sizeof *keys);
+    size_t *slots = keys ? calloc(d->n ? d->n : 1, sizeof *slots) : NULL;
+    mmr_diag *copy = slots ? malloc((d->n ? d->n : 1) * sizeof *copy) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; copy && i < d->n; i++) {
+        const mmr_diag *g = &d->v[i];
+        const char *jp = NULL;
+        if (g->file && !strcmp(g->file, file)) jp = g->jpath;
+        else if (g->file && !strncmp(g->file, file, fl) && !strncmp(g->file + fl, ": $", 3)) jp = g->file + fl + 2;
+        else if (!(g->file && !strcmp(g->file, file)) ) {
+            /* a note goes with the diagnostic before it */
+            if (g->sev == MMR_SEV_NOTE && n && slots[n - 1] == i - 1) { keys[n] = keys[n - 1]; keys[n].idx = i; slots[n++] = i; }
+            continue;
+        }
+        keys[n].rank = jp ? path_rank(&w, jp) : 0;
+        keys[n].line = g->line;
+        keys[n].col = g->col;
+        keys[n].idx = i;
+        slots[n++] = i;
+    }
+    if (copy && n > 1) {
+        memcpy(copy, d->v, d->n * sizeof *copy);
+        qsort(keys, n, sizeof *keys, dkey_cmp);
+        for (size_t i = 0; i < n; i++) d->v[slots[i]] = copy[keys[i].idx];
+    }
+    free(copy); free(slots); free(keys);
+    mmr_buf_free(&w.path);
+    mmr_strmap_free(&w.rank);
+    mmr_arena_free(&a);
 }

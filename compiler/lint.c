@@ -324,12 +324,51 @@ static int call_always_may_miss(const char *name)
     return 1;   /* pct_change, ratio and any function not known to be total */
 }
 
+/* What a firing rule proves: the facts of its `when and audience`, and
+ * for each `any V in M where P` in their top-level `and` chains, the facts
+ * of P. V keeps the key `any` found (the code stops there), so a `with`
+ * reading V sees P true: `with { v = pct_change(m[c], p[c]) }` under
+ * `when any c in m where pct_change(m[c], p[c]) > 25%` is never missing. */
+#define MAX_WITNESSES 8
+typedef struct proof {
+    const mmr_cond_facts *f;
+    mmr_cond_facts w[MAX_WITNESSES];
+    size_t nw;
+} proof;
+
+static void add_witnesses(const mmr_unit *u, proof *pf, const mmr_expr *e)
+{
+    if (!e || e->is_const) return;
+    if (e->kind == MMR_E_BINARY && e->op == MMR_OP_AND) {
+        add_witnesses(u, pf, e->lhs);
+        add_witnesses(u, pf, e->rhs);
+        return;
+    }
+    if (e->kind != MMR_E_QUANT || e->op != MMR_OP_ANY || !e->rhs || pf->nw >= MAX_WITNESSES) return;
+    mmr_cond_analyze(u, e->rhs, NULL, &pf->w[pf->nw]);   /* out of memory: "nothing known" */
+    pf->nw++;
+}
+
+static void proof_free(proof *pf)
+{
+    for (size_t i = 0; i < pf->nw; i++) mmr_cond_facts_free(&pf->w[i]);
+    pf->nw = 0;
+}
+
+static int proven_present(const proof *pf, const mmr_expr *e)
+{
+    if (mmr_cond_facts_present(pf->f, e)) return 1;
+    for (size_t i = 0; i < pf->nw; i++)
+        if (pf->w[i].can_fire && mmr_cond_facts_present(&pf->w[i], e)) return 1;
+    return 0;
+}
+
 /* Can e be missing when the rule fires (given what its condition proves)? */
-static int may_be_missing(const mmr_unit *u, const mmr_cond_facts *f, const mmr_expr *e, int depth)
+static int may_be_missing(const mmr_unit *u, const proof *f, const mmr_expr *e, int depth)
 {
     if (!e) return 0;
     if (depth > 100) return 1;
-    if (mmr_cond_facts_present(f, e)) return 0;
+    if (proven_present(f, e)) return 0;
     switch (e->kind) {
     case MMR_E_NUMBER: case MMR_E_TEXT: case MMR_E_BOOL: case MMR_E_LIST: case MMR_E_MAP:
         return 0;
@@ -370,7 +409,7 @@ static const mmr_binding *find_binding(const mmr_rule *r, const char *name, size
 }
 
 static void check_placeholders(linter *L, const mmr_rule *r, const mmr_template *t,
-                               const mmr_cond_facts *f)
+                               const proof *f)
 {
     const mmr_unit *u = L->u;
     const char *texts[2] = { t->title, t->body };
@@ -404,8 +443,8 @@ static void check_placeholders(linter *L, const mmr_rule *r, const mmr_template 
             int si = find_input(u, 0, g.name, g.name_len);
             int ti = si < 0 ? find_input(u, 1, g.name, g.name_len) : -1;
             if (si < 0 && ti < 0) continue;   /* the checker reports it */
-            if (si >= 0 ? mmr_cond_facts_input_present(f, MMR_REF_SIGNAL, si)
-                        : mmr_cond_facts_input_present(f, MMR_REF_TRAIT, ti)) continue;
+            if (si >= 0 ? mmr_cond_facts_input_present(f->f, MMR_REF_SIGNAL, si)
+                        : mmr_cond_facts_input_present(f->f, MMR_REF_TRAIT, ti)) continue;
             mmr_diag *d = finding(L, MMR_LINT_PLACEHOLDER_MAY_BE_MISSING, pick(r->message_loc, r->loc),
                 "placeholder {%.*s} of template %s is filled from %s \"%.*s\", which may be missing; the nudge is then suppressed",
                 nl, g.name, t->id, si >= 0 ? "signal" : "trait", nl, g.name);
@@ -428,7 +467,13 @@ static void lint_rules(linter *L)
                     "rule %s can never fire: %s", r->name, f.why ? f.why : "its conditions contradict each other");
         } else {
             const mmr_template *t = rule_template(u, r);
-            if (t) check_placeholders(L, r, t, &f);
+            if (t) {
+                proof pf = { &f, { { 0 } }, 0 };
+                add_witnesses(u, &pf, r->when);
+                add_witnesses(u, &pf, r->audience);
+                check_placeholders(L, r, t, &pf);
+                proof_free(&pf);
+            }
         }
         mmr_cond_facts_free(&f);
     }

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,10 +125,8 @@ static void load_buffer(loader *L, size_t idx, const char *shown, const char *sr
     if (is_std) f->is_std = 1;
     for (size_t i = 0; i < f->nimports; i++)
         load_path(L, f->imports[i].path, &f->imports[i].loc, is_std);
-    if (is_json && f->nimports == 0) {
-        /* JSON rules resolve against std/moneymoments, imported implicitly */
-        load_path(L, "std/moneymoments", NULL, 1);
-    }
+    /* JSON: the importer writes the imports itself (std/moneymoments unless
+     * the document's "imports" says otherwise), so none are added here */
     add_file(L, f);
     (void)idx;
 }
@@ -246,6 +245,41 @@ static void load_disk_file(loader *L, const char *path, const mmr_loc *from)
     finish(L, idx);
 }
 
+/* stdin has no name to go by: a rule/template master is JSON, so it
+ * starts with { or [ (after blanks), which no .mmr source does */
+static int looks_json(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) k++;
+    return k < n && (s[k] == '{' || s[k] == '[');
+}
+
+/* "-" on the command line: the ruleset is read from stdin, shown as
+ * "<stdin>" (once, however often "-" is given: stdin ends after the first
+ * read); .mmr source, or a JSON master when it starts with { or [. Its
+ * imports resolve against the working directory. */
+static void load_stdin(loader *L)
+{
+    if (find_entry(L, "<stdin>") >= 0) return;
+    mmr_buf b;
+    mmr_buf_init(&b);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0) mmr_buf_append(&b, tmp, n);
+    if (ferror(stdin)) {
+        mmr_diag_add(L->d, MMR_SEV_ERROR, "<stdin>", 0, 0, "cannot read <stdin>: %s", strerror(EIO));
+        mmr_buf_free(&b);
+        return;
+    }
+    if (b.oom) { L->oom = 1; mmr_buf_free(&b); return; }
+    long idx = new_entry(L, "<stdin>", "<stdin>");
+    if (idx < 0) { mmr_buf_free(&b); return; }
+    begin(L, idx);
+    load_buffer(L, (size_t)idx, L->v[idx].shown, b.data ? b.data : "", b.len, 0, looks_json(b.data, b.len));
+    mmr_buf_free(&b);
+    finish(L, idx);
+}
+
 /* The canonical absolute form of p (symlinks resolved); for a path that
  * does not exist yet, its directory's canonical form plus the last name.
  * NULL when neither resolves. */
@@ -291,9 +325,11 @@ static int inside_roots(loader *L, const char *written, const char *full)
 /* Adds the directory holding command-line path p to the roots. */
 static void add_root(loader *L, const char *p)
 {
-    char *r = realpath(p, NULL);
+    /* stdin's imports resolve against the working directory: that is its root */
+    int is_stdin = !strcmp(p, "-");
+    char *r = realpath(is_stdin ? "." : p, NULL);
     if (!r) return;   /* a missing path fails to load anyway */
-    char *rs = strrchr(r, '/');
+    char *rs = is_stdin ? NULL : strrchr(r, '/');
     if (rs) { if (rs == r) rs[1] = 0; else *rs = 0; }
     char **nr = realloc(L->roots, (L->nroots + 1) * sizeof *nr);
     if (!nr) { free(r); L->oom = 1; return; }
@@ -306,6 +342,7 @@ static void add_root(loader *L, const char *p)
 static void load_path(loader *L, const char *path, const mmr_loc *from, int from_std)
 {
     if (L->oom) return;
+    if (!from && !from_std && !strcmp(path, "-")) { load_stdin(L); return; }
     if (!strncmp(path, "std/", 4) || from_std) {
         const char *name = path;
         char *tmp = NULL;
@@ -412,7 +449,7 @@ mmr_unit *mmr_unit_load_source(const char *name, const char *src, size_t len, mm
     if (idx >= 0) {
         begin(&L, idx);
         load_buffer(&L, (size_t)idx, L.v[idx].shown, src ? src : "", src ? len : 0, 0,
-                    ends_with(name, ".json"));
+                    ends_with(name, ".json") || (!strcmp(name, "<stdin>") && src && looks_json(src, len)));
         finish(&L, idx);
     }
     return loader_done(&L);

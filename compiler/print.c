@@ -14,7 +14,7 @@
 #include <string.h>
 #include "compiler/compile.h"
 
-#define WIDTH 100          /* longer lines are split where the layout allows */
+#define WIDTH 100          /* the default width; `mmr fmt --width N` chooses another */
 #define MAX_PRINT_DEPTH 1000
 
 /* ------------------------------------------------------------ expressions */
@@ -193,6 +193,7 @@ typedef struct pr {
     int last_line;             /* last source line printed at top level */
     int started;               /* anything printed yet */
     size_t cursor;             /* comments before this one are all printed */
+    int width;                 /* longer lines are split where the layout allows */
 } pr;
 
 /* The first comment not yet printed (comments are in source order). */
@@ -297,7 +298,7 @@ static void print_bindings(pr *p, const mmr_binding *bs, size_t n, int ind, size
         for (size_t i = first_unprinted(p); i < p->f->ncomments && p->f->comments[i].loc.line <= e; i++)
             if (!p->printed[i] && p->f->comments[i].loc.line >= s) has_comment = 1;
     }
-    if (w <= WIDTH && !has_comment) {
+    if (w <= (size_t)p->width && !has_comment) {
         mmr_buf_puts(p->b, "{ ");
         for (size_t i = 0; i < n; i++) {
             if (i) mmr_buf_puts(p->b, ", ");
@@ -329,8 +330,23 @@ static void print_bindings(pr *p, const mmr_binding *bs, size_t n, int ind, size
     mmr_buf_putc(p->b, '}');
 }
 
-/* Top-level `and`/`or` chain members, for wrapping long conditions. */
-static void print_wrapped(pr *p, const mmr_expr *e, int ind)
+/* Width of e printed with the minimum precedence min (parentheses count). */
+static size_t measure_min(const mmr_expr *e, int min)
+{
+    mmr_buf t;
+    mmr_buf_init(&t);
+    pexpr(&t, e, min, 0);
+    size_t n = t.len;
+    mmr_buf_free(&t);
+    return n;
+}
+
+static void pwrap(pr *p, const mmr_expr *e, int min, size_t col, int base, int depth);
+
+/* An `and`/`or` chain, one member a line: the first at column col, the
+ * rest at base + 4 after the operator. Members too long for the line are
+ * wrapped in turn. */
+static void print_chain(pr *p, const mmr_expr *e, size_t col, int base, int depth)
 {
     mmr_op op = e->op;
     /* collect the left-leaning chain e = ((x1 op x2) op x3) ... */
@@ -344,16 +360,50 @@ static void print_wrapped(pr *p, const mmr_expr *e, int ind)
     while (t->kind == MMR_E_BINARY && t->op == op && t->lhs) { parts[--k] = t->rhs; t = t->lhs; }
     parts[--k] = t;
     int pr_op = op == MMR_OP_OR ? 1 : 2;
+    const char *ot = mmr_op_text(op);
     for (size_t i = 0; i < n; i++) {
         if (i) {
             mmr_buf_putc(p->b, '\n');
-            indent(p, ind + 4);
-            mmr_buf_puts(p->b, mmr_op_text(op));
+            indent(p, base + 4);
+            mmr_buf_puts(p->b, ot);
             mmr_buf_putc(p->b, ' ');
+            col = (size_t)base + 4 + strlen(ot) + 1;
         }
-        pexpr(p->b, parts[i], i ? pr_op + 1 : pr_op, 1);
+        pwrap(p, parts[i], i ? pr_op + 1 : pr_op, col, base + 4, depth + 1);
     }
     free(parts);
+}
+
+/* e starting at column col: on one line when it fits in the width, else
+ * split at `and`/`or` and before a quantifier's `where`, continuation
+ * lines indented from base. What cannot be split stays on one line. */
+static void pwrap(pr *p, const mmr_expr *e, int min, size_t col, int base, int depth)
+{
+    if (!e || depth > 64 || col + measure_min(e, min) <= (size_t)p->width) { pexpr(p->b, e, min, 0); return; }
+    int paren = prec(e) < min;
+    if (paren) { mmr_buf_putc(p->b, '('); col++; }
+    if (e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)) {
+        print_chain(p, e, col, base, depth);
+    } else if (e->kind == MMR_E_QUANT && e->rhs) {
+        mmr_buf_puts(p->b, e->op == MMR_OP_ALL ? "all " : "any ");
+        mmr_buf_puts(p->b, e->text ? e->text : "?");
+        mmr_buf_puts(p->b, " in ");
+        pexpr(p->b, e->lhs, 5, 1);
+        mmr_buf_putc(p->b, '\n');
+        indent(p, base + 2);
+        mmr_buf_puts(p->b, "where ");
+        pwrap(p, e->rhs, 0, (size_t)base + 8, base, depth + 1);
+    } else {
+        pexpr(p->b, e, paren ? 0 : min, 0);
+    }
+    if (paren) mmr_buf_putc(p->b, ')');
+}
+
+/* A chain that does not fit: see print_chain (kept for the callers that
+ * decide themselves when to wrap). */
+static void print_wrapped(pr *p, const mmr_expr *e, size_t col, int ind)
+{
+    print_chain(p, e, col, ind, 0);
 }
 
 static void print_cond(pr *p, const char *kw, const mmr_expr *e, int ind)
@@ -361,28 +411,7 @@ static void print_cond(pr *p, const char *kw, const mmr_expr *e, int ind)
     indent(p, ind);
     mmr_buf_puts(p->b, kw);
     mmr_buf_putc(p->b, ' ');
-    if (e && e->kind == MMR_E_QUANT && e->rhs && (size_t)ind + strlen(kw) + 1 + measure_expr(e) > WIDTH) {
-        /* a long quantifier: its predicate on the next line, an and/or
-         * chain one part a line below that */
-        mmr_buf_puts(p->b, e->op == MMR_OP_ALL ? "all " : "any ");
-        mmr_buf_puts(p->b, e->text ? e->text : "?");
-        mmr_buf_puts(p->b, " in ");
-        pexpr(p->b, e->lhs, 5, 1);
-        mmr_buf_putc(p->b, '\n');
-        indent(p, ind + 2);
-        mmr_buf_puts(p->b, "where ");
-        if (e->rhs->kind == MMR_E_BINARY && (e->rhs->op == MMR_OP_AND || e->rhs->op == MMR_OP_OR) &&
-            (size_t)ind + 8 + measure_expr(e->rhs) > WIDTH)
-            print_wrapped(p, e->rhs, ind);
-        else
-            pexpr(p->b, e->rhs, 0, 1);
-        return;
-    }
-    if (e && e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)
-        && (size_t)ind + strlen(kw) + 1 + measure_expr(e) > WIDTH)
-        print_wrapped(p, e, ind);
-    else
-        mmr_print_expr(p->b, e);
+    pwrap(p, e, 0, (size_t)ind + strlen(kw) + 1, ind, 0);
 }
 
 static void print_names(pr *p, const char *const *names, size_t n)
@@ -721,7 +750,7 @@ static void print_derived_decl(pr *p, const mmr_var_decl *v)
     mmr_buf_puts(&one, " = ");
     mmr_print_derived(&one, v->def);
     if (v->doc) { mmr_buf_putc(&one, ' '); print_text(&one, v->doc, strlen(v->doc)); }
-    if (one.len <= WIDTH && !memchr(one.data, '\n', one.len)) {
+    if (one.len <= (size_t)p->width && !memchr(one.data, '\n', one.len)) {
         mmr_buf_append(p->b, one.data, one.len);
         mmr_buf_free(&one);
         return;
@@ -736,8 +765,8 @@ static void print_derived_decl(pr *p, const mmr_var_decl *v)
         if (x->where) {
             mmr_buf_puts(p->b, "\n  where ");
             if (x->where->kind == MMR_E_BINARY && (x->where->op == MMR_OP_AND || x->where->op == MMR_OP_OR) &&
-                8 + measure_expr(x->where) > WIDTH)
-                print_wrapped(p, x->where, 2);
+                8 + measure_expr(x->where) > (size_t)p->width)
+                print_wrapped(p, x->where, 8, 2);
             else
                 mmr_print_expr(p->b, x->where);
         }
@@ -823,10 +852,16 @@ static int top_comments(pr *p, int upto, int force)
 
 void mmr_print_file(mmr_buf *b, const mmr_file *f)
 {
+    mmr_print_file_width(b, f, WIDTH);
+}
+
+void mmr_print_file_width(mmr_buf *b, const mmr_file *f, int width)
+{
     pr p;
     memset(&p, 0, sizeof p);
     p.b = b;
     p.f = f;
+    p.width = width > 0 ? width : WIDTH;
     if (f->ncomments) p.printed = calloc(f->ncomments, 1);
     if (f->src) {
         int lines = 1;
@@ -880,8 +915,8 @@ void mmr_print_file(mmr_buf *b, const mmr_file *f)
             mmr_buf_puts(b, " = ");
             if (f->lets[r.index].expr && f->lets[r.index].expr->kind == MMR_E_BINARY &&
                 (f->lets[r.index].expr->op == MMR_OP_AND || f->lets[r.index].expr->op == MMR_OP_OR) &&
-                7 + strlen(f->lets[r.index].name ? f->lets[r.index].name : "") + measure_expr(f->lets[r.index].expr) > WIDTH)
-                print_wrapped(&p, f->lets[r.index].expr, 0);
+                7 + strlen(f->lets[r.index].name ? f->lets[r.index].name : "") + measure_expr(f->lets[r.index].expr) > (size_t)p.width)
+                print_wrapped(&p, f->lets[r.index].expr, 7 + strlen(f->lets[r.index].name ? f->lets[r.index].name : ""), 0);
             else
                 mmr_print_expr(b, f->lets[r.index].expr);
             trail(&p, loc_end(l));

@@ -21,6 +21,8 @@ struct mmr_resp_loader {
     int warned;                  /* a --signals value was replaced */
     sqlite3_stmt *scan, *probe;  /* scan: from_table; probe: otherwise */
     resp_cat *cats; size_t ncats, cap;
+    mmr_resp_acc all;            /* the current user's, over every category */
+    const char *label;           /* the database, for messages */
 };
 
 #define RESP_FROM " FROM mm_nudge_delivery_log d JOIN mm_nudge_interaction_log i ON i.delivery_id = d.delivery_id"
@@ -72,8 +74,10 @@ int mmr_resp_loader_open(mmr_resp_loader **out, const mmr_program *p, unsigned c
     mmr_resp_loader *l = calloc(1, sizeof *l);
     if (!l) { oom(d); return -1; }
     l->db = db; l->now = now; l->slot_all = sa; l->slot_cat = sc; l->from_table = from_table;
+    l->label = db ? db->path : "";
     if (sa >= 0) used[sa] = 0;
     if (sc >= 0) used[sc] = 0;
+    if (!db) { *out = l; return 0; }
     sqlite3_stmt *st = NULL;
     int rc = mmr_db_prepare(db, &st, "SELECT 1 FROM mm_nudge_interaction_log LIMIT 1", d);
     if (!rc) {
@@ -107,24 +111,20 @@ void mmr_resp_loader_free(mmr_resp_loader *l)
     free(l);
 }
 
-/* One interaction row (user, category, action, timestamp) of st. */
-static int add_row(mmr_resp_loader *l, sqlite3_stmt *st, const char *user, mmr_resp_acc *all, mmr_arena *a,
-                   mmr_diags *d)
+/* One interaction row of the user's. */
+int mmr_resp_loader_row(mmr_resp_loader *l, const char *user, const char *cat, size_t len, const char *action,
+                        const char *at, size_t at_len, mmr_arena *a, mmr_diags *d)
 {
-    const char *at = (const char *)sqlite3_column_text(st, 3);
     int64_t t;
-    if (!at || mmr_time_parse(at, (size_t)sqlite3_column_bytes(st, 3), &t, NULL)) {
-        mmr_diag_add(d, MMR_SEV_ERROR, l->db->path, 0, 0,
+    if (!at || mmr_time_parse(at, at_len, &t, NULL)) {
+        mmr_diag_add(d, MMR_SEV_ERROR, l->label, 0, 0,
                      "mm_nudge_interaction_log.timestamp: user \"%s\": not an ISO 8601 time: \"%s\"",
                      user, at ? at : "");
         return -1;
     }
-    const char *action = (const char *)sqlite3_column_text(st, 2);
-    mmr_resp_add(all, action, t, l->now);
+    mmr_resp_add(&l->all, action, t, l->now);
     if (l->slot_cat < 0) return 0;
-    const char *cat = (const char *)sqlite3_column_text(st, 1);
-    size_t len = cat ? (size_t)sqlite3_column_bytes(st, 1) : 0;
-    if (!cat) cat = "";
+    if (!cat) { cat = ""; len = 0; }
     size_t k = 0;
     while (k < l->ncats && !(l->cats[k].len == len && !memcmp(l->cats[k].name, cat, len))) k++;
     if (k == l->ncats) {
@@ -143,6 +143,14 @@ static int add_row(mmr_resp_loader *l, sqlite3_stmt *st, const char *user, mmr_r
     }
     mmr_resp_add(&l->cats[k].acc, action, t, l->now);
     return 0;
+}
+
+static int add_row(mmr_resp_loader *l, sqlite3_stmt *st, const char *user, mmr_arena *a, mmr_diags *d)
+{
+    const char *cat = (const char *)sqlite3_column_text(st, 1);
+    return mmr_resp_loader_row(l, user, cat, cat ? (size_t)sqlite3_column_bytes(st, 1) : 0,
+                               (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+                               (size_t)sqlite3_column_bytes(st, 3), a, d);
 }
 
 static int cmp_cat(const void *x, const void *y)
@@ -173,15 +181,14 @@ static int put_map(mmr_resp_loader *l, mmr_value *dst, mmr_arena *a, mmr_diags *
 int mmr_resp_loader_user(mmr_resp_loader *l, const char *user, mmr_value *regs, mmr_arena *a,
                          const char *where, mmr_diags *d)
 {
-    mmr_resp_acc all = {0, 0};
-    l->ncats = 0;
+    mmr_resp_loader_begin(l);
     if (l->scan) {
         /* both in user_id order: skip the users without a snapshot row */
         while (l->row) {
             const char *u = (const char *)sqlite3_column_text(l->scan, 0);
             int cmp = u ? strcmp(u, user) : -1;
             if (cmp > 0) break;
-            if (cmp == 0 && add_row(l, l->scan, user, &all, a, d)) return -1;
+            if (cmp == 0 && add_row(l, l->scan, user, a, d)) return -1;
             if (step_scan(l, d)) return -1;
         }
     } else if (l->probe) {
@@ -189,9 +196,21 @@ int mmr_resp_loader_user(mmr_resp_loader *l, const char *user, mmr_value *regs, 
         sqlite3_bind_text(l->probe, 1, user, -1, SQLITE_STATIC);
         int r;
         while ((r = sqlite3_step(l->probe)) == SQLITE_ROW)
-            if (add_row(l, l->probe, user, &all, a, d)) return -1;
+            if (add_row(l, l->probe, user, a, d)) return -1;
         if (r != SQLITE_DONE) { mmr_db_error(l->db, d, "reading mm_nudge_interaction_log"); return -1; }
     }
+    return mmr_resp_loader_end(l, user, regs, a, where, d);
+}
+
+void mmr_resp_loader_begin(mmr_resp_loader *l)
+{
+    l->all = (mmr_resp_acc){0, 0};
+    l->ncats = 0;
+}
+
+int mmr_resp_loader_end(mmr_resp_loader *l, const char *user, mmr_value *regs, mmr_arena *a,
+                        const char *where, mmr_diags *d)
+{
     int slots[2] = { l->slot_all, l->slot_cat };
     static const char *const names[2] = { MMR_RESP_SIGNAL, MMR_RESP_BY_CATEGORY_SIGNAL };
     for (int k = 0; k < 2 && !l->from_table && !l->warned; k++) {
@@ -201,7 +220,12 @@ int mmr_resp_loader_user(mmr_resp_loader *l, const char *user, mmr_value *regs, 
                      "user \"%s\": signal %s is ignored: mmr run computes it from mm_nudge_interaction_log "
                      "(said once per run)", user, names[k]);
     }
-    if (l->slot_all >= 0) regs[l->slot_all] = mmr_v_num(mmr_resp_score(&all));
+    if (l->slot_all >= 0) regs[l->slot_all] = mmr_v_num(mmr_resp_score(&l->all));
     if (l->slot_cat >= 0 && put_map(l, &regs[l->slot_cat], a, d)) return -1;
     return 0;
+}
+
+void mmr_resp_loader_set_label(mmr_resp_loader *l, const char *label)
+{
+    l->label = label;
 }

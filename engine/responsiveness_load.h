@@ -38,6 +38,17 @@ int  mmr_resp_loader_open(mmr_resp_loader **out, const mmr_program *p, unsigned 
 int  mmr_resp_loader_user(mmr_resp_loader *l, const char *user, mmr_value *regs, mmr_arena *a,
                           const char *where, mmr_diags *d);
 
+/* For a store that reads the interaction rows itself (PostgreSQL): open
+ * with db NULL, then per user begin, one row call per interaction
+ * (category: its delivery's), and end, which sets the values in regs as
+ * mmr_resp_loader_user does. label names the database in messages. */
+void mmr_resp_loader_begin(mmr_resp_loader *l);
+int  mmr_resp_loader_row(mmr_resp_loader *l, const char *user, const char *category, size_t category_len,
+                         const char *action, const char *at, size_t at_len, mmr_arena *a, mmr_diags *d);
+int  mmr_resp_loader_end(mmr_resp_loader *l, const char *user, mmr_value *regs, mmr_arena *a,
+                         const char *where, mmr_diags *d);
+void mmr_resp_loader_set_label(mmr_resp_loader *l, const char *label);
+
 /* Finalizes the statements (before the reader's transaction ends). */
 void mmr_resp_loader_free(mmr_resp_loader *l);
 

@@ -7,11 +7,13 @@
  * (engine/outbox.c), leases (engine/lease.c), the responsiveness signals
  * (engine/responsiveness_load.c) and snapshot readers live apart. */
 #include "engine/run.h"
+#include "engine/run_shared.h"
 #include "engine/lease.h"
 #include "engine/responsiveness_load.h"
 #include "engine/snapshot.h"
 #include "engine/uuid.h"
 #include "engine/tz.h"
+#include "engine/progress.h"
 #include "compiler/ast.h"
 #include "util/timeutil.h"
 #include "util/sha1.h"
@@ -27,61 +29,7 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void oom(mmr_diags *d) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); }
-
-/* The ruleset's identity: SHA-1 over everything that decides an outcome
- * (rules, conditions' text, templates, policy). */
-static void ruleset_hash(const mmr_program *p, char out[41])
-{
-    mmr_sha1_ctx s;
-    mmr_sha1_init(&s);
-#define H_STR(x) do { const char *_s = (x) ? (x) : "\x01"; mmr_sha1_update(&s, _s, strlen(_s) + 1); } while (0)
-#define H_INT(x) do { int64_t _v = (int64_t)(x); mmr_sha1_update(&s, &_v, sizeof _v); } while (0)
-    for (uint32_t i = 0; i < p->nslots; i++) { H_STR(p->slots[i].name); H_INT(p->slots[i].type); }
-    for (uint32_t i = 0; i < p->nrules; i++) {
-        const mmr_prog_rule *r = &p->rules[i];
-        H_STR(r->name); H_STR(r->category); H_INT(r->priority); H_INT(r->cooldown_s);
-        H_INT(r->template_index); H_INT(r->nargs);
-        for (uint32_t k = 0; k < r->nargs; k++) H_STR(r->arg_names[k]);
-    }
-    for (uint32_t i = 0; i < p->nconds; i++) { H_STR(p->conds[i].text); H_INT(p->conds[i].rule); H_INT(p->conds[i].part); }
-    for (uint32_t i = 0; i < p->ntemplates; i++) {
-        const mmr_prog_template *t = &p->templates[i];
-        H_STR(t->id); H_STR(t->title); H_STR(t->body); H_STR(t->tone); H_STR(t->category);
-    }
-    H_INT(p->policy.max_nudges); H_INT(p->policy.window_s);
-    H_INT(p->policy.quiet_start_min); H_INT(p->policy.quiet_end_min); H_STR(p->policy.timezone);
-    for (uint32_t i = 0; i < p->policy.ncategories; i++) H_STR(p->policy.categories[i]);
-    for (uint32_t i = 0; i < p->code[0].n; i++) mmr_sha1_update(&s, &p->code[0].insns[i], sizeof p->code[0].insns[i]);
-#undef H_STR
-#undef H_INT
-    unsigned char dg[20];
-    mmr_sha1_final(&s, dg);
-    for (int i = 0; i < 20; i++) snprintf(out + 2 * i, 3, "%02x", dg[i]);
-}
-
-static const char *cond_text(const mmr_program *p, uint32_t rule, int part)
-{
-    for (uint32_t i = 0; i < p->nconds; i++)
-        if (p->conds[i].rule == rule && p->conds[i].part == part) return p->conds[i].text;
-    return NULL;
-}
-
-static void json_obj1(mmr_buf *b, const char *key, const char *val)
-{
-    mmr_buf_putc(b, '{');
-    mmr_buf_json_string(b, key, strlen(key));
-    mmr_buf_putc(b, ':');
-    mmr_buf_json_string(b, val, strlen(val));
-    mmr_buf_putc(b, '}');
-}
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
@@ -159,23 +107,13 @@ typedef struct run_ctx {
     /* tz memo */
     char tz_last[256]; int tz_last_ok; const char *tz_last_why;
     double t0, last_progress;
+    uint64_t progress_total;     /* engine/progress.h: 0 not counted yet */
     /* the run's events, prepared by the reader (see mmr_outbox_opts) */
     FILE *spool;
     uint64_t spool_n;
     int spool_bad;               /* a write failed: publish from the outbox */
     int64_t spool_first;
 } run_ctx;
-
-static int grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 8;
-    while (c < need) c *= 2;
-    void *nv = realloc(*v, c * elem);
-    if (!nv) return -1;
-    *v = nv; *cap = c;
-    return 0;
-}
 
 /* ------------------------------------------------------------ rule master */
 
@@ -243,12 +181,12 @@ static int record_ruleset(run_ctx *c)
         sqlite3_bind_int(ins, 4, r->priority);
         sqlite3_bind_double(ins, 5, (double)r->cooldown_s / 86400.0);
         sqlite3_bind_int64(ins, 6, r->cooldown_s);
-        const char *w = cond_text(p, i, MMR_COND_WHEN_ALL), *a = cond_text(p, i, MMR_COND_AUDIENCE_ALL);
+        const char *w = mmr_rule_cond_text(p, i, MMR_COND_WHEN_ALL), *a = mmr_rule_cond_text(p, i, MMR_COND_AUDIENCE_ALL);
         mmr_buf_clear(&b);
-        if (w) { json_obj1(&b, "when", w); sqlite3_bind_text(ins, 7, b.data, (int)b.len, SQLITE_TRANSIENT); }
+        if (w) { mmr_json_obj1(&b, "when", w); sqlite3_bind_text(ins, 7, b.data, (int)b.len, SQLITE_TRANSIENT); }
         else sqlite3_bind_null(ins, 7);
         mmr_buf_clear(&b);
-        if (a) { json_obj1(&b, "audience", a); sqlite3_bind_text(ins, 8, b.data, (int)b.len, SQLITE_TRANSIENT); }
+        if (a) { mmr_json_obj1(&b, "audience", a); sqlite3_bind_text(ins, 8, b.data, (int)b.len, SQLITE_TRANSIENT); }
         else sqlite3_bind_null(ins, 8);
         bind_text_or_null(ins, 9, t ? t->id : NULL);
         bind_text_or_null(ins, 10, r->file);
@@ -260,21 +198,8 @@ static int record_ruleset(run_ctx *c)
         const mmr_prog_template *t = &p->templates[i];
         if (!t->id) continue;
         mmr_buf_clear(&b);
-        mmr_buf_putc(&b, '[');
-        int first = 1;
+        mmr_template_vars_json(t, &b);
         const char *texts[2] = { t->title ? t->title : "", t->body ? t->body : "" };
-        for (int k = 0; k < 2; k++) {
-            size_t pos = 0, len = strlen(texts[k]);
-            for (;;) {
-                mmr_seg sg = mmr_template_next(texts[k], len, &pos);
-                if (sg.kind == MMR_SEG_END || sg.kind == MMR_SEG_ERROR) break;
-                if (sg.kind != MMR_SEG_PLACEHOLDER) continue;
-                if (!first) mmr_buf_putc(&b, ',');
-                first = 0;
-                mmr_buf_json_string(&b, sg.name, sg.name_len);
-            }
-        }
-        mmr_buf_putc(&b, ']');
         sqlite3_reset(tpl);
         sqlite3_bind_text(tpl, 1, t->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(tpl, 2, texts[0], -1, SQLITE_STATIC);
@@ -295,31 +220,6 @@ static int record_ruleset(run_ctx *c)
 
 /* ------------------------------------------------------------ input columns */
 
-/* Which input slots the fast code reads: only those are loaded per user
- * (a ruleset that uses 8 of the 38 std signals reads 8 columns). */
-static int mark_used(run_ctx *c)
-{
-    const mmr_program *p = c->p;
-    c->used = calloc(p->nslots + 1, 1);
-    if (!c->used) return -1;
-    const mmr_code *cd = &p->code[0];
-    for (uint32_t i = 0; i < cd->n; i++) {
-        const mmr_insn *in = &cd->insns[i];
-        if (in->op >= MMR_NOPCODES) continue;
-        const mmr_opinfo *oi = &mmr_opinfo_table[in->op];
-        uint32_t f[4] = { in->m, in->a, in->b, in->c };
-        uint8_t k[4] = { oi->m, oi->a, oi->b, oi->c };
-        for (int j = 0; j < 4; j++) {
-            if (k[j] != MMR_K_R) continue;
-            /* CALL and FIRE read m consecutive registers from their R operand */
-            uint32_t span = (in->op == MMR_I_CALL || in->op == MMR_I_FIRE) && j >= 2 ? in->m : 1;
-            for (uint32_t r = f[j]; r < f[j] + span && r < p->nslots; r++) c->used[r] = 1;
-        }
-    }
-    if (c->tz_slot >= 0) c->used[c->tz_slot] = 1;
-    return 0;
-}
-
 /* What is the same for every user: the slots to clear, each rule's meta. */
 static int prepare_per_rule(run_ctx *c)
 {
@@ -331,15 +231,8 @@ static int prepare_per_rule(run_ctx *c)
     mmr_buf m;
     mmr_buf_init(&m);
     for (uint32_t i = 0; i < p->nrules; i++) {
-        const mmr_prog_rule *r = &p->rules[i];
-        const mmr_prog_template *t = r->template_index < p->ntemplates ? &p->templates[r->template_index] : NULL;
         mmr_buf_clear(&m);
-        mmr_buf_puts(&m, "{\"as_of\":");
-        mmr_buf_json_string(&m, c->as_of, strlen(c->as_of));
-        mmr_buf_printf(&m, ",\"priority\":%d", (int)r->priority);
-        if (t && t->id) { mmr_buf_puts(&m, ",\"template_id\":"); mmr_buf_json_string(&m, t->id, strlen(t->id)); }
-        if (t && t->tone) { mmr_buf_puts(&m, ",\"tone\":"); mmr_buf_json_string(&m, t->tone, strlen(t->tone)); }
-        mmr_buf_putc(&m, '}');
+        mmr_rule_meta_json(p, i, c->as_of, &m);
         if (m.oom || !(c->rule_meta[i] = strdup(m.data))) { mmr_buf_free(&m); return -1; }
     }
     mmr_buf_free(&m);
@@ -406,83 +299,6 @@ static const char *sql_type_phrase(int t)
     }
 }
 
-static const char *want_phrase(int type)
-{
-    switch (type) {
-    case MMR_T_NUMBER: return "a number";
-    case MMR_T_BOOL: return "a boolean (0 or 1)";
-    case MMR_T_TEXT: return "text";
-    case MMR_T_LIST_TEXT: return "a JSON list of texts";
-    case MMR_T_LIST_NUMBER: return "a JSON list of numbers";
-    case MMR_T_MAP_NUMBER: return "a JSON object of numbers";
-    default: return "a value";
-    }
-}
-
-static int cmp_keys(const void *a, const void *b)
-{
-    const mmr_text *x = *(const mmr_text *const *)a, *y = *(const mmr_text *const *)b;
-    return mmr_text_cmp(x, y);
-}
-
-/* A list or map stored as JSON text. 0 ok, -1 with *why. */
-static int json_value(mmr_arena *a, int type, const char *s, size_t len, mmr_value *out, const char **why)
-{
-    json_error_t je;
-    json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-    if (!j) { *why = "not valid JSON"; return -1; }
-    int rc = 0;
-    if (type == MMR_T_LIST_TEXT || type == MMR_T_LIST_NUMBER) {
-        if (!json_is_array(j)) { *why = "not a JSON list"; json_decref(j); return -1; }
-        size_t n = json_array_size(j);
-        mmr_list *l = mmr_arena_alloc(a, sizeof *l);
-        mmr_value *items = mmr_arena_alloc(a, (n ? n : 1) * sizeof *items);
-        if (!l || !items) { *why = "out of memory"; json_decref(j); return -1; }
-        for (size_t i = 0; i < n && !rc; i++) {
-            json_t *e = json_array_get(j, i);
-            if (type == MMR_T_LIST_TEXT) {
-                if (!json_is_string(e)) { *why = "a list item is not text"; rc = -1; break; }
-                mmr_text *t = mmr_text_new(a, json_string_value(e), json_string_length(e));
-                if (!t) { *why = "out of memory"; rc = -1; break; }
-                items[i] = mmr_v_text(t);
-            } else {
-                if (!json_is_number(e)) { *why = "a list item is not a number"; rc = -1; break; }
-                items[i] = mmr_v_num(json_number_value(e));
-            }
-        }
-        l->n = (uint32_t)n; l->items = items;
-        if (!rc) *out = mmr_v_list(l);
-    } else {
-        if (!json_is_object(j)) { *why = "not a JSON object"; json_decref(j); return -1; }
-        size_t n = json_object_size(j);
-        mmr_map *m = mmr_arena_alloc(a, sizeof *m);
-        const mmr_text **keys = mmr_arena_alloc(a, (n ? n : 1) * sizeof *keys);
-        double *vals = mmr_arena_alloc(a, (n ? n : 1) * sizeof *vals);
-        if (!m || !keys || !vals) { *why = "out of memory"; json_decref(j); return -1; }
-        size_t i = 0;
-        const char *k; json_t *e;
-        json_object_foreach(j, k, e) {
-            if (!json_is_number(e) && !json_is_null(e)) { *why = "a map value is not a number"; rc = -1; break; }
-            keys[i] = mmr_text_new(a, k, strlen(k));
-            if (!keys[i]) { *why = "out of memory"; rc = -1; break; }
-            i++;
-        }
-        if (!rc) {
-            /* sort keys, then look the values up again */
-            qsort(keys, n, sizeof *keys, cmp_keys);
-            for (i = 0; i < n; i++) {
-                json_t *e2 = json_object_get(j, keys[i]->bytes);
-                vals[i] = e2 && json_is_number(e2) ? json_number_value(e2) : NAN;
-                if (!isfinite(vals[i])) vals[i] = NAN;
-            }
-            m->n = (uint32_t)n; m->keys = keys; m->vals = vals;
-            *out = mmr_v_map(m);
-        }
-    }
-    json_decref(j);
-    return rc;
-}
-
 /* Column `col` of st into regs[slot]. -1 with a diagnostic naming the
  * table, column and user on a value that does not fit the slot's type. */
 static int load_cell(run_ctx *c, sqlite3_stmt *st, const colbind *cb, const char *table, const char *user)
@@ -523,7 +339,7 @@ static int load_cell(run_ctx *c, sqlite3_stmt *st, const colbind *cb, const char
         if (t == SQLITE_TEXT) {
             const char *s = (const char *)sqlite3_column_text(st, cb->col);
             size_t len = (size_t)sqlite3_column_bytes(st, cb->col);
-            if (json_value(&c->ua, sl->type, s, len, dst, &why) == 0) return 0;
+            if (mmr_json_cell(&c->ua, sl->type, s, len, dst, &why) == 0) return 0;
         }
         break;
     }
@@ -539,7 +355,7 @@ static int load_cell(run_ctx *c, sqlite3_stmt *st, const colbind *cb, const char
     }
     mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->db->path, 0, 0,
         "%s.%s: user \"%s\": %s %s must be %s, found %s%s", table, cb->name, user,
-        sl->is_trait ? "trait" : "signal", cb->name, want_phrase(sl->type),
+        sl->is_trait ? "trait" : "signal", cb->name, mmr_want_phrase(sl->type),
         why ? why : sql_type_phrase(t), b.data ? b.data : "");
     if (g) mmr_diag_set_hint(g, "fix the stored value or the column; nothing was written");
     mmr_buf_free(&b);
@@ -604,16 +420,16 @@ static int check_tz(run_ctx *c, const char *user, const char *tz, const char *wh
 static void progress(run_ctx *c, int final)
 {
     if (!c->o->progress) return;
-    double t = mono_now();
+    double t = mmr_mono_now();
     if (final) {
-        if (c->last_progress > 0) fprintf(c->o->progress, "\r%60s\r", "");
+        if (c->last_progress > 0) mmr_progress_clear(c->o->progress);
         return;
     }
     if (t - c->last_progress < 0.5) return;
     c->last_progress = t;
-    fprintf(c->o->progress, "\rmmr run: %llu users, %llu delivered (%.1f s)",
-            (unsigned long long)c->st->users, (unsigned long long)c->st->delivered, t - c->t0);
-    fflush(c->o->progress);
+    /* the total (counted once from mm_signal_daily) and an ETA */
+    mmr_progress_run_line(c->o->progress, c->o->signals_path ? NULL : c->rdb, c->as_of, &c->progress_total,
+                          c->st->users, c->st->delivered, t - c->t0);
 }
 
 /* One decision to store: a candidate, and for a delivery its log row and
@@ -890,7 +706,7 @@ static int solo_flush(run_ctx *c)
 static int batch_put(run_ctx *c, const wrec *w)
 {
     batch *b = cur_batch(c);
-    if (grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { oom(c->d); return -1; }
+    if (mmr_grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { oom(c->d); return -1; }
     brec *r = &b->v[b->n++];
     mmr_buf *t = &b->text;
     r->user_len = (int)strlen(w->user);
@@ -930,7 +746,7 @@ static int user_done(run_ctx *c)
 
 static int add_mute(run_ctx *c, sqlite3_stmt *st, int col, size_t *nm)
 {
-    if (grow((void **)&c->mute_v, &c->mute_cap, *nm + 1, sizeof *c->mute_v)) { oom(c->d); return -1; }
+    if (mmr_grow((void **)&c->mute_v, &c->mute_cap, *nm + 1, sizeof *c->mute_v)) { oom(c->d); return -1; }
     const char *cat = (const char *)sqlite3_column_text(st, col);
     c->mute_v[*nm] = mmr_arena_strdup(&c->ua, cat ? cat : "");
     if (!c->mute_v[(*nm)++]) { oom(c->d); return -1; }
@@ -985,7 +801,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
     }
     size_t n = c->vm.ncands;
     if (!n) return 0;
-    if (grow((void **)&c->cands, &c->ncands_cap, n, sizeof *c->cands)) { oom(c->d); return -1; }
+    if (mmr_grow((void **)&c->cands, &c->ncands_cap, n, sizeof *c->cands)) { oom(c->d); return -1; }
     memcpy(c->cands, c->vm.cands, n * sizeof *c->cands);
     if (c->rerun) {
         /* candidates already stored for this snapshot date are final */
@@ -1014,7 +830,7 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         sqlite3_bind_text(c->hist, 2, c->horizon_text, -1, SQLITE_STATIC);
         int r;
         while ((r = sqlite3_step(c->hist)) == SQLITE_ROW) {
-            if (grow((void **)&c->hist_v, &c->hist_cap, nh + 1, sizeof *c->hist_v)) { oom(c->d); return -1; }
+            if (mmr_grow((void **)&c->hist_v, &c->hist_cap, nh + 1, sizeof *c->hist_v)) { oom(c->d); return -1; }
             int64_t rule_id = sqlite3_column_int64(c->hist, 0);
             const char *at = (const char *)sqlite3_column_text(c->hist, 1);
             int64_t t;
@@ -1131,7 +947,7 @@ static int run_db_source(run_ctx *c)
                          "mm_signal_daily: user \"%s\" has two rows for %s", user, c->as_of);
             rc = -1; break;
         }
-        if (grow((void **)&prev, &prev_cap, ulen + 1, 1)) { oom(c->d); rc = -1; break; }
+        if (mmr_grow((void **)&prev, &prev_cap, ulen + 1, 1)) { oom(c->d); rc = -1; break; }
         memcpy(prev, user, ulen + 1);
         for (size_t i = 0; i < c->nsigcols; i++)
             if ((rc = load_cell(c, c->sig, &c->sigcols[i], "mm_signal_daily", prev))) break;
@@ -1468,7 +1284,7 @@ static int run_body(run_ctx *c)
         return -1;
     int ts = mmr_program_find_slot(p, "tz");
     c->tz_slot = ts >= 0 && p->slots[ts].is_trait && p->slots[ts].type == MMR_T_TEXT ? ts : -1;
-    if (mark_used(c) || prepare_per_rule(c)) { oom(d); return -1; }
+    if (!(c->used = mmr_used_slots(p, c->tz_slot)) || prepare_per_rule(c)) { oom(d); return -1; }
     if (prepare_all(c)) return -1;
     c->horizon = p->policy.window_s;
     for (uint32_t i = 0; i < p->nrules; i++) if (p->rules[i].cooldown_s > c->horizon) c->horizon = p->rules[i].cooldown_s;
@@ -1635,7 +1451,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     run_ctx c;
     memset(&c, 0, sizeof c);
     c.o = o; c.st = st; c.d = d; c.p = o->prog;
-    c.t0 = mono_now();
+    c.t0 = mmr_mono_now();
     c.trait_tz_col = -1;
     c.tz_slot = -1;
     if (o->as_of && !mmr_snap_date_ok(o->as_of, strlen(o->as_of))) {
@@ -1643,7 +1459,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
         return -1;
     }
     mmr_time_format(o->now, c.now_text);
-    ruleset_hash(c.p, c.hash);
+    mmr_ruleset_hash(c.p, c.hash);
     mmr_arena_init(&c.ua, 0);
     mmr_decide_result_init(&c.res);
     mmr_buf_init(&c.buf);
@@ -1717,6 +1533,6 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     if (spool) fclose(spool);
     if (ck.started) pthread_join(ck.th, NULL);
     mmr_db_close(db);
-    st->elapsed_s = mono_now() - c.t0;
+    st->elapsed_s = mmr_mono_now() - c.t0;
     return rc;
 }

@@ -45,6 +45,8 @@ typedef struct mmr_run_opts {
     const char *zoneinfo;        /* NULL: /usr/share/zoneinfo */
     FILE *progress;              /* NULL: quiet; else a \r progress line */
     const char *ruleset_label;   /* for mm_nudge_rule_master.source */
+    int shard_k, shard_n;        /* PostgreSQL: only the users with mm_shard(user_id,
+                                    shard_n) = shard_k (shard_n <= 1: all) */
 } mmr_run_opts;
 
 typedef struct mmr_run_stats {
@@ -73,6 +75,13 @@ typedef struct mmr_run_stats {
  * failure came after the commit, while publishing: then the events stay
  * in the outbox and the diagnostics are warnings). */
 int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d);
+
+/* engine/run_pg.c: the same over a PostgreSQL store (o->db_path a
+ * postgresql:// URL; docs/scale.md). The schema and the ruleset are
+ * committed first, on their own; the run is one transaction; after it
+ * every pending event is printed (NDJSON) once. No --signals file, no
+ * Redis yet. */
+int mmr_run_pg(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d);
 
 /* What mmr_deferred_release did. */
 typedef struct mmr_release_stats {

@@ -30,11 +30,9 @@ static void int_text(double v, char *out, size_t cap)
     snprintf(out, cap, "%.0f", r);
 }
 
-void mmr_format_money(mmr_buf *out, double v)
+/* ₹ and the integer text d (optional '-') in Indian grouping. */
+static void money_digits(mmr_buf *out, const char *d)
 {
-    char digits[400];
-    int_text(v, digits, sizeof digits);
-    const char *d = digits;
     if (*d == '-') { mmr_buf_putc(out, '-'); d++; }
     mmr_buf_puts(out, "\xE2\x82\xB9");          /* ₹ U+20B9 */
     size_t n = strlen(d);
@@ -52,6 +50,31 @@ void mmr_format_money(mmr_buf *out, double v)
     }
     mmr_buf_putc(out, ',');
     mmr_buf_append(out, d + head, 3);
+}
+
+void mmr_format_money(mmr_buf *out, double v)
+{
+    char digits[400];
+    int_text(v, digits, sizeof digits);
+    money_digits(out, digits);
+}
+
+/* Two decimals (paise): ₹2.75, ₹1,23,456.70; half away from zero. */
+void mmr_format_money2(mmr_buf *out, double v)
+{
+    double paise = round(v * 100.0);
+    if (paise == 0) paise = 0;
+    if (!(fabs(paise) < 9e15)) { mmr_format_money(out, v); return; }
+    long long t = (long long)paise;
+    unsigned long long a = (unsigned long long)(t < 0 ? -t : t);
+    char digits[32];
+    char *p = digits;
+    if (t < 0) *p++ = '-';
+    u64_text(a / 100, p);
+    money_digits(out, digits);
+    mmr_buf_putc(out, '.');
+    mmr_buf_putc(out, (char)('0' + (a % 100) / 10));
+    mmr_buf_putc(out, (char)('0' + a % 10));
 }
 
 void mmr_format_pct(mmr_buf *out, double v)
@@ -81,9 +104,15 @@ void mmr_format_int(mmr_buf *out, double v)
     mmr_buf_puts(out, tmp);
 }
 
+/* At most 12 significant digits: arithmetic noise such as
+ * 2.6999999999999886 (10 - 7.3000000000000114) prints as 2.7. */
 void mmr_format_number(mmr_buf *out, double v)
 {
-    mmr_buf_number(out, v);
+    char tmp[64];
+    if (v == 0) { mmr_buf_putc(out, '0'); return; }
+    snprintf(tmp, sizeof tmp, "%.12g", v);
+    if (!strcmp(tmp, "-0")) { mmr_buf_putc(out, '0'); return; }
+    mmr_buf_puts(out, tmp);
 }
 
 static int fmt_is(const char *fmt, size_t len, const char *name)
@@ -97,6 +126,7 @@ int mmr_format_value(mmr_buf *out, const mmr_value *v, const char *fmt, size_t f
     case MMR_V_NUM:
         if (!isfinite(v->u.num)) return 1;
         if (fmt_is(fmt, fmt_len, "money")) mmr_format_money(out, v->u.num);
+        else if (fmt_is(fmt, fmt_len, "money2")) mmr_format_money2(out, v->u.num);
         else if (fmt_is(fmt, fmt_len, "pct")) mmr_format_pct(out, v->u.num);
         else if (fmt_is(fmt, fmt_len, "int")) mmr_format_int(out, v->u.num);
         else mmr_format_number(out, v->u.num);

@@ -5,14 +5,17 @@
  *           grouping (last three digits, then pairs): 123456.7 -> ₹1,23,457,
  *           1234567.5 -> ₹12,34,568; negative: -₹500. A value that rounds
  *           to zero prints ₹0 (never -₹0).
+ *   money2  the same with two decimals (paise), half away from zero:
+ *           2.75 -> ₹2.75, 123456.7 -> ₹1,23,456.70, -0.5 -> -₹0.50
  *   pct     value x 100, rounded half away from zero to at most one
  *           decimal, trailing ".0" dropped: 0.35 -> 35%, 0.125 -> 12.5%,
  *           0.1234 -> 12.3%, -0.2 -> -20%. (The rounding is done on
  *           value x 1000, so a binary fraction just below a half rounds
  *           down, as the double says.)
  *   int     rounded half away from zero, no grouping: 2.5 -> 3, -2.5 -> -3
- *   number  shortest text that reads back as the same double, no trailing
- *           zeros: 3, 0.35, 1e+21
+ *   number  at most 12 significant digits (printf %.12g), no trailing
+ *           zeros, so arithmetic noise never shows: 3, 0.35, 2.7 (not
+ *           2.6999999999999886), 1e+21
  * No format: a number prints as `number`, text as is (UTF-8 untouched),
  * a bool as true/false, a list<text> as its items joined by ", ". A format
  * on a text or bool value is ignored (the checker rejects it anyway).
@@ -48,6 +51,7 @@ int mmr_format_value(mmr_buf *out, const mmr_value *v, const char *fmt, size_t f
 
 /* The number formats on their own (v must be finite). */
 void mmr_format_money(mmr_buf *out, double v);
+void mmr_format_money2(mmr_buf *out, double v);
 void mmr_format_pct(mmr_buf *out, double v);
 void mmr_format_int(mmr_buf *out, double v);
 void mmr_format_number(mmr_buf *out, double v);

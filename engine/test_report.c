@@ -236,8 +236,8 @@ static void lcov_file(const mmr_testrun *r, const char *f, lcond *v, mmr_buf *ou
         }
     mmr_buf_printf(out, "FNF:%zu\nFNH:%zu\n", fnf, fnh);
     size_t n = 0;
-    for (uint32_t k = 0; k < p->nconds; k++)
-        if (strcmp(nz(p->conds[k].file), f) == 0) v[n++] = (lcond){ k, p->conds[k].line };
+    for (uint32_t k = 0; k < p->nconds; k++)   /* conditions: not lets holding numbers, nor explain details */
+        if (mmr_cov_kind(p, k) == 1 && strcmp(nz(p->conds[k].file), f) == 0) v[n++] = (lcond){ k, p->conds[k].line };
     qsort(v, n, sizeof *v, lcond_cmp);
     size_t brh = 0;
     for (size_t k = 0, block = 0; k < n; k++) {

@@ -507,6 +507,7 @@ static json_t *trace_json(const mmr_program *p, const mmr_vm *vm)
         const mmr_trace_rec *tr = &vm->trace[i];
         if (tr->cond >= p->nconds) continue;
         const mmr_prog_cond *pc = &p->conds[tr->cond];
+        if (MMR_COND_IS_DETAIL(pc->part)) continue;     /* `mmr eval --explain` shows those */
         json_t *o = json_object();
         json_object_set_new(o, "cond", json_integer(tr->cond));
         if (pc->rule == UINT32_MAX || pc->rule >= p->nrules)
@@ -518,6 +519,12 @@ static json_t *trace_json(const mmr_program *p, const mmr_vm *vm)
         json_object_set_new(o, "text", json_string(pc->text ? pc->text : ""));
         json_object_set_new(o, "line", json_integer(pc->line));
         json_object_set_new(o, "truth", json_string(truth_name(tr->truth)));
+        if (pc->part == MMR_COND_LET_ALL && tr->nops == 1) {   /* a let holding a number */
+            json_object_set_new(o, "value", value_json(&tr->value));
+            json_object_set_new(o, "operands", json_array());
+            json_array_append_new(a, o);
+            continue;
+        }
         json_t *ops = json_array();
         for (unsigned k = 0; k < tr->nops && k < 3; k++) json_array_append_new(ops, value_json(&tr->ops[k]));
         json_object_set_new(o, "operands", ops);
@@ -801,6 +808,12 @@ static void render_context(mmr_buf *out, const json_t *t)
         if (json_object_get(x, "let")) mmr_buf_printf(out, "let %s", jstr(x, "let"));
         else mmr_buf_printf(out, "%s %s", jstr(x, "rule"), jstr(x, "part"));
         if (json_is_true(json_object_get(x, "whole"))) mmr_buf_puts(out, " (all)");
+        if (json_object_get(x, "value")) {
+            mmr_buf_printf(out, ": %s = ", jstr(x, "text"));
+            show_json(out, json_object_get(x, "value"));
+            mmr_buf_putc(out, '\n');
+            continue;
+        }
         mmr_buf_printf(out, ": %s -> %s", jstr(x, "text"), jstr(x, "truth"));
         json_t *ops = json_object_get(x, "operands");
         if (json_array_size(ops)) {
@@ -863,10 +876,38 @@ json_t *mmr_testrun_json(const mmr_testrun *r)
 /* Integer percent, rounded down so coverage is never overstated. */
 static unsigned pct(size_t a, size_t b) { return b ? (unsigned)(a * 100 / b) : 100; }
 
-static int cond_covered(uint8_t s) { return (s & MMR_COV_TRUE) && (s & MMR_COV_FALSE); }
-
-static void marks(mmr_buf *b, uint8_t s)
+int mmr_cov_kind(const mmr_program *p, uint32_t i)
 {
+    const mmr_prog_cond *c = &p->conds[i];
+    if (MMR_COND_IS_DETAIL(c->part)) return 0;
+    if (c->part != MMR_COND_LET_ALL) return 1;
+    /* a let is a condition when its body has condition leaves (a bool
+     * let always has one: compiler/codegen.c) */
+    for (uint32_t k = 0; k < p->nconds; k++)
+        if (p->conds[k].rule == UINT32_MAX && p->conds[k].let == c->let && p->conds[k].part == MMR_COND_LET_LEAF)
+            return 1;
+    return 2;
+}
+
+static int cond_covered(const mmr_testrun *r, uint32_t i)
+{
+    uint8_t s = r->cond_seen[i];
+    switch (mmr_cov_kind(r->prog, i)) {
+    case 0: return 0;
+    case 2: return s != 0;                 /* it ran */
+    default: return (s & MMR_COV_TRUE) && (s & MMR_COV_FALSE);
+    }
+}
+
+/* Unknown seen, for a condition (a value let is never true or false) */
+static int cond_unknown(const mmr_testrun *r, uint32_t i)
+{
+    return mmr_cov_kind(r->prog, i) == 1 && (r->cond_seen[i] & MMR_COV_UNKNOWN);
+}
+
+static void marks(mmr_buf *b, uint8_t s, int kind)
+{
+    if (kind == 2) { mmr_buf_puts(b, s ? "ran  " : "-    "); return; }
     mmr_buf_putc(b, (s & MMR_COV_TRUE) ? 'T' : '-');
     mmr_buf_putc(b, ' ');
     mmr_buf_putc(b, (s & MMR_COV_FALSE) ? 'F' : '-');
@@ -877,6 +918,7 @@ static void marks(mmr_buf *b, uint8_t s)
 /* Conditions of rule ri (or of let li when ri == UINT32_MAX). */
 static int cond_of(const mmr_prog_cond *c, uint32_t ri, uint32_t li)
 {
+    if (MMR_COND_IS_DETAIL(c->part)) return 0;
     if (ri == UINT32_MAX) return (c->rule == UINT32_MAX) && c->let == li;
     return c->rule == ri;
 }
@@ -886,7 +928,7 @@ static void group_text(mmr_buf *out, const mmr_testrun *r, uint32_t ri, uint32_t
     const mmr_program *p = r->prog;
     size_t n = 0, cov = 0;
     for (uint32_t i = 0; i < p->nconds; i++)
-        if (cond_of(&p->conds[i], ri, li)) { n++; cov += cond_covered(r->cond_seen[i]); }
+        if (cond_of(&p->conds[i], ri, li)) { n++; cov += cond_covered(r, i); }
     if (ri == UINT32_MAX) mmr_buf_printf(out, "let %s", p->let_names[li]);
     else mmr_buf_printf(out, "%s (%s)", p->rules[ri].name,
                         r->rule_fired[ri] ? "fired" : "never fired");
@@ -895,7 +937,7 @@ static void group_text(mmr_buf *out, const mmr_testrun *r, uint32_t ri, uint32_t
         const mmr_prog_cond *c = &p->conds[i];
         if (!cond_of(c, ri, li)) continue;
         mmr_buf_puts(out, "  ");
-        marks(out, r->cond_seen[i]);
+        marks(out, r->cond_seen[i], mmr_cov_kind(p, i));
         mmr_buf_printf(out, "  %s%s: %s\n", part_name(c->part), part_is_all(c->part) ? " (all)" : "",
                        c->text ? c->text : "");
     }
@@ -912,15 +954,16 @@ void mmr_testrun_render_coverage_text(const mmr_testrun *r, mmr_buf *out)
         for (uint32_t i = 0; i < p->nconds; i++) if (cond_of(&p->conds[i], UINT32_MAX, l)) any = 1;
         if (any) group_text(out, r, UINT32_MAX, l);
     }
-    size_t fired = 0, cov = 0, unk = 0;
+    size_t fired = 0, cov = 0, unk = 0, total = 0;
     for (uint32_t i = 0; i < p->nrules; i++) fired += r->rule_fired[i] > 0;
     for (uint32_t i = 0; i < p->nconds; i++) {
-        cov += cond_covered(r->cond_seen[i]);
-        unk += (r->cond_seen[i] & MMR_COV_UNKNOWN) != 0;
+        total += mmr_cov_kind(p, i) != 0;
+        cov += cond_covered(r, i);
+        unk += cond_unknown(r, i);
     }
     mmr_buf_printf(out, "rule coverage: %zu/%u rules fired (%u%%)\n", fired, p->nrules, pct(fired, p->nrules));
-    mmr_buf_printf(out, "condition coverage: %zu/%u conditions seen true and false (%u%%), %zu seen unknown\n",
-                   cov, p->nconds, pct(cov, p->nconds), unk);
+    mmr_buf_printf(out, "condition coverage: %zu/%zu conditions seen true and false (%u%%), %zu seen unknown\n",
+                   cov, total, pct(cov, total), unk);
     if (fired < p->nrules) {
         mmr_buf_puts(out, "rules no test fires:");
         for (uint32_t i = 0; i < p->nrules; i++)
@@ -940,7 +983,8 @@ static json_t *cond_json(const mmr_testrun *r, uint32_t i)
     json_object_set_new(o, "line", json_integer(c->line));
     json_object_set_new(o, "true", json_boolean(r->cond_seen[i] & MMR_COV_TRUE));
     json_object_set_new(o, "false", json_boolean(r->cond_seen[i] & MMR_COV_FALSE));
-    json_object_set_new(o, "unknown", json_boolean(r->cond_seen[i] & MMR_COV_UNKNOWN));
+    json_object_set_new(o, "unknown", json_boolean(cond_unknown(r, i)));
+    if (mmr_cov_kind(r->prog, i) == 2) json_object_set_new(o, "ran", json_boolean(r->cond_seen[i] != 0));
     return o;
 }
 
@@ -970,9 +1014,11 @@ json_t *mmr_testrun_coverage_json(const mmr_testrun *r)
         json_object_set_new(g, "conditions", cs);
         json_array_append_new(lets, g);
     }
+    size_t total = 0;
     for (uint32_t i = 0; i < p->nconds; i++) {
-        cov += cond_covered(r->cond_seen[i]);
-        unk += (r->cond_seen[i] & MMR_COV_UNKNOWN) != 0;
+        total += mmr_cov_kind(p, i) != 0;
+        cov += cond_covered(r, i);
+        unk += cond_unknown(r, i);
     }
     json_object_set_new(o, "rules", rules);
     json_object_set_new(o, "lets", lets);
@@ -983,8 +1029,8 @@ json_t *mmr_testrun_coverage_json(const mmr_testrun *r)
     json_object_set_new(o, "rule_coverage", rc);
     json_t *cc = json_object();
     json_object_set_new(cc, "covered", json_integer((json_int_t)cov));
-    json_object_set_new(cc, "total", json_integer(p->nconds));
-    json_object_set_new(cc, "percent", json_integer(pct(cov, p->nconds)));
+    json_object_set_new(cc, "total", json_integer((json_int_t)total));
+    json_object_set_new(cc, "percent", json_integer(pct(cov, total)));
     json_object_set_new(cc, "unknown_seen", json_integer((json_int_t)unk));
     json_object_set_new(o, "condition_coverage", cc);
     json_object_set_new(o, "unfired", unfired);

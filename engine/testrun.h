@@ -30,6 +30,12 @@ typedef struct mmr_testrun_opts {
 /* Coverage marks of one condition (program->conds[i]). */
 enum { MMR_COV_TRUE = 1, MMR_COV_FALSE = 2, MMR_COV_UNKNOWN = 4 };
 
+/* What coverage counts of program->conds[i]: 0 not at all (an explain
+ * detail: a call, a quantifier step), 1 a condition (covered when seen
+ * true and false), 2 a let holding a value, not a truth (covered when it
+ * ran). */
+int mmr_cov_kind(const mmr_program *p, uint32_t i);
+
 typedef struct mmr_testrun {
     mmr_unit *unit;              /* owned */
     mmr_program *prog;           /* owned */

@@ -22,7 +22,7 @@ int mmr_uuid_parse(const char *s, unsigned char out[16]);
 
 /* The delivery id: v5 in mmr_uuid_namespace of the name
  * user_id + "\n" + rule + "\n" + snapshot_date ("2025-10-26"), as text.
- * Returns out. */
+ * Returns out (NULL, and out "", only when memory runs out). */
 char *mmr_delivery_id(const char *user_id, const char *rule,
                       const char *snapshot_date, char *out);
 

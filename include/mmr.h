@@ -28,45 +28,54 @@ extern "C" {
 
 #define MMR_VERSION "0.1.0"
 
+/* The shared library is built with -fvisibility=hidden: only what is
+ * marked MMR_API here is exported (engine/libmmr.map lists the same
+ * names for the linker). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define MMR_API __attribute__((visibility("default")))
+#else
+#define MMR_API
+#endif
+
 typedef struct mmr_ruleset mmr_ruleset;
 typedef struct mmr_evaluator mmr_evaluator;
 
 /* Compile a ruleset from .mmr files, directories, rule-master .json files
  * or one compiled .mmrc. On failure returns NULL and, if errors is not
  * NULL, sets *errors to the diagnostics as text (free() it). */
-mmr_ruleset *mmr_ruleset_load(const char *const *paths, size_t npaths, char **errors);
+MMR_API mmr_ruleset *mmr_ruleset_load(const char *const *paths, size_t npaths, char **errors);
 /* Compile one .mmr source held in memory; name is used in messages. */
-mmr_ruleset *mmr_ruleset_load_source(const char *name, const char *src, size_t len, char **errors);
-void mmr_ruleset_free(mmr_ruleset *rs);
+MMR_API mmr_ruleset *mmr_ruleset_load_source(const char *name, const char *src, size_t len, char **errors);
+MMR_API void mmr_ruleset_free(mmr_ruleset *rs);
 
-size_t      mmr_rule_count(const mmr_ruleset *rs);
-const char *mmr_rule_name(const mmr_ruleset *rs, size_t i);
+MMR_API size_t      mmr_rule_count(const mmr_ruleset *rs);
+MMR_API const char *mmr_rule_name(const mmr_ruleset *rs, size_t i);
 
 /* Bind a snapshot schema: the evaluator's input column i is the signal or
  * trait named columns[i]. Unknown names are accepted and ignored (their
  * values never reach a rule). Binding happens once here, not per user. */
-mmr_evaluator *mmr_evaluator_new(const mmr_ruleset *rs, const char *const *columns, size_t ncolumns);
-void mmr_evaluator_free(mmr_evaluator *ev);
+MMR_API mmr_evaluator *mmr_evaluator_new(const mmr_ruleset *rs, const char *const *columns, size_t ncolumns);
+MMR_API void mmr_evaluator_free(mmr_evaluator *ev);
 
 /* Per user: set the columns you have; every column starts missing and is
  * missing again after mmr_evaluate. Setting a column to a value of the
  * wrong type returns -1 and leaves it missing. */
-int mmr_set_missing(mmr_evaluator *ev, size_t col);
-int mmr_set_number(mmr_evaluator *ev, size_t col, double v);
-int mmr_set_bool(mmr_evaluator *ev, size_t col, int v);
-int mmr_set_text(mmr_evaluator *ev, size_t col, const char *utf8, size_t len);
-int mmr_set_text_list(mmr_evaluator *ev, size_t col, const char *const *items, size_t n);
-int mmr_set_number_map(mmr_evaluator *ev, size_t col, const char *const *keys, const double *vals, size_t n);
+MMR_API int mmr_set_missing(mmr_evaluator *ev, size_t col);
+MMR_API int mmr_set_number(mmr_evaluator *ev, size_t col, double v);
+MMR_API int mmr_set_bool(mmr_evaluator *ev, size_t col, int v);
+MMR_API int mmr_set_text(mmr_evaluator *ev, size_t col, const char *utf8, size_t len);
+MMR_API int mmr_set_text_list(mmr_evaluator *ev, size_t col, const char *const *items, size_t n);
+MMR_API int mmr_set_number_map(mmr_evaluator *ev, size_t col, const char *const *keys, const double *vals, size_t n);
 
 /* Run every rule for the user set so far. Returns the number of candidate
  * rules (those whose `when` and `audience` are true), or -1 on error. */
-int mmr_evaluate(mmr_evaluator *ev);
+MMR_API int mmr_evaluate(mmr_evaluator *ev);
 /* The candidates of the last evaluation, in priority order (highest
  * first, ties by name); i < the count mmr_evaluate returned. */
-const char *mmr_candidate_rule(const mmr_evaluator *ev, size_t i);
+MMR_API const char *mmr_candidate_rule(const mmr_evaluator *ev, size_t i);
 /* The highest-priority candidate, or NULL when none fired. This is the
  * pure choice; suppression (mutes, cooldowns, caps) is the engine's. */
-const char *mmr_selected_rule(const mmr_evaluator *ev);
+MMR_API const char *mmr_selected_rule(const mmr_evaluator *ev);
 
 #ifdef __cplusplus
 }

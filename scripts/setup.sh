@@ -23,18 +23,32 @@ have_hdr sqlite3.h || need+=(libsqlite3-dev)
 have_hdr jansson.h || need+=(libjansson-dev)
 have_hdr microhttpd.h || need+=(libmicrohttpd-dev)   # mmr serve
 have_hdr jwt.h     || need+=(libjwt-dev)
+have_hdr postgresql/libpq-fe.h || need+=(libpq-dev)   # --db postgresql://
+have_hdr uuid/uuid.h || need+=(uuid-dev)            # delivery ids (uuid_generate_sha1)
+have_hdr unicase.h   || need+=(libunistring-dev)    # lower()/upper(): Unicode case mapping
+# tests/pg/*.sh start a throwaway server of their own (tests/pg/lib.sh)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 have_cmd curl      || need+=(curl)                # tests/serve/api.sh
+have_cmd pkg-config || need+=(pkg-config)        # tests/install/embed.sh: the installed mmr.pc
+have_cmd g++       || need+=(g++)                 # tests/install/embed.sh: mmr.h from C++
+have_cmd man       || need+=(man-db)              # tests/install/man.sh: man -l
+have_cmd groff     || need+=(groff-base)
+have_cmd vim       || need+=(vim)                 # tests/editors/grammar.sh: editors/vim/syntax/mmr.vim
+have_cmd zsh       || need+=(zsh)                 # tests/install/completion.sh: completions/_mmr
 [ -e /usr/share/zoneinfo/Asia/Kolkata ] || need+=(tzdata)
 # tests/serve/browser.sh: headless chromium driven by playwright-core from npm
 have_cmd node      || need+=(nodejs)
 have_cmd npm       || need+=(npm)
 have_cmd chromium  || need+=(chromium)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)  # nudges have emoji
-npm_tools() { # playwright-core, pinned in tests/serve/package.json (its lock file)
-    local d; d="$(dirname "$0")/../tests/serve"
-    [ -e "$d/node_modules/playwright-core/package.json" ] && return 0
-    (cd "$d" && npm ci --no-audit --no-fund --silent >/dev/null 2>&1) ||
-        echo "setup: npm ci in tests/serve failed; tests/serve/browser.sh will say so" >&2
+npm_tools() { # pinned by the lock files: playwright-core (tests/serve), vscode-tmgrammar-test (tests/editors)
+    local d t
+    for t in serve/playwright-core editors/vscode-tmgrammar-test; do
+        d="$(dirname "$0")/../tests/${t%%/*}"
+        [ -e "$d/node_modules/${t#*/}/package.json" ] && continue
+        (cd "$d" && npm ci --no-audit --no-fund --silent >/dev/null 2>&1) ||
+            echo "setup: npm ci in tests/${t%%/*} failed; its tests will say so" >&2
+    done
 }
 
 if [ ${#need[@]} -eq 0 ]; then npm_tools; exit 0; fi

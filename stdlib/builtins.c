@@ -5,8 +5,12 @@
 #include <math.h>
 #include <string.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unicase.h>
+#include <unistr.h>
 #include "stdlib/builtins.h"
 #include "compiler/ast.h"
+#include "util/buf.h"
 
 /* ------------------------------------------------------------ typers */
 
@@ -179,18 +183,6 @@ static size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp)
     return len;
 }
 
-static size_t utf8_put(char *o, int32_t cp)
-{
-    if (cp < 0x80) { o[0] = (char)cp; return 1; }
-    if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F)); return 4;
-}
-
 static size_t utf8_count(const char *s, size_t n)
 {
     size_t i = 0, k = 0;
@@ -199,104 +191,35 @@ static size_t utf8_count(const char *s, size_t n)
     return k;
 }
 
-/* Simple case mappings for ASCII, Latin-1, Latin Extended-A, Greek and
- * Cyrillic. (Full mappings that change length, like ß -> SS, are handled
- * by the caller.) */
-static int32_t to_lower_cp(int32_t c)
-{
-    if (c >= 'A' && c <= 'Z') return c + 32;
-    if (c < 0xC0) return c;
-    if (c <= 0xDE) return c == 0xD7 ? c : c + 0x20;
-    if (c >= 0x100 && c <= 0x17F) {
-        if (c == 0x130) return 'i';
-        if (c == 0x178) return 0xFF;
-        if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
-            return (c & 1) ? c : c + 1;
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-            return (c & 1) ? c + 1 : c;
-        return c;
-    }
-    if (c >= 0x370 && c <= 0x3FF) {
-        if (c == 0x386) return 0x3AC;
-        if (c >= 0x388 && c <= 0x38A) return c + 37;
-        if (c == 0x38C) return 0x3CC;
-        if (c == 0x38E || c == 0x38F) return c + 63;
-        if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
-        return c;
-    }
-    if (c >= 0x400 && c <= 0x4FF) {
-        if (c <= 0x40F) return c + 80;
-        if (c <= 0x42F) return c + 32;
-        if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x4FF))
-            return (c & 1) ? c : c + 1;
-        if (c == 0x4C0) return 0x4CF;
-        if (c >= 0x4C1 && c <= 0x4CE) return (c & 1) ? c + 1 : c;
-        return c;
-    }
-    return c;
-}
-
-static int32_t to_upper_cp(int32_t c)
-{
-    if (c >= 'a' && c <= 'z') return c - 32;
-    if (c < 0xB5) return c;
-    if (c == 0xB5) return 0x39C;
-    if (c >= 0xE0 && c <= 0xFE) return c == 0xF7 ? c : c - 0x20;
-    if (c == 0xFF) return 0x178;
-    if (c >= 0x100 && c <= 0x17F) {
-        if (c == 0x131) return 'I';
-        if (c == 0x17F) return 'S';
-        if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
-            return (c & 1) ? c - 1 : c;
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-            return (c & 1) ? c : c - 1;
-        return c;
-    }
-    if (c >= 0x370 && c <= 0x3FF) {
-        if (c == 0x3AC) return 0x386;
-        if (c >= 0x3AD && c <= 0x3AF) return c - 37;
-        if (c == 0x3CC) return 0x38C;
-        if (c == 0x3CD || c == 0x3CE) return c - 63;
-        if (c == 0x3C2) return 0x3A3;
-        if (c >= 0x3B1 && c <= 0x3CB) return c - 32;
-        return c;
-    }
-    if (c >= 0x400 && c <= 0x4FF) {
-        if (c >= 0x430 && c <= 0x44F) return c - 32;
-        if (c >= 0x450 && c <= 0x45F) return c - 80;
-        if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x4FF))
-            return (c & 1) ? c - 1 : c;
-        if (c == 0x4CF) return 0x4C0;
-        if (c >= 0x4C1 && c <= 0x4CE) return (c & 1) ? c : c - 1;
-        return c;
-    }
-    return c;
-}
-
+/* Full Unicode case mapping by libunistring (SpecialCasing included: ß ->
+ * SS, a final capital sigma -> ς, İ -> i + U+0307), language-neutral.
+ * Invalid UTF-8 bytes are copied unchanged: each valid run is mapped on
+ * its own. */
 static void map_case(mmr_value *d, const mmr_value *a, mmr_builtin_ctx *ctx, int upper)
 {
     const mmr_text *s = a[0].u.text;
     if (!s) { *d = mmr_v_missing(); return; }
-    /* worst case: ß (2 bytes) -> SS (2 bytes); ı (2) -> I (1); ſ (2) -> S (1);
-     * µ (2) -> Μ (2); İ (2) -> i (1). No mapping here grows a character
-     * beyond 2 bytes per input byte, so 2x is a safe bound. */
-    size_t cap = (size_t)s->len * 2;
-    mmr_text *t = mmr_text_new(ctx->scratch, NULL, cap);
-    if (!t) { *d = mmr_v_missing(); return; }
-    const unsigned char *p = (const unsigned char *)s->bytes;
-    size_t i = 0, o = 0;
-    while (i < s->len) {
-        int32_t cp;
-        size_t k = utf8_next(p + i, s->len - i, &cp);
-        if (cp < 0) { t->bytes[o++] = (char)p[i]; i += k; continue; }
-        if (upper && cp == 0xDF) { t->bytes[o++] = 'S'; t->bytes[o++] = 'S'; i += k; continue; }
-        int32_t m = upper ? to_upper_cp(cp) : to_lower_cp(cp);
-        o += utf8_put(t->bytes + o, m);
-        i += k;
+    const uint8_t *p = (const uint8_t *)s->bytes;
+    size_t n = s->len, i = 0;
+    mmr_buf out;
+    mmr_buf_init(&out);
+    while (i < n) {
+        const uint8_t *bad = u8_check(p + i, n - i);
+        size_t run = bad ? (size_t)(bad - (p + i)) : n - i;
+        if (run) {
+            size_t rl = 0;
+            uint8_t *r = upper ? u8_toupper(p + i, run, NULL, NULL, NULL, &rl)
+                               : u8_tolower(p + i, run, NULL, NULL, NULL, &rl);
+            if (!r) { mmr_buf_free(&out); *d = mmr_v_missing(); return; }
+            mmr_buf_append(&out, (const char *)r, rl);
+            free(r);
+            i += run;
+        }
+        if (bad) { mmr_buf_append(&out, (const char *)bad, 1); i++; }
     }
-    t->len = (uint32_t)o;
-    t->bytes[o] = 0;
-    *d = mmr_v_text(t);
+    mmr_text *t = out.oom ? NULL : mmr_text_new(ctx->scratch, out.data ? out.data : "", out.len);
+    mmr_buf_free(&out);
+    *d = t ? mmr_v_text(t) : mmr_v_missing();
 }
 
 static void fn_lower(mmr_value *d, const mmr_value *a, unsigned n, mmr_builtin_ctx *c)
@@ -454,9 +377,9 @@ const mmr_builtin mmr_builtins[] = {
     { "contains", 2, 2, ty_contains, fn_contains, "contains(haystack: text | list, needle: text | number) -> bool",
       "substring test on texts (bytewise), membership test on lists" },
     { "lower", 1, 1, ty_text_to_text, fn_lower, "lower(s: text) -> text",
-      "lower case (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic; other characters and invalid bytes unchanged)" },
+      "Unicode lower case (full mapping: a final Σ becomes ς; invalid bytes unchanged)" },
     { "upper", 1, 1, ty_text_to_text, fn_upper, "upper(s: text) -> text",
-      "upper case (same scripts as lower; ß becomes SS)" },
+      "Unicode upper case (full mapping: ß becomes SS; invalid bytes unchanged)" },
     { "starts_with", 2, 2, ty_text2_to_bool, fn_starts_with, "starts_with(s: text, prefix: text) -> bool", "prefix test, bytewise" },
     { "ends_with", 2, 2, ty_text2_to_bool, fn_ends_with, "ends_with(s: text, suffix: text) -> bool", "suffix test, bytewise" },
     { "sum", 1, 1, ty_map_to_num, fn_sum, "sum(m: map<number>) -> number", "sum of the present values; 0 for an empty map" },

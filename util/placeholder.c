@@ -6,7 +6,7 @@ static int ident_char(char c)  { return ident_start(c) || (c >= '0' && c <= '9')
 
 int mmr_placeholder_format_ok(const char *fmt, size_t len)
 {
-    static const char *const formats[] = { "", "money", "pct", "int", "number" };
+    static const char *const formats[] = { "", "money", "money2", "pct", "int", "number" };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strlen(formats[i]) == len && memcmp(formats[i], fmt, len) == 0) return 1;
     return 0;
@@ -42,7 +42,7 @@ mmr_seg mmr_template_next(const char *s, size_t len, size_t *pos)
             if (!g.fmt_len) {
                 /* `{x:}` is not `{x}`: a colon promises a format */
                 g.kind = MMR_SEG_ERROR;
-                g.error = "\":\" in a placeholder must be followed by a format: money, pct, int or number";
+                g.error = "\":\" in a placeholder must be followed by a format: money, money2, pct, int or number";
                 return g;
             }
         }

@@ -11,7 +11,8 @@
 
 static const char *const cmp_text[MMR_NCMP] = { "==", "!=", "<", "<=", ">", ">=" };
 static const char *const pol_text[MMR_NPOL] = { "if-true", "if-false", "unless-true", "unless-false" };
-static const char *const part_text[] = { "when-leaf", "audience-leaf", "let-leaf", "when", "audience", "let" };
+static const char *const part_text[] = { "when-leaf", "audience-leaf", "let-leaf", "when", "audience", "let",
+                                          "key", "inner-leaf", "call" };
 
 /* a quoted string, shortened past max bytes (on a UTF-8 boundary) */
 static void quoted(mmr_buf *b, const char *s, size_t n, size_t max)

@@ -44,8 +44,17 @@ typedef struct mmr_prog_rule {
  * *_ALL: the whole `when`, `audience` or let expression. */
 typedef enum mmr_cond_part {
     MMR_COND_WHEN_LEAF, MMR_COND_AUDIENCE_LEAF, MMR_COND_LET_LEAF,
-    MMR_COND_WHEN_ALL, MMR_COND_AUDIENCE_ALL, MMR_COND_LET_ALL
+    MMR_COND_WHEN_ALL, MMR_COND_AUDIENCE_ALL, MMR_COND_LET_ALL,
+    /* Explain details, traced inside a condition (not counted by coverage):
+     * KEY, one quantifier step (operand: the key; value: the predicate's
+     * truth; text: the variable's name); INNER_LEAF, a condition inside a
+     * quantifier's predicate; CALL, a builtin call (value: its result;
+     * operands: its first three arguments). Details are numbered in
+     * pre-order (a detail before those inside it) and traced in post-order;
+     * cli/eval_explain.c rebuilds the tree from that. */
+    MMR_COND_KEY, MMR_COND_INNER_LEAF, MMR_COND_CALL
 } mmr_cond_part;
+#define MMR_COND_IS_DETAIL(part) ((part) >= MMR_COND_KEY)
 
 typedef struct mmr_prog_cond {   /* one explained condition (TRACE) */
     uint32_t rule;               /* rule index, or UINT32_MAX for a let */

@@ -322,7 +322,7 @@ static int check_tables(vctx *v)
             FAIL(v, "condition %u: rule %u out of range (%u rules)", i, c->rule, p->nrules);
         }
         if (!c->text) FAIL(v, "condition %u has no text", i);
-        if (c->part > MMR_COND_LET_ALL) FAIL(v, "condition %u: bad part %u", i, c->part);
+        if (c->part > MMR_COND_CALL) FAIL(v, "condition %u: bad part %u", i, c->part);
     }
     if (p->nrules) {
         if (!p->by_priority) FAIL(v, "rule priority order missing");

@@ -938,6 +938,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         memset(t, 0, sizeof *t);
         t->cond = ip->a;
         t->truth = (int8_t)mmr_truth(REG(ip->b));
+        t->value = *REG(ip->b);
         t->nops = ip->m > 3 ? 3 : ip->m;
         const mmr_value *ops = REG(ip->c);
         for (unsigned j = 0; j < t->nops; j++) t->ops[j] = ops[j];

@@ -15,6 +15,7 @@ typedef struct mmr_trace_rec {
     int8_t truth;                /* 1, 0, -1 = unknown */
     uint8_t nops;
     mmr_value ops[3];            /* operand values (lhs, rhs, between's upper) */
+    mmr_value value;             /* the traced register itself (a number let, a call's result) */
 } mmr_trace_rec;
 
 /* One code array as the VM runs it (built by mmr_vm_init; see vm.c). */

@@ -133,7 +133,14 @@ static void test_texts(void)
     T_EQ_STR(str1("upper", "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"),          /* привет */
              "\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2");
     T_EQ_STR(str1("lower", "\xd0\x81\xd0\x96"), "\xd1\x91\xd0\xb6");                      /* ЁЖ -> ёж */
-    T_EQ_STR(str1("lower", "\xc4\xb0"), "i");                                              /* İ */
+    /* İ: Unicode's language-neutral full mapping keeps the dot (U+0307) */
+    T_EQ_STR(str1("lower", "\xc4\xb0"), "i\xcc\x87");
+    /* ΟΔΟΣ -> οδος: the final capital sigma becomes ς, the others σ */
+    T_EQ_STR(str1("lower", "\xce\x9f\xce\x94\xce\x9f\xce\xa3"), "\xce\xbf\xce\xb4\xce\xbf\xcf\x82");
+    T_EQ_STR(str1("lower", "\xce\xa3\xce\x9f\xce\xa3 X"), "\xcf\x83\xce\xbf\xcf\x82 x");   /* ΣΟΣ X -> σος x */
+    T_EQ_STR(str1("lower", "x\xff\xce\x91"), "x\xff\xce\xb1");                            /* invalid byte kept */
+    T_EQ_STR(str1("upper", "\xef\xac\x81"), "FI");                                        /* ﬁ ligature */
+    T_EQ_STR(str1("lower", ""), "");
     T_EQ_STR(str1("upper", "\xc4\x81\xc5\x82"), "\xc4\x80\xc5\x81");                      /* āł -> ĀŁ */
     T_EQ_STR(str1("upper", "x\xff\xfe" "y"), "X\xff\xfe" "Y");                            /* invalid bytes kept */
     T_EQ_STR(str1("upper", "\xf0\x9f\x98\x8b ok"), "\xf0\x9f\x98\x8b OK");

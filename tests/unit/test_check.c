@@ -166,7 +166,7 @@ static void test_rules(void)
            "rule g { priority 1 when top_goal_progress < 0.1 message G }\n",
            "error: placeholder {age_band:money} of template G needs a number, but age_band is text");
     EXPECT(STD "template G { title \"{x:usd}\" body \"b\" category goal }\n",
-           "error: unknown format \"usd\" in placeholder {x:usd} of template G\n  hint: the formats are money, pct, int and number");
+           "error: unknown format \"usd\" in placeholder {x:usd} of template G\n  hint: the formats are money, money2, pct, int and number");
     EXPECT(STD "template G { title \"a { b\" body \"b\" category goal }\n",
            "error: bad title of template G: \"{\" must start a placeholder like {goal_name} (write \"{{\" for a literal brace)");
     EXPECT(STD "template G { title \"a\" body \"x}\" category goal }\n", "error: bad body of template G: a lone \"}\"");

@@ -13,6 +13,14 @@ static const char *money(double v)
     mmr_buf_free(&b);
     return out;
 }
+static const char *money2(double v)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    mmr_format_money2(&b, v);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return out;
+}
 static const char *pct(double v)
 {
     mmr_buf b; mmr_buf_init(&b);
@@ -109,7 +117,22 @@ int main(void)
     T_EQ_STR(num(0.35), "0.35");
     T_EQ_STR(num(2.50), "2.5");
     T_EQ_STR(num(-1.25), "-1.25");
-    T_EQ_STR(num(0.1 + 0.2), "0.30000000000000004");
+    /* no float noise in messages: at most 12 significant digits */
+    T_EQ_STR(num(0.1 + 0.2), "0.3");
+    T_EQ_STR(num(10 - 7.3000000000000114), "2.7");
+    T_EQ_STR(num(2.6999999999999886), "2.7");
+    T_EQ_STR(num(123456789.125), "123456789.125");
+    T_EQ_STR(num(1e21), "1e+21");
+    T_EQ_STR(num(-0.0), "0");
+    /* money2: paise, Indian grouping */
+    T_EQ_STR(money2(2.75), "₹2.75");
+    T_EQ_STR(money2(3), "₹3.00");
+    T_EQ_STR(money2(123456.7), "₹1,23,456.70");
+    T_EQ_STR(money2(0.005), "₹0.01");
+    T_EQ_STR(money2(-0.5), "-₹0.50");
+    T_EQ_STR(money2(-0.004), "₹0.00");
+    T_EQ_STR(money2(999.999), "₹1,000.00");
+    T_EQ_STR(money(2.75), "₹3");
 
     /* filling */
     mmr_text *goa = txt("Goa Trip 🏖️");
@@ -150,7 +173,7 @@ int main(void)
     fill("a } b", names, vals, 6);
     T_EQ_INT(fill_rc, MMR_FILL_ERROR);
     /* QA: `{due:}` used to fill like `{due}`; a colon promises a format */
-    T_EQ_STR(fill("{due:}", names, vals, 6), "\":\" in a placeholder must be followed by a format: money, pct, int or number");
+    T_EQ_STR(fill("{due:}", names, vals, 6), "\":\" in a placeholder must be followed by a format: money, money2, pct, int or number");
     T_EQ_INT(fill_rc, MMR_FILL_ERROR);
 
     /* a list prints its items */

@@ -77,6 +77,28 @@ int main(void)
     mmr_delivery_id("u42", "dining_overspend", "2025-10-26", s2);
     T_EQ_STR(s2, "db2ed160-3973-5f38-b560-a36d38577d0e");
 
+    /* pinned: computed with the hand-written SHA-1 code before the switch
+     * to libuuid's uuid_generate_sha1; ids in databases depend on them */
+    T_EQ_STR(mmr_delivery_id("u1", "budget_80", "2025-01-01", s2), "ecff0f4d-1639-5faf-81b2-46a86e28c414");
+    T_EQ_STR(mmr_delivery_id("user-\xc3\xbc", "travel_tip", "2026-12-05", s2), "7b0d57fa-5fa2-5833-96ea-c3bc55523f79");
+    T_EQ_STR(mmr_delivery_id("", "", "", s2), "d76722d7-c0e3-58c3-a028-7101a488de8e");
+    T_EQ_STR(mmr_delivery_id("9999999999", "dining_overspend_weekend_very_long_rule_name", "2025-10-26", s2),
+             "7e0bf7de-2205-5809-bc3d-d3e9efb2bccb");
+    mmr_uuid_v5(mmr_uuid_namespace, "", 0, u);
+    T_EQ_STR(mmr_uuid_format(u, s2), "de03fdfe-ab24-55c2-be0a-8bd849535d7f");
+    char big[600];
+    memset(big, 'x', sizeof big);
+    mmr_uuid_v5(mmr_uuid_namespace, big, 300, u);
+    T_EQ_STR(mmr_uuid_format(u, s2), "2e03bc5f-5231-5bc6-9d44-c86361f27684");
+    /* a name longer than the stack buffer of mmr_delivery_id */
+    big[599] = 0;
+    char ref[MMR_UUID_STR];
+    mmr_delivery_id(big, "r", "2025-10-26", s2);
+    char nm2[620];
+    snprintf(nm2, sizeof nm2, "%s\nr\n2025-10-26", big);
+    mmr_uuid_v5(mmr_uuid_namespace, nm2, strlen(nm2), u);
+    T_EQ_STR(s2, mmr_uuid_format(u, ref));
+
     /* parse rejects */
     T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c", u), -1);
     T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8x", u), -1);

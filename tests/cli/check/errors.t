@@ -114,7 +114,7 @@ One fixture per error the checker reports: exact messages and exit status.
   bad/placeholder_format.mmr:5:8: error: unknown format "usd" in placeholder {total_spend_7d:usd} of template T
       5 |   body "You spent {total_spend_7d:usd}"
         |        ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-    hint: the formats are money, pct, int and number
+    hint: the formats are money, money2, pct, int and number
   [1]
   $ mmr check bad/placeholder_format_type.mmr
   bad/placeholder_format_type.mmr:12:11: error: placeholder {top_goal_name:money} of template T needs a number, but top_goal_name is text

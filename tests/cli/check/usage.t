@@ -39,15 +39,16 @@ Usage, output formats, warnings and the shipped rules.
   
   Parse and type-check rulesets: .mmr files, directories of them (every
   *.mmr file, in name order), .json rule/template masters, or one compiled
-  .mmrc (which is verified). Prints nothing when the ruleset is clean;
+  .mmrc (which is verified); - reads one ruleset from stdin, shown as
+  <stdin>. Prints nothing when the ruleset is clean;
   errors and warnings go to stderr as FILE:LINE:COL: error|warning: message.
   
   options:
-    --format text|json   diagnostics as gcc-style text (default) or one
-                         JSON object per line
+    --format text|json   diagnostics as gcc-style text on stderr (default)
+                         or one JSON object per line on stdout
     --allow-outside-root let imports reach files outside the directory of
                          the paths given (see docs/language.md)
-    -h, --help           this help
+    -h, --help           this help (--version: the version line)
   
   exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error
 

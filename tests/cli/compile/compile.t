@@ -44,7 +44,7 @@ Usage.
   (see `mmr compile --help`)
   [2]
   $ mmr compile ../../../rules/moneymoments -o
-  mmr compile: -o needs a file name
+  mmr compile: -o needs a value
   (see `mmr compile --help`)
   [2]
   $ mmr compile --help
@@ -53,14 +53,15 @@ Usage.
   Check a ruleset (.mmr files, directories of them, .json rule/template
   masters) and write its bytecode to FILE.mmrc (magic, format version and
   checksum; `mmr disasm` lists it, every command accepts it as PATH).
-  Nothing is written when the ruleset has errors.
+  Nothing is written when the ruleset has errors. PATH - reads stdin.
   
   options:
-    -o, --output FILE    the .mmrc file to write (required)
-    --format text|json   diagnostics as text (default) or JSON lines
+    -o, --output FILE    the .mmrc file to write (required; - = stdout)
+    --format text|json   diagnostics as text on stderr (default) or JSON
+                         lines on stdout (stderr with -o -)
     --allow-outside-root let imports reach files outside the directory of
                          the paths given (see docs/language.md)
-    -h, --help           this help
+    -h, --help           this help (--version: the version line)
   
   exit status: 0 written, 1 errors in the input (or the file could not be
   written), 2 usage error

@@ -120,6 +120,6 @@ Files that cannot be read, bad rulesets, usage errors (exit 2).
   (see `mmr eval --help`)
   [2]
   $ mmr eval ../../../rules/moneymoments --signals users.ndjson --frobnicate
-  mmr eval: unknown option --frobnicate
+  mmr eval: unknown option "--frobnicate"
   (see `mmr eval --help`)
   [2]

@@ -90,14 +90,15 @@ Usage errors exit 2:
   (see `mmr fmt --help`)
   [2]
   $ mmr fmt --help | head -1
-  usage: mmr fmt PATH... [--check | -w]
+  usage: mmr fmt PATH... [--check | -w] [--width N]
 
 Long conditions wrap at `and`/`or`; long binding blocks go one per line:
 
   $ printf 'rule r {\n  priority 1\n  when aaaaaaaaaaaaaaaaaaaa > bbbbbbbbbbbbbbbbbbbbbbbbb and ccccccccccccccccccccccccccc < ddddddddddddddddddddddd or eeeeeeeeeeeeeeeee\n  message T with { a = 1111111111111111111111111111, b = 22222222222222222222222222222222, c = 333333333333333333333333333 }\n}\n' > "$TESTTMP/long.mmr" && mmr fmt "$TESTTMP/long.mmr" | tee "$TESTTMP/long2.mmr"
   rule r {
     priority 1
-    when aaaaaaaaaaaaaaaaaaaa > bbbbbbbbbbbbbbbbbbbbbbbbb and ccccccccccccccccccccccccccc < ddddddddddddddddddddddd
+    when aaaaaaaaaaaaaaaaaaaa > bbbbbbbbbbbbbbbbbbbbbbbbb
+            and ccccccccccccccccccccccccccc < ddddddddddddddddddddddd
         or eeeeeeeeeeeeeeeee
     message T with {
       a = 1111111111111111111111111111,

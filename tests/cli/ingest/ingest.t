@@ -12,7 +12,7 @@ database, all in one transaction, idempotent by txn_id.
   (see `mmr ingest --help`)
   [2]
   $ mmr ingest --db $TESTTMP/s.db --frobnicate tx.ndjson
-  mmr ingest: unknown option --frobnicate
+  mmr ingest: unknown option "--frobnicate"
   (see `mmr ingest --help`)
   [2]
   $ mmr ingest --db $TESTTMP/s.db --budgets - -

@@ -31,12 +31,12 @@ compared with a number they are numbers, with text text; in
 traits_filter_json they are traits.
 
   $ mmr import typed.json -o "$TESTTMP/typed.mmr"
+  typed.json: $[0].traits_filter_json.city: warning: "city" is not declared in std/moneymoments; declared as `trait city : text` from its use
+    hint: declare it in the "traits" section to choose its type
   typed.json: $[0].expression_json.if.crypto_txn_7d: warning: "crypto_txn_7d" is not declared in std/moneymoments; declared as `signal crypto_txn_7d : number` from its use
     hint: declare it in the "signals" section to choose its type
   typed.json: $[0].expression_json.if.crypto_exchange: warning: "crypto_exchange" is not declared in std/moneymoments; declared as `signal crypto_exchange : text` from its use
     hint: declare it in the "signals" section to choose its type
-  typed.json: $[0].traits_filter_json.city: warning: "city" is not declared in std/moneymoments; declared as `trait city : text` from its use
-    hint: declare it in the "traits" section to choose its type
   $ head -6 "$TESTTMP/typed.mmr"
   import "std/moneymoments"
   
@@ -103,7 +103,10 @@ signal/trait declarations:
     category shopping
     priority 11
     cooldown 12h
-    when (dining_txn_7d >= 3 and wants_share_30d > 0.35 or not shopping_txn_7d < 2 or travel_txn_30d > 4 or small_txn_count_7d > 20)
+    when (dining_txn_7d >= 3 and wants_share_30d > 0.35
+            or not shopping_txn_7d < 2
+            or travel_txn_30d > 4
+            or small_txn_count_7d > 20)
         and top_goal_progress < 0.1
         and top_goal_progress > -0.5
         and (any m in merchant_spend_30d where merchant_spend_30d[m] > 5000)

@@ -86,7 +86,7 @@ Usage errors:
   (see `mmr lint --help`)
   [2]
   $ mmr lint clean.mmr --bogus
-  mmr lint: unknown option --bogus
+  mmr lint: unknown option "--bogus"
   (see `mmr lint --help`)
   [2]
   $ mmr lint --help | head -n 2

@@ -27,3 +27,18 @@ SARIF results (the whole log is in sarif.t):
   warning MMR-W005[6] placeholder.mmr:19:11 placeholder {top_goal_name} of template SHOP_01 is filled from signal "top_goal_name", which may be missing; the nudge is then suppressed
   warning MMR-W005[6] placeholder.mmr:20:5 placeholder {change} of template SHOP_01 is bound to `pct_change(shopping_spend_30d, shopping_spend_prev_30d)`, which may be missing; the nudge is then suppressed
   warning MMR-W005[6] placeholder.mmr:21:5 placeholder {goal} of template SHOP_01 is bound to `underfunded_top_goal`, which may be missing; the nudge is then suppressed
+
+A value the rule's own `any … where` proves present is fine: the key `any`
+found keeps its predicate true, so `pct_change(m[c], p[c])` in `with` is
+never missing (rule jump). A value the predicate does not read still warns,
+and so does one under `or` (nothing proven):
+
+  $ mmr lint placeholder_any.mmr
+  placeholder_any.mmr:23:30: warning: placeholder {v} of template JUMP is bound to `pct_change(m[c], q[c])`, which may be missing; the nudge is then suppressed [MMR-W005 placeholder-may-be-missing]
+     23 |   message JUMP with { c = c, v = pct_change(m[c], q[c]) }
+        |                              ^~~~~~~~~~~~~~~~~~~~~~~~~~
+    hint: give it a default: `v = pct_change(m[c], q[c]) ?? ...`
+  placeholder_any.mmr:30:34: warning: placeholder {v} of template JUMP is bound to `pct_change(m["Food"], p["Food"])`, which may be missing; the nudge is then suppressed [MMR-W005 placeholder-may-be-missing]
+     30 |   message JUMP with { c = "all", v = pct_change(m["Food"], p["Food"]) }
+        |                                  ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    hint: give it a default: `v = pct_change(m["Food"], p["Food"]) ?? ...`

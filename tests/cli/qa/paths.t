@@ -19,20 +19,25 @@ so `fmt --check` cannot pass on a wrong path:
   empty: error: directory empty has no .mmr files (subdirectories are not searched)
   exit 1
 
-Flags take no value; unknown short options are shown as typed:
+A flag takes no value or yes/no (anything else is an error, never a
+silent "on"); unknown short options are shown as typed:
 
   $ mmr fmt --check=yes ok.mmr
-  mmr fmt: --check takes no value
+
+  $ mmr fmt --check=always ok.mmr
+  mmr fmt: --check takes yes or no, not "always"
   (see `mmr fmt --help`)
   [2]
 
   $ mmr lint ok.mmr --strict=no
-  mmr lint: --strict takes no value
+
+  $ mmr lint ok.mmr --strict=sometimes
+  mmr lint: --strict takes yes or no, not "sometimes"
   (see `mmr lint --help`)
   [2]
 
   $ mmr lint ok.mmr -q
-  mmr lint: unknown option -q
+  mmr lint: unknown option "-q"
   (see `mmr lint --help`)
   [2]
 
@@ -44,13 +49,13 @@ Flags take no value; unknown short options are shown as typed:
   $ mmr lint ok.mmr --output "$TESTTMP/empty" 2>&1 | sed "s|$TESTTMP/||"
   mmr lint: cannot write empty: Is a directory
 
-  $ mmr test ok.mmr --coverage=yes
-  mmr test: --coverage takes no value
+  $ mmr test ok.mmr --coverage=full
+  mmr test: --coverage takes yes or no, not "full"
   (see `mmr test --help`)
   [2]
 
   $ mmr test ok.mmr -x
-  mmr test: unknown option -x
+  mmr test: unknown option "-x"
   (see `mmr test --help`)
   [2]
 

@@ -117,7 +117,7 @@ Usage errors.
   $ mmr run --help | head -3
   usage: mmr run PATH... --db FILE [--signals FILE] [--as-of DATE] [--now ISO8601]
                  [--dry-run] [--events FILE] [--redis URL] [--redis-timeout MS]
-                 [--busy-timeout MS]
+                 [--busy-timeout MS] [--report FILE] [--shard K/N]
 
 Traits a record does not carry come from mm_user_traits (the sample
 database gives u2 Asia/Dubai, u5 Asia/Kolkata). At 03:00Z it is 07:00 in

@@ -43,7 +43,7 @@ by tests/serve/api.sh).
   (see `mmr serve --help`)
   [2]
   $ cd "$TESTTMP" && MMR_JWT_SECRET=x mmr serve --db s.db --bogus
-  mmr serve: unknown option --bogus
+  mmr serve: unknown option "--bogus"
   (see `mmr serve --help`)
   [2]
 

@@ -32,7 +32,7 @@ Bad inputs: exit 1 with a diagnostic naming the place, or 2 for usage.
   [2]
 
   $ mmr test small --bogus
-  mmr test: unknown option --bogus
+  mmr test: unknown option "--bogus"
   (see `mmr test --help`)
   [2]
 

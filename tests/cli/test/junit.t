@@ -191,7 +191,7 @@ Two outputs cannot share stdout, and the file must be writable:
   (see `mmr test --help`)
   [2]
   $ mmr test small --junit
-  mmr test: --junit needs a file (- for stdout)
+  mmr test: --junit needs a value
   (see `mmr test --help`)
   [2]
   $ mmr test small --junit "$TESTTMP/no/such/dir/r.xml"

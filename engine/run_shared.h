@@ -1,0 +1,35 @@
+/* What `mmr run` does the same way whatever store holds the state:
+ * engine/run.c (SQLite) and engine/run_pg.c (PostgreSQL) share these. */
+#ifndef MMR_ENGINE_RUN_SHARED_H
+#define MMR_ENGINE_RUN_SHARED_H
+#include <stddef.h>
+#include <stdint.h>
+#include "util/arena.h"
+#include "util/buf.h"
+#include "vm/program.h"
+#include "vm/value.h"
+
+/* SHA-1 (hex) over everything in p that decides an outcome. */
+void mmr_ruleset_hash(const mmr_program *p, char out[41]);
+/* The source text of a rule's condition part (MMR_COND_*), or NULL. */
+const char *mmr_rule_cond_text(const mmr_program *p, uint32_t rule, int part);
+/* {"key":"val"} */
+void mmr_json_obj1(mmr_buf *b, const char *key, const char *val);
+/* The JSON list of a template's placeholder names (variables_json). */
+void mmr_template_vars_json(const mmr_prog_template *t, mmr_buf *b);
+/* A delivery's meta_json for rule on as_of. */
+void mmr_rule_meta_json(const mmr_program *p, uint32_t rule, const char *as_of, mmr_buf *m);
+/* "a number", "text", …: what a slot of type must hold, for messages. */
+const char *mmr_want_phrase(int type);
+/* A list or map stored as JSON text into *out (in arena a). 0, or -1 with
+ * *why. */
+int  mmr_json_cell(mmr_arena *a, int type, const char *s, size_t len, mmr_value *out, const char **why);
+/* Per slot of p, 1 when the code reads it (tz_slot too, if >= 0):
+ * calloc'd (free it), NULL out of memory. */
+unsigned char *mmr_used_slots(const mmr_program *p, int tz_slot);
+/* *v to hold need elements (doubling). 0, or -1 out of memory (*v kept). */
+int  mmr_grow(void **v, size_t *cap, size_t need, size_t elem);
+/* Seconds on the monotonic clock. */
+double mmr_mono_now(void);
+
+#endif
