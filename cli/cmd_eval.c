@@ -83,6 +83,7 @@ typedef struct worker {
     mmr_snap_parser *ps;
     mmr_arena arena;
     uint32_t *order;             /* candidate sort scratch */
+    size_t order_cap;
     mmr_sigexplain_user *sxu;    /* with cfg->sx: the user's windows and rows */
     eval_tree tree;              /* explain: which details belong where */
     pthread_t th;
@@ -104,13 +105,17 @@ static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u, const char 
     const eval_cfg *cfg = w->cfg;
     const mmr_program *p = cfg->prog;
     const mmr_vm *vm = &w->vm;
-    size_t n = 0;
-    for (size_t i = 0; i < vm->ncands && n < p->nrules; i++) {
-        uint32_t r = vm->cands[i].rule;
-        size_t j = n++;
-        while (j > 0 && cfg->rank[w->order[j - 1]] > cfg->rank[r]) { w->order[j] = w->order[j - 1]; j--; }
-        w->order[j] = r;
+    /* the candidates (indexes into vm->cands) in decision order: priority,
+     * then a per-key rule's keys by rank and key */
+    size_t n = vm->ncands;
+    if (n > w->order_cap) {
+        uint32_t *no = realloc(w->order, n * sizeof *no);
+        if (!no) { o->oom = 1; return; }
+        w->order = no;
+        w->order_cap = n;
     }
+    for (size_t i = 0; i < n; i++) w->order[i] = (uint32_t)i;
+    eval_cand_sort(w->order, n, vm, cfg->rank);
     if (cfg->explain != EXPLAIN_NONE && cfg->sx)
         mmr_sigexplain_user_set(cfg->sx, w->sxu, u->as_of, rec, rl, cfg->fmt == MMR_SNAP_NDJSON, vm->regs);
     if (cfg->explain != EXPLAIN_NONE && eval_tree_build(&w->tree, p, vm) < 0) { o->oom = 1; return; }
@@ -125,15 +130,12 @@ static void emit_user(worker *w, mmr_buf *o, const mmr_snap_user *u, const char 
     else mmr_buf_puts(o, "null");
     mmr_buf_puts(o, ",\"candidates\":[");
     for (size_t i = 0; i < n; i++) {
-        const char *name = p->rules[w->order[i]].name;
         if (i) mmr_buf_putc(o, ',');
-        mmr_buf_json_string(o, name, strlen(name));
+        eval_cand_json(o, p, &vm->cands[w->order[i]]);
     }
     mmr_buf_puts(o, "],\"selected\":");
-    if (n) {
-        const char *name = p->rules[w->order[0]].name;
-        mmr_buf_json_string(o, name, strlen(name));
-    } else mmr_buf_puts(o, "null");
+    if (n) eval_cand_json(o, p, &vm->cands[w->order[0]]);
+    else mmr_buf_puts(o, "null");
     if (cfg->explain == EXPLAIN_JSON) eval_explain_json(o, p, vm, &w->tree, cfg->sx, w->sxu);
     mmr_buf_puts(o, "}\n");
 }
@@ -206,7 +208,8 @@ static int worker_init(worker *w, const eval_cfg *cfg, mmr_diags *header_diags)
     mmr_arena_init(&w->arena, 1 << 16);
     if (mmr_vm_init(&w->vm, cfg->prog) != 0) return -1;
     w->vm_ok = 1;
-    w->order = calloc(cfg->prog->nrules ? cfg->prog->nrules : 1, sizeof *w->order);
+    w->order_cap = cfg->prog->nrules ? cfg->prog->nrules : 1;
+    w->order = calloc(w->order_cap, sizeof *w->order);
     w->ps = mmr_snap_parser_new(cfg->binder, cfg->fmt, cfg->file);
     if (cfg->sx && !(w->sxu = mmr_sigexplain_user_new(cfg->sx))) return -1;
     if (!w->order || !w->ps) return -1;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "engine/db.h"
-#include "store/userstate.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/userid.h"
 
@@ -13,7 +13,8 @@ static const char help[] =
 "Prints the user's delivered nudges as one JSON object\n"
 "  {\"feed\":[{\"id\",\"title\",\"body\",\"category\",\"delivered_at\"}, ...]}\n"
 "ordered by delivered_at, newest first (ties by id). The database is opened\n"
-"read-only. A user with no deliveries gets an empty feed.\n";
+"read-only. A user with no deliveries gets an empty feed. --db is a SQLite\n"
+"file or a PostgreSQL URL, postgresql://[user@]host[:port]/dbname (docs/scale.md).\n";
 
 int cmd_feed(int argc, char **argv)
 {
@@ -29,7 +30,7 @@ int cmd_feed(int argc, char **argv)
         if (!(*dst = cli_opts_value(&o))) return cli_usage_error("feed", "%s needs a value", o.typed);
     }
     if (!dbp || !user) return cli_usage_error("feed", "--db FILE and --user ID are required");
-    if (cli_check_data_path("feed", "--db", dbp)) return EXIT_INPUT;
+    if (!mmr_pg_is_url(dbp) && cli_check_data_path("feed", "--db", dbp)) return EXIT_INPUT;
     mmr_buf ub;
     mmr_buf_init(&ub);
     if (mmr_user_id_check(&ub, user, strlen(user)) < 0) {
@@ -40,11 +41,11 @@ int cmd_feed(int argc, char **argv)
     mmr_buf_free(&ub);
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_db *db = NULL;
+    mmr_store *db = NULL;
     mmr_buf b, at, id;
     mmr_buf_init(&b); mmr_buf_init(&at); mmr_buf_init(&id);
     int rc = EXIT_INPUT, more = 0;
-    if (mmr_db_open_state(&db, dbp, MMR_DB_OPEN_RO, 0, &d)) goto out;
+    if (mmr_store_open(&db, dbp, MMR_STORE_OPEN_RO, 0, &d)) goto out;
     mmr_buf_puts(&b, "{\"feed\":[");
     if (mmr_store_feed(db, user, 0, NULL, NULL, &b, &more, &at, &id, &d)) goto out;
     mmr_buf_puts(&b, "]}\n");
@@ -52,7 +53,7 @@ int cmd_feed(int argc, char **argv)
     fwrite(b.data, 1, b.len, stdout);
     rc = EXIT_OK;
 out:
-    mmr_db_close(db);
+    mmr_store_close(db);
     cli_print_diags(&d, CLI_FMT_TEXT);
     mmr_diags_free(&d);
     mmr_buf_free(&b); mmr_buf_free(&at); mmr_buf_free(&id);

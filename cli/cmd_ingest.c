@@ -11,6 +11,8 @@
 #include "engine/snapshot.h"
 #include "signals/snapfile.h"
 #include "signals/txn.h"
+#include "store/pg.h"
+#include "store/pg_ingest.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
 #include "util/userid.h"
@@ -27,7 +29,9 @@ static const char help[] =
 "unchanged is skipped; the same txn_id with any field changed is an error.\n"
 "A new transaction drops the signal tiles of its user around its day.\n"
 "\n"
-"  --db FILE       the state database (required)\n"
+"  --db FILE       the state database (required): a SQLite file, or\n"
+"                  postgresql://[user@]host[:port]/dbname (libpq's URL; the\n"
+"                  rows go in with COPY, the same checks and counts)\n"
 "  --traits FILE   NDJSON traits, each line the user's whole mm_user_traits row:\n"
 "                  {\"user_id\":\"u1\",\"traits\":{\"tz\":\"America/New_York\",\"age_band\":\"25-34\"}}\n"
 "                  (a trait without a column is ignored with a warning)\n"
@@ -46,6 +50,8 @@ static const char help[] =
 
 typedef struct ingest {
     mmr_db *db;
+    mmr_pg_ingest *pg;           /* PostgreSQL instead of db (store/pg_ingest.h) */
+    int file_index;              /* of the transaction file being read */
     mmr_diags *d;
     sqlite3_stmt *ins, *get, *del_tiles;
     int64_t first_new_rowid;     /* rows from this ingest have rowid >= this */
@@ -190,7 +196,9 @@ static void ingest_file(ingest *ig, mmr_txn_reader *r)
         if (rc < 0) continue;
         size_t tl;
         const char *ts = mmr_txn_reader_ts_text(r, &tl);
-        if (store(ig, mmr_txn_reader_path(r), &t, ts, tl) < 0) { ig->fatal = 1; return; }
+        if (ig->pg) {
+            if (mmr_pg_ingest_txn(ig->pg, ig->file_index, &t, ts, tl, ig->d)) { ig->fatal = 1; return; }
+        } else if (store(ig, mmr_txn_reader_path(r), &t, ts, tl) < 0) { ig->fatal = 1; return; }
     }
 }
 
@@ -369,6 +377,7 @@ static void side_record(ingest *ig, side *sd, sqlite3_stmt *st, const char *rec,
     }
     mmr_buf_free(&um);
     const char *user = get_text(&r, "user_id", 1);
+    int pg_rc = 0;
     sqlite3_reset(st);
     if (!sd->goals) {
         const char *cat = get_text(&r, "category", 1);
@@ -380,7 +389,9 @@ static void side_record(ingest *ig, side *sd, sqlite3_stmt *st, const char *rec,
         const char *period = get_text(&r, "period", 0);
         if (period && strcmp(period, "month") && strcmp(period, "week"))
             side_error(&r, "period", "must be \"month\" or \"week\", got ", json_object_get(o, "period"));
-        if (!r.bad) {
+        if (!r.bad && ig->pg) {
+            pg_rc = mmr_pg_ingest_budget(ig->pg, user, cat, limit, period, ig->d);
+        } else if (!r.bad) {
             sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 2, cat, -1, SQLITE_TRANSIENT);
             sqlite3_bind_double(st, 3, limit);
@@ -409,7 +420,9 @@ static void side_record(ingest *ig, side *sd, sqlite3_stmt *st, const char *rec,
                 side_error(&r, "priority", "must be a whole number (-1000000 to 1000000), got ", pv);
             else prio = json_integer_value(pv);
         }
-        if (!r.bad) {
+        if (!r.bad && ig->pg) {
+            pg_rc = mmr_pg_ingest_goal(ig->pg, user, gid, name, target, saved, deadline, (long long)prio, ig->d);
+        } else if (!r.bad) {
             sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 2, gid, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
@@ -420,7 +433,10 @@ static void side_record(ingest *ig, side *sd, sqlite3_stmt *st, const char *rec,
             sqlite3_bind_int64(st, 7, (sqlite3_int64)prio);
         }
     }
-    if (!r.bad) {
+    if (!r.bad && ig->pg) {
+        if (pg_rc) ig->fatal = 1;
+        else sd->n++;
+    } else if (!r.bad) {
         if (sqlite3_step(st) != SQLITE_DONE) {
             mmr_db_error(ig->db, ig->d, sd->goals ? "writing mm_goal" : "writing mm_budget");
             ig->fatal = 1;
@@ -439,7 +455,7 @@ static void ingest_side(ingest *ig, side *sd, mmr_snap_reader *r)
         "ON CONFLICT (user_id, goal_id) DO UPDATE SET name = excluded.name, target = excluded.target, "
         "saved = excluded.saved, deadline = excluded.deadline, priority = excluded.priority";
     sqlite3_stmt *st = NULL;
-    if (mmr_db_prepare(ig->db, &st, sd->goals ? goal_sql : budget_sql, ig->d)) { ig->fatal = 1; return; }
+    if (!ig->pg && mmr_db_prepare(ig->db, &st, sd->goals ? goal_sql : budget_sql, ig->d)) { ig->fatal = 1; return; }
     mmr_buf chunk;
     mmr_buf_init(&chunk);
     long line = 1;
@@ -510,7 +526,8 @@ int cmd_ingest(int argc, char **argv)
         }
     }
     if (!dbp) { free(files); return cli_usage_error("ingest", "--db FILE is required"); }
-    if (cli_check_data_path("ingest", "--db", dbp)) { free(files); return EXIT_INPUT; }
+    int pg = mmr_pg_is_url(dbp);
+    if (!pg && cli_check_data_path("ingest", "--db", dbp)) { free(files); return EXIT_INPUT; }
     if (!nfiles && !budgets && !goals && !traits) {
         free(files);
         return cli_usage_error("ingest", "nothing to ingest: give transaction files, --traits, --budgets or --goals");
@@ -539,6 +556,24 @@ int cmd_ingest(int argc, char **argv)
     if (goals) rg = mmr_snap_reader_open(goals, MMR_SNAP_NDJSON, &d);
     if (traits) mmr_traits_file_load(&tf, traits, NULL, NULL, &d);
     if (d.errors) goto out;
+
+    if (pg) {
+        /* the same records and checks; the rows go in with COPY */
+        const char **paths = calloc(nfiles + 1, sizeof *paths);
+        if (!paths) { mmr_diag_add(&d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); goto out; }
+        for (size_t i = 0; i < nfiles; i++) paths[i] = mmr_txn_reader_path(readers[i]);
+        if (mmr_pg_ingest_open(&ig.pg, dbp, &d)) ig.fatal = 1;
+        for (size_t i = 0; i < nfiles && !ig.fatal; i++) { ig.file_index = (int)i; ingest_file(&ig, readers[i]); }
+        if (nfiles && !ig.fatal &&
+            mmr_pg_ingest_txn_done(ig.pg, paths, nfiles, &ig.total, &ig.added, &ig.present, &d))
+            ig.fatal = 1;
+        free(paths);
+        if (rb && !ig.fatal) ingest_side(&ig, &sb, rb);
+        if (rg && !ig.fatal) ingest_side(&ig, &sg, rg);
+        if (traits && !ig.fatal && !d.errors && mmr_pg_ingest_traits(ig.pg, &tf, traits, &d)) goto out;
+        if (d.errors || ig.fatal || mmr_pg_ingest_commit(ig.pg, &d)) goto out;
+        goto summary;
+    }
 
     if (mmr_db_open(&ig.db, dbp, MMR_DB_OPEN_RW, (int)busy_ms, &d)) goto out;
     /* the sort that makes the index again spills to a file, not memory */
@@ -602,6 +637,7 @@ int cmd_ingest(int argc, char **argv)
     sqlite3_finalize(ig.del_tiles); ig.del_tiles = NULL;
     began = 0;
     if (mmr_db_commit(ig.db, &d)) goto out;
+summary:
     if (d.n) cli_print_diags(&d, CLI_FMT_TEXT);   /* warnings */
     fputs("mmr ingest: ", stderr);
     if (nfiles)
@@ -619,6 +655,7 @@ out:
     free(ig.specs);
     mmr_traits_file_free(&tf);
     if (began && ig.db) mmr_db_rollback(ig.db);
+    mmr_pg_ingest_close(ig.pg);
     mmr_db_close(ig.db);
     for (size_t i = 0; readers && i < nfiles; i++) mmr_txn_reader_close(readers[i]);
     free(readers);

@@ -5,7 +5,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "engine/db.h"
-#include "store/userstate.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/userid.h"
 #include "util/timeutil.h"
@@ -15,7 +15,8 @@ static const char help[] =
 "\n"
 "Records one interaction with a delivered nudge in mm_nudge_interaction_log\n"
 "(the user is the delivery's) and prints it as JSON. --now stamps it (default:\n"
-"the wall clock). An unknown delivery id is an error; nothing is written.\n";
+"the wall clock). An unknown delivery id is an error; nothing is written.\n"
+"--db is a SQLite file or a PostgreSQL URL, postgresql://[user@]host[:port]/dbname.\n";
 
 int cmd_interact(int argc, char **argv)
 {
@@ -32,7 +33,7 @@ int cmd_interact(int argc, char **argv)
         if (!(*dst = cli_opts_value(&o))) return cli_usage_error("interact", "%s needs a value", o.typed);
     }
     if (!dbp || !did || !action) return cli_usage_error("interact", "--db, --delivery and --action are required");
-    if (cli_check_data_path("interact", "--db", dbp)) return EXIT_INPUT;
+    if (!mmr_pg_is_url(dbp) && cli_check_data_path("interact", "--db", dbp)) return EXIT_INPUT;
     if (strcmp(action, "viewed") && strcmp(action, "clicked") && strcmp(action, "dismissed"))
         return cli_usage_error("interact", "--action %s: must be viewed, clicked or dismissed", action);
     int64_t now = (int64_t)time(NULL);
@@ -45,11 +46,11 @@ int cmd_interact(int argc, char **argv)
     mmr_time_format(now, ts);
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_db *db = NULL;
+    mmr_store *db = NULL;
     int rc = EXIT_INPUT;
     char *user = NULL;
     long long iid = 0;
-    if (mmr_db_open_state(&db, dbp, MMR_DB_OPEN_RW, 0, &d)) goto out;
+    if (mmr_store_open(&db, dbp, MMR_STORE_OPEN_RW, 0, &d)) goto out;
     if (mmr_store_interaction(db, did, NULL, action, ts, &iid, &user, &d)) goto out;
     mmr_buf b;
     mmr_buf_init(&b);
@@ -62,7 +63,7 @@ int cmd_interact(int argc, char **argv)
     mmr_buf_free(&b);
     rc = EXIT_OK;
 out:
-    mmr_db_close(db);
+    mmr_store_close(db);
     free(user);
     cli_print_diags(&d, CLI_FMT_TEXT);
     mmr_diags_free(&d);

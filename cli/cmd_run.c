@@ -16,6 +16,7 @@
 #include "engine/tz.h"
 #include "store/pg.h"
 #include "signals/snapdb.h"
+#include "store/pg_signals.h"
 #include "util/timeutil.h"
 
 static const char help[] =
@@ -105,6 +106,24 @@ static int derive_first(const char **paths, size_t npaths, int lflags, mmr_run_o
         if (tzc) mmr_tz_offset(tzc, zone, o->now, &off, NULL);
         mmr_tz_cache_free(tzc);
         as_of = mmr_date_format(o->now + off, as_of_buf);
+    }
+    if (mmr_pg_is_url(o->db_path)) {
+        /* PostgreSQL: store/pg_signals.c, in the database when it can */
+        int need = mmr_pg_signals_needed(u, o->db_path, as_of, &d);
+        if (need != 1) goto out;     /* an error: the run says what is wrong */
+        quiet = 0;
+        if (o->dry_run) {
+            mmr_diag_add(&d, MMR_SEV_ERROR, "", 0, 0,
+                         "mm_signal_daily has no rows for %s; a dry run writes nothing, so run `mmr signals --db` first", as_of);
+            rc = EXIT_INPUT;
+            goto out;
+        }
+        mmr_pg_sig_stats ps;
+        if (mmr_pg_signals_run(u, o->db_path, as_of, o->zoneinfo, MMR_PG_SIG_AUTO, &ps, &d)) { rc = EXIT_INPUT; goto out; }
+        o->as_of = as_of;
+        fprintf(stderr, "mmr run: signals for %s: %llu users, computed %s\n", as_of, (unsigned long long)ps.users,
+                ps.in_database ? "in the database" : "by mmr");
+        goto out;
     }
     if (mmr_db_open(&db, o->db_path, MMR_DB_OPEN_RO, o->busy_ms, &d)) goto out;
     if (mmr_db_table_exists(db, "mm_transaction", &d) != 1 || mmr_db_table_exists(db, "mm_signal_daily", &d) != 1)
@@ -349,7 +368,7 @@ int cmd_run(int argc, char **argv)
     }
 
     char as_of_buf[MMR_TIME_BUF];
-    if (!o.signals_path && !pg && derive_first(paths, npaths, lflags, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
+    if (!o.signals_path && derive_first(paths, npaths, lflags, &o, as_of_buf) != EXIT_OK) { rc = EXIT_INPUT; goto out; }
 
     mmr_diags d;
     mmr_diags_init(&d);

@@ -5,7 +5,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "engine/db.h"
-#include "store/userstate.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/userid.h"
 #include "util/timeutil.h"
@@ -20,7 +20,8 @@ static const char help[] =
 "(mm_nudge_rule_master), or the MoneyMoments defaults (dining, shopping,\n"
 "travel, goal, budget) before any run; an unknown category is an error that\n"
 "lists the valid ones, and nothing changes. Muting a muted category keeps its\n"
-"original muted_at; --now stamps new mutes (default: the wall clock).\n";
+"original muted_at; --now stamps new mutes (default: the wall clock). --db is\n"
+"a SQLite file or a PostgreSQL URL, postgresql://[user@]host[:port]/dbname.\n";
 
 int cmd_settings(int argc, char **argv)
 {
@@ -32,7 +33,7 @@ int cmd_settings(int argc, char **argv)
     int k, rc = EXIT_INPUT;
     mmr_diags d;
     mmr_diags_init(&d);
-    mmr_db *db = NULL;
+    mmr_store *db = NULL;
     while ((k = cli_opts_next(&o, &name, &arg)) >= 0) {
         if (k == 0) { rc = cli_usage_error("settings", "unexpected argument \"%s\"", arg); goto out; }
         const char *v = NULL;
@@ -48,7 +49,7 @@ int cmd_settings(int argc, char **argv)
         }
     }
     if (!dbp || !user) { rc = cli_usage_error("settings", "--db FILE and --user ID are required"); goto out; }
-    if (cli_check_data_path("settings", "--db", dbp)) { rc = EXIT_INPUT; goto out; }
+    if (!mmr_pg_is_url(dbp) && cli_check_data_path("settings", "--db", dbp)) { rc = EXIT_INPUT; goto out; }
     mmr_buf ub;
     mmr_buf_init(&ub);
     if (mmr_user_id_check(&ub, user, strlen(user)) < 0) {
@@ -70,7 +71,7 @@ int cmd_settings(int argc, char **argv)
     char ts[MMR_TIME_BUF];
     mmr_time_format(now, ts);
     int change = mute.n || unmute.n;
-    if (mmr_db_open_state(&db, dbp, change ? MMR_DB_OPEN_RW : MMR_DB_OPEN_RO, 0, &d)) goto out;
+    if (mmr_store_open(&db, dbp, change ? MMR_STORE_OPEN_RW : MMR_STORE_OPEN_RO, 0, &d)) goto out;
     if (mmr_store_settings(db, user, &mute, &unmute, 0, ts, &muted, &cats, &d)) goto out;
     mmr_buf b;
     mmr_buf_init(&b);
@@ -85,7 +86,7 @@ int cmd_settings(int argc, char **argv)
     mmr_buf_free(&b);
     rc = EXIT_OK;
 out:
-    mmr_db_close(db);
+    mmr_store_close(db);
     cli_print_diags(&d, CLI_FMT_TEXT);
     mmr_diags_free(&d);
     mmr_strlist_free(&mute); mmr_strlist_free(&unmute); mmr_strlist_free(&cats); mmr_strlist_free(&muted);

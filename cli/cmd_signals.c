@@ -9,11 +9,13 @@
 #include "signals/emit_sql.h"
 #include "signals/snapdb.h"
 #include "signals/snapfile.h"
+#include "store/pg.h"
+#include "store/pg_signals.h"
 
 static const char help[] =
 "usage: mmr signals PATH... --transactions FILE... [--traits FILE] [--budgets FILE] [--goals FILE]\n"
 "                   --as-of DATE --ndjson OUT\n"
-"       mmr signals PATH... --db FILE --as-of DATE\n"
+"       mmr signals PATH... --db FILE|postgresql://... --as-of DATE [--compute auto|sql|engine]\n"
 "       mmr signals PATH... --emit-sql postgresql [--as-of DATE]\n"
 "\n"
 "Computes the derived signals that the ruleset declares (signal NAME = ... of\n"
@@ -31,6 +33,10 @@ static const char help[] =
 "rows. Rollups and signal rows older than the retention are deleted. One\n"
 "transaction: on any error the database is unchanged.\n"
 "\n"
+"From PostgreSQL (--db postgresql://...): the same rows, computed inside the\n"
+"database by the SQL of --emit-sql when every derived signal can be said in\n"
+"it, else by mmr from the transactions read through a cursor (no rollups).\n"
+"\n"
 "  PATH                 .mmr files or directories (a .mmrc has no definitions)\n"
 "  --transactions FILE  transactions file (repeatable; - = stdin)\n"
 "  --traits FILE        traits file (optional)\n"
@@ -38,7 +44,11 @@ static const char help[] =
 "  --goals FILE         goals, NDJSON as `mmr ingest --goals` takes (optional)\n"
 "  --as-of DATE         YYYY-MM-DD (required)\n"
 "  --ndjson OUT         where the snapshot goes (with --transactions)\n"
-"  --db FILE            the state database (instead of files)\n"
+"  --db FILE            the state database (instead of files): a SQLite file\n"
+"                       or postgresql://[user@]host[:port]/dbname\n"
+"  --compute WHERE      PostgreSQL: auto (default: in the database when the\n"
+"                       SQL can say it), sql (in the database, or an error),\n"
+"                       engine (in mmr)\n"
 "  --emit-sql postgresql  print the derived signals as one PostgreSQL script\n"
 "                       (run it with psql; without --as-of it reads the psql\n"
 "                       variable as_of: psql -v as_of=YYYY-MM-DD -f FILE)\n"
@@ -95,7 +105,7 @@ int cmd_signals(int argc, char **argv)
     if (!paths || !txns) { free(paths); free(txns); fprintf(stderr, "mmr signals: out of memory\n"); return EXIT_INPUT; }
     size_t npaths = 0, ntxns = 0;
     const char *traits = NULL, *as_of = NULL, *out = NULL, *db = NULL, *busy_s = NULL;
-    const char *budgets = NULL, *goals = NULL, *emit = NULL;
+    const char *budgets = NULL, *goals = NULL, *emit = NULL, *compute = NULL;
     cli_opts op;
     cli_opts_init(&op, argc, argv);
     const char *name, *arg;
@@ -107,7 +117,7 @@ int cmd_signals(int argc, char **argv)
             continue;
         }
         static const char *const valued[] = { "transactions", "traits", "budgets", "goals", "as-of", "ndjson",
-                                              "db", "busy-timeout", "emit-sql" };
+                                              "db", "busy-timeout", "emit-sql", "compute" };
         int known = 0;
         for (size_t j = 0; j < sizeof valued / sizeof *valued; j++) known |= !strcmp(name, valued[j]);
         if (!known) { rc = cli_opts_unknown(&op); goto done; }
@@ -122,10 +132,11 @@ int cmd_signals(int argc, char **argv)
         else if (!strcmp(name, "db")) db = v;
         else if (!strcmp(name, "busy-timeout")) busy_s = v;
         else if (!strcmp(name, "emit-sql")) emit = v;
+        else if (!strcmp(name, "compute")) compute = v;
         else { rc = cli_usage_error("signals", "unknown option \"%s\"", op.typed); goto done; }
     }
     if (!npaths) { rc = cli_usage_error("signals", "no ruleset given"); goto done; }
-    if (emit) { rc = emit_sql(paths, npaths, lflags, emit, as_of, db || ntxns || out || traits || budgets || goals || busy_s); goto done; }
+    if (emit) { rc = emit_sql(paths, npaths, lflags, emit, as_of, db || ntxns || out || traits || budgets || goals || busy_s || compute); goto done; }
     if (!as_of) { rc = cli_usage_error("signals", "--as-of DATE is required"); goto done; }
     if (!mmr_snap_date_ok(as_of, strlen(as_of))) { rc = cli_usage_error("signals", "--as-of %s: not a date (YYYY-MM-DD)", as_of); goto done; }
     if (db && (ntxns || out || traits || budgets || goals)) {
@@ -134,7 +145,18 @@ int cmd_signals(int argc, char **argv)
     }
     if (!db && !ntxns) { rc = cli_usage_error("signals", "give --transactions FILE (and --ndjson OUT), or --db FILE"); goto done; }
     if (!db && !out) { rc = cli_usage_error("signals", "--ndjson OUT is required with --transactions (- for stdout)"); goto done; }
-    if (cli_check_data_path("signals", "--db", db)) { rc = EXIT_INPUT; goto done; }
+    int pg = mmr_pg_is_url(db);
+    mmr_pg_sig_mode mode = MMR_PG_SIG_AUTO;
+    if (compute) {
+        if (!pg) { rc = cli_usage_error("signals", "--compute is for a PostgreSQL --db"); goto done; }
+        if (!strcmp(compute, "sql")) mode = MMR_PG_SIG_SQL;
+        else if (!strcmp(compute, "engine")) mode = MMR_PG_SIG_ENGINE;
+        else if (strcmp(compute, "auto")) {
+            rc = cli_usage_error("signals", "--compute %s: auto, sql or engine", compute);
+            goto done;
+        }
+    }
+    if (!pg && cli_check_data_path("signals", "--db", db)) { rc = EXIT_INPUT; goto done; }
     int busy_ms = 0;
     if (busy_s) {
         char *end;
@@ -168,6 +190,17 @@ int cmd_signals(int argc, char **argv)
         else fprintf(stderr, "mmr signals: as_of %s: %llu users, %llu transactions%s\n", as_of,
                      (unsigned long long)st.users, (unsigned long long)st.transactions,
                      st.sorted_in_memory ? " (not grouped by user: sorted in memory)" : "");
+    } else if (pg) {
+        mmr_pg_sig_stats st;
+        int r = mmr_pg_signals_run(u, db, as_of, NULL, mode, &st, &d);
+        cli_print_diags(&d, CLI_FMT_TEXT);
+        if (r) rc = EXIT_INPUT;
+        else if (st.in_database)
+            fprintf(stderr, "mmr signals: as_of %s: %llu users into mm_signal_daily, computed in the database\n",
+                    as_of, (unsigned long long)st.users);
+        else
+            fprintf(stderr, "mmr signals: as_of %s: %llu users into mm_signal_daily, computed by mmr from %llu transactions\n",
+                    as_of, (unsigned long long)st.users, (unsigned long long)st.transactions);
     } else {
         mmr_snapdb_stats st;
         int r = mmr_snapdb_run(u, db, as_of, busy_ms, NULL, &st, &d);

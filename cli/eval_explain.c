@@ -208,6 +208,10 @@ static void put_children_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm
                 if (t->nops) put_value(o, &t->ops[0]); else mmr_buf_puts(o, "null");
                 mmr_buf_puts(o, ",\"result\":");
                 put_truth(o, t->truth);
+                if (t->nops >= 2) {           /* a per-key rule's step: its `rank by` */
+                    mmr_buf_puts(o, ",\"rank\":");
+                    put_value(o, &t->ops[1]);
+                }
                 put_children_json(o, p, vm, tt, k, depth + 1);
                 mmr_buf_putc(o, '}');
             }
@@ -222,6 +226,63 @@ static const mmr_candidate *rule_fired(const mmr_vm *vm, uint32_t r)
 {
     for (size_t i = 0; i < vm->ncands; i++) if (vm->cands[i].rule == r) return &vm->cands[i];
     return NULL;
+}
+
+void eval_cand_text(mmr_buf *o, const mmr_program *p, const mmr_candidate *c)
+{
+    mmr_buf_puts(o, p->rules[c->rule].name);
+    if (c->key.tag != MMR_V_TEXT) return;
+    mmr_buf_putc(o, '[');
+    mmr_buf_json_string(o, c->key.u.text->bytes, c->key.u.text->len);
+    mmr_buf_putc(o, ']');
+}
+
+void eval_cand_json(mmr_buf *o, const mmr_program *p, const mmr_candidate *c)
+{
+    const char *name = p->rules[c->rule].name;
+    if (c->key.tag != MMR_V_TEXT) { mmr_buf_json_string(o, name, strlen(name)); return; }
+    mmr_buf_puts(o, "{\"rule\":");
+    mmr_buf_json_string(o, name, strlen(name));
+    mmr_buf_puts(o, ",\"key\":");
+    mmr_buf_json_string(o, c->key.u.text->bytes, c->key.u.text->len);
+    if (c->rank.tag == MMR_V_NUM) {
+        mmr_buf_puts(o, ",\"rank\":");
+        mmr_buf_number(o, c->rank.u.num);
+    }
+    mmr_buf_putc(o, '}');
+}
+
+static int cand_before(const mmr_vm *vm, const uint32_t *rank, uint32_t a, uint32_t b)
+{
+    const mmr_candidate *x = &vm->cands[a], *y = &vm->cands[b];
+    if (x->rule != y->rule) return rank[x->rule] < rank[y->rule];
+    return mmr_candidate_key_cmp(x, y) < 0;
+}
+
+void eval_cand_sort(uint32_t *idx, size_t n, const mmr_vm *vm, const uint32_t *rank)
+{
+    /* insertion sort: the VM gives the candidates in rule name order and
+     * one rule's keys in key order, so the input is nearly sorted */
+    for (size_t i = 1; i < n; i++) {
+        uint32_t v = idx[i];
+        size_t j = i;
+        while (j > 0 && cand_before(vm, rank, v, idx[j - 1])) { idx[j] = idx[j - 1]; j--; }
+        idx[j] = v;
+    }
+}
+
+/* A per-key rule's candidates in their order (rank desc, key asc), into
+ * out (room for vm->ncands); returns how many. */
+static size_t rule_cands(const mmr_vm *vm, uint32_t r, uint32_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < vm->ncands; i++) {
+        if (vm->cands[i].rule != r) continue;
+        size_t j = n++;
+        while (j > 0 && mmr_candidate_key_cmp(&vm->cands[i], &vm->cands[out[j - 1]]) < 0) { out[j] = out[j - 1]; j--; }
+        out[j] = (uint32_t)i;
+    }
+    return n;
 }
 
 /* A fired rule's template values: {"goal_name":"Goa Trip",...} */
@@ -330,7 +391,24 @@ void eval_explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const
         mmr_buf_json_string(o, rule->name, strlen(rule->name));
         const mmr_candidate *fc = rule_fired(vm, r);
         mmr_buf_printf(o, ",\"priority\":%d,\"fired\":%s", (int)rule->priority, fc ? "true" : "false");
-        if (fc) {
+        if (fc && fc->key.tag == MMR_V_TEXT) {
+            /* a per-key rule: each key it fired for, in their order */
+            uint32_t *ix = malloc(vm->ncands * sizeof *ix);
+            if (!ix) { o->oom = 1; return; }
+            size_t nk = rule_cands(vm, r, ix);
+            mmr_buf_puts(o, ",\"candidates\":[");
+            for (size_t j = 0; j < nk; j++) {
+                const mmr_candidate *kc = &vm->cands[ix[j]];
+                mmr_buf_puts(o, j ? ",{\"key\":" : "{\"key\":");
+                mmr_buf_json_string(o, kc->key.u.text->bytes, kc->key.u.text->len);
+                if (kc->rank.tag == MMR_V_NUM) { mmr_buf_puts(o, ",\"rank\":"); mmr_buf_number(o, kc->rank.u.num); }
+                mmr_buf_puts(o, ",\"values\":{");
+                put_args(o, rule, kc, 0);
+                mmr_buf_puts(o, "}}");
+            }
+            mmr_buf_putc(o, ']');
+            free(ix);
+        } else if (fc) {
             mmr_buf_puts(o, ",\"values\":{");
             put_args(o, rule, fc, 0);
             mmr_buf_putc(o, '}');
@@ -440,7 +518,13 @@ static void text_children(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, co
         } else if (c->part == MMR_COND_KEY && nkeys++ < EVAL_EXPLAIN_MAX_KEYS) {
             mmr_buf_printf(o, "%*s%s = ", indent, "", c->text);
             if (t->nops) put_value_text(o, &t->ops[0]);
-            mmr_buf_printf(o, ": %s\n", truth_word(t->truth));
+            mmr_buf_printf(o, ": %s", truth_word(t->truth));
+            if (t->nops >= 2) {               /* a per-key rule's step: its `rank by` */
+                mmr_buf_puts(o, " (rank ");
+                put_value_text(o, &t->ops[1]);
+                mmr_buf_putc(o, ')');
+            }
+            mmr_buf_putc(o, '\n');
             text_children(o, p, vm, tt, k, indent + 2);
         }
     }
@@ -456,10 +540,15 @@ void eval_explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const
     mmr_buf_puts(o, "user ");
     mmr_buf_append(o, u->user_id, u->user_id_len);
     if (u->as_of) mmr_buf_printf(o, " (as of %s)", u->as_of);
-    mmr_buf_printf(o, ": selected %s\n", n ? p->rules[order[0]].name : "nothing");
-    mmr_buf_puts(o, "  candidates:");
+    mmr_buf_puts(o, ": selected ");
+    if (n) eval_cand_text(o, p, &vm->cands[order[0]]);
+    else mmr_buf_puts(o, "nothing");
+    mmr_buf_puts(o, "\n  candidates:");
     if (!n) mmr_buf_puts(o, " none");
-    for (size_t i = 0; i < n; i++) mmr_buf_printf(o, "%s %s", i ? "," : "", p->rules[order[i]].name);
+    for (size_t i = 0; i < n; i++) {
+        mmr_buf_puts(o, i ? ", " : " ");
+        eval_cand_text(o, p, &vm->cands[order[i]]);
+    }
     mmr_buf_putc(o, '\n');
     for (size_t i = 0; i < vm->ntrace; i++) {
         const mmr_prog_cond *c = &p->conds[vm->trace[i].cond];
@@ -481,11 +570,35 @@ void eval_explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const
         const mmr_candidate *fc = rule_fired(vm, r);
         mmr_buf_printf(o, "  rule %s (priority %d): %s", p->rules[r].name, (int)p->rules[r].priority,
                        fc ? "fired" : "not fired");
-        if (fc && fc->nargs) {
-            mmr_buf_puts(o, " with ");
-            put_args(o, &p->rules[r], fc, 1);
+        if (fc && fc->key.tag == MMR_V_TEXT) {
+            /* a per-key rule: one line per key it fired for, in order */
+            uint32_t *ix = malloc(vm->ncands * sizeof *ix);
+            if (!ix) { o->oom = 1; return; }
+            size_t nk = rule_cands(vm, r, ix);
+            mmr_buf_printf(o, " for %zu key%s\n", nk, nk == 1 ? "" : "s");
+            for (size_t j = 0; j < nk; j++) {
+                const mmr_candidate *kc = &vm->cands[ix[j]];
+                mmr_buf_puts(o, "    ");
+                eval_cand_text(o, p, kc);
+                if (kc->rank.tag == MMR_V_NUM) {
+                    mmr_buf_puts(o, " (rank ");
+                    mmr_buf_number(o, kc->rank.u.num);
+                    mmr_buf_putc(o, ')');
+                }
+                if (kc->nargs) {
+                    mmr_buf_puts(o, " with ");
+                    put_args(o, &p->rules[r], kc, 1);
+                }
+                mmr_buf_putc(o, '\n');
+            }
+            free(ix);
+        } else {
+            if (fc && fc->nargs) {
+                mmr_buf_puts(o, " with ");
+                put_args(o, &p->rules[r], fc, 1);
+            }
+            mmr_buf_putc(o, '\n');
         }
-        mmr_buf_putc(o, '\n');
         for (int part = 0; part < 2; part++) {
             int all = part ? MMR_COND_AUDIENCE_ALL : MMR_COND_WHEN_ALL;
             int leaf = part ? MMR_COND_AUDIENCE_LEAF : MMR_COND_WHEN_LEAF;

@@ -32,7 +32,17 @@ void eval_tree_free(eval_tree *t);
 /* ,"explain":[...],"lets":[...] of one user's JSON line */
 void eval_explain_json(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const eval_tree *t,
                        const mmr_sigexplain *sx, const mmr_sigexplain_user *sxu);
-/* The text form: order[0..n) the candidates in priority order. */
+/* A candidate's name: `rule`, or `rule["KEY"]` for one key of a
+ * per-key rule (text) / "rule" or {"rule":..,"key":..,"rank":..} (JSON;
+ * "rank" only when the candidate has one). */
+void eval_cand_text(mmr_buf *o, const mmr_program *p, const mmr_candidate *c);
+void eval_cand_json(mmr_buf *o, const mmr_program *p, const mmr_candidate *c);
+/* Sorts idx[0..n) (indexes into vm->cands) into decision order: the
+ * rule's position in rank[] (priority order), then within one per-key
+ * rule mmr_candidate_key_cmp. */
+void eval_cand_sort(uint32_t *idx, size_t n, const mmr_vm *vm, const uint32_t *rank);
+/* The text form: order[0..n) the candidates (indexes into vm->cands) in
+ * priority order. */
 void eval_explain_text(mmr_buf *o, const mmr_program *p, const mmr_vm *vm, const eval_tree *t,
                        const mmr_snap_user *u, const uint32_t *order, size_t n,
                        const mmr_sigexplain *sx, const mmr_sigexplain_user *sxu);

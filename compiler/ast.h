@@ -49,7 +49,9 @@ typedef enum mmr_expr_kind {
     MMR_E_IS_MISSING,  /* lhs is missing; negated => `is present` */
     MMR_E_CALL,        /* name(items...) */
     MMR_E_INDEX,       /* lhs[rhs] */
-    MMR_E_QUANT        /* any|all name in lhs where rhs; op = ANY or ALL */
+    MMR_E_QUANT        /* any|all name in lhs where rhs; op = ANY or ALL.
+                          op = EACH: a rule's `for each name in lhs where rhs
+                          [rank by third]` (only as a rule's `when`) */
 } mmr_expr_kind;
 
 typedef enum mmr_op {
@@ -59,7 +61,8 @@ typedef enum mmr_op {
     MMR_OP_COALESCE,   /* ?? */
     MMR_OP_ADD, MMR_OP_SUB, MMR_OP_MUL, MMR_OP_DIV,
     MMR_OP_NEG,
-    MMR_OP_ANY, MMR_OP_ALL
+    MMR_OP_ANY, MMR_OP_ALL,
+    MMR_OP_EACH        /* a per-key rule's `for each` (its truth: as `any`) */
 } mmr_op;
 
 const char *mmr_op_text(mmr_op op); /* "or", "==", "??", "-", "any", ... */
@@ -185,15 +188,20 @@ typedef struct mmr_rule {
     double priority;           /* checked to be an integer 0..1000 */
     int64_t cooldown_s;        /* seconds; 0 default */
     const char *cooldown_src;  /* as written ("3d"), NULL if absent */
-    mmr_expr *when;
+    mmr_expr *when;            /* or the `for each` node (MMR_RULE_PER_KEY) */
     mmr_expr *audience;        /* NULL if absent */
     const char *message;       /* template id, NULL if absent */
     mmr_binding *with;
     size_t nwith;
     mmr_loc description_loc, category_loc, priority_loc, cooldown_loc,
             when_loc, audience_loc, message_loc;
+    mmr_loc each_var_loc;      /* per-key rules: the place of K in `for each K` */
     int template_index;        /* resolved by the checker, -1 if unknown */
 } mmr_rule;
+
+/* A per-key rule: `for each K in MAP where P [rank by R]` in place of
+ * `when`, one candidate per key (docs/language.md). */
+#define MMR_RULE_PER_KEY(r) ((r)->when && (r)->when->kind == MMR_E_QUANT && (r)->when->op == MMR_OP_EACH)
 
 typedef struct mmr_policy {
     mmr_loc loc;
@@ -219,18 +227,21 @@ typedef enum mmr_expect_kind {
 typedef struct mmr_expect {
     mmr_loc loc;
     mmr_expect_kind kind;
-    const char *rule;          /* NUDGE, SUPPRESSED */
+    const char *rule;          /* NUDGE, SUPPRESSED, DEFERRED */
+    const char *key;           /* RULE["KEY"]: the key (never holds NUL); NULL: bare RULE */
     const char *reason;        /* SUPPRESSED */
     const char **rules;        /* CANDIDATES */
+    const char **rule_keys;    /* CANDIDATES: each name's key or NULL (NULL array: none has one) */
     size_t nrules;
     mmr_loc *rule_locs;        /* CANDIDATES: place of each name */
     const char *text;          /* *_CONTAINS, *_EQ */
     size_t text_len;
 } mmr_expect;
 
-typedef struct mmr_history_item {   /* RULE 2d ago */
+typedef struct mmr_history_item {   /* RULE 2d ago, RULE["KEY"] 2d ago */
     mmr_loc loc;
     const char *rule;
+    const char *key;           /* NULL: a keyless delivery */
     int64_t ago_s;
     const char *ago_src;
 } mmr_history_item;

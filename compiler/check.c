@@ -871,6 +871,16 @@ static mmr_type check_expr_inner(ck *c, mmr_expr *e, scope *sc)
             err(c, &e->rhs->loc, "\"where\" needs a bool condition, got %s", TN(tb));
             tb = MMR_T_ERROR;
         }
+        if (e->op == MMR_OP_EACH && e->third) {
+            /* `rank by`: the order among the rule's keys */
+            mmr_type tr = check_expr(c, e->third, &inner);
+            if (tr != MMR_T_ERROR && tr != MMR_T_NUMBER && tr != MMR_T_MISSING) {
+                mmr_diag *g = err(c, &e->third->loc, "\"rank by\" needs a number, got %s", TN(tr));
+                if (g) mmr_diag_set_hint(g, "rank keys by an amount, e.g. rank by %s[%s]", e->lhs && e->lhs->text ? e->lhs->text : "MAP",
+                                         e->text ? e->text : "K");
+                tb = MMR_T_ERROR;
+            } else if (tr == MMR_T_ERROR) tb = MMR_T_ERROR;
+        }
         return ta == MMR_T_ERROR || tb == MMR_T_ERROR ? MMR_T_ERROR : MMR_T_BOOL;
     }
     }
@@ -1351,7 +1361,7 @@ static void collect_any(ck *c, mmr_expr *e, scope *arr, size_t *n, size_t max)
     if (e->kind == MMR_E_BINARY && e->op == MMR_OP_AND) {
         collect_any(c, e->lhs, arr, n, max);
         collect_any(c, e->rhs, arr, n, max);
-    } else if (e->kind == MMR_E_QUANT && e->op == MMR_OP_ANY && e->text) {
+    } else if (e->kind == MMR_E_QUANT && (e->op == MMR_OP_ANY || e->op == MMR_OP_EACH) && e->text) {
         for (size_t i = 0; i < *n; i++) {
             if (!strcmp(arr[i].name, e->text)) {
                 mmr_diag *g = err(c, &e->loc, "\"%s\" is bound twice in this rule's when (first at %s)",
@@ -1361,6 +1371,9 @@ static void collect_any(ck *c, mmr_expr *e, scope *arr, size_t *n, size_t max)
             }
         }
         if (*n < max) { arr[*n].name = e->text; arr[*n].quant = e; arr[*n].up = NULL; (*n)++; }
+        /* a per-key rule fires for a key whose `where` is true: the
+         * `any`s that `where` needs bind too */
+        if (e->op == MMR_OP_EACH) collect_any(c, e->rhs, arr, n, max);
     }
 }
 
@@ -1395,7 +1408,19 @@ static void check_rule(ck *c, mmr_rule *r)
     if (!r->when) {
         mmr_diag *g = err(c, &r->loc, "rule %s has no \"when\" condition", r->name);
         if (g) mmr_diag_set_hint(g, "add \"when CONDITION\": the rule fires only when it is true");
-    } else check_cond(c, r->when, "when", &r->when_loc);
+    } else {
+        if (MMR_RULE_PER_KEY(r) && r->when->text) {
+            /* the key's name must not hide a signal, trait or let the
+             * rule might mean */
+            int v = map_get(&c->vars, r->when->text);
+            if (v >= 0) {
+                mmr_diag *g = err(c, &r->each_var_loc, "\"for each %s\" hides the %s %s", r->when->text,
+                                  VKIND(v) == V_SIGNAL ? "signal" : VKIND(v) == V_TRAIT ? "trait" : "let", r->when->text);
+                if (g) mmr_diag_set_hint(g, "name the key something else, e.g. for each %s_key in ...", r->when->text);
+            }
+        }
+        check_cond(c, r->when, MMR_RULE_PER_KEY(r) ? "for each" : "when", &r->when_loc);
+    }
     if (r->audience) {
         check_cond(c, r->audience, "audience", &r->audience_loc);
         if (r->audience->type != MMR_T_ERROR) {
@@ -1446,7 +1471,9 @@ static void check_rule(ck *c, mmr_rule *r)
     /* with bindings: scope has the keys bound by `any` in when */
     scope anys[32];
     size_t nany = 0;
-    if (r->when && r->when->type != MMR_T_ERROR) collect_any(c, r->when, anys, &nany, 32);
+    /* (a per-key rule's key is bound even when its condition has errors,
+     * so `with` adds no second message) */
+    if (r->when && (r->when->type != MMR_T_ERROR || MMR_RULE_PER_KEY(r))) collect_any(c, r->when, anys, &nany, 32);
     for (size_t i = 0; i + 1 < nany; i++) anys[i].up = &anys[i + 1];
     scope *sc = nany ? &anys[0] : NULL;
     for (size_t i = 0; i < r->nwith; i++) {
@@ -1719,6 +1746,17 @@ static void check_values(ck *c, mmr_binding *v, size_t n, int traits)
     }
 }
 
+/* RULE["KEY"] names one key of a per-key rule; a key on any other rule
+ * could never match. */
+static int rule_key_ok(ck *c, const char *name, const char *key, const mmr_loc *l)
+{
+    int ri = name ? map_get(&c->rules, name) : -1;
+    if (ri < 0 || !key || MMR_RULE_PER_KEY(c->u->rules[ri])) return 1;
+    mmr_diag *g = err(c, l, "rule %s is not a per-key rule: it has no key \"%s\"", name, key);
+    if (g) mmr_diag_set_hint(g, "name it without a key, %s, or give the rule a `for each`", name);
+    return 0;
+}
+
 static int rule_known(ck *c, const char *name, const mmr_loc *l)
 {
     if (!name) return 0;
@@ -1750,11 +1788,14 @@ static void check_tests(ck *c)
             if (!category_known(c, t->muted[i]))
                 bad_category(c, t->muted_locs ? &t->muted_locs[i] : &t->loc, t->muted[i]);
         for (size_t i = 0; i < t->nhistory; i++) {
-            rule_known(c, t->history[i].rule, &t->history[i].loc);
+            if (rule_known(c, t->history[i].rule, &t->history[i].loc))
+                rule_key_ok(c, t->history[i].rule, t->history[i].key, &t->history[i].loc);
             if (t->history[i].ago_s < 0) err(c, &t->history[i].loc, "a history entry cannot be in the future");
         }
         for (size_t i = 0; i < t->nexpects; i++) {
             mmr_expect *x = &t->expects[i];
+            if (x->kind == MMR_X_NUDGE || x->kind == MMR_X_DEFERRED || x->kind == MMR_X_SUPPRESSED)
+                if (x->rule && map_get(&c->rules, x->rule) >= 0) rule_key_ok(c, x->rule, x->key, &x->loc);
             switch (x->kind) {
             case MMR_X_NUDGE: rule_known(c, x->rule, &x->loc); break;
             case MMR_X_DEFERRED: {
@@ -1781,7 +1822,9 @@ static void check_tests(ck *c)
             }
             case MMR_X_CANDIDATES:
                 for (size_t k = 0; k < x->nrules; k++)
-                    rule_known(c, x->rules[k], x->rule_locs ? &x->rule_locs[k] : &x->loc);
+                    if (rule_known(c, x->rules[k], x->rule_locs ? &x->rule_locs[k] : &x->loc))
+                        rule_key_ok(c, x->rules[k], x->rule_keys ? x->rule_keys[k] : NULL,
+                                    x->rule_locs ? &x->rule_locs[k] : &x->loc);
                 break;
             default: break;
             }

@@ -800,8 +800,93 @@ static void gen_args(cg *c, const mmr_rule *r, uint32_t ri, unsigned base, const
     }
 }
 
+/* A per-key rule, `for each K in MAP where P [rank by R]`: a loop over
+ * MAP's keys (ITER/NEXT, as a quantifier), one FIREKEY per key whose P
+ * is TRUE, with the key in a register and R's value in the next one.
+ * code[0]: the audience first, then P in control form. code[1]: P traced
+ * for every key (a KEY detail with the key and, with `rank by`, the rank
+ * as operands) under one WHEN_LEAF for the whole `for each`, true when
+ * some key's P was (as `any`); the audience gates each FIREKEY. */
+static void gen_rule_each(cg *c, const mmr_rule *r, uint32_t ri)
+{
+    const mmr_expr *e = r->when;
+    unsigned mark = c->next;
+    c->nq = 0;
+    c->cur_rule = ri;
+    /* the key and its rank side by side, as FIREKEY reads them */
+    unsigned kr = tmps(c, 2);
+    if (grow(c, (void **)&c->qregs, &c->capq, c->nq + 1, sizeof *c->qregs)) return;
+    c->qregs[c->nq].quant = e;
+    c->qregs[c->nq].reg = (int)kr;
+    c->nq++;
+    alloc_qregs(c, e->lhs); alloc_qregs(c, e->rhs); alloc_qregs(c, e->third); alloc_qregs(c, r->audience);
+    for (size_t i = 0; i < r->nwith; i++) alloc_qregs(c, r->with[i].expr);
+    const mmr_prog_rule *pr = &c->p->rules[ri];
+    unsigned base = tmps(c, pr->nargs);
+    unsigned cur = tmp(c);
+    int Lnext = label_new(c), Lloop = label_new(c);
+    c->ncse = 0;
+    if (!c->traced) {
+        if (r->audience) branch(c, r->audience, MMR_POL_NOT_TRUE, Lnext);
+        unsigned map = val(c, e->lhs, -1);
+        emit_jump(c, MMR_I_ITER, 0, cur, 2, Lnext, map);
+        label_here(c, Lloop);
+        emit_jump(c, MMR_I_NEXT, 0, kr, 2, Lnext, cur);
+        unsigned inner = c->next;
+        branch(c, e->rhs, MMR_POL_NOT_TRUE, Lloop);
+        if (e->third) val(c, e->third, (int)kr + 1);
+        else emit(c, MMR_I_LOADM, 0, kr + 1, 0, 0);
+        gen_args(c, r, ri, base, NULL);
+        emit(c, MMR_I_FIREKEY, pr->nargs, ri, pr->nargs ? base : 0, kr);
+        emit_jump(c, MMR_I_JMP, 0, 0, 1, Lloop, 0);
+        c->next = inner;
+    } else {
+        int ra = -1;
+        c->details = 1;
+        if (r->audience) {
+            ra = (int)tcond(c, r->audience, MMR_COND_AUDIENCE_LEAF, (int)tmp(c));
+            trace(c, add_cond(c, r->audience, MMR_COND_AUDIENCE_ALL), (unsigned)ra, 0, 0);
+        }
+        unsigned rw = tmp(c);
+        /* numbered before the keys' details (pre-order), traced after them */
+        uint32_t q = add_cond(c, e, MMR_COND_WHEN_LEAF);
+        int Lmiss = label_new(c), Ldone = label_new(c);
+        emit(c, MMR_I_LOADK, 0, rw, bool_const(c, 0), 0);
+        unsigned map = val(c, e->lhs, -1);
+        emit_jump(c, MMR_I_ITER, 0, cur, 2, Lmiss, map);
+        label_here(c, Lloop);
+        emit_jump(c, MMR_I_NEXT, 0, kr, 2, Ldone, cur);
+        unsigned inner = c->next;
+        uint32_t qk = add_cond_text(c, e->rhs, MMR_COND_KEY, e->text ? e->text : "?");
+        unsigned pr_reg = tcond(c, e->rhs, MMR_COND_INNER_LEAF, -1);
+        if (e->third) val(c, e->third, (int)kr + 1);
+        else emit(c, MMR_I_LOADM, 0, kr + 1, 0, 0);
+        trace(c, qk, pr_reg, e->third ? 2 : 1, kr);
+        /* the whole: true when some key's was, else unknown when some
+         * key's was unknown (Kleene or, as `any`) */
+        emit(c, MMR_I_OR, 0, rw, rw, pr_reg);
+        emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, pr_reg, 1, Lloop, 0);
+        if (ra >= 0) emit_jump(c, MMR_I_JIF, MMR_POL_NOT_TRUE, (unsigned)ra, 1, Lloop, 0);
+        c->details = 0;
+        gen_args(c, r, ri, base, NULL);
+        c->details = 1;
+        emit(c, MMR_I_FIREKEY, pr->nargs, ri, pr->nargs ? base : 0, kr);
+        emit_jump(c, MMR_I_JMP, 0, 0, 1, Lloop, 0);
+        c->next = inner;
+        label_here(c, Lmiss);
+        emit(c, MMR_I_LOADM, 0, rw, 0, 0);
+        label_here(c, Ldone);
+        trace(c, q, rw, 0, 0);
+        c->details = 0;
+        trace(c, add_cond(c, e, MMR_COND_WHEN_ALL), rw, 0, 0);
+    }
+    label_here(c, Lnext);
+    c->next = mark;
+}
+
 static void gen_rule(cg *c, const mmr_rule *r, uint32_t ri)
 {
+    if (MMR_RULE_PER_KEY(r)) { gen_rule_each(c, r, ri); return; }
     unsigned mark = c->next;
     c->nq = 0;
     c->cur_rule = ri;

@@ -703,9 +703,10 @@ static dnf walk_quant(ctx *c, const mmr_expr *e, int want)
 {
     /* any TRUE / all FALSE need one key whose predicate is TRUE / FALSE;
      * any FALSE / all TRUE also hold for an empty map. */
-    int need_one = (e->op == MMR_OP_ANY) == (want != 0);
+    int any = e->op != MMR_OP_ALL;     /* a per-key rule's `for each` is true as `any` is */
+    int need_one = any == (want != 0);
     if (need_one && e->rhs) {
-        dnf p = walk(c, e->rhs, e->op == MMR_OP_ANY ? 1 : 0);
+        dnf p = walk(c, e->rhs, any ? 1 : 0);
         if (p.n == 0) return p;
     }
     const mmr_expr *m = e->lhs;

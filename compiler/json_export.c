@@ -59,7 +59,9 @@ static mmr_expr *subst(xctx *x, const mmr_expr *e, const scope *sc, int depth)
     const scope *rs = e->kind == MMR_E_QUANT ? &inner : sc;
     if (e->lhs && !(c->lhs = subst(x, e->lhs, sc, depth + 1))) return NULL;
     if (e->rhs && !(c->rhs = subst(x, e->rhs, rs, depth + 1))) return NULL;
-    if (e->third && !(c->third = subst(x, e->third, sc, depth + 1))) return NULL;
+    /* a per-key rule's `rank by` (third) sees its key too */
+    const scope *ts = e->kind == MMR_E_QUANT && e->op == MMR_OP_EACH ? &inner : sc;
+    if (e->third && !(c->third = subst(x, e->third, ts, depth + 1))) return NULL;
     if (e->nitems) {
         if (e->items) {
             c->items = mmr_arena_alloc(&x->scratch, e->nitems * sizeof *c->items);
@@ -379,6 +381,31 @@ static json_t *value_json(xctx *x, const mmr_expr *e)
 
 /* ----------------------------------------------------------- rows */
 
+/* e as canonical .mmr text, a JSON string */
+static json_t *text_str(const mmr_expr *e)
+{
+    mmr_buf b;
+    mmr_buf_init(&b);
+    mmr_print_expr(&b, e);
+    json_t *s = b.oom ? NULL : jstr(b.data ? b.data : "", b.len);
+    mmr_buf_free(&b);
+    return s;
+}
+
+/* A per-key rule's `for each K in MAP where P rank by R`:
+ * {"var": K, "in": MAP, "where": P, "rank_by": R}, each part as .mmr
+ * text ("rank_by" only when given). */
+static json_t *for_each_json(const mmr_expr *w)
+{
+    json_t *o = json_object();
+    if (!o) return NULL;
+    json_object_set_new(o, "var", jstrz(w->text));
+    json_object_set_new(o, "in", text_str(w->lhs));
+    json_object_set_new(o, "where", text_str(w->rhs));
+    if (w->third) json_object_set_new(o, "rank_by", text_str(w->third));
+    return o;
+}
+
 static json_t *rule_row(xctx *x, const mmr_rule *r)
 {
     json_t *o = json_object();
@@ -392,7 +419,11 @@ static json_t *rule_row(xctx *x, const mmr_rule *r)
     json_t *aud = r->audience ? cond_or_text(x, r->audience) : json_null();
     json_object_set_new(o, "traits_filter_json", aud ? aud : json_null());
     json_t *ex = json_object();
-    if (r->when) {
+    if (MMR_RULE_PER_KEY(r)) {
+        mmr_expr *w = subst(x, r->when, NULL, 0);
+        json_t *fe = w ? for_each_json(w) : NULL;
+        if (fe) json_object_set_new(ex, "for_each", fe);
+    } else if (r->when) {
         mmr_expr *w = subst(x, r->when, NULL, 0);
         json_t *c = w ? cond_json(x, w, 0) : NULL;
         if (c) json_object_set_new(ex, "if", c);

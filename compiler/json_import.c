@@ -1111,7 +1111,7 @@ static const char *const rule_fields[] = {
 };
 
 static const char *const expr_fields[] = {
-    "if", "mmr", "message_template_id", "category", "with", "variables", NULL
+    "if", "mmr", "for_each", "message_template_id", "category", "with", "variables", NULL
 };
 
 static const mmr_template *find_template(jctx *c, const char *id)
@@ -1135,6 +1135,44 @@ static int placeholder_numeric(const mmr_template *t, const char *name)
         }
     }
     return -1;
+}
+
+/* A per-key rule's "for_each": {"var": K, "in": MAP, "where": P,
+ * "rank_by": R}, the parts .mmr text ("rank_by" optional). */
+static mmr_expr *for_each_expr(jctx *c, json_t *fe, mmr_rule *r)
+{
+    if (!json_is_object(fe)) {
+        jerr(c, "expected an object with \"var\", \"in\", \"where\" and optionally \"rank_by\", got %s", jtype(fe));
+        return NULL;
+    }
+    static const char *const fields[] = { "var", "in", "where", "rank_by", NULL };
+    warn_unknown_fields(c, fe, fields);
+    size_t m = path_mark(c);
+    mmr_expr *e = mmr_expr_new(c->a, MMR_E_QUANT, here(c));
+    if (!e) { c->oom = 1; return NULL; }
+    e->op = MMR_OP_EACH;
+    json_t *var = member(fe, "var");
+    path_key(c, "var");
+    r->each_var_loc = here(c);
+    if (!var) jerr(c, "missing required field \"var\": the name of the key");
+    else if (!json_is_string(var) || !is_ident(json_string_value(var)))
+        jerr(c, "\"var\" must be a name such as \"cat\", got %s", json_is_string(var) ? "a string that is not a name" : jtype(var));
+    else e->text = mmr_arena_strdup(c->a, json_string_value(var));
+    path_reset(c, m);
+    static const char *const parts[] = { "in", "where", "rank_by" };
+    for (int k = 0; k < 3; k++) {
+        json_t *v = member(fe, parts[k]);
+        if (!v) {
+            if (k < 2) jerr(c, "missing required field \"%s\"", parts[k]);
+            continue;
+        }
+        path_key(c, parts[k]);
+        mmr_expr *x = depth_ok(c, parse_mmr(c, v));
+        path_reset(c, m);
+        if (k == 0) e->lhs = x; else if (k == 1) e->rhs = x; else e->third = x;
+    }
+    if (!e->text || !e->lhs || !e->rhs) return NULL;
+    return e;
 }
 
 /* A `with` value: a literal, {"var": NAME} or {"mmr": TEXT}. */
@@ -1317,7 +1355,15 @@ static void rule_row(jctx *c, json_t *row)
             warn_unknown_fields(c, x, expr_fields);
             json_t *cond = member(x, "if");
             json_t *text = member(x, "mmr");
-            if (cond && text) jerr(c, "give either \"if\" or \"mmr\", not both");
+            json_t *each = member(x, "for_each");
+            if ((cond || text) && each) jerr(c, "give either \"%s\" or \"for_each\", not both", cond ? "if" : "mmr");
+            else if (each) {
+                path_key(c, "for_each");
+                r.when_loc = here(c);
+                r.when = for_each_expr(c, each, &r);
+                path_reset(c, me);
+            }
+            else if (cond && text) jerr(c, "give either \"if\" or \"mmr\", not both");
             else if (!cond && !text) jerr(c, "missing required field \"if\"");
             else if (cond) {
                 path_key(c, "if");

@@ -344,7 +344,10 @@ static void add_witnesses(const mmr_unit *u, proof *pf, const mmr_expr *e)
         add_witnesses(u, pf, e->rhs);
         return;
     }
-    if (e->kind != MMR_E_QUANT || e->op != MMR_OP_ANY || !e->rhs || pf->nw >= MAX_WITNESSES) return;
+    /* `any` and a per-key rule's `for each` (it fires for keys whose
+     * `where` is true): the key the `with` values read satisfies P */
+    if (e->kind != MMR_E_QUANT || (e->op != MMR_OP_ANY && e->op != MMR_OP_EACH) || !e->rhs ||
+        pf->nw >= MAX_WITNESSES) return;
     mmr_cond_analyze(u, e->rhs, NULL, &pf->w[pf->nw]);   /* out of memory: "nothing known" */
     pf->nw++;
 }

@@ -57,6 +57,7 @@ const char *mmr_op_text(mmr_op op)
     case MMR_OP_NEG: return "-";
     case MMR_OP_ANY: return "any";
     case MMR_OP_ALL: return "all";
+    case MMR_OP_EACH: return "for each";
     }
     return "?";
 }

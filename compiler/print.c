@@ -166,12 +166,16 @@ static void pexpr(mmr_buf *b, const mmr_expr *e, int min, int depth)
         mmr_buf_putc(b, ']');
         break;
     case MMR_E_QUANT:
-        mmr_buf_puts(b, e->op == MMR_OP_ALL ? "all " : "any ");
+        mmr_buf_puts(b, e->op == MMR_OP_ALL ? "all " : e->op == MMR_OP_EACH ? "for each " : "any ");
         mmr_buf_puts(b, e->text ? e->text : "?");
         mmr_buf_puts(b, " in ");
         pexpr(b, e->lhs, 5, depth + 1);
         mmr_buf_puts(b, " where ");
         pexpr(b, e->rhs, 0, depth + 1);
+        if (e->op == MMR_OP_EACH && e->third) {
+            mmr_buf_puts(b, " rank by ");
+            pexpr(b, e->third, 5, depth + 1);
+        }
         break;
     }
     if (paren) mmr_buf_putc(b, ')');
@@ -385,7 +389,7 @@ static void pwrap(pr *p, const mmr_expr *e, int min, size_t col, int base, int d
     if (e->kind == MMR_E_BINARY && (e->op == MMR_OP_AND || e->op == MMR_OP_OR)) {
         print_chain(p, e, col, base, depth);
     } else if (e->kind == MMR_E_QUANT && e->rhs) {
-        mmr_buf_puts(p->b, e->op == MMR_OP_ALL ? "all " : "any ");
+        mmr_buf_puts(p->b, e->op == MMR_OP_ALL ? "all " : e->op == MMR_OP_EACH ? "for each " : "any ");
         mmr_buf_puts(p->b, e->text ? e->text : "?");
         mmr_buf_puts(p->b, " in ");
         pexpr(p->b, e->lhs, 5, 1);
@@ -393,6 +397,13 @@ static void pwrap(pr *p, const mmr_expr *e, int min, size_t col, int base, int d
         indent(p, base + 2);
         mmr_buf_puts(p->b, "where ");
         pwrap(p, e->rhs, 0, (size_t)base + 8, base, depth + 1);
+        if (e->op == MMR_OP_EACH && e->third) {
+            /* a per-key rule's `rank by` on a line of its own, as `where` */
+            mmr_buf_putc(p->b, '\n');
+            indent(p, base + 2);
+            mmr_buf_puts(p->b, "rank by ");
+            pwrap(p, e->third, 5, (size_t)base + 10, base, depth + 1);
+        }
     } else {
         pexpr(p->b, e, paren ? 0 : min, 0);
     }
@@ -412,6 +423,16 @@ static void print_cond(pr *p, const char *kw, const mmr_expr *e, int ind)
     mmr_buf_puts(p->b, kw);
     mmr_buf_putc(p->b, ' ');
     pwrap(p, e, 0, (size_t)ind + strlen(kw) + 1, ind, 0);
+}
+
+/* A rule named in a test: RULE, or RULE["KEY"]. */
+static void print_ref(mmr_buf *b, const char *rule, const char *key)
+{
+    mmr_buf_puts(b, rule ? rule : "?");
+    if (!key) return;
+    mmr_buf_putc(b, '[');
+    print_text(b, key, strlen(key));
+    mmr_buf_putc(b, ']');
 }
 
 static void print_names(pr *p, const char *const *names, size_t n)
@@ -532,7 +553,13 @@ static void rule_item(pr *p, const void *d, const item *it, int ind)
         else if (r->cooldown_s % 60 == 0 && r->cooldown_s) mmr_buf_printf(p->b, "%lldm", (long long)(r->cooldown_s / 60));
         else mmr_buf_printf(p->b, "%llds", (long long)r->cooldown_s);
         break;
-    case K_WHEN: print_cond(p, "when", r->when, ind); break;
+    case K_WHEN:
+        if (MMR_RULE_PER_KEY(r)) {
+            /* `for each` stands where `when` would */
+            indent(p, ind);
+            pwrap(p, r->when, 0, (size_t)ind, ind, 0);
+        } else print_cond(p, "when", r->when, ind);
+        break;
     case K_AUD: print_cond(p, "audience", r->audience, ind); break;
     default: {
         indent(p, ind);
@@ -619,14 +646,25 @@ static void print_expect(pr *p, const mmr_expect *x)
 {
     mmr_buf_puts(p->b, "expect ");
     switch (x->kind) {
-    case MMR_X_NUDGE: mmr_buf_puts(p->b, "nudge "); mmr_buf_puts(p->b, x->rule ? x->rule : "?"); break;
+    case MMR_X_NUDGE: mmr_buf_puts(p->b, "nudge "); print_ref(p->b, x->rule, x->key); break;
     case MMR_X_NO_NUDGE: mmr_buf_puts(p->b, "no nudge"); break;
-    case MMR_X_CANDIDATES: mmr_buf_puts(p->b, "candidates "); print_names(p, x->rules, x->nrules); break;
+    case MMR_X_CANDIDATES:
+        mmr_buf_puts(p->b, "candidates [");
+        for (size_t i = 0; i < x->nrules; i++) {
+            if (i) mmr_buf_puts(p->b, ", ");
+            print_ref(p->b, x->rules[i], x->rule_keys ? x->rule_keys[i] : NULL);
+        }
+        mmr_buf_putc(p->b, ']');
+        break;
     case MMR_X_SUPPRESSED:
-        mmr_buf_printf(p->b, "suppressed %s because %s", x->rule ? x->rule : "?", x->reason ? x->reason : "?");
+        mmr_buf_puts(p->b, "suppressed ");
+        print_ref(p->b, x->rule, x->key);
+        mmr_buf_printf(p->b, " because %s", x->reason ? x->reason : "?");
         break;
     case MMR_X_DEFERRED:
-        mmr_buf_printf(p->b, "deferred %s until ", x->rule ? x->rule : "?");
+        mmr_buf_puts(p->b, "deferred ");
+        print_ref(p->b, x->rule, x->key);
+        mmr_buf_puts(p->b, " until ");
         print_text(p->b, x->text ? x->text : "", x->text ? x->text_len : 0);
         break;
     case MMR_X_TITLE_CONTAINS: case MMR_X_BODY_CONTAINS: case MMR_X_TITLE_EQ: case MMR_X_BODY_EQ:
@@ -666,7 +704,7 @@ static void test_item(pr *p, const void *d, const item *it, int ind)
         for (size_t i = 0; i < t->nhistory; i++) {
             const mmr_history_item *h = &t->history[i];
             if (i) mmr_buf_puts(p->b, ", ");
-            mmr_buf_puts(p->b, h->rule ? h->rule : "?");
+            print_ref(p->b, h->rule, h->key);
             mmr_buf_putc(p->b, ' ');
             if (h->ago_src) mmr_buf_puts(p->b, h->ago_src);
             else mmr_buf_printf(p->b, "%llds", (long long)h->ago_s);

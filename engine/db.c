@@ -1,4 +1,9 @@
-/* SQLite state: open, schema, migrations. See engine/db.h. */
+/* SQLite state: open, schema, migrations. See engine/db.h.
+ *
+ * Past our ~800-line mark: most of it is the schema's SQL text, one block
+ * per migration step (each kept as it was shipped, so an old database
+ * migrates exactly as it always did); splitting them off would only move
+ * string constants. */
 #include "engine/db.h"
 #include "engine/lease.h"
 #include "compiler/ast.h"
@@ -514,6 +519,54 @@ static const char *const migrate_v6_v7 =
     "ALTER TABLE mm_nudge_deferred ADD COLUMN cap_max INTEGER;"
     "ALTER TABLE mm_nudge_deferred ADD COLUMN cap_window_s INTEGER;";
 
+/* Version 7 -> 8: rules that fire per key (`for each K in MAP`). A
+ * candidate, a deferral and a delivery are per (user, rule, key, date):
+ * rule_key is the key, '' for a keyless rule, so every row made before
+ * keeps its identity (and its delivery id). Candidates and deferrals are
+ * rebuilt for their new primary keys (nothing references them); the
+ * delivery log gains the column in place, and its index by user and time
+ * takes it too, so the history a run reads stays covered by the index. */
+static const char *const migrate_v7_v8 =
+    "CREATE TABLE mmv8_candidate ("
+    "  as_of TEXT NOT NULL, user_id TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  rule_key TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL CHECK (status IN ('delivered','suppressed','deferred')),"
+    "  suppression_reason TEXT, priority INTEGER NOT NULL,"
+    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  CHECK ((status = 'suppressed') = (suppression_reason IS NOT NULL)),"
+    "  PRIMARY KEY (as_of, user_id, rule_id, rule_key)) WITHOUT ROWID;"
+    "INSERT INTO mmv8_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id)"
+    "  SELECT as_of, user_id, rule_id, status, suppression_reason, priority, run_id"
+    "  FROM mm_nudge_candidate ORDER BY as_of, user_id, rule_id;"
+    "DROP TABLE mm_nudge_candidate;"
+    "ALTER TABLE mmv8_candidate RENAME TO mm_nudge_candidate;"
+    "CREATE TABLE mmv8_deferred ("
+    "  as_of      TEXT NOT NULL,"
+    "  user_id    TEXT NOT NULL,"
+    "  rule_id    INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  rule_key   TEXT NOT NULL DEFAULT '',"
+    "  deliver_at TEXT NOT NULL,"
+    "  title      TEXT NOT NULL,"
+    "  body       TEXT NOT NULL,"
+    "  category   TEXT NOT NULL,"
+    "  meta_json  TEXT NOT NULL,"
+    "  cap_max    INTEGER,"
+    "  cap_window_s INTEGER,"
+    "  PRIMARY KEY (as_of, user_id, rule_id, rule_key)) WITHOUT ROWID;"
+    "INSERT INTO mmv8_deferred(as_of, user_id, rule_id, deliver_at, title, body, category, meta_json,"
+    "  cap_max, cap_window_s) SELECT as_of, user_id, rule_id, deliver_at, title, body, category, meta_json,"
+    "  cap_max, cap_window_s FROM mm_nudge_deferred ORDER BY as_of, user_id, rule_id;"
+    "DROP TABLE mm_nudge_deferred;"
+    "ALTER TABLE mmv8_deferred RENAME TO mm_nudge_deferred;"
+    "CREATE INDEX mm_nudge_deferred_due ON mm_nudge_deferred(deliver_at);";
+/* (skipped when the column is there: a database made by a newer mmr and
+ * relabelled older by hand, as tests do, still migrates) */
+static const char *const migrate_v7_v8_log =
+    "ALTER TABLE mm_nudge_delivery_log ADD COLUMN rule_key TEXT NOT NULL DEFAULT '';"
+    "DROP INDEX mm_nudge_delivery_user;"
+    "CREATE INDEX mm_nudge_delivery_user ON mm_nudge_delivery_log(user_id, delivered_at, rule_id, rule_key);";
+
 static const char *const schema_tables[] = {
     "mm_schema_version", "mm_signal_daily", "mm_user_traits", "mm_user_suppression",
     "mm_nudge_rule_master", "mm_nudge_template_master", "mm_run",
@@ -586,14 +639,16 @@ static int create_input_table(mmr_db *db, const char *table, int is_traits,
 }
 
 /* Each step takes the schema from version `to - 1` to `to`, in the
- * caller's transaction. */
-static const struct migration_step { int to; const char *sql[2]; } migration_steps[] = {
-    { 2, { migrate_v1_v2, NULL } },
-    { 3, { migrate_v2_v3, NULL } },
-    { 4, { schema_v4_tables, NULL } },            /* only adds tables */
-    { 5, { MMR_LEASE_TABLE_SQL, NULL } },         /* a lease may have made it already */
-    { 6, { migrate_v5_v6, schema_v6_deferred } },
-    { 7, { migrate_v6_v7, NULL } },
+ * caller's transaction. sql[1] is skipped when `done_if` gives a row. */
+static const struct migration_step { int to; const char *sql[2]; const char *done_if; } migration_steps[] = {
+    { 2, { migrate_v1_v2, NULL }, NULL },
+    { 3, { migrate_v2_v3, NULL }, NULL },
+    { 4, { schema_v4_tables, NULL }, NULL },            /* only adds tables */
+    { 5, { MMR_LEASE_TABLE_SQL, NULL }, NULL },         /* a lease may have made it already */
+    { 6, { migrate_v5_v6, schema_v6_deferred }, NULL },
+    { 7, { migrate_v6_v7, NULL }, NULL },
+    { 8, { migrate_v7_v8, migrate_v7_v8_log },
+      "SELECT 1 FROM pragma_table_info('mm_nudge_delivery_log') WHERE name = 'rule_key'" },
 };
 
 _Static_assert(sizeof migration_steps / sizeof migration_steps[0] == MMR_DB_SCHEMA_VERSION - 1,
@@ -613,8 +668,17 @@ static int apply_steps(mmr_db *db, int from, int record, mmr_diags *d)
     for (size_t i = 0; i < sizeof migration_steps / sizeof migration_steps[0]; i++) {
         const struct migration_step *m = &migration_steps[i];
         if (m->to <= from) continue;
-        for (int k = 0; k < 2 && m->sql[k]; k++)
+        for (int k = 0; k < 2 && m->sql[k]; k++) {
+            if (k == 1 && m->done_if) {
+                sqlite3_stmt *st;
+                if (mmr_db_prepare(db, &st, m->done_if, d)) return -1;
+                int r = sqlite3_step(st);
+                sqlite3_finalize(st);
+                if (r == SQLITE_ROW) continue;
+                if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading the schema"); return -1; }
+            }
             if (mmr_db_exec(db, m->sql[k], d)) return -1;
+        }
         if (record && record_version(db, m->to, d)) return -1;
     }
     return 0;

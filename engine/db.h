@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 #include "util/diag.h"
 
-#define MMR_DB_SCHEMA_VERSION 7
+#define MMR_DB_SCHEMA_VERSION 8
 #define MMR_DB_BUSY_MS_DEFAULT 5000
 
 /* The index of mm_transaction by user and time (schema version 4). A bulk

@@ -38,12 +38,46 @@ void mmr_decide_result_free(mmr_decide_result *r)
     r->delivered_first = -1;
 }
 
-/* Priority order: priority desc, then name asc (bytewise). */
-static int before(const mmr_program *p, uint32_t a, uint32_t b)
+static const mmr_text *cand_key(const mmr_candidate *c)
 {
-    const mmr_prog_rule *ra = &p->rules[a], *rb = &p->rules[b];
-    if (ra->priority != rb->priority) return ra->priority > rb->priority;
-    return strcmp(ra->name, rb->name) < 0;
+    return c->key.tag == MMR_V_TEXT ? c->key.u.text : NULL;
+}
+
+/* Priority order: priority desc, then name asc (bytewise); within one
+ * rule (its keys): rank desc, a missing rank last, then key asc. */
+static int before(const mmr_program *p, const mmr_candidate *a, const mmr_candidate *b)
+{
+    if (a->rule != b->rule) {
+        const mmr_prog_rule *ra = &p->rules[a->rule], *rb = &p->rules[b->rule];
+        if (ra->priority != rb->priority) return ra->priority > rb->priority;
+        return strcmp(ra->name, rb->name) < 0;
+    }
+    int ha = a->rank.tag == MMR_V_NUM, hb = b->rank.tag == MMR_V_NUM;
+    if (ha != hb) return ha;
+    if (ha && a->rank.u.num != b->rank.u.num) return a->rank.u.num > b->rank.u.num;
+    const mmr_text *ka = cand_key(a), *kb = cand_key(b);
+    if (!ka || !kb) return 0;
+    return mmr_text_cmp(ka, kb) < 0;
+}
+
+static int cmp_key_ptr(const void *x, const void *y)
+{
+    return mmr_text_cmp(*(const mmr_text *const *)x, *(const mmr_text *const *)y);
+}
+
+/* A rule fires once per user, or once per distinct key: out->v[from, to)
+ * are one rule's candidates. 1 when two of them share a key (or one has
+ * none), 0 when not, -1 out of memory. */
+static int duplicate_keys(mmr_decide_result *out, size_t from, size_t to)
+{
+    const mmr_text **keys = mmr_arena_alloc(&out->arena, (to - from) * sizeof *keys);
+    if (!keys) return -1;
+    for (size_t k = from; k < to; k++)
+        if (!(keys[k - from] = out->v[k].key)) return 1;
+    qsort(keys, to - from, sizeof *keys, cmp_key_ptr);
+    for (size_t k = 1; k < to - from; k++)
+        if (mmr_text_eq(keys[k - 1], keys[k])) return 1;
+    return 0;
 }
 
 static int is_utc_name(const char *z)
@@ -124,13 +158,17 @@ static int within(int64_t now, int64_t t, int64_t d)
     return (uint64_t)now - (uint64_t)t < (uint64_t)d;
 }
 
-static int cooling(const mmr_decide_input *in, uint32_t rule)
+/* Cooldown is per (rule, key); a keyless side (the delivery's or the
+ * candidate's) matches every key of the rule. */
+static int cooling(const mmr_decide_input *in, uint32_t rule, const mmr_text *key)
 {
     int64_t cd = in->prog->rules[rule].cooldown_s;
     if (cd <= 0) return 0;
     for (size_t i = 0; i < in->nhistory; i++) {
         const mmr_delivery *h = &in->history[i];
         if (delivery_rule(in->prog, h) != (int)rule) continue;
+        if (key && h->key && *h->key && (strlen(h->key) != key->len || memcmp(h->key, key->bytes, key->len)))
+            continue;
         if (within(in->now, h->delivered_at, cd)) return 1;
     }
     return 0;
@@ -193,26 +231,33 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
     for (size_t i = 0; i < in->ncands; i++)
         if (in->cands[i].rule >= p->nrules) { out->note = "candidate rule out of range"; return -1; }
 
-    /* Order: insertion sort of candidate indexes (a handful per user). */
+    /* Order: insertion sort of candidate indexes (a handful per user; a
+     * per-key rule adds one per key that holds, still few) */
     for (size_t i = 0; i < in->ncands; i++) {
         size_t j = out->n;
-        while (j > 0 && before(p, in->cands[i].rule, out->v[j - 1].rule)) {
+        while (j > 0 && before(p, &in->cands[i], &in->cands[out->v[j - 1].cand])) {
             out->v[j] = out->v[j - 1];
             j--;
         }
         memset(&out->v[j], 0, sizeof out->v[j]);
         out->v[j].rule = in->cands[i].rule;
         out->v[j].cand = (uint32_t)i;
+        out->v[j].key = cand_key(&in->cands[i]);
         out->n++;
     }
-    /* the compiler fires each rule at most once per user; two candidates
-     * of one rule (now side by side) mean the program is broken, and left
-     * alone they would surface later as a duplicate-row error of the store */
-    for (size_t k = 1; k < out->n; k++) {
-        if (out->v[k].rule != out->v[k - 1].rule) continue;
+    /* the compiler fires each rule at most once per user (per key for a
+     * per-key rule); two candidates of one rule and key (a rule's are now
+     * side by side) mean the program is broken, and left alone they would
+     * surface later as a duplicate-row error of the store */
+    for (size_t k = 0, e; k < out->n; k = e) {
+        for (e = k + 1; e < out->n && out->v[e].rule == out->v[k].rule; e++) {}
+        if (e - k < 2) continue;
+        int dup = duplicate_keys(out, k, e);
+        if (dup < 0) { out->note = "out of memory"; out->n = 0; return -1; }
+        if (!dup) continue;
         char msg[160];
-        snprintf(msg, sizeof msg, "rule %s fired twice for one user: the program is corrupt",
-                 p->rules[out->v[k].rule].name);
+        snprintf(msg, sizeof msg, "rule %s fired twice for one user%s: the program is corrupt",
+                 p->rules[out->v[k].rule].name, out->v[k].key ? " and key" : "");
         const char *note = mmr_arena_strdup(&out->arena, msg);
         out->note = note ? note : "a rule fired twice for one user: the program is corrupt";
         out->n = 0;
@@ -244,7 +289,7 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
         if (oom) break;
 
         if (muted(in, r->category)) d->reason = MMR_REASON_MUTED;
-        else if (cooling(in, d->rule)) d->reason = MMR_REASON_COOLDOWN;
+        else if (cooling(in, d->rule, d->key)) d->reason = MMR_REASON_COOLDOWN;
         else if (out->in_quiet_hours) {
             d->reason = MMR_REASON_QUIET_HOURS;
             if (d->body && (int64_t)used < maxn) {

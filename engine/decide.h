@@ -5,12 +5,22 @@
  * this one function, so they cannot disagree.
  *
  * Candidates are taken in priority order (priority desc, then rule name
- * asc). Each one is checked, in this order, and the first check that
- * fails is its reason:
+ * asc; among the candidates of one per-key rule, `for each K in MAP`,
+ * rank desc (a candidate without a rank after those with one), then key
+ * asc, bytewise). A rule fires once per user, or once per distinct key:
+ * the same rule twice without a key, or twice with one key, is a corrupt
+ * program (mmr_decide fails). Each candidate is checked, in this order,
+ * and the first check that fails is its reason:
  *
  *   1. muted                  its category is in the user's muted list
  *   2. cooldown               the same rule was delivered at t with
- *                             now - t < rule cooldown (cooldown 0 = none)
+ *                             now - t < rule cooldown (cooldown 0 = none),
+ *                             for the same key: a delivery of
+ *                             overspend["Food"] does not cool down
+ *                             overspend["Travel"]. A keyless delivery
+ *                             of the rule cools every key of it, and a
+ *                             keyless candidate is cooled by any delivery
+ *                             of its rule (a rule that changed form)
  *   3. quiet_hours            the user-local time of day at now is in
  *                             [start, end) (wraps midnight when start > end;
  *                             start == end means no quiet hours)
@@ -72,12 +82,15 @@ typedef struct mmr_delivery {
     const char *rule_name;       /* when rule < 0; may name a rule no longer in
                                     the program (then it counts for the cap only) */
     int64_t delivered_at;        /* Unix seconds, UTC */
+    const char *key;             /* a per-key rule's key (NUL-terminated);
+                                    NULL or "" for a keyless delivery */
 } mmr_delivery;
 
 typedef struct mmr_decide_input {
     const mmr_program *prog;
     const mmr_candidate *cands;  /* this user's candidates, any order (the
-                                    VM gives name order); at most one per rule */
+                                    VM gives name order); at most one per rule,
+                                    or per (rule, key) for a per-key rule */
     size_t ncands;
     const mmr_delivery *history; size_t nhistory;
     const char *const *muted;    size_t nmuted;   /* category names */
@@ -90,6 +103,8 @@ typedef struct mmr_decide_input {
 typedef struct mmr_decision {
     uint32_t rule;               /* index into prog->rules */
     uint32_t cand;               /* index into input cands */
+    const mmr_text *key;         /* the candidate's key, NULL for a keyless
+                                    rule (borrowed from the candidate) */
     int delivered;               /* 1 delivered, 0 suppressed or deferred */
     int deferred;                /* 1: quiet hours only; due at deliver_at */
     int64_t deliver_at;          /* Unix seconds, UTC, when deferred */

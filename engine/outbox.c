@@ -13,12 +13,23 @@ void mmr_event_payload(mmr_buf *b, const char *delivery_id, const char *user_id,
                        const char *rule, const char *title, const char *body,
                        const char *category, const char *created_at)
 {
+    mmr_event_payload_key(b, delivery_id, user_id, rule, NULL, 0, title, body, category, created_at);
+}
+
+void mmr_event_payload_key(mmr_buf *b, const char *delivery_id, const char *user_id,
+                           const char *rule, const char *key, size_t key_len, const char *title,
+                           const char *body, const char *category, const char *created_at)
+{
     mmr_buf_puts(b, "{\"type\":\"nudge\",\"delivery_id\":");
     mmr_buf_json_string(b, delivery_id, strlen(delivery_id));
     mmr_buf_puts(b, ",\"user_id\":");
     mmr_buf_json_string(b, user_id, strlen(user_id));
     mmr_buf_puts(b, ",\"rule\":");
     mmr_buf_json_string(b, rule, strlen(rule));
+    if (key && key_len) {
+        mmr_buf_puts(b, ",\"key\":");
+        mmr_buf_json_string(b, key, key_len);
+    }
     mmr_buf_puts(b, ",\"title\":");
     mmr_buf_json_string(b, title, strlen(title));
     mmr_buf_puts(b, ",\"body\":");
@@ -235,7 +246,8 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
     if (!rc) rc = read_cursor(db, "redis", &rd_wm, d);
     int cursors_ok = !rc;
     if (!rc) rc = mmr_db_prepare(db, &sel,
-        "SELECT o.event_id, o.want_redis, d.delivered_at, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category "
+        "SELECT o.event_id, o.want_redis, d.delivered_at, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, "
+        "d.rule_key "
         "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
         "CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
         "WHERE o.event_id > ?1 AND o.event_id < ?3 ORDER BY o.event_id LIMIT ?2", d);
@@ -275,7 +287,8 @@ int mmr_outbox_publish(mmr_db *db, const mmr_outbox_opts *o, mmr_run_stats *stat
             mmr_buf_append(&text, user ? user : "", e->user_len);
             e->pay_off = text.len;
 #define COL(i) ((const char *)sqlite3_column_text(sel, (i)) ? (const char *)sqlite3_column_text(sel, (i)) : "")
-            mmr_event_payload(&text, COL(3), user ? user : "", COL(5), COL(6), COL(7), COL(8), COL(2));
+            mmr_event_payload_key(&text, COL(3), user ? user : "", COL(5), COL(9),
+                                  (size_t)sqlite3_column_bytes(sel, 9), COL(6), COL(7), COL(8), COL(2));
 #undef COL
             e->pay_len = text.len - e->pay_off;
         }

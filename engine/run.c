@@ -43,8 +43,8 @@ typedef struct colbind { int col; int slot; const char *name; } colbind;
 typedef struct run_pipe run_pipe;
 
 typedef struct brec {             /* a wrec with offsets into the batch text */
-    size_t user, where, title, body, category, meta;
-    int user_len, title_len, body_len, category_len, meta_len;
+    size_t user, where, title, body, category, meta, key;
+    int user_len, title_len, body_len, category_len, meta_len, key_len;
     uint32_t rule;
     int delivered, reason, deferred;
     size_t deliver_at;            /* deferred: the due time's text */
@@ -104,6 +104,7 @@ typedef struct run_ctx {
     const char **mute_v;  size_t mute_cap;
     mmr_decide_result res;
     mmr_buf buf;
+    mmr_buf kmeta;               /* a keyed delivery's meta_json */
     /* tz memo */
     char tz_last[256]; int tz_last_ok; const char *tz_last_why;
     double t0, last_progress;
@@ -436,6 +437,7 @@ static void progress(run_ctx *c, int final)
  * outbox event. Strings are borrowed. */
 typedef struct wrec {
     const char *user, *where;
+    const mmr_text *key;         /* a per-key rule's key, or NULL */
     uint32_t rule;
     int delivered, reason, deferred;
     int64_t deliver_at;
@@ -501,17 +503,17 @@ typedef struct ins_spec {
 
 static const ins_spec ins_specs[T_N] = {
     { "mm_nudge_candidate", "as_of, run_id",
-      "user_id, rule_id, status, suppression_reason, priority",
-      "writing mm_nudge_candidate", 2, 5 },
+      "user_id, rule_id, rule_key, status, suppression_reason, priority",
+      "writing mm_nudge_candidate", 2, 6 },
     { "mm_nudge_delivery_log", "as_of, delivered_at",
-      "seq, delivery_id, user_id, rule_id, title, body, category, meta_json",
-      "writing mm_nudge_delivery_log", 2, 8 },
+      "seq, delivery_id, user_id, rule_id, rule_key, title, body, category, meta_json",
+      "writing mm_nudge_delivery_log", 2, 9 },
     { "mm_event_outbox", "want_redis",
       "event_id, delivery_seq",
       "writing mm_event_outbox", 1, 2 },
     { "mm_nudge_deferred", "as_of, cap_max, cap_window_s",
-      "user_id, rule_id, deliver_at, title, body, category, meta_json",
-      "writing mm_nudge_deferred", 3, 7 },
+      "user_id, rule_id, rule_key, deliver_at, title, body, category, meta_json",
+      "writing mm_nudge_deferred", 3, 8 },
 };
 
 static int prepare_insert(run_ctx *c, int t, int rows, sqlite3_stmt **out)
@@ -562,33 +564,36 @@ static void bind_row(run_ctx *c, int t, sqlite3_stmt *s, int at, const brec *r, 
     case T_CAND:
         sqlite3_bind_text(s, at, tx + r->user, r->user_len, SQLITE_STATIC);
         sqlite3_bind_int64(s, at + 1, c->rule_ids[r->rule]);
+        sqlite3_bind_text(s, at + 2, tx + r->key, r->key_len, SQLITE_STATIC);
         if (r->delivered || r->deferred) {
-            sqlite3_bind_text(s, at + 2, r->delivered ? "delivered" : "deferred", -1, SQLITE_STATIC);
-            sqlite3_bind_null(s, at + 3);
+            sqlite3_bind_text(s, at + 3, r->delivered ? "delivered" : "deferred", -1, SQLITE_STATIC);
+            sqlite3_bind_null(s, at + 4);
         } else {
-            sqlite3_bind_text(s, at + 2, "suppressed", 10, SQLITE_STATIC);
-            sqlite3_bind_text(s, at + 3, mmr_reason_name((mmr_reason)r->reason), -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, at + 3, "suppressed", 10, SQLITE_STATIC);
+            sqlite3_bind_text(s, at + 4, mmr_reason_name((mmr_reason)r->reason), -1, SQLITE_STATIC);
         }
-        sqlite3_bind_int(s, at + 4, (int)ru->priority);
+        sqlite3_bind_int(s, at + 5, (int)ru->priority);
         break;
     case T_DELIV:
         sqlite3_bind_int64(s, at, r->seq);
         sqlite3_bind_text(s, at + 1, r->did, MMR_UUID_STR - 1, SQLITE_STATIC);
         sqlite3_bind_text(s, at + 2, tx + r->user, r->user_len, SQLITE_STATIC);
         sqlite3_bind_int64(s, at + 3, c->rule_ids[r->rule]);
-        sqlite3_bind_text(s, at + 4, tx + r->title, r->title_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 5, tx + r->body, r->body_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 6, tx + r->category, r->category_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 7, tx + r->meta, r->meta_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 4, tx + r->key, r->key_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 5, tx + r->title, r->title_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 6, tx + r->body, r->body_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 7, tx + r->category, r->category_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 8, tx + r->meta, r->meta_len, SQLITE_STATIC);
         break;
     case T_DEFER:
         sqlite3_bind_text(s, at, tx + r->user, r->user_len, SQLITE_STATIC);
         sqlite3_bind_int64(s, at + 1, c->rule_ids[r->rule]);
-        sqlite3_bind_text(s, at + 2, tx + r->deliver_at, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 3, tx + r->title, r->title_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 4, tx + r->body, r->body_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 5, tx + r->category, r->category_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, at + 6, tx + r->meta, r->meta_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 2, tx + r->key, r->key_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 3, tx + r->deliver_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 4, tx + r->title, r->title_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 5, tx + r->body, r->body_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 6, tx + r->category, r->category_len, SQLITE_STATIC);
+        sqlite3_bind_text(s, at + 7, tx + r->meta, r->meta_len, SQLITE_STATIC);
         break;
     default:
         sqlite3_bind_int64(s, at, r->event_id);
@@ -605,17 +610,21 @@ static int insert_one(run_ctx *c, mmr_diags *d, int t, const brec *r, const char
     bind_row(c, t, s, ins_specs[t].nconst + 1, r, tx);
     if (sqlite3_step(s) == SQLITE_DONE) return 0;
     int constraint = (sqlite3_extended_errcode(c->db->h) & 0xff) == SQLITE_CONSTRAINT;
-    const char *rule = c->p->rules[r->rule].name;
+    mmr_buf rule;                /* rule, or rule["key"] */
+    mmr_buf_init(&rule);
+    mmr_rule_key_label(&rule, c->p->rules[r->rule].name, r->key_len ? tx + r->key : NULL, (size_t)r->key_len);
+    const char *rn = rule.data ? rule.data : c->p->rules[r->rule].name;
     if (constraint && t == T_CAND)
         mmr_diag_add(d, MMR_SEV_ERROR, tx + r->where, 0, 0,
                      "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
-                     tx + r->user, rule, c->as_of);
+                     tx + r->user, rn, c->as_of);
     else if (constraint && t == T_DELIV)
         mmr_diag_add(d, MMR_SEV_ERROR, tx + r->where, 0, 0,
                      "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
-                     tx + r->user, rule, c->as_of);
+                     tx + r->user, rn, c->as_of);
     else
         mmr_db_error(c->db, d, ins_specs[t].what);
+    mmr_buf_free(&rule);
     sqlite3_reset(s);
     return -1;
 }
@@ -712,6 +721,8 @@ static int batch_put(run_ctx *c, const wrec *w)
     r->user_len = (int)strlen(w->user);
     r->user = put_str(t, w->user, (size_t)r->user_len);
     r->where = put_str(t, w->where, strlen(w->where));
+    r->key_len = w->key ? (int)w->key->len : 0;
+    r->key = w->key ? put_str(t, w->key->bytes, w->key->len) : r->where + (size_t)strlen(w->where);
     r->rule = w->rule; r->delivered = w->delivered; r->reason = w->reason; r->deferred = w->deferred;
     if (w->deferred) {
         char at[MMR_TIME_BUF];
@@ -786,6 +797,29 @@ static void clear_inputs(run_ctx *c)
     for (uint32_t i = 0; i < c->nclear; i++) regs[c->clear_slots[i]] = mmr_v_missing();
 }
 
+/* 1 when a stored candidate's rule_key (klen bytes, '' keyless) is cand's key. */
+static int same_key(const mmr_candidate *cand, const char *k, size_t klen)
+{
+    if (cand->key.tag != MMR_V_TEXT) return klen == 0;
+    const mmr_text *t = cand->key.u.text;
+    return t->len == klen && (!klen || memcmp(t->bytes, k, klen) == 0);
+}
+
+/* The delivery's meta_json into w: the rule's, plus "key" for a per-key
+ * rule (built in c->kmeta, valid until the next call). */
+static int rule_meta(run_ctx *c, wrec *w, const mmr_decision *dc)
+{
+    w->meta = c->rule_meta[dc->rule];
+    if (dc->key && dc->key->len) {
+        mmr_buf_clear(&c->kmeta);
+        mmr_meta_with_key(&c->kmeta, w->meta, dc->key->bytes, dc->key->len);
+        if (c->kmeta.oom) { oom(c->d); return -1; }
+        w->meta = c->kmeta.data;
+    }
+    w->meta_len = strlen(w->meta);
+    return 0;
+}
+
 /* Everything after the VM for one user whose inputs are in regs. */
 static int process_user(run_ctx *c, const char *user, const char *tz, const char *where)
 {
@@ -811,8 +845,10 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         int r;
         while ((r = sqlite3_step(c->existing)) == SQLITE_ROW) {
             int32_t rule = rule_of_id(c, sqlite3_column_int64(c->existing, 0));
+            const char *k = (const char *)sqlite3_column_text(c->existing, 1);
+            size_t klen = (size_t)sqlite3_column_bytes(c->existing, 1);
             for (size_t i = 0; i < n && rule >= 0; i++) {
-                if (c->cands[i].rule == (uint32_t)rule) {
+                if (c->cands[i].rule == (uint32_t)rule && same_key(&c->cands[i], k, klen)) {
                     c->cands[i] = c->cands[--n];
                     st->existing++;
                     break;
@@ -844,6 +880,12 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             h->rule = rule_of_id(c, rule_id);    /* -1: counts for the cap only */
             h->rule_name = NULL;
             h->delivered_at = t;
+            h->key = NULL;                       /* keyless: the usual row, no copy */
+            if (sqlite3_column_bytes(c->hist, 2) > 0 && h->rule >= 0 &&
+                !(h->key = mmr_arena_strdup(&c->ua, (const char *)sqlite3_column_text(c->hist, 2)))) {
+                oom(c->d);
+                return -1;
+            }
         }
         if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_nudge_delivery_log"); return -1; }
     }
@@ -867,6 +909,9 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         memset(&w, 0, sizeof w);
         w.user = user; w.where = where; w.rule = dc->rule; w.delivered = dc->delivered; w.reason = dc->reason;
         w.deferred = dc->deferred; w.deliver_at = dc->deliver_at;
+        w.key = dc->key;
+        const char *key = dc->key ? dc->key->bytes : NULL;
+        size_t key_len = dc->key ? dc->key->len : 0;
         st->candidates++;
         if (dc->deferred) {
             /* not suppressed: released at deliver_at (engine/deferred.c) */
@@ -874,10 +919,10 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             w.title = dc->title ? dc->title : "";
             w.body = dc->body ? dc->body : "";
             w.category = dc->category ? dc->category : "";
-            w.meta = c->rule_meta[dc->rule]; w.meta_len = strlen(w.meta);
+            if (rule_meta(c, &w, dc)) return -1;
         } else if (dc->delivered) {
             st->delivered++;
-            mmr_delivery_id(user, r->name, c->as_of, w.did);
+            mmr_delivery_id_key(user, r->name, c->as_of, key, key_len, w.did);
             w.title = dc->title ? dc->title : "";
             w.body = dc->body ? dc->body : "";
             w.category = dc->category ? dc->category : "";
@@ -888,7 +933,8 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
         if (dry) {
             if (dc->delivered) {
                 mmr_buf_clear(&c->buf);
-                mmr_event_payload(&c->buf, w.did, user, r->name, w.title, w.body, w.category, c->now_text);
+                mmr_event_payload_key(&c->buf, w.did, user, r->name, key, key_len, w.title, w.body, w.category,
+                                      c->now_text);
                 if (c->buf.oom) { oom(c->d); return -1; }
                 fwrite(c->buf.data, 1, c->buf.len, c->o->events_out);
                 fputc('\n', c->o->events_out);
@@ -896,11 +942,12 @@ static int process_user(run_ctx *c, const char *user, const char *tz, const char
             continue;
         }
         if (dc->delivered) {
-            w.meta = c->rule_meta[dc->rule]; w.meta_len = strlen(w.meta);
+            if (rule_meta(c, &w, dc)) return -1;
             if (c->spool && !c->spool_bad) {
                 /* the event as it will be published after the commit */
                 mmr_buf_clear(&c->buf);
-                mmr_event_payload(&c->buf, w.did, user, r->name, w.title, w.body, w.category, c->now_text);
+                mmr_event_payload_key(&c->buf, w.did, user, r->name, key, key_len, w.title, w.body, w.category,
+                                      c->now_text);
                 uint32_t len[2] = { (uint32_t)strlen(user), (uint32_t)c->buf.len };
                 if (c->buf.oom || fwrite(len, sizeof len, 1, c->spool) != 1 ||
                     fwrite(user, 1, len[0], c->spool) != len[0] ||
@@ -1069,8 +1116,8 @@ static int prepare_all(run_ctx *c)
     mmr_buf_free(&q);
     mmr_buf_free(&cols);
     if (rc) return -1;
-    if (mmr_db_prepare(db, &c->existing, "SELECT rule_id FROM mm_nudge_candidate WHERE as_of=?2 AND user_id=?1", d) ||
-        mmr_db_prepare(db, &c->hist, "SELECT rule_id, delivered_at FROM mm_nudge_delivery_log "
+    if (mmr_db_prepare(db, &c->existing, "SELECT rule_id, rule_key FROM mm_nudge_candidate WHERE as_of=?2 AND user_id=?1", d) ||
+        mmr_db_prepare(db, &c->hist, "SELECT rule_id, delivered_at, rule_key FROM mm_nudge_delivery_log "
                                      "WHERE user_id=?1 AND delivered_at > ?2", d) ||
         mmr_db_prepare(db, &c->mutes, "SELECT category FROM mm_user_suppression WHERE user_id=?1 ORDER BY category", d))
         return -1;
@@ -1110,6 +1157,7 @@ static void ctx_free(run_ctx *c)
     mmr_resp_loader_free(c->resp);
     mmr_decide_result_free(&c->res);
     mmr_buf_free(&c->buf);
+    mmr_buf_free(&c->kmeta);
     if (c->spool) fclose(c->spool);
     c->spool = NULL;
 }
@@ -1463,6 +1511,7 @@ int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_arena_init(&c.ua, 0);
     mmr_decide_result_init(&c.res);
     mmr_buf_init(&c.buf);
+    mmr_buf_init(&c.kmeta);
     mmr_buf_init(&c.solo.text);
     if (mmr_vm_init(&c.vm, c.p)) { oom(d); ctx_free(&c); return -1; }
     c.tzc = mmr_tz_cache_new(o->zoneinfo);

@@ -196,5 +196,10 @@ void mmr_outbox_cursor_missing(mmr_db *db, const char *sink_name, mmr_diags *d);
 void mmr_event_payload(mmr_buf *b, const char *delivery_id, const char *user_id,
                        const char *rule, const char *title, const char *body,
                        const char *category, const char *created_at);
+/* The same for a per-key rule's delivery: "key" follows "rule". key NULL
+ * or empty (keyless): exactly mmr_event_payload's text. */
+void mmr_event_payload_key(mmr_buf *b, const char *delivery_id, const char *user_id,
+                           const char *rule, const char *key, size_t key_len, const char *title,
+                           const char *body, const char *category, const char *created_at);
 
 #endif

@@ -79,7 +79,7 @@ typedef struct pgrun {
     mmr_delivery *hist; size_t hcap;
     const char **mutes; size_t mcap;
     mmr_decide_result res;
-    mmr_buf cand, defer, deliv, buf;
+    mmr_buf cand, defer, deliv, buf, kmeta;
     int64_t ord;
     double t0, last_progress;
 } pgrun;
@@ -351,12 +351,23 @@ static int check_tz(pgrun *c, const char *user, const char *tz)
 static void copy_int(mmr_buf *b, long long v, char sep) { mmr_buf_printf(b, "%lld%c", v, sep); }
 static void copy_str(mmr_buf *b, const char *s, char sep) { mmr_pg_copy_field(b, s, s ? strlen(s) : 0, sep); }
 
+/* The delivery's meta_json: the rule's, plus "key" for a per-key rule. */
+static const char *meta_of(pgrun *c, const mmr_decision *dc)
+{
+    if (!dc->key || !dc->key->len) return c->rule_meta[dc->rule];
+    mmr_buf_clear(&c->kmeta);
+    mmr_meta_with_key(&c->kmeta, c->rule_meta[dc->rule], dc->key->bytes, dc->key->len);
+    return c->kmeta.oom ? c->rule_meta[dc->rule] : c->kmeta.data;
+}
+
 /* The rows of one decision into the COPY buffers. */
 static void put_decision(pgrun *c, const char *user, const mmr_decision *dc)
 {
     const mmr_prog_rule *r = &c->p->rules[dc->rule];
+    const char *key = dc->key ? dc->key->bytes : "";    /* rule_key: '' keyless */
     mmr_buf *b = &c->cand;
     copy_str(b, c->as_of, '\t'); copy_str(b, user, '\t'); copy_int(b, c->rule_ids[dc->rule], '\t');
+    copy_str(b, key, '\t');
     copy_str(b, dc->delivered ? "delivered" : dc->deferred ? "deferred" : "suppressed", '\t');
     copy_str(b, dc->delivered || dc->deferred ? NULL : mmr_reason_name(dc->reason), '\t');
     copy_int(b, (long long)r->priority, '\t'); copy_int(b, c->run_id, '\n');
@@ -367,26 +378,28 @@ static void put_decision(pgrun *c, const char *user, const mmr_decision *dc)
         mmr_time_format(dc->deliver_at, at);
         b = &c->defer;
         copy_str(b, c->as_of, '\t'); copy_str(b, user, '\t'); copy_int(b, c->rule_ids[dc->rule], '\t');
+        copy_str(b, key, '\t');
         copy_str(b, at, '\t'); copy_str(b, title, '\t'); copy_str(b, body, '\t'); copy_str(b, cat, '\t');
-        copy_str(b, c->rule_meta[dc->rule], '\t');
+        copy_str(b, meta_of(c, dc), '\t');
         copy_int(b, c->p->policy.max_nudges, '\t'); copy_int(b, c->p->policy.window_s, '\n');
     } else if (dc->delivered) {
         char did[MMR_UUID_STR];
-        mmr_delivery_id(user, r->name, c->as_of, did);
+        mmr_delivery_id_key(user, r->name, c->as_of, dc->key ? key : NULL, dc->key ? dc->key->len : 0, did);
         b = &c->deliv;
         copy_int(b, c->ord++, '\t'); copy_str(b, did, '\t'); copy_str(b, user, '\t');
-        copy_int(b, c->rule_ids[dc->rule], '\t'); copy_str(b, title, '\t'); copy_str(b, body, '\t');
-        copy_str(b, cat, '\t'); copy_str(b, c->rule_meta[dc->rule], '\n');
+        copy_int(b, c->rule_ids[dc->rule], '\t'); copy_str(b, key, '\t');
+        copy_str(b, title, '\t'); copy_str(b, body, '\t');
+        copy_str(b, cat, '\t'); copy_str(b, meta_of(c, dc), '\n');
     }
 }
 
 static const char *const copy_sql[3][2] = {
-    { "COPY mm_nudge_candidate(as_of, user_id, rule_id, status, suppression_reason, priority, run_id) FROM STDIN",
-      "writing mm_nudge_candidate" },
-    { "COPY mm_nudge_deferred(as_of, user_id, rule_id, deliver_at, title, body, category, meta_json, cap_max, "
-      "cap_window_s) FROM STDIN", "writing mm_nudge_deferred" },
-    { "COPY mm_stage_delivery(ord, delivery_id, user_id, rule_id, title, body, category, meta_json) FROM STDIN",
-      "writing the run's deliveries" },
+    { "COPY mm_nudge_candidate(as_of, user_id, rule_id, rule_key, status, suppression_reason, priority, run_id) "
+      "FROM STDIN", "writing mm_nudge_candidate" },
+    { "COPY mm_nudge_deferred(as_of, user_id, rule_id, rule_key, deliver_at, title, body, category, meta_json, "
+      "cap_max, cap_window_s) FROM STDIN", "writing mm_nudge_deferred" },
+    { "COPY mm_stage_delivery(ord, delivery_id, user_id, rule_id, rule_key, title, body, category, meta_json) "
+      "FROM STDIN", "writing the run's deliveries" },
 };
 
 static int flush_rows(pgrun *c, int force)
@@ -453,8 +466,16 @@ static int process_user(pgrun *c, const char *user)
     /* candidates already stored for this date (a rerun) are final */
     while ((m = stream_seek(c, &c->ex, user)) == 1) {
         int32_t rule = rule_of_id(c, atoll(cell(&c->ex, 1)));
-        for (size_t i = 0; i < n && rule >= 0; i++)
-            if (c->cands[i].rule == (uint32_t)rule) { c->cands[i] = c->cands[--n]; st->existing++; break; }
+        const char *k = cell(&c->ex, 2);
+        size_t klen = (size_t)len_at(&c->ex, 2);
+        for (size_t i = 0; i < n && rule >= 0; i++) {
+            const mmr_candidate *ci = &c->cands[i];
+            size_t cl = ci->key.tag == MMR_V_TEXT ? ci->key.u.text->len : 0;
+            if (ci->rule != (uint32_t)rule || cl != klen || (cl && memcmp(ci->key.u.text->bytes, k, cl))) continue;
+            c->cands[i] = c->cands[--n];
+            st->existing++;
+            break;
+        }
         c->ex.row++;
     }
     if (m < 0) return -1;
@@ -470,7 +491,12 @@ static int process_user(pgrun *c, const char *user)
             return -1;
         }
         if (mmr_grow((void **)&c->hist, &c->hcap, nh + 1, sizeof *c->hist)) { oom(c->d); return -1; }
-        c->hist[nh++] = (mmr_delivery){ rule_of_id(c, atoll(cell(&c->hi, 1))), NULL, t };
+        mmr_delivery *h = &c->hist[nh++];
+        *h = (mmr_delivery){ rule_of_id(c, atoll(cell(&c->hi, 1))), NULL, t, NULL };
+        if (len_at(&c->hi, 3) > 0 && h->rule >= 0 && !(h->key = mmr_arena_strdup(&c->ua, cell(&c->hi, 3)))) {
+            oom(c->d);
+            return -1;
+        }
         c->hi.row++;
     }
     if (m < 0) return -1;
@@ -498,10 +524,13 @@ static int process_user(pgrun *c, const char *user)
         if (!c->o->dry_run) { put_decision(c, user, dc); continue; }
         if (!dc->delivered) continue;
         char did[MMR_UUID_STR];
-        mmr_delivery_id(user, c->p->rules[dc->rule].name, c->as_of, did);
+        const char *key = dc->key ? dc->key->bytes : NULL;
+        size_t key_len = dc->key ? dc->key->len : 0;
+        mmr_delivery_id_key(user, c->p->rules[dc->rule].name, c->as_of, key, key_len, did);
         mmr_buf_clear(&c->buf);
-        mmr_event_payload(&c->buf, did, user, c->p->rules[dc->rule].name, dc->title ? dc->title : "",
-                          dc->body ? dc->body : "", dc->category ? dc->category : "", c->now_text);
+        mmr_event_payload_key(&c->buf, did, user, c->p->rules[dc->rule].name, key, key_len,
+                              dc->title ? dc->title : "", dc->body ? dc->body : "",
+                              dc->category ? dc->category : "", c->now_text);
         if (c->buf.oom) { oom(c->d); return -1; }
         fwrite(c->buf.data, 1, c->buf.len, c->o->events_out);
         fputc('\n', c->o->events_out);
@@ -565,11 +594,12 @@ static int open_streams(pgrun *c)
                        "ORDER BY user_id COLLATE \"C\", category COLLATE \"C\"", sw);
     if (!rc) rc = stream_open(c, &c->mu, "mm_mu", q.data);
     mmr_buf_clear(&q);
-    mmr_buf_printf(&q, "SELECT user_id, rule_id, delivered_at FROM mm_nudge_delivery_log WHERE delivered_at > '%s'%s "
+    mmr_buf_printf(&q, "SELECT user_id, rule_id, delivered_at, rule_key FROM mm_nudge_delivery_log WHERE delivered_at > '%s'%s "
                        "ORDER BY user_id COLLATE \"C\"", c->horizon_text, sw);
     if (!rc) rc = stream_open(c, &c->hi, "mm_hi", q.data);
     mmr_buf_clear(&q);
-    mmr_buf_printf(&q, "SELECT user_id, rule_id FROM mm_nudge_candidate WHERE as_of = '%s'%s ORDER BY user_id COLLATE \"C\"",
+    mmr_buf_printf(&q, "SELECT user_id, rule_id, rule_key FROM mm_nudge_candidate WHERE as_of = '%s'%s "
+                       "ORDER BY user_id COLLATE \"C\"",
                    c->as_of, sw);
     if (!rc) rc = stream_open(c, &c->ex, "mm_ex", q.data);
     if (!rc && c->resp) {
@@ -626,9 +656,9 @@ static int finish_writes(pgrun *c)
     if (flush_rows(c, 1)) return -1;
     snprintf(q, sizeof q,
              "LOCK TABLE mm_event_outbox IN EXCLUSIVE MODE;"
-             "WITH ins AS (INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, "
-             "category, meta_json, delivered_at) SELECT delivery_id, user_id, rule_id, '%s', title, body, category, "
-             "meta_json, '%s' FROM mm_stage_delivery ORDER BY ord RETURNING seq) "
+             "WITH ins AS (INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule_key, as_of, title, "
+             "body, category, meta_json, delivered_at) SELECT delivery_id, user_id, rule_id, rule_key, '%s', title, "
+             "body, category, meta_json, '%s' FROM mm_stage_delivery ORDER BY ord RETURNING seq) "
              "INSERT INTO mm_event_outbox(delivery_seq, want_redis) SELECT seq, 0 FROM ins ORDER BY seq;"
              "UPDATE mm_run SET status = 'done', users = %llu, candidates = %llu, delivered = %llu, suppressed = %llu "
              "WHERE run_id = %lld",
@@ -695,7 +725,8 @@ static int run_body(pgrun *c)
         if (scalar_text(c, q, id, sizeof id, "writing mm_run") <= 0) return -1;
         c->run_id = atoll(id);
         if (mmr_pg_exec(c->pg, "CREATE TEMP TABLE mm_stage_delivery (ord bigint, delivery_id text, user_id text, "
-                               "rule_id bigint, title text, body text, category text, meta_json text) ON COMMIT DROP",
+                               "rule_id bigint, rule_key text, title text, body text, category text, meta_json text) "
+                               "ON COMMIT DROP",
                         c->d, "staging the run's deliveries"))
             return -1;
     }
@@ -735,7 +766,8 @@ static int publish(pgrun *c)
         if (mmr_pg_exec(c->pg, "BEGIN", c->d, "publishing")) { rc = -1; break; }
         PGresult *r = mmr_pg_query(c->pg,
             "WITH cur AS (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson' FOR UPDATE) "
-            "SELECT e.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+            "SELECT e.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, "
+            "d.rule_key "
             "FROM mm_event_outbox e JOIN mm_nudge_delivery_log d ON d.seq = e.delivery_seq "
             "JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
             "WHERE e.event_id > (SELECT last_event_id FROM cur) ORDER BY e.event_id LIMIT 10000",
@@ -744,8 +776,9 @@ static int publish(pgrun *c)
         int nr = PQntuples(r);
         for (int i = 0; i < nr; i++) {
             mmr_buf_clear(&c->buf);
-            mmr_event_payload(&c->buf, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-                              PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
+            mmr_event_payload_key(&c->buf, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                                  PQgetvalue(r, i, 8), (size_t)PQgetlength(r, i, 8), PQgetvalue(r, i, 4),
+                                  PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
             mmr_buf_putc(&c->buf, '\n');
             fwrite(c->buf.data, 1, c->buf.len, out);
         }
@@ -782,6 +815,7 @@ static void ctx_free(pgrun *c)
     mmr_resp_loader_free(c->resp);
     mmr_decide_result_free(&c->res);
     mmr_buf_free(&c->cand); mmr_buf_free(&c->defer); mmr_buf_free(&c->deliv); mmr_buf_free(&c->buf);
+    mmr_buf_free(&c->kmeta);
     mmr_pg_close(c->pg);
 }
 
@@ -807,6 +841,7 @@ int mmr_run_pg(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
     mmr_arena_init(&c.ua, 0);
     mmr_decide_result_init(&c.res);
     mmr_buf_init(&c.cand); mmr_buf_init(&c.defer); mmr_buf_init(&c.deliv); mmr_buf_init(&c.buf);
+    mmr_buf_init(&c.kmeta);
     if (mmr_vm_init(&c.vm, c.p) || !(c.tzc = mmr_tz_cache_new(o->zoneinfo))) { oom(d); ctx_free(&c); return -1; }
     if (mmr_pg_open(&c.pg, o->db_path, d)) { ctx_free(&c); return -1; }
     int rc = run_body(&c);

@@ -193,6 +193,25 @@ void mmr_rule_meta_json(const mmr_program *p, uint32_t rule, const char *as_of, 
     mmr_buf_putc(m, '}');
 }
 
+void mmr_meta_with_key(mmr_buf *m, const char *rule_meta, const char *key, size_t key_len)
+{
+    size_t n = strlen(rule_meta);
+    if (!key || n < 2 || rule_meta[n - 1] != '}') { mmr_buf_append(m, rule_meta, n); return; }
+    mmr_buf_append(m, rule_meta, n - 1);
+    mmr_buf_puts(m, ",\"key\":");
+    mmr_buf_json_string(m, key, key_len);
+    mmr_buf_putc(m, '}');
+}
+
+void mmr_rule_key_label(mmr_buf *b, const char *rule, const char *key, size_t key_len)
+{
+    mmr_buf_puts(b, rule);
+    if (!key) return;
+    mmr_buf_putc(b, '[');
+    mmr_buf_json_string(b, key, key_len);
+    mmr_buf_putc(b, ']');
+}
+
 int mmr_grow(void **v, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return 0;

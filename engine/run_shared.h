@@ -19,6 +19,11 @@ void mmr_json_obj1(mmr_buf *b, const char *key, const char *val);
 void mmr_template_vars_json(const mmr_prog_template *t, mmr_buf *b);
 /* A delivery's meta_json for rule on as_of. */
 void mmr_rule_meta_json(const mmr_program *p, uint32_t rule, const char *as_of, mmr_buf *m);
+/* A keyed delivery's meta_json: rule_meta (mmr_rule_meta_json's object)
+ * with "key" added last; key NULL: rule_meta as it is. */
+void mmr_meta_with_key(mmr_buf *m, const char *rule_meta, const char *key, size_t key_len);
+/* A candidate's name in messages: rule, or rule["key"] (JSON string). */
+void mmr_rule_key_label(mmr_buf *b, const char *rule, const char *key, size_t key_len);
 /* "a number", "text", …: what a slot of type must hold, for messages. */
 const char *mmr_want_phrase(int type);
 /* A list or map stored as JSON text into *out (in arena a). 0, or -1 with

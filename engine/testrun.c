@@ -304,6 +304,29 @@ static json_t *add_failure(json_t *fails, const mmr_loc *loc, const char *msg)
 
 static const char *rule_name(const mmr_program *p, uint32_t i) { return p->rules[i].name; }
 
+/* RULE, or RULE["KEY"] for one key of a per-key rule, as tests write it. */
+static void put_ref(mmr_buf *b, const char *rule, const char *key, size_t key_len)
+{
+    mmr_buf_puts(b, rule);
+    if (!key) return;
+    mmr_buf_putc(b, '[');
+    quote(b, key, key_len);
+    mmr_buf_putc(b, ']');
+}
+
+static void put_decision(mmr_buf *b, const mmr_program *p, const mmr_decision *dd)
+{
+    put_ref(b, rule_name(p, dd->rule), dd->key ? dd->key->bytes : NULL, dd->key ? dd->key->len : 0);
+}
+
+/* Does decision dd answer to `rule` (any key of it) or `rule["key"]`? */
+static int names(const mmr_program *p, const mmr_decision *dd, const char *rule, const char *key)
+{
+    if (strcmp(rule_name(p, dd->rule), rule) != 0) return 0;
+    if (!key) return 1;
+    return dd->key && dd->key->len == strlen(key) && memcmp(dd->key->bytes, key, dd->key->len) == 0;
+}
+
 /* The delivered decisions as text: "no nudge", "nudge X", "nudges X, Y". */
 static void got_nudges(mmr_buf *b, const mmr_program *p, const mmr_decide_result *d)
 {
@@ -313,15 +336,36 @@ static void got_nudges(mmr_buf *b, const mmr_program *p, const mmr_decide_result
     for (size_t i = 0; i < d->n; i++)
         if (d->v[i].delivered) {
             if (k++) mmr_buf_puts(b, ", ");
-            mmr_buf_puts(b, rule_name(p, d->v[i].rule));
+            put_decision(b, p, &d->v[i]);
         }
 }
 
-static const mmr_decision *find_decision(const mmr_program *p, const mmr_decide_result *d, const char *rule)
+/* The first decision (in priority order) that `rule` or `rule["key"]`
+ * names and that has the wanted status (-1: any; else 0 delivered,
+ * 1 suppressed for reason, 2 deferred until at); else the first it names
+ * at all, else NULL. A bare name of a per-key rule names any of its keys. */
+static const mmr_decision *find_decision_as(const mmr_program *p, const mmr_decide_result *d, const char *rule,
+                                            const char *key, int want, int reason, int64_t at, int *found)
 {
-    for (size_t i = 0; i < d->n; i++)
-        if (strcmp(rule_name(p, d->v[i].rule), rule) == 0) return &d->v[i];
-    return NULL;
+    const mmr_decision *first = NULL;
+    *found = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const mmr_decision *dd = &d->v[i];
+        if (!names(p, dd, rule, key)) continue;
+        if (!first) first = dd;
+        int ok = want == 0 ? dd->delivered :
+                 want == 1 ? (!dd->delivered && !dd->deferred && (int)dd->reason == reason) :
+                 want == 2 ? (dd->deferred && dd->deliver_at == at) : 1;
+        if (ok) { *found = 1; return dd; }
+    }
+    return first;
+}
+
+static const mmr_decision *find_decision(const mmr_program *p, const mmr_decide_result *d, const char *rule,
+                                         const char *key)
+{
+    int found;
+    return find_decision_as(p, d, rule, key, -1, 0, 0, &found);
 }
 
 static int has_substr(const char *hay, const char *needle, size_t nlen)
@@ -341,9 +385,12 @@ static void check_expect(run_ctx *c, const mmr_expect *x, json_t *fails)
     mmr_buf_clear(m);
     switch (x->kind) {
     case MMR_X_NUDGE: {
-        const mmr_decision *dd = find_decision(p, d, x->rule);
-        if (dd && dd->delivered) return;
-        mmr_buf_printf(m, "expected nudge %s, got ", x->rule);
+        int found;
+        find_decision_as(p, d, x->rule, x->key, 0, 0, 0, &found);
+        if (found) return;
+        mmr_buf_puts(m, "expected nudge ");
+        put_ref(m, x->rule, x->key, x->key ? strlen(x->key) : 0);
+        mmr_buf_puts(m, ", got ");
         got_nudges(m, p, d);
         break;
     }
@@ -353,57 +400,70 @@ static void check_expect(run_ctx *c, const mmr_expect *x, json_t *fails)
         got_nudges(m, p, d);
         break;
     case MMR_X_CANDIDATES: {
+        /* a set: each name has a candidate, each candidate a name (a bare
+         * name of a per-key rule stands for one or more of its keys) */
         int ok = 1;
         for (size_t i = 0; i < x->nrules && ok; i++)
-            if (!find_decision(p, d, x->rules[i])) ok = 0;
+            if (!find_decision(p, d, x->rules[i], x->rule_keys ? x->rule_keys[i] : NULL)) ok = 0;
         for (size_t i = 0; i < d->n && ok; i++) {
             int found = 0;
             for (size_t j = 0; j < x->nrules; j++)
-                if (strcmp(x->rules[j], rule_name(p, d->v[i].rule)) == 0) found = 1;
+                if (names(p, &d->v[i], x->rules[j], x->rule_keys ? x->rule_keys[j] : NULL)) found = 1;
             if (!found) ok = 0;
         }
         if (ok) return;
         mmr_buf_puts(m, "expected candidates [");
         for (size_t i = 0; i < x->nrules; i++) {
             if (i) mmr_buf_puts(m, ", ");
-            mmr_buf_puts(m, x->rules[i]);
+            const char *k = x->rule_keys ? x->rule_keys[i] : NULL;
+            put_ref(m, x->rules[i], k, k ? strlen(k) : 0);
         }
         mmr_buf_puts(m, "], got [");
         for (size_t i = 0; i < d->n; i++) {
             if (i) mmr_buf_puts(m, ", ");
-            mmr_buf_puts(m, rule_name(p, d->v[i].rule));
+            put_decision(m, p, &d->v[i]);
         }
         mmr_buf_putc(m, ']');
         break;
     }
     case MMR_X_SUPPRESSED: {
-        const mmr_decision *dd = find_decision(p, d, x->rule);
-        int want = mmr_reason_from_name(x->reason);
+        int want = mmr_reason_from_name(x->reason), found;
         /* a deferred candidate is not suppressed: expect deferred */
-        if (dd && !dd->delivered && !dd->deferred && (int)dd->reason == want) return;
-        mmr_buf_printf(m, "expected suppressed %s because %s, got ", x->rule, x->reason ? x->reason : "?");
+        const mmr_decision *dd = find_decision_as(p, d, x->rule, x->key, 1, want, 0, &found);
+        if (want >= 0 && found) return;
+        mmr_buf_puts(m, "expected suppressed ");
+        put_ref(m, x->rule, x->key, x->key ? strlen(x->key) : 0);
+        mmr_buf_printf(m, " because %s, got ", x->reason ? x->reason : "?");
         if (want < 0) mmr_buf_printf(m, "an unknown reason \"%s\"", x->reason ? x->reason : "");
-        else if (!dd) mmr_buf_printf(m, "%s not a candidate", x->rule);
-        else if (dd->delivered) mmr_buf_printf(m, "nudge %s", x->rule);
+        else if (!dd) { put_ref(m, x->rule, x->key, x->key ? strlen(x->key) : 0); mmr_buf_puts(m, " not a candidate"); }
+        else if (dd->delivered) { mmr_buf_puts(m, "nudge "); put_decision(m, p, dd); }
         else if (dd->deferred) {
             char at[MMR_TIME_BUF];
-            mmr_buf_printf(m, "deferred %s until \"%s\"", x->rule, mmr_time_format(dd->deliver_at, at));
+            mmr_buf_puts(m, "deferred ");
+            put_decision(m, p, dd);
+            mmr_buf_printf(m, " until \"%s\"", mmr_time_format(dd->deliver_at, at));
         }
-        else mmr_buf_printf(m, "suppressed %s because %s", x->rule, mmr_reason_name(dd->reason));
+        else { mmr_buf_puts(m, "suppressed "); put_decision(m, p, dd); mmr_buf_printf(m, " because %s", mmr_reason_name(dd->reason)); }
         break;
     }
     case MMR_X_DEFERRED: {
-        const mmr_decision *dd = find_decision(p, d, x->rule);
         int64_t want = 0;
-        int bad = !x->text || mmr_time_parse(x->text, x->text_len, &want, NULL);
-        if (!bad && dd && dd->deferred && dd->deliver_at == want) return;
+        int bad = !x->text || mmr_time_parse(x->text, x->text_len, &want, NULL), found;
+        const mmr_decision *dd = find_decision_as(p, d, x->rule, x->key, 2, 0, want, &found);
+        if (!bad && found) return;
         char at[MMR_TIME_BUF];
-        mmr_buf_printf(m, "expected deferred %s until \"%s\", got ", x->rule, x->text ? x->text : "");
+        mmr_buf_puts(m, "expected deferred ");
+        put_ref(m, x->rule, x->key, x->key ? strlen(x->key) : 0);
+        mmr_buf_printf(m, " until \"%s\", got ", x->text ? x->text : "");
         if (bad) mmr_buf_puts(m, "a time that does not parse");
-        else if (!dd) mmr_buf_printf(m, "%s not a candidate", x->rule);
-        else if (dd->delivered) mmr_buf_printf(m, "nudge %s", x->rule);
-        else if (dd->deferred) mmr_buf_printf(m, "deferred %s until \"%s\"", x->rule, mmr_time_format(dd->deliver_at, at));
-        else mmr_buf_printf(m, "suppressed %s because %s", x->rule, mmr_reason_name(dd->reason));
+        else if (!dd) { put_ref(m, x->rule, x->key, x->key ? strlen(x->key) : 0); mmr_buf_puts(m, " not a candidate"); }
+        else if (dd->delivered) { mmr_buf_puts(m, "nudge "); put_decision(m, p, dd); }
+        else if (dd->deferred) {
+            mmr_buf_puts(m, "deferred ");
+            put_decision(m, p, dd);
+            mmr_buf_printf(m, " until \"%s\"", mmr_time_format(dd->deliver_at, at));
+        }
+        else { mmr_buf_puts(m, "suppressed "); put_decision(m, p, dd); mmr_buf_printf(m, " because %s", mmr_reason_name(dd->reason)); }
         break;
     }
     case MMR_X_TITLE_CONTAINS: case MMR_X_BODY_CONTAINS:
@@ -484,6 +544,7 @@ static json_t *decisions_json(const mmr_program *p, const mmr_decide_result *d)
         const mmr_decision *x = &d->v[i];
         json_t *o = json_object();
         json_object_set_new(o, "rule", json_string(rule_name(p, x->rule)));
+        if (x->key) json_object_set_new(o, "key", json_stringn(x->key->bytes, x->key->len));
         json_object_set_new(o, "priority", json_integer(p->rules[x->rule].priority));
         json_object_set_new(o, "status", json_string(x->delivered ? "delivered" : x->deferred ? "deferred" : "suppressed"));
         json_object_set_new(o, "reason", x->delivered || x->deferred ? json_null() : json_string(mmr_reason_name(x->reason)));
@@ -593,6 +654,7 @@ static int run_one(run_ctx *c, const mmr_test *t)
         for (size_t i = 0; i < t->nhistory; i++) {
             hist[i].rule = mmr_program_find_rule(p, t->history[i].rule);
             hist[i].rule_name = t->history[i].rule;
+            hist[i].key = t->history[i].key;
             /* now - ago, saturated: `at` may be year 1 and `ago` near
              * INT64_MAX seconds (both are valid input) */
             int64_t ago = t->history[i].ago_s;
@@ -621,9 +683,19 @@ static int run_one(run_ctx *c, const mmr_test *t)
         const mmr_decide_result *d = &c->dec;
         json_t *cands = json_array();
         for (size_t i = 0; i < d->n; i++) {
-            json_array_append_new(cands, json_string(rule_name(p, d->v[i].rule)));
+            mmr_buf_clear(&c->msg);
+            put_decision(&c->msg, p, &d->v[i]);
+            json_array_append_new(cands, json_stringn(c->msg.data ? c->msg.data : "", c->msg.len));
+            /* per test, not per key: count a rule once */
+            int again = 0, delivered = 0;
+            for (size_t j = 0; j < d->n; j++) {
+                if (d->v[j].rule != d->v[i].rule) continue;
+                if (j < i) again = 1;
+                if (d->v[j].delivered) delivered = 1;
+            }
+            if (again) continue;
             r->rule_fired[d->v[i].rule]++;
-            if (d->v[i].delivered) r->rule_delivered[d->v[i].rule]++;
+            if (delivered) r->rule_delivered[d->v[i].rule]++;
         }
         json_object_set_new(o, "candidates", cands);
         json_object_set_new(o, "decisions", decisions_json(p, d));
@@ -636,9 +708,10 @@ static int run_one(run_ctx *c, const mmr_test *t)
 
         /* traced code: explain and coverage; must agree with the fast code */
         size_t nfast = c->vm.ncands;
-        uint32_t *fast = mmr_arena_alloc(&c->arena, (nfast ? nfast : 1) * sizeof *fast);
+        mmr_candidate *fast = mmr_arena_alloc(&c->arena, (nfast ? nfast : 1) * sizeof *fast);
         if (!fast) { json_decref(o); json_decref(fails); return -1; }
-        for (size_t i = 0; i < nfast; i++) fast[i] = c->vm.cands[i].rule;
+        /* (keys point into the inputs, which the traced run keeps) */
+        for (size_t i = 0; i < nfast; i++) fast[i] = c->vm.cands[i];
         if (mmr_vm_run(&c->vm, 1) < 0) {
             mmr_buf_clear(&c->msg);
             mmr_buf_printf(&c->msg, "the VM failed on the traced code: %s", c->vm.error);
@@ -648,7 +721,10 @@ static int run_one(run_ctx *c, const mmr_test *t)
             for (size_t i = 0; same && i < nfast; i++) {
                 int found = 0;
                 for (size_t j = 0; j < c->vm.ncands; j++)
-                    if (c->vm.cands[j].rule == fast[i]) found = 1;
+                    if (c->vm.cands[j].rule == fast[i].rule &&
+                        (c->vm.cands[j].key.tag == MMR_V_TEXT) == (fast[i].key.tag == MMR_V_TEXT) &&
+                        (fast[i].key.tag != MMR_V_TEXT || mmr_text_eq(c->vm.cands[j].key.u.text, fast[i].key.u.text)))
+                        found = 1;
                 if (!found) same = 0;
             }
             if (!same)
@@ -749,9 +825,11 @@ static int explain_rule(const json_t *t, const char *rule)
     size_t i, k;
     json_t *x, *f, *n;
     int any = 0;
+    size_t rl = strlen(rule);
     json_array_foreach(json_object_get(t, "candidates"), i, x) {
         any = 1;
-        if (strcmp(json_string_value(x), rule) == 0) return 1;
+        const char *cn = json_string_value(x);     /* RULE or RULE["KEY"] */
+        if (strncmp(cn, rule, rl) == 0 && (cn[rl] == 0 || cn[rl] == '[')) return 1;
     }
     json_array_foreach(json_object_get(t, "failures"), k, f)
         json_array_foreach(json_object_get(f, "rules"), i, n) {
@@ -784,8 +862,14 @@ static void render_context(mmr_buf *out, const json_t *t)
     json_t *decs = json_object_get(t, "decisions");
     if (json_array_size(decs)) mmr_buf_puts(out, "  decisions:\n");
     json_array_foreach(decs, i, x) {
-        mmr_buf_printf(out, "    %s (priority %lld): ", jstr(x, "rule"),
-                       (long long)json_integer_value(json_object_get(x, "priority")));
+        mmr_buf_printf(out, "    %s", jstr(x, "rule"));
+        if (json_object_get(x, "key")) {
+            const char *k = jstr(x, "key");
+            mmr_buf_putc(out, '[');
+            quote(out, k, strlen(k));
+            mmr_buf_putc(out, ']');
+        }
+        mmr_buf_printf(out, " (priority %lld): ", (long long)json_integer_value(json_object_get(x, "priority")));
         if (strcmp(jstr(x, "status"), "delivered") == 0) {
             mmr_buf_puts(out, "delivered: ");
             const char *ti = jstr(x, "title"), *bo = jstr(x, "body");

@@ -55,12 +55,14 @@ int mmr_uuid_parse(const char *s, unsigned char out[16])
     return s[j] == 0 ? 0 : -1;
 }
 
-char *mmr_delivery_id(const char *user_id, const char *rule, const char *snapshot_date, char *out)
+char *mmr_delivery_id_key(const char *user_id, const char *rule, const char *snapshot_date,
+                          const char *key, size_t key_len, char *out)
 {
-    /* the name is user_id "\n" rule "\n" date: ids are short, so it is
-     * built on the stack; a longer one (never seen) is allocated */
+    /* the name is user_id "\n" rule "\n" date ["\n" key]: ids are short,
+     * so it is built on the stack; a longer one is allocated */
+    if (!key) key_len = 0;
     size_t nu = strlen(user_id), nr = strlen(rule), nd = strlen(snapshot_date);
-    size_t n = nu + nr + nd + 2;
+    size_t n = nu + nr + nd + 2 + (key_len ? key_len + 1 : 0);
     char stackbuf[512];
     char *name = n <= sizeof stackbuf ? stackbuf : malloc(n);
     if (!name) { out[0] = 0; return NULL; }
@@ -69,8 +71,17 @@ char *mmr_delivery_id(const char *user_id, const char *rule, const char *snapsho
     memcpy(name + nu + 1, rule, nr);
     name[nu + 1 + nr] = '\n';
     memcpy(name + nu + nr + 2, snapshot_date, nd);
+    if (key_len) {
+        name[nu + nr + nd + 2] = '\n';
+        memcpy(name + nu + nr + nd + 3, key, key_len);
+    }
     unsigned char u[16];
     mmr_uuid_v5(mmr_uuid_namespace, name, n, u);
     if (name != stackbuf) free(name);
     return mmr_uuid_format(u, out);
+}
+
+char *mmr_delivery_id(const char *user_id, const char *rule, const char *snapshot_date, char *out)
+{
+    return mmr_delivery_id_key(user_id, rule, snapshot_date, NULL, 0, out);
 }

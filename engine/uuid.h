@@ -25,5 +25,12 @@ int mmr_uuid_parse(const char *s, unsigned char out[16]);
  * Returns out (NULL, and out "", only when memory runs out). */
 char *mmr_delivery_id(const char *user_id, const char *rule,
                       const char *snapshot_date, char *out);
+/* A per-key rule's delivery id: the name is the keyless one + "\n" +
+ * the key's key_len bytes. User ids hold no control character, rule names
+ * are identifiers and dates are fixed, so the key, last, may hold any byte
+ * and no two (user, rule, date, key) share a name. key NULL (or empty):
+ * exactly mmr_delivery_id, so keyless ids never change. */
+char *mmr_delivery_id_key(const char *user_id, const char *rule, const char *snapshot_date,
+                          const char *key, size_t key_len, char *out);
 
 #endif

@@ -38,6 +38,9 @@ typedef struct mmr_pvec { void *v; size_t n, cap; } mmr_pvec;
 
 typedef struct mmr_name_loc { const char *name; mmr_loc loc; } mmr_name_loc;
 typedef struct mmr_map_entry { mmr_expr *key, *value; } mmr_map_entry;
+/* A rule named in a test: RULE or RULE["KEY"] (key NULL when bare). */
+typedef struct mmr_rule_ref { const char *name, *key; } mmr_rule_ref;
+typedef struct mmr_ref_loc { mmr_rule_ref ref; mmr_loc loc; } mmr_ref_loc;
 
 /* Fields of a block, to find duplicates. */
 enum {
@@ -107,6 +110,7 @@ int mmr_yylex(MMR_YYSTYPE *lval, MMR_YYLTYPE *lloc, void *scanner);
     int minutes;
     int op;
     mmr_pvec vec;
+    mmr_rule_ref ref;
 }
 
 %code {
@@ -131,6 +135,8 @@ static mmr_type type_of(mmr_pstate *ps, const char *a, const char *b, MMR_YYLTYP
 static void finish_list(mmr_pstate *ps, mmr_expr *e, mmr_pvec *v);
 static void finish_names(mmr_pstate *ps, mmr_pvec *v, const char ***names, mmr_loc **locs, size_t *n);
 static void add_expect(mmr_pstate *ps, mmr_expect_kind k, MMR_YYLTYPE l);
+static void finish_refs(mmr_pstate *ps, mmr_pvec *v, mmr_expect *x);
+static int when_field(mmr_pstate *ps, int each, MMR_YYLTYPE kw);
 static mmr_loc span(mmr_pstate *ps, MMR_YYLTYPE a, MMR_YYLTYPE b);
 static mmr_derived *new_def(mmr_pstate *ps, MMR_YYLTYPE l);
 static int whole_number(double v) { return v >= 0 && v <= 1000000 && v == floor(v); }
@@ -163,6 +169,7 @@ static int zero_literal(mmr_tok_num n) { return n.v == 0 && !n.percent && n.src 
 %token <id> SUPPRESSED "suppressed" BECAUSE "because"
 %token <id> DEFERRED "deferred" UNTIL "until"
 %token <id> TRANSACTIONS "transactions" BUDGETS "budgets" GOALS "goals" RETENTION "retention"
+%token <id> FOR "for" EACH "each" RANK "rank"
 %token <id> CONTAINS "contains"
 /* punctuation */
 %token EQ "==" NE "!=" LE "<=" GE ">=" LT "<" GT ">" COALESCE "??"
@@ -177,7 +184,9 @@ static int zero_literal(mmr_tok_num n) { return n.v == 0 && !n.percent && n.src 
 %type <op> cmp_op
 %type <vec> expr_list expr_seq map_entries map_seq binding_block binding_list binding_seq
 %type <vec> name_list name_seq hist_items opt_with agg_words txn_list txn_seq
-%type <e> opt_where
+%type <e> opt_where opt_rank
+%type <ref> rule_ref
+%type <vec> rule_ref_list rule_ref_seq
 %type <id> opt_by
 %type <num> signed_number
 
@@ -356,8 +365,12 @@ rule_field
           } else if (field(ps, MMR_F_COOLDOWN, "cooldown", "rule", NULL, @1)) {
               ps->rule.cooldown_s = 0; ps->rule.cooldown_src = "0"; ps->rule.cooldown_loc = LOC(@2); } }
     | WHEN expr
-        { if (field(ps, MMR_F_WHEN, "when", "rule", NULL, @1)) {
+        { if (when_field(ps, 0, @1)) {
               ps->rule.when = $2; ps->rule.when_loc = LOC(@2); } }
+    | FOR EACH name IN arith WHERE expr opt_rank
+        { mmr_expr *e = mk(ps, MMR_E_QUANT, @$);
+          if (e) { e->op = MMR_OP_EACH; e->text = $3; e->lhs = $5; e->rhs = $7; e->third = $8; }
+          if (when_field(ps, 1, @1)) { ps->rule.when = e; ps->rule.when_loc = LOC(@$); ps->rule.each_var_loc = LOC(@3); } }
     | AUDIENCE expr
         { if (field(ps, MMR_F_AUDIENCE, "audience", "rule", NULL, @1)) {
               ps->rule.audience = $2; ps->rule.audience_loc = LOC(@2); } }
@@ -365,6 +378,11 @@ rule_field
         { if (field(ps, MMR_F_MESSAGE, "message", "rule", NULL, @1)) {
               ps->rule.message = $2; ps->rule.message_loc = LOC(@2);
               ps->rule.with = $3.v; ps->rule.nwith = $3.n; } }
+    ;
+
+opt_rank
+    : %empty { $$ = NULL; }
+    | RANK BY arith { $$ = $3; }
     ;
 
 opt_with
@@ -477,10 +495,10 @@ txn_seq
 
 hist_items
     : %empty { memset(&$$, 0, sizeof $$); }
-    | hist_items name DURATION AGO opt_comma
+    | hist_items rule_ref DURATION AGO opt_comma
         { $$ = $1;
           mmr_history_item *h = mmr_pvec_push(ps, &$$, sizeof *h);
-          if (h) { h->loc = span(ps, @2, @4); h->rule = $2; h->ago_s = $3.secs; h->ago_src = $3.src; } }
+          if (h) { h->loc = span(ps, @2, @4); h->rule = $2.name; h->key = $2.key; h->ago_s = $3.secs; h->ago_src = $3.src; } }
     ;
 
 opt_comma
@@ -489,20 +507,20 @@ opt_comma
     ;
 
 expectation
-    : NUDGE name
+    : NUDGE rule_ref
         { add_expect(ps, MMR_X_NUDGE, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
-          if (x) x->rule = $2; }
+          if (x) { x->rule = $2.name; x->key = $2.key; } }
     | NO NUDGE
         { add_expect(ps, MMR_X_NO_NUDGE, @$); }
-    | CANDIDATES LBRACK name_list RBRACK
+    | CANDIDATES LBRACK rule_ref_list RBRACK
         { add_expect(ps, MMR_X_CANDIDATES, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
-          if (x) finish_names(ps, &$3, &x->rules, &x->rule_locs, &x->nrules); }
-    | SUPPRESSED name BECAUSE name
+          if (x) finish_refs(ps, &$3, x); }
+    | SUPPRESSED rule_ref BECAUSE name
         { add_expect(ps, MMR_X_SUPPRESSED, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
-          if (x) { x->rule = $2; x->reason = $4; } }
-    | DEFERRED name UNTIL STRING
+          if (x) { x->rule = $2.name; x->key = $2.key; x->reason = $4; } }
+    | DEFERRED rule_ref UNTIL STRING
         { add_expect(ps, MMR_X_DEFERRED, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
-          if (x) { x->rule = $2; x->text = mmr_arena_strndup(ps->arena, $4.s, $4.len); x->text_len = $4.len; } }
+          if (x) { x->rule = $2.name; x->key = $2.key; x->text = mmr_arena_strndup(ps->arena, $4.s, $4.len); x->text_len = $4.len; } }
     | TITLE CONTAINS STRING { add_expect(ps, MMR_X_TITLE_CONTAINS, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
           if (x) { x->text = mmr_arena_strndup(ps->arena, $3.s, $3.len); x->text_len = $3.len; } }
     | BODY CONTAINS STRING { add_expect(ps, MMR_X_BODY_CONTAINS, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
@@ -511,6 +529,29 @@ expectation
           if (x) { x->text = mmr_arena_strndup(ps->arena, $3.s, $3.len); x->text_len = $3.len; } }
     | BODY EQ STRING { add_expect(ps, MMR_X_BODY_EQ, @$); mmr_expect *x = ps->expects.n ? (mmr_expect *)ps->expects.v + ps->expects.n - 1 : NULL;
           if (x) { x->text = mmr_arena_strndup(ps->arena, $3.s, $3.len); x->text_len = $3.len; } }
+    ;
+
+/* A rule in a test: RULE, or RULE["KEY"] for one key of a per-key rule. */
+rule_ref
+    : name { $$.name = $1; $$.key = NULL; }
+    | name LBRACK STRING RBRACK
+        { $$.name = $1; $$.key = mmr_arena_strndup(ps->arena, $3.s, $3.len); if (!$$.key) ps->oom = 1; }
+    ;
+
+rule_ref_list
+    : %empty { memset(&$$, 0, sizeof $$); }
+    | rule_ref_seq opt_comma { $$ = $1; }
+    ;
+
+rule_ref_seq
+    : rule_ref
+        { memset(&$$, 0, sizeof $$);
+          mmr_ref_loc *n = mmr_pvec_push(ps, &$$, sizeof *n);
+          if (n) { n->ref = $1; n->loc = LOC(@1); } }
+    | rule_ref_seq COMMA rule_ref
+        { $$ = $1;
+          mmr_ref_loc *n = mmr_pvec_push(ps, &$$, sizeof *n);
+          if (n) { n->ref = $3; n->loc = LOC(@3); } }
     ;
 
 /* ------------------------------------------------------ bindings, names */
@@ -571,6 +612,7 @@ name
     | DEFERRED { $$ = dup_id(ps, $1); } | UNTIL { $$ = dup_id(ps, $1); }
     | TRANSACTIONS { $$ = dup_id(ps, $1); } | RETENTION { $$ = dup_id(ps, $1); }
     | BUDGETS { $$ = dup_id(ps, $1); } | GOALS { $$ = dup_id(ps, $1); }
+    | FOR { $$ = dup_id(ps, $1); } | EACH { $$ = dup_id(ps, $1); } | RANK { $$ = dup_id(ps, $1); }
     ;
 
 /* ----------------------------------------------------------- expressions */
@@ -893,6 +935,42 @@ static void finish_names(mmr_pstate *ps, mmr_pvec *v, const char ***names, mmr_l
     *names = nm; *locs = lc; *n = v->n;
 }
 
+/* `expect candidates [a, b["K"]]`: names, their keys (an array only
+ * when some name has one) and places. */
+static void finish_refs(mmr_pstate *ps, mmr_pvec *v, mmr_expect *x)
+{
+    if (!v->n) return;
+    const char **nm = mmr_arena_alloc(ps->arena, v->n * sizeof *nm);
+    const char **ks = mmr_arena_calloc(ps->arena, v->n * sizeof *ks);
+    mmr_loc *lc = mmr_arena_alloc(ps->arena, v->n * sizeof *lc);
+    if (!nm || !ks || !lc) { ps->oom = 1; return; }
+    mmr_ref_loc *src = v->v;
+    int keyed = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        nm[i] = src[i].ref.name; ks[i] = src[i].ref.key; lc[i] = src[i].loc;
+        if (ks[i]) keyed = 1;
+    }
+    x->rules = nm; x->rule_keys = keyed ? ks : NULL; x->rule_locs = lc; x->nrules = v->n;
+}
+
+/* A rule's `when` and `for each` share one slot: one of them, once. */
+static int when_field(mmr_pstate *ps, int each, MMR_YYLTYPE kw)
+{
+    if (ps->seen[MMR_F_WHEN] && ps->rule.when) {
+        int was_each = ps->rule.when->kind == MMR_E_QUANT && ps->rule.when->op == MMR_OP_EACH;
+        if (was_each != each) {
+            mmr_diag *g = mmr_diag_add(ps->diags, MMR_SEV_ERROR, ps->path, kw.first_line, kw.first_column,
+                                       "a rule has either \"when\" or \"for each\", not both; the %s is at %s:%d:%d",
+                                       was_each ? "\"for each\"" : "\"when\"", ps->path,
+                                       ps->seen_loc[MMR_F_WHEN].line, ps->seen_loc[MMR_F_WHEN].col);
+            if (g) { g->end_line = kw.last_line; g->end_col = kw.last_column; }
+            mmr_diag_set_hint(g, "a per-key rule's whole condition goes in its \"where\": for each K in MAP where CONDITION and ...");
+            return 0;
+        }
+    }
+    return field(ps, MMR_F_WHEN, each ? "for each" : "when", "rule", NULL, kw);
+}
+
 static void add_expect(mmr_pstate *ps, mmr_expect_kind k, MMR_YYLTYPE l)
 {
     mmr_expect *x = mmr_pvec_push(ps, &ps->expects, sizeof *x);
@@ -1031,7 +1109,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
         else if (ident) add_phrase(&tail, &count, "a name");
         if (ops) add_phrase(&tail, &count, "an operator");
         if (fields > 3) {
-            if (has(exp, nexp, YYSYMBOL_WHEN)) add_phrase(&tail, &count, "a rule field (description, category, priority, cooldown, when, audience, message)");
+            if (has(exp, nexp, YYSYMBOL_WHEN)) add_phrase(&tail, &count, "a rule field (description, category, priority, cooldown, when, for each, audience, message)");
             else if (has(exp, nexp, YYSYMBOL_TONE)) add_phrase(&tail, &count, "a template field (title, body, tone, category)");
             else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, categories, retention)");
             else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, transactions, budgets, goals, muted, history, expect)");

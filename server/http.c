@@ -41,26 +41,27 @@ int64_t mmr_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-mmr_db *mmr_server_db_take(mmr_server *s, mmr_diags *d)
+mmr_store *mmr_server_db_take(mmr_server *s, mmr_diags *d)
 {
-    mmr_db *db = NULL;
+    mmr_store *db = NULL;
     pthread_mutex_lock(&s->lock);
     if (s->npool) db = s->pool[--s->npool];
     pthread_mutex_unlock(&s->lock);
     if (db) return db;
     /* a short busy timeout: a handler answers 503 rather than hold its
      * client for long while `mmr run` commits */
-    if (mmr_db_open(&db, s->db_path, MMR_DB_OPEN_RW, MMR_HANDLER_BUSY_MS, d)) return NULL;
+    if (mmr_store_open(&db, s->db_path, MMR_STORE_OPEN_CHECKED, MMR_HANDLER_BUSY_MS, d)) return NULL;
     return db;
 }
 
-void mmr_server_db_give(mmr_server *s, mmr_db *db)
+void mmr_server_db_give(mmr_server *s, mmr_store *db)
 {
     if (!db) return;
     pthread_mutex_lock(&s->lock);
-    if (s->npool < MMR_POOL_MAX) { s->pool[s->npool++] = db; db = NULL; }
+    /* a lost PostgreSQL connection is not pooled: the next take opens one */
+    if (s->npool < MMR_POOL_MAX && mmr_store_usable(db)) { s->pool[s->npool++] = db; db = NULL; }
     pthread_mutex_unlock(&s->lock);
-    mmr_db_close(db);
+    mmr_store_close(db);
 }
 
 /* A body over the limit is still read (and dropped) up to this much, so
@@ -299,8 +300,9 @@ static mmr_server *server_new(const char *db_path, const unsigned char *secret, 
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     /* the schema must be there (and current) before the first request */
-    mmr_db *db = NULL;
-    if (mmr_db_open_state(&db, s->db_path, MMR_DB_OPEN_RW, MMR_HANDLER_BUSY_MS, d)) { mmr_server_stop(s); return NULL; }
+    s->pg = mmr_pg_is_url(db_path);
+    mmr_store *db = NULL;
+    if (mmr_store_open(&db, s->db_path, MMR_STORE_OPEN_RW, MMR_HANDLER_BUSY_MS, d)) { mmr_server_stop(s); return NULL; }
     mmr_server_db_give(s, db);
     return s;
 }
@@ -367,7 +369,7 @@ void mmr_server_stop(mmr_server *s)
         MHD_stop_daemon(s->daemon);
     }
     mmr_relay_free(s);
-    for (int i = 0; i < s->npool; i++) mmr_db_close(s->pool[i]);
+    for (int i = 0; i < s->npool; i++) mmr_store_close(s->pool[i]);
     mmr_strmap_free(&s->by_user);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);

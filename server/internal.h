@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include "server/server.h"
 #include "engine/db.h"
+#include "store/store.h"
 #include "util/strmap.h"
 
 #define MMR_BODY_MAX (64 * 1024)        /* request bodies beyond get 413 */
@@ -22,6 +23,7 @@ typedef struct mmr_stream mmr_stream;
 struct mmr_server {
     struct MHD_Daemon *daemon;
     char *db_path;
+    int pg;                      /* db_path is a PostgreSQL URL (store/store.h) */
     unsigned char *secret;
     size_t secret_len;
     int heartbeat_ms;
@@ -30,9 +32,10 @@ struct mmr_server {
     mmr_strmap by_user;          /* user -> the first of that user's streams (their own list) */
     int64_t relay_last;          /* every event <= this went to the streams open then */
     int stopping;
-    mmr_db *pool[MMR_POOL_MAX];  /* idle read-write connections for handlers */
+    mmr_store *pool[MMR_POOL_MAX]; /* idle read-write connections for handlers */
     int npool;
-    mmr_db *relay_db;            /* the relay's own read-only connection */
+    mmr_db *relay_db;            /* the relay's own read-only connection (SQLite) */
+    mmr_pg *relay_pg;            /* the same on PostgreSQL */
     sqlite3_stmt *relay_sel;     /* its poll */
     sqlite3_stmt *relay_ver;     /* PRAGMA data_version: poll only after a commit */
     pthread_t relay;
@@ -109,8 +112,8 @@ int mmr_auth_verify(const unsigned char *key, size_t keylen, const char *token, 
                     const char **why);
 
 /* A database connection for one handler: taken from the pool or opened. */
-mmr_db *mmr_server_db_take(mmr_server *s, mmr_diags *d);
-void    mmr_server_db_give(mmr_server *s, mmr_db *db);
+mmr_store *mmr_server_db_take(mmr_server *s, mmr_diags *d);
+void       mmr_server_db_give(mmr_server *s, mmr_store *db);
 
 /* stream.c */
 void mmr_stream_open(mmr_request *rq, mmr_reply *rp);

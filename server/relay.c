@@ -8,12 +8,15 @@
  * not move the NDJSON cursor, which belongs to `mmr run`'s output. What
  * the relay writes (due deferrals, Redis) is relay_work.c's, on a thread
  * of its own. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "server/internal.h"
 
-enum { POLL_MS = 10, BATCH = 1000 };
+/* PostgreSQL has no data_version to look at for free: the poll is a
+ * query (an index probe past the last event), so every 50 ms */
+enum { POLL_MS = 10, PG_POLL_MS = 50, BATCH = 1000 };
 
 /* PRAGMA data_version of the relay's connection: it changes whenever
  * another connection commits. -1 when it cannot be read (then poll). */
@@ -24,6 +27,42 @@ static int64_t data_version(sqlite3_stmt *ver)
     return v;
 }
 
+
+/* One poll on PostgreSQL: the events after last handed to the streams.
+ * The number of rows, or -1 (tried again on the next tick; a lost
+ * connection is made again first). */
+static int poll_pg(mmr_server *s, int64_t last, mmr_buf *frame)
+{
+    mmr_pg *pg = s->relay_pg;
+    if (PQstatus(pg->h) != CONNECTION_OK) {
+        PQreset(pg->h);
+        if (PQstatus(pg->h) != CONNECTION_OK) return -1;
+    }
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%lld", (long long)last);
+    snprintf(b, sizeof b, "%d", BATCH);
+    const char *p[2] = { a, b };
+    PGresult *r = PQexecParams(pg->h,
+        "SELECT o.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+        "FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
+        "JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
+        "WHERE o.event_id > $1::bigint ORDER BY o.event_id LIMIT $2::bigint", 2, NULL, p, NULL, NULL, 0);
+    int n = -1;
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+        n = PQntuples(r);
+        for (int i = 0; i < n; i++) {
+            mmr_buf_clear(frame);
+            mmr_sse_frame(frame, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
+                          PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
+            pthread_mutex_lock(&s->lock);
+            if (!frame->oom) mmr_streams_push_locked(s, PQgetvalue(r, i, 2), frame->data, frame->len);
+            s->relay_last = atoll(PQgetvalue(r, i, 0));
+            pthread_mutex_unlock(&s->lock);
+        }
+    }
+    PQclear(r);
+    return n;
+}
 
 void mmr_relay_sleep_locked(mmr_server *s, int ms)
 {
@@ -49,6 +88,10 @@ static void *relay_main(void *arg)
         int64_t last = s->relay_last;
         pthread_mutex_unlock(&s->lock);
         int n = 0, r = SQLITE_DONE;
+        if (s->relay_pg) {
+            n = poll_pg(s, last, &frame);
+            goto idle;
+        }
         /* read before the poll: a commit after it changes it again */
         int64_t ver = data_version(s->relay_ver);
         if (ver >= 0 && ver == seen) goto idle;
@@ -77,15 +120,32 @@ static void *relay_main(void *arg)
             next_tick = now + tick_ms;
         }
         if (n == BATCH || s->stopping) continue;   /* more waiting: no sleep */
-        mmr_relay_sleep_locked(s, POLL_MS);
+        mmr_relay_sleep_locked(s, s->relay_pg ? PG_POLL_MS : POLL_MS);
     }
     pthread_mutex_unlock(&s->lock);
     mmr_buf_free(&frame);
     return NULL;
 }
 
+/* mmr_relay_start on PostgreSQL: its own connection, from the newest event. */
+static int relay_start_pg(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
+{
+    if (mmr_pg_open(&s->relay_pg, s->db_path, d)) return -1;
+    PGresult *r = mmr_pg_query(s->relay_pg, "SELECT coalesce(max(event_id), 0) FROM mm_event_outbox", d,
+                               "reading mm_event_outbox");
+    if (!r) return -1;
+    s->relay_last = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (mmr_relay_work_start(s, o, d)) return -1;
+    int e = pthread_create(&s->relay, NULL, relay_main, s);
+    if (e) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the relay thread: %s", strerror(e)); return -1; }
+    s->relay_started = 1;
+    return 0;
+}
+
 int mmr_relay_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
 {
+    if (s->pg) return relay_start_pg(s, o, d);
     sqlite3_stmt *q = NULL;
     if (mmr_db_open(&s->relay_db, s->db_path, MMR_DB_OPEN_RO, 1000, d)) return -1;
     int rc = -1;
@@ -127,4 +187,6 @@ void mmr_relay_free(mmr_server *s)
     s->relay_sel = s->relay_ver = NULL;
     mmr_db_close(s->relay_db);
     s->relay_db = NULL;
+    mmr_pg_close(s->relay_pg);
+    s->relay_pg = NULL;
 }

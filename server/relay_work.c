@@ -22,6 +22,7 @@
 #include "server/internal.h"
 #include "engine/lease.h"
 #include "engine/run.h"
+#include "store/deferred_pg.h"
 #include "util/timeutil.h"
 
 enum {
@@ -41,6 +42,7 @@ struct mmr_relay_work {
     FILE *log;
     mmr_db *ro;                    /* the looks (connections are one thread's each) */
     mmr_db *rw;                    /* the writes, opened on first use */
+    mmr_pg *pg;                    /* PostgreSQL: the one connection (no Redis there yet) */
     sqlite3_stmt *due;             /* a deferral due at ?1 (ro) */
     sqlite3_stmt *pending;         /* an event waiting for Redis (ro) */
     mmr_lease_self me;
@@ -96,6 +98,32 @@ static void release_due(mmr_server *s, mmr_relay_work *w, int64_t now_ms, mmr_di
         if (was_busy(w)) { mmr_diags_free(d); mmr_diags_init(d); return; }
         work_log(w, d, now_ms);
     }
+}
+
+/* release_due on PostgreSQL. A lock wait past lock_timeout (a run
+ * committing) is not an error: the next tick tries again. */
+static void release_due_pg(mmr_relay_work *w, int64_t now_ms, mmr_diags *d)
+{
+    if (PQstatus(w->pg->h) != CONNECTION_OK) {
+        PQreset(w->pg->h);
+        if (PQstatus(w->pg->h) != CONNECTION_OK) { mmr_pg_error(w->pg, NULL, d, "reconnecting"); work_log(w, d, now_ms); return; }
+        PQclear(PQexec(w->pg->h, "SET lock_timeout = 200"));
+    }
+    int64_t now = (int64_t)time(NULL);
+    char t[MMR_TIME_BUF];
+    const char *p[1] = { mmr_time_format(now, t) };
+    PGresult *r = PQexecParams(w->pg->h, "SELECT 1 FROM mm_nudge_deferred WHERE deliver_at <= $1::text COLLATE \"C\" LIMIT 1",
+                               1, NULL, p, NULL, NULL, 0);
+    int due = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) mmr_pg_error(w->pg, r, d, "reading mm_nudge_deferred");
+    PQclear(r);
+    mmr_release_stats rs;
+    if (due && mmr_pg_deferred_release(w->pg, now, 0, &rs, d) < 0) {
+        /* 55P03: lock_timeout */
+        for (size_t i = 0; i < d->n; i++)
+            if (strstr(d->v[i].message, "lock timeout")) { mmr_diags_free(d); mmr_diags_init(d); break; }
+    }
+    work_log(w, d, now_ms);
 }
 
 /* Hold "relay:redis" while we run: take it when free, renew it. */
@@ -168,7 +196,8 @@ static void work_tick(mmr_server *s, mmr_relay_work *w, int64_t now_ms)
     mmr_diags_init(&d);
     if (now_ms >= w->next_defer) {
         w->next_defer = now_ms + DEFER_EVERY_MS;
-        release_due(s, w, now_ms, &d);
+        if (w->pg) release_due_pg(w, now_ms, &d);
+        else release_due(s, w, now_ms, &d);
     }
     if (w->redis_url) {
         relay_lease(s, w, now_ms, &d);
@@ -207,6 +236,15 @@ int mmr_relay_work_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
     w->redis_timeout_ms = o->redis_timeout_ms;
     w->log = o->log;
     mmr_lease_self_init(&w->me, "mmr serve");
+    /* PostgreSQL: due deferrals only (cli/cmd_serve.c refuses --redis there) */
+    if (s->pg) {
+        if (mmr_pg_open(&w->pg, s->db_path, d) || mmr_pg_exec(w->pg, "SET lock_timeout = 200", d, "setting up the session"))
+            return -1;
+        int e = pthread_create(&w->thread, NULL, work_main, s);
+        if (e) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the relay thread: %s", strerror(e)); return -1; }
+        w->started = 1;
+        return 0;
+    }
     if (mmr_db_open(&w->ro, s->db_path, MMR_DB_OPEN_RO, BUSY_MS, d) ||
         mmr_db_prepare(w->ro, &w->due, "SELECT 1 FROM mm_nudge_deferred WHERE deliver_at <= ?1 LIMIT 1", d) ||
         mmr_db_prepare(w->ro, &w->pending,
@@ -250,6 +288,7 @@ void mmr_relay_work_free(mmr_server *s)
     sqlite3_finalize(w->pending);
     mmr_db_close(w->rw);
     mmr_db_close(w->ro);
+    mmr_pg_close(w->pg);
     free(w->redis_url);
     free(w);
     s->work = NULL;

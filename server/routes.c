@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include "server/internal.h"
 #include "server/page.h"
-#include "store/userstate.h"
+#include "store/store.h"
 #include "util/timeutil.h"
 
 /* A store failure as a reply: 503 when the database stayed locked. */
@@ -99,7 +99,7 @@ static void h_feed(mmr_request *rq, mmr_reply *rp)
     mmr_buf items, lat, lid;
     mmr_buf_init(&items); mmr_buf_init(&lat); mmr_buf_init(&lid);
     int more = 0, rc = MMR_STORE_ERROR;
-    mmr_db *db = mmr_server_db_take(rq->srv, &d);
+    mmr_store *db = mmr_server_db_take(rq->srv, &d);
     if (db) rc = mmr_store_feed(db, rq->user, limit, at, id, &items, &more, &lat, &lid, &d);
     mmr_server_db_give(rq->srv, db);
     if (rc) store_error(rp, rc, &d);
@@ -148,7 +148,7 @@ static void settings(mmr_request *rq, mmr_reply *rp, const mmr_strlist *mute, in
     char ts[MMR_TIME_BUF];
     mmr_time_format((int64_t)time(NULL), ts);
     int rc = MMR_STORE_ERROR;
-    mmr_db *db = mmr_server_db_take(rq->srv, &d);
+    mmr_store *db = mmr_server_db_take(rq->srv, &d);
     if (db) rc = mmr_store_settings(db, rq->user, mute, &none, replace, ts, &muted, &cats, &d);
     mmr_server_db_give(rq->srv, db);
     if (rc == MMR_STORE_INVALID) {
@@ -224,7 +224,7 @@ static void h_interactions(mmr_request *rq, mmr_reply *rp)
     mmr_time_format((int64_t)time(NULL), ts);
     long long iid = 0;
     int rc = MMR_STORE_ERROR;
-    mmr_db *db = mmr_server_db_take(rq->srv, &d);
+    mmr_store *db = mmr_server_db_take(rq->srv, &d);
     if (db) rc = mmr_store_interaction(db, json_string_value(did), rq->user, a, ts, &iid, &owner, &d);
     mmr_server_db_give(rq->srv, db);
     if (rc == MMR_STORE_NOT_FOUND) { mmr_reply_error(rp, 404, "no delivery with that id"); goto out; }

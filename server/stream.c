@@ -7,6 +7,7 @@
  * so handing an event to its user costs the same with 10 or 10,000
  * streams open (a walk of all of them took half the server's CPU at
  * 10,000: docs/performance.md). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -147,6 +148,35 @@ static void stream_free(void *cls)
     free(st);
 }
 
+/* replay (below) on PostgreSQL: one statement, so one snapshot. */
+static int replay_pg(mmr_pg *pg, const char *user, const char *last_id, int64_t relay_last, mmr_buf *b, int *more,
+                     mmr_diags *d)
+{
+    char rl[32];
+    snprintf(rl, sizeof rl, "%lld", (long long)relay_last);
+    const char *p[3] = { user, last_id, rl };
+    PGresult *r = PQexecParams(pg->h,
+            "SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+            "FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
+            "WHERE d.user_id = $1 "
+            "AND d.seq > (SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = $2 AND user_id = $1) "
+            "AND d.seq <= coalesce((SELECT delivery_seq FROM mm_event_outbox WHERE event_id <= $3::bigint "
+            "                       ORDER BY event_id DESC LIMIT 1), 0) "
+            "ORDER BY d.seq", 3, NULL, p, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        mmr_pg_error(pg, r, d, "reading mm_nudge_delivery_log");
+        PQclear(r);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (b->len >= MMR_STREAM_BUF_MAX / 2) { *more = 1; break; }
+        mmr_sse_frame(b, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                      PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
+    }
+    PQclear(r);
+    return 0;
+}
+
 /* The user's deliveries after last_id that the relay had already passed
  * when the stream was registered (relay_last); later ones come from the
  * relay, so each reaches the stream once. At most half a stream buffer:
@@ -155,10 +185,15 @@ static int replay(mmr_server *s, const char *user, const char *last_id, int64_t 
                   mmr_diags *d)
 {
     *more = 0;
-    mmr_db *db = mmr_server_db_take(s, d);
-    if (!db) return -1;
+    mmr_store *st = mmr_server_db_take(s, d);
+    if (!st) return -1;
+    mmr_db *db = mmr_store_sqlite(st);
     sqlite3_stmt *q = NULL;
     int rc = -1;
+    if (!db) {
+        rc = replay_pg(mmr_store_pg(st), user, last_id, relay_last, b, more, d);
+        goto out;
+    }
     if (mmr_db_prepare(db, &q,
             "SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
             "FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
@@ -181,7 +216,7 @@ static int replay(mmr_server *s, const char *user, const char *last_id, int64_t 
     rc = 0;
 out:
     sqlite3_finalize(q);
-    mmr_server_db_give(s, db);
+    mmr_server_db_give(s, st);
     return rc;
 }
 

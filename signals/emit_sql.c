@@ -496,7 +496,7 @@ out:
     mmr_buf_free(&lo); mmr_buf_free(&hi); mmr_buf_free(&cond);
 }
 
-int mmr_emit_sql_pg(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diags *d)
+static int emit(const mmr_unit *u, const char *as_of, int wrap, mmr_buf *out, mmr_diags *d)
 {
     mmr_sigplan *p = mmr_sigplan_new(u);
     if (!p) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); return -1; }
@@ -538,8 +538,8 @@ int mmr_emit_sql_pg(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diag
     if (mmr_sigplan_uses(p, MMR_SRC_BUDGET)) mmr_buf_puts(b, ", mm_budget");
     if (mmr_sigplan_uses(p, MMR_SRC_GOAL)) mmr_buf_puts(b, ", mm_goal");
     mmr_buf_puts(b, "; upserts the day's rows of\n-- mm_signal_daily and deletes those older than the retention, in one transaction.\n");
-    mmr_buf_puts(b, "BEGIN;\n"
-                    "CREATE TABLE IF NOT EXISTS mm_signal_daily (\n"
+    if (wrap) mmr_buf_puts(b, "BEGIN;\n");
+    mmr_buf_puts(b, "CREATE TABLE IF NOT EXISTS mm_signal_daily (\n"
                     "  user_id text NOT NULL,\n"
                     "  as_of text NOT NULL,\n"
                     "  PRIMARY KEY (as_of, user_id));\n");
@@ -580,11 +580,22 @@ int mmr_emit_sql_pg(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diag
         ident(b, n);
     }
     mmr_buf_printf(b, ";\n-- the retention (%d days): rows older than it go, as `mmr signals --db` does\n"
-                      "DELETE FROM mm_signal_daily WHERE as_of < to_char(%s - %d, 'YYYY-MM-DD');\nCOMMIT;\n",
+                      "DELETE FROM mm_signal_daily WHERE as_of < to_char(%s - %d, 'YYYY-MM-DD');\n",
                    mmr_sigplan_retention(p), dbuf, mmr_sigplan_retention(p) - 1);
+    if (wrap) mmr_buf_puts(b, "COMMIT;\n");
     rc = 0;
 done:
     mmr_buf_free(&P.ctes); mmr_buf_free(&P.aggcols); mmr_buf_free(&P.scols); mmr_buf_free(&fin);
     mmr_sigplan_free(p);
     return rc;
+}
+
+int mmr_emit_sql_pg(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diags *d)
+{
+    return emit(u, as_of, 1, out, d);
+}
+
+int mmr_emit_sql_pg_body(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diags *d)
+{
+    return emit(u, as_of, 0, out, d);
 }

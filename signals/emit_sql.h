@@ -19,4 +19,8 @@
  * express (then out holds nothing useful). */
 int mmr_emit_sql_pg(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diags *d);
 
+/* The same statements without BEGIN and COMMIT (as_of required), for a
+ * caller that runs them inside its own transaction (store/pg_signals.c). */
+int mmr_emit_sql_pg_body(const mmr_unit *u, const char *as_of, mmr_buf *out, mmr_diags *d);
+
 #endif

@@ -33,6 +33,31 @@ void mmr_strlist_free(mmr_strlist *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Shared by both stores' settings: the valid categories (the defaults
+ * when none were recorded) and one error per requested one that is not. */
+int mmr_store_check_categories(mmr_strlist *cats, const mmr_strlist *mute, const mmr_strlist *unmute,
+                               const char *label, mmr_diags *d)
+{
+    if (!cats->n)
+        for (size_t i = 0; i < sizeof mmr_store_default_categories / sizeof *mmr_store_default_categories; i++)
+            if (mmr_strlist_add(cats, mmr_store_default_categories[i])) return -1;
+    int bad = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const mmr_strlist *s = pass ? unmute : mute;
+        for (size_t i = 0; i < s->n; i++) {
+            if (mmr_strlist_has(cats, s->v[i])) continue;
+            mmr_buf b;
+            mmr_buf_init(&b);
+            for (size_t j = 0; j < cats->n; j++) mmr_buf_printf(&b, "%s%s", j ? ", " : "", cats->v[j]);
+            mmr_diag_add(d, MMR_SEV_ERROR, label, 0, 0, "unknown category \"%s\" (valid: %s)", s->v[i],
+                         b.data ? b.data : "");
+            mmr_buf_free(&b);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
 void mmr_strlist_json(mmr_buf *b, const mmr_strlist *s)
 {
     mmr_buf_putc(b, '[');
@@ -79,7 +104,7 @@ static void put_field(mmr_buf *b, const char *key, sqlite3_stmt *st, int col)
     else mmr_buf_puts(b, "null");
 }
 
-int mmr_store_feed(mmr_db *db, const char *user, long limit, const char *before_at, const char *before_id,
+int mmr_store_sqlite_feed(mmr_db *db, const char *user, long limit, const char *before_at, const char *before_id,
                    mmr_buf *items, int *more, mmr_buf *last_at, mmr_buf *last_id, mmr_diags *d)
 {
     static const char feed_sql[] =
@@ -130,7 +155,7 @@ out:
 
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int mmr_store_settings(mmr_db *db, const char *user, const mmr_strlist *mute, const mmr_strlist *unmute,
+int mmr_store_sqlite_settings(mmr_db *db, const char *user, const mmr_strlist *mute, const mmr_strlist *unmute,
                        int replace, const char *now_ts, mmr_strlist *muted, mmr_strlist *cats, mmr_diags *d)
 {
     sqlite3_stmt *st = NULL;
@@ -145,23 +170,8 @@ int mmr_store_settings(mmr_db *db, const char *user, const mmr_strlist *mute, co
         if (mmr_strlist_add(cats, (const char *)sqlite3_column_text(st, 0))) goto oom;
     if (r != SQLITE_DONE) { rc = failed(db, d, "reading mm_nudge_rule_master"); goto out; }
     sqlite3_finalize(st); st = NULL;
-    if (!cats->n)
-        for (size_t i = 0; i < sizeof mmr_store_default_categories / sizeof *mmr_store_default_categories; i++)
-            if (mmr_strlist_add(cats, mmr_store_default_categories[i])) goto oom;
-    int bad = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        const mmr_strlist *s = pass ? unmute : mute;
-        for (size_t i = 0; i < s->n; i++) {
-            if (mmr_strlist_has(cats, s->v[i])) continue;
-            mmr_buf b;
-            mmr_buf_init(&b);
-            for (size_t j = 0; j < cats->n; j++) mmr_buf_printf(&b, "%s%s", j ? ", " : "", cats->v[j]);
-            mmr_diag_add(d, MMR_SEV_ERROR, db->path, 0, 0, "unknown category \"%s\" (valid: %s)", s->v[i],
-                         b.data ? b.data : "");
-            mmr_buf_free(&b);
-            bad = 1;
-        }
-    }
+    int bad = mmr_store_check_categories(cats, mute, unmute, db->path, d);
+    if (bad < 0) goto oom;
     if (bad) { rc = MMR_STORE_INVALID; goto out; }
     if (change) {
         if (mmr_db_prepare(db, &st, "INSERT INTO mm_user_suppression(user_id, category, muted_at) "
@@ -220,7 +230,7 @@ out:
     return rc;
 }
 
-int mmr_store_interaction(mmr_db *db, const char *delivery_id, const char *user, const char *action,
+int mmr_store_sqlite_interaction(mmr_db *db, const char *delivery_id, const char *user, const char *action,
                           const char *ts, long long *iid, char **user_out, mmr_diags *d)
 {
     sqlite3_stmt *sel = NULL, *ins = NULL;

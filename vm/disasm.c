@@ -167,6 +167,7 @@ static void insn_text(mmr_buf *b, const mmr_program *p, const mmr_code *cd, cons
         if (oi->c == MMR_K_R) range_field = 3;
         else if (oi->b == MMR_K_R) range_field = 2;
     }
+    if (in->op == MMR_I_FIREKEY) range_field = 2;   /* args at b; c is the key, c+1 the rank */
     const int kinds[4] = { oi->m, oi->a, oi->b, oi->c };
     const uint32_t vals[4] = { in->m, in->a, in->b, in->c };
     /* order: a, b, c, then m (comparison/polarity read best last) */
@@ -178,6 +179,13 @@ static void insn_text(mmr_buf *b, const mmr_program *p, const mmr_code *cd, cons
         if (f == 0 && kinds[f] == MMR_K_N && range_field) continue;
         if (!first) mmr_buf_puts(b, ", ");
         first = 0;
+        if (in->op == MMR_I_FIREKEY && f == 3) {
+            mmr_buf_puts(b, "key ");
+            reg_text(b, p, vals[f]);
+            mmr_buf_puts(b, ", rank ");
+            reg_text(b, p, vals[f] + 1);
+            continue;
+        }
         operand(b, p, cd, in, kinds[f], vals[f], f == range_field);
     }
     /* an instruction without operands leaves the mnemonic's padding */

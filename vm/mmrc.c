@@ -1,7 +1,10 @@
 /* .mmrc files: a serialised mmr_program.
  *
  *   offset 0   "MMRC"
- *          4   u32 format version (1)
+ *          4   u32 format version: 1, or 2 for a program with per-key
+ *              rules (FIREKEY); the payload is the same, so a version 1
+ *              program keeps its bytes and an older mmr refuses a
+ *              version 2 file by its version, not by an unknown opcode
  *          8   u64 payload length in bytes
  *         16   u64 FNV-1a 64 checksum of the payload
  *         24   payload
@@ -19,7 +22,16 @@
 #include "util/buf.h"
 #include "util/outfile.h"
 
-#define MMRC_VERSION 1u
+#define MMRC_VERSION 1u        /* programs without FIREKEY */
+#define MMRC_VERSION_KEYED 2u  /* programs with FIREKEY: per-key rules */
+
+static int uses_firekey(const mmr_program *p)
+{
+    for (int ci = 0; ci < 2; ci++)
+        for (uint32_t i = 0; i < p->code[ci].n; i++)
+            if (p->code[ci].insns[i].op == MMR_I_FIREKEY) return 1;
+    return 0;
+}
 #define MMRC_HEADER 24u
 #define NULL_STR 0xFFFFFFFFu
 
@@ -122,7 +134,7 @@ int mmr_program_write(const mmr_program *p, unsigned char **out, size_t *len)
     *out = NULL; *len = 0;
     /* header; length and checksum are filled in at the end */
     w_bytes(&w, "MMRC", 4);
-    w_u32(&w, MMRC_VERSION);
+    w_u32(&w, uses_firekey(p) ? MMRC_VERSION_KEYED : MMRC_VERSION);
     w_u64(&w, 0);
     w_u64(&w, 0);
 
@@ -506,8 +518,9 @@ mmr_program *mmr_program_read(const unsigned char *buf, size_t len, const char *
     WHAT(&r, "header");
     uint32_t ver = r_u32(&r);
     if (r.failed) return NULL;
-    if (ver != MMRC_VERSION) {
-        mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "unsupported format version %u (this mmr reads %u)", ver, MMRC_VERSION);
+    if (ver != MMRC_VERSION && ver != MMRC_VERSION_KEYED) {
+        mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "unsupported format version %u (this mmr reads %u and %u)", ver,
+                     MMRC_VERSION, MMRC_VERSION_KEYED);
         return NULL;
     }
     uint64_t plen = r_u64(&r);
@@ -540,6 +553,12 @@ mmr_program *mmr_program_read(const unsigned char *buf, size_t len, const char *
     if (r.pos != len) {
         mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "%zu unexpected bytes after the end of the program at byte %zu",
                      len - r.pos, r.pos);
+        mmr_program_free(p);
+        return NULL;
+    }
+    if (ver == MMRC_VERSION && uses_firekey(p)) {
+        mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "a format version 1 file with a per-key rule (firekey): "
+                     "version 1 predates them, so the file is corrupt");
         mmr_program_free(p);
         return NULL;
     }

@@ -503,6 +503,17 @@ static int check_code(vctx *v, int ci)
                 FAIL(v, "code[%d] pc %u: fire values r%u..r%u out of range (%u registers)", ci, pc, in->b,
                      in->b + in->m - 1, p->nregs);
             break;
+        case MMR_I_FIREKEY:
+            if (in->m != p->rules[in->a].nargs)
+                FAIL(v, "code[%d] pc %u: firekey of rule %s with %u values (the rule takes %u)", ci, pc,
+                     p->rules[in->a].name, in->m, p->rules[in->a].nargs);
+            if ((uint64_t)in->b + in->m > p->nregs)
+                FAIL(v, "code[%d] pc %u: firekey values r%u..r%u out of range (%u registers)", ci, pc, in->b,
+                     in->b + in->m - 1, p->nregs);
+            if ((uint64_t)in->c + 2 > p->nregs)
+                FAIL(v, "code[%d] pc %u: firekey key and rank r%u..r%u out of range (%u registers)", ci, pc, in->c,
+                     in->c + 1, p->nregs);
+            break;
         case MMR_I_TRACE:
             if (in->m > 3) FAIL(v, "code[%d] pc %u: trace with %u operands (at most 3)", ci, pc, in->m);
             if ((uint64_t)in->c + in->m > p->nregs)

@@ -366,6 +366,7 @@ static int df_code(dflow *f, const mmr_code *cd)
             /* reads: R operands; with a count in m, the last R is a range */
             int range = 0;
             if (oi->m == MMR_K_N) range = oi->c == MMR_K_R ? 3 : oi->b == MMR_K_R ? 2 : 0;
+            if (in->op == MMR_I_FIREKEY) { range = 2; df_read(f, in->c + 1); }   /* args at b; key, rank at c */
             if (oi->a == MMR_K_R) df_read(f, in->a);
             if (oi->b == MMR_K_R) {
                 if (range == 2) for (uint32_t j = 0; j < in->m; j++) df_read(f, in->b + j);
@@ -900,6 +901,32 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         cp->rule = ip->a;
         cp->nargs = n;
         cp->args = n ? ap : NULL;
+        cp->key = cp->rank = mmr_v_missing();
+        cp++;
+        if (n) memcpy(ap, REG(ip->b), n * sizeof *ap);
+        ap += n;
+        ip++; DISPATCH();
+    }
+    /* one key of a per-key rule: always in a loop, so always checked */
+    VMCASE(FIREKEY) {
+        unsigned n = ip->m;
+        size_t nc = (size_t)(cp - vm->cands), na = (size_t)(ap - vm->argbuf);
+        vm->ncands = nc;
+        vm->nargbuf = na;
+        if (UNLIKELY(nc == vm->cands_cap) &&
+            grow((void **)&vm->cands, &vm->cands_cap, nc + 1, sizeof *vm->cands))
+            return run_failed(vm, "out of memory", xc, NULL, 0);
+        if (UNLIKELY(na + n > vm->argbuf_cap) && argbuf_reserve(vm, na + n))
+            return run_failed(vm, "out of memory", xc, NULL, 0);
+        cp = vm->cands + nc;
+        ap = vm->argbuf + na;
+        const mmr_value *kr = REG(ip->c);
+        if (UNLIKELY(kr[0].tag != MMR_V_TEXT)) { why = "firekey without a text key"; goto fail; }
+        cp->rule = ip->a;
+        cp->nargs = n;
+        cp->args = n ? ap : NULL;
+        cp->key = kr[0];
+        cp->rank = kr[1].tag == MMR_V_NUM ? kr[1] : mmr_v_missing();
         cp++;
         if (n) memcpy(ap, REG(ip->b), n * sizeof *ap);
         ap += n;
@@ -911,6 +938,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         cp->rule = ip->a;
         cp->nargs = 1;
         cp->args = ap;
+        cp->key = cp->rank = mmr_v_missing();
         cp++;
         ap[0] = *REG(ip->b);
         ap += 1;
@@ -921,6 +949,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         cp->rule = ip->a;
         cp->nargs = 2;
         cp->args = ap;
+        cp->key = cp->rank = mmr_v_missing();
         cp++;
         ap[0] = src[0];
         ap[1] = src[1];
@@ -956,4 +985,14 @@ fail:
 #undef DISPATCH
 #undef REG
 #undef K
+}
+
+int mmr_candidate_key_cmp(const mmr_candidate *a, const mmr_candidate *b)
+{
+    int ha = a->rank.tag == MMR_V_NUM, hb = b->rank.tag == MMR_V_NUM;
+    if (ha != hb) return ha ? -1 : 1;
+    if (ha && a->rank.u.num != b->rank.u.num) return a->rank.u.num > b->rank.u.num ? -1 : 1;
+    const mmr_text *ka = a->key.tag == MMR_V_TEXT ? a->key.u.text : NULL;
+    const mmr_text *kb = b->key.tag == MMR_V_TEXT ? b->key.u.text : NULL;
+    return mmr_text_cmp(ka, kb);
 }

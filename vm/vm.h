@@ -8,6 +8,13 @@ typedef struct mmr_candidate {
     uint32_t rule;               /* index into program->rules */
     uint32_t nargs;
     const mmr_value *args;       /* valid until the next mmr_vm_run */
+    /* A per-key rule (`for each K in MAP where ...`) gives one candidate
+     * per key that satisfies it: key is that key (MMR_V_TEXT, valid until
+     * the next mmr_vm_run). Every other rule: key is missing. rank is the
+     * value of the rule's `rank by` for this key (MMR_V_NUM), or missing
+     * (no `rank by`, or its value was missing). */
+    mmr_value key;
+    mmr_value rank;
 } mmr_candidate;
 
 typedef struct mmr_trace_rec {
@@ -59,5 +66,10 @@ void mmr_vm_clear_inputs(mmr_vm *vm);
  * Returns 0, or -1 on out-of-memory or a broken program, with vm->error
  * saying which ("out of memory", "corrupt iterator state at pc 12", ...). */
 int  mmr_vm_run(mmr_vm *vm, int traced);
+
+/* The order among the candidates of one per-key rule (docs/language.md):
+ * rank desc, a candidate without a rank after those with one, then key
+ * asc, bytewise. <0 when a goes first, >0 when b does, 0 when equal. */
+int  mmr_candidate_key_cmp(const mmr_candidate *a, const mmr_candidate *b);
 
 #endif

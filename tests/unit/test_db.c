@@ -79,7 +79,7 @@ static const char *const state_tables[] = {
     "mm_schema_version", "mm_user_suppression", "mm_nudge_rule_master", "mm_nudge_template_master",
     "mm_run", "mm_nudge_candidate", "mm_nudge_delivery_log", "mm_nudge_interaction_log",
     "mm_event_outbox", "mm_event_cursor", "mm_event_sink",
-    "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal",
+    "mm_transaction", "mm_signal_tile", "mm_budget", "mm_goal", "mm_nudge_deferred",
 };
 
 /* Every state table of db has the shape of a new database's. */
@@ -142,16 +142,18 @@ static void test_schema(void)
     /* the tables a run fills are narrow: a candidate or delivery names its
      * rule by rule_id only, an event is the delivery's seq */
     T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_nudge_candidate')",
-           "as_of,user_id,rule_id,status,suppression_reason,priority,run_id\n");
+           "as_of,user_id,rule_id,rule_key,status,suppression_reason,priority,run_id\n");
     T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_nudge_delivery_log')",
-           "seq,delivery_id,user_id,rule_id,as_of,title,body,category,meta_json,delivered_at\n");
+           "seq,delivery_id,user_id,rule_id,as_of,title,body,category,meta_json,delivered_at,rule_key\n");
     T_ROWS(db, "SELECT group_concat(name, ',') FROM pragma_table_info('mm_event_outbox')",
            "event_id,delivery_seq,want_redis\n");
     /* clustered on their keys (WITHOUT ROWID): candidates by (as_of,
      * user_id, rule_id), the input tables by (as_of, user_id) and user_id;
      * the delivery log is a rowid table numbered by seq */
     T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_nudge_candidate') WHERE pk > 0 ORDER BY pk",
-           "as_of|1\nuser_id|2\nrule_id|3\n");
+           "as_of|1\nuser_id|2\nrule_id|3\nrule_key|4\n");
+    T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_nudge_deferred') WHERE pk > 0 ORDER BY pk",
+           "as_of|1\nuser_id|2\nrule_id|3\nrule_key|4\n");
     T_ROWS(db, "SELECT name, pk FROM pragma_table_info('mm_signal_daily') WHERE pk > 0 ORDER BY pk",
            "as_of|1\nuser_id|2\n");
     T_ROWS(db, "SELECT name, pk, \"notnull\" FROM pragma_table_info('mm_user_traits') WHERE pk > 0", "user_id|1|1\n");
@@ -160,7 +162,7 @@ static void test_schema(void)
     T_CHECK(!exec_ok(db, "SELECT rowid FROM mm_user_traits"));
     T_CHECK(exec_ok(db, "SELECT rowid FROM mm_nudge_delivery_log"));
     T_ROWS(db, "SELECT name FROM pragma_index_info('mm_nudge_delivery_user') ORDER BY seqno",
-           "user_id\ndelivered_at\nrule_id\n");
+           "user_id\ndelivered_at\nrule_id\nrule_key\n");
     check_v4_tables(db);
     /* constraints: status, reason/status agreement, actions, foreign keys, uniqueness */
     T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
@@ -377,8 +379,8 @@ static void test_migrate_v1(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 7);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n7\n");   /* each step recorded */
+    T_EQ_INT(v, 8);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n7\n8\n");   /* each step recorded */
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     T_EQ_INT(count(db, "SELECT count(*) FROM mm_nudge_delivery_log"), 3);
@@ -564,8 +566,8 @@ static void test_migrate_v2(void)
     if (d.n) mmr_diags_print_text(stderr, &d);
     int v = -1;
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 7);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n7\n");
+    T_EQ_INT(v, 8);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "1\n2\n3\n4\n5\n6\n7\n8\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* same row counts, same events, deliveries, candidates, cursors... */
@@ -610,7 +612,7 @@ static void test_migrate_v2(void)
     T_EQ_INT(count(db, "SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = 'd-u1-b-27'"), 7);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 7);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 8);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -658,6 +660,129 @@ static void check_v4_tables(mmr_db *db)
     T_CHECK(exec_ok(db, "DELETE FROM mm_transaction; DELETE FROM mm_signal_tile; DELETE FROM mm_budget; DELETE FROM mm_goal"));
 }
 
+/* A new database's tables as version 7 had them (before rule_key): the
+ * candidates and deferrals rebuilt without it, the delivery log without
+ * the column and with its old index. The version is set to 7. */
+static const char to_v7[] =
+    "DROP INDEX mm_nudge_delivery_user;"
+    "ALTER TABLE mm_nudge_delivery_log DROP COLUMN rule_key;"
+    "CREATE INDEX mm_nudge_delivery_user ON mm_nudge_delivery_log(user_id, delivered_at, rule_id);"
+    "DROP TABLE mm_nudge_candidate;"
+    "CREATE TABLE mm_nudge_candidate ("
+    "  as_of TEXT NOT NULL, user_id TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  status TEXT NOT NULL CHECK (status IN ('delivered','suppressed','deferred')),"
+    "  suppression_reason TEXT, priority INTEGER NOT NULL,"
+    "  run_id INTEGER NOT NULL REFERENCES mm_run(run_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  CHECK ((status = 'suppressed') = (suppression_reason IS NOT NULL)),"
+    "  PRIMARY KEY (as_of, user_id, rule_id)) WITHOUT ROWID;"
+    "DROP TABLE mm_nudge_deferred;"
+    "CREATE TABLE mm_nudge_deferred ("
+    "  as_of TEXT NOT NULL, user_id TEXT NOT NULL,"
+    "  rule_id INTEGER NOT NULL REFERENCES mm_nudge_rule_master(rule_id) DEFERRABLE INITIALLY DEFERRED,"
+    "  deliver_at TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, category TEXT NOT NULL,"
+    "  meta_json TEXT NOT NULL, cap_max INTEGER, cap_window_s INTEGER,"
+    "  PRIMARY KEY (as_of, user_id, rule_id)) WITHOUT ROWID;"
+    "CREATE INDEX mm_nudge_deferred_due ON mm_nudge_deferred(deliver_at);"
+    "UPDATE mm_schema_version SET version = 7;";
+
+/* A version-7 database with history: 7 -> 8 adds rule_key ('' for every
+ * row made before) to candidates, deferrals and deliveries, keys the
+ * candidates and deferrals by it, and keeps every row, id and event. */
+static void test_migrate_v7(void)
+{
+    mmr_diags d;
+    mmr_diags_init(&d);
+    mmr_db *db;
+    T_EQ_INT(mmr_db_open(&db, "x", MMR_DB_OPEN_MEMORY, 0, &d), 0);
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(db, &d), 0);
+    T_CHECK(exec_ok(db, to_v7));
+    T_CHECK(exec_ok(db,
+        "INSERT INTO mm_nudge_rule_master(name, category, priority, cooldown_days, cooldown_s, ruleset_hash, updated_at) "
+        "  VALUES ('a', 'dining', 10, 1, 86400, 'h', 't'), ('b', 'budget', 20, 0, 0, 'h', 't');"
+        "INSERT INTO mm_run(as_of, now, ruleset_hash, source, status) VALUES ('2025-10-26','2025-10-26T09:00:00Z','h','s','done');"
+        "INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at) "
+        "  VALUES ('d1', 'u1', 1, '2025-10-26', 'T1', 'B1', 'dining', '{\"as_of\":\"2025-10-26\"}', '2025-10-26T09:00:00Z'),"
+        "         ('d2', 'u2', 2, '2025-10-26', 'T2', 'B2', 'budget', '{}', '2025-10-26T09:00:00Z');"
+        "INSERT INTO mm_nudge_candidate VALUES ('2025-10-26', 'u1', 1, 'delivered', NULL, 10, 1),"
+        "  ('2025-10-26', 'u1', 2, 'suppressed', 'daily_cap', 20, 1), ('2025-10-26', 'u2', 2, 'delivered', NULL, 20, 1),"
+        "  ('2025-10-26', 'u3', 1, 'deferred', NULL, 10, 1);"
+        "INSERT INTO mm_nudge_deferred VALUES ('2025-10-26', 'u3', 1, '2025-10-27T02:30:00Z', 'T3', 'B3', 'dining', '{}', 1, 86400);"
+        "INSERT INTO mm_event_outbox(delivery_seq, want_redis) VALUES (1, 0), (2, 1);"
+        "INSERT INTO mm_nudge_interaction_log(delivery_id, user_id, action, timestamp) VALUES ('d1', 'u1', 'viewed', 't');"));
+    int v = -1;
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 7);
+    static const char *const qs[] = {
+        "SELECT as_of, user_id, rule_id, status, suppression_reason, priority, run_id FROM mm_nudge_candidate "
+        "ORDER BY as_of, user_id, rule_id",
+        "SELECT seq, delivery_id, user_id, rule_id, as_of, title, body, category, meta_json, delivered_at "
+        "FROM mm_nudge_delivery_log ORDER BY seq",
+        "SELECT as_of, user_id, rule_id, deliver_at, title, body, category, meta_json, cap_max, cap_window_s "
+        "FROM mm_nudge_deferred",
+        "SELECT * FROM mm_event_outbox ORDER BY event_id",
+        "SELECT * FROM mm_nudge_interaction_log",
+    };
+    enum { NQ = sizeof qs / sizeof qs[0] };
+    char *before[NQ];
+    for (size_t i = 0; i < NQ; i++) before[i] = rows(db, qs[i]);
+    /* the steps run in the caller's transaction: rolled back, nothing changed */
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    mmr_db_rollback(db);
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 7);
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_table_info('mm_nudge_candidate') WHERE name = 'rule_key'"), 0);
+    T_EQ_INT(mmr_db_begin(db, &d), 0);
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(mmr_db_commit(db, &d), 0);
+    if (d.n) mmr_diags_print_text(stderr, &d);
+    T_EQ_INT(mmr_db_version(db, &v, &d), 0);
+    T_EQ_INT(v, 8);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "7\n8\n");
+    T_EQ_INT(mmr_db_check_tables(db, &d), 0);
+    same_shape_as_new(db);
+    for (size_t i = 0; i < NQ; i++) {
+        char *after = rows(db, qs[i]);
+        T_CHECK(before[i] && strchr(before[i], '\n'));
+        T_EQ_STR(after, before[i]);
+        free(after);
+        free(before[i]);
+    }
+    /* every row made before is keyless */
+    T_ROWS(db, "SELECT (SELECT group_concat(quote(rule_key)) FROM mm_nudge_candidate),"
+               " (SELECT group_concat(quote(rule_key)) FROM mm_nudge_delivery_log),"
+               " (SELECT group_concat(quote(rule_key)) FROM mm_nudge_deferred)",
+           "'','','',''|'',''|''\n");
+    T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* a per-key rule's candidates: one per (as_of, user, rule, key) */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_run(as_of, now, ruleset_hash, source, status) VALUES ('2025-10-27','t','h','s','done')"));
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, rule_key, status, priority, run_id) "
+                        "VALUES ('2025-10-27', 'u1', 1, 'Food', 'delivered', 10, 2), ('2025-10-27', 'u1', 1, 'Travel', 'deferred', 10, 2),"
+                        " ('2025-10-27', 'u1', 1, '', 'deferred', 10, 2)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, rule_key, status, priority, run_id) "
+                         "VALUES ('2025-10-27', 'u1', 1, 'Food', 'deferred', 10, 2)"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_candidate(as_of, user_id, rule_id, rule_key, status, priority, run_id) "
+                         "VALUES ('2025-10-27', 'u1', 1, NULL, 'deferred', 10, 2)"));           /* NOT NULL */
+    T_CHECK(exec_ok(db, "INSERT INTO mm_nudge_deferred(as_of, user_id, rule_id, rule_key, deliver_at, title, body, category, meta_json) "
+                        "VALUES ('2025-10-27', 'u1', 1, 'Travel', 't', 'T', 'B', 'c', '{}'), ('2025-10-27', 'u1', 1, '', 't', 'T', 'B', 'c', '{}')"));
+    T_CHECK(!exec_ok(db, "INSERT INTO mm_nudge_deferred(as_of, user_id, rule_id, rule_key, deliver_at, title, body, category, meta_json) "
+                         "VALUES ('2025-10-27', 'u1', 1, 'Travel', 't', 'T', 'B', 'c', '{}')"));
+    /* the history a run reads (rule and key per delivery) stays inside the index */
+    char *plan = rows(db, "EXPLAIN QUERY PLAN SELECT rule_id, delivered_at, rule_key FROM mm_nudge_delivery_log "
+                          "WHERE user_id = 'u1' AND delivered_at > 't'");
+    T_CHECK(plan && strstr(plan, "USING COVERING INDEX mm_nudge_delivery_user"));
+    free(plan);
+    /* migrating again changes nothing */
+    T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 2);
+    T_EQ_INT((int)d.errors, 0);
+    mmr_db_close(db);
+    mmr_diags_free(&d);
+}
+
 /* A version-3 database: version 4 only added tables, so it is a new
  * database without them, with some history. 3 -> 4 adds them and changes
  * nothing else. */
@@ -670,6 +795,7 @@ static void test_migrate_v3(void)
     T_EQ_INT(mmr_db_begin(db, &d), 0);
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
     T_EQ_INT(mmr_db_commit(db, &d), 0);
+    T_CHECK(exec_ok(db, to_v7));
     T_CHECK(exec_ok(db,
         "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal;"
         "DROP TABLE mm_lease; DROP TABLE mm_nudge_deferred;"
@@ -691,7 +817,8 @@ static void test_migrate_v3(void)
     mmr_diags_init(&d);
     static const char *const q =
         "SELECT (SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_master "
-        "  WHERE name NOT LIKE 'mm_transaction%' AND name NOT LIKE 'mm_nudge_deferred%' AND name NOT IN ('mm_signal_tile','mm_budget','mm_goal','mm_lease') ORDER BY name)),"
+        "  WHERE name NOT LIKE 'mm_transaction%' AND name NOT LIKE 'mm_nudge_deferred%' AND name NOT IN ('mm_signal_tile','mm_budget','mm_goal','mm_lease')"
+        "  AND name NOT IN ('mm_nudge_candidate', 'mm_nudge_delivery_log', 'mm_nudge_delivery_user') ORDER BY name)),"   /* 8 changes them */
         " (SELECT group_concat(delivery_id) FROM mm_nudge_delivery_log), (SELECT count(*) FROM mm_event_outbox),"
         " (SELECT count(*) FROM mm_nudge_candidate), (SELECT count(*) FROM mm_user_suppression)";
     char *before = rows(db, q);
@@ -700,8 +827,8 @@ static void test_migrate_v3(void)
     T_EQ_INT(mmr_db_commit(db, &d), 0);
     if (d.n) mmr_diags_print_text(stderr, &d);
     T_EQ_INT(mmr_db_version(db, &v, &d), 0);
-    T_EQ_INT(v, 7);
-    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n5\n6\n7\n");
+    T_EQ_INT(v, 8);
+    T_ROWS(db, "SELECT version FROM mm_schema_version ORDER BY version", "3\n4\n5\n6\n7\n8\n");
     T_EQ_INT(mmr_db_check_tables(db, &d), 0);
     same_shape_as_new(db);
     /* everything else is as it was */
@@ -713,7 +840,7 @@ static void test_migrate_v3(void)
     T_EQ_INT(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     /* migrating again changes nothing */
     T_EQ_INT(mmr_db_migrate(db, NULL, 0, NULL, 0, &d), 0);
-    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 5);
+    T_EQ_INT(count(db, "SELECT count(*) FROM mm_schema_version"), 6);
     T_EQ_INT((int)d.errors, 0);
     mmr_db_close(db);
     mmr_diags_free(&d);
@@ -816,6 +943,7 @@ int main(void)
     test_migrate_v1();
     test_migrate_v2();
     test_migrate_v3();
+    test_migrate_v7();
     test_payload();
     test_run();
     return T_DONE("db");

@@ -1,6 +1,7 @@
 /* engine/decide: every reason, the order of the checks, rolling windows
  * at their exact boundaries, the cap, quiet hours (wrapping, user zones)
  * and ties. Times: NOON = 2025-10-26T06:30:00Z = 12:00 in Asia/Kolkata. */
+#include <math.h>
 #include <stdlib.h>
 #include "t.h"
 #include "engine/decide.h"
@@ -74,7 +75,7 @@ static void reset(void)
 
 static void cand(int rule)
 {
-    mmr_candidate c = { (uint32_t)rule, 0, NULL };
+    mmr_candidate c = { (uint32_t)rule, 0, NULL, mmr_v_missing(), mmr_v_missing() };
     if (rule == GOAL) { c.nargs = 2; c.args = goal_vals; }
     if (rule == DINE) { c.nargs = 1; c.args = dine_vals; }
     cands[ncands++] = c;
@@ -82,7 +83,20 @@ static void cand(int rule)
 
 static void delivered(int rule, int64_t at)
 {
-    hist[nhist++] = (mmr_delivery){ rule, NULL, at };
+    hist[nhist++] = (mmr_delivery){ rule, NULL, at, NULL };
+}
+
+/* A per-key rule's candidate: key, and a rank (NAN: none). */
+static void cand_key(int rule, mmr_text *key, double rank)
+{
+    cand(rule);
+    cands[ncands - 1].key = mmr_v_text(key);
+    cands[ncands - 1].rank = isnan(rank) ? mmr_v_missing() : mmr_v_num(rank);
+}
+
+static void delivered_key(int rule, const char *key, int64_t at)
+{
+    hist[nhist++] = (mmr_delivery){ rule, NULL, at, key };
 }
 
 static int decide_tz(int64_t now, const char *tz)
@@ -101,6 +115,21 @@ static const char *S(size_t i)
     snprintf(sbuf, sizeof sbuf, "%s:%s", prog.rules[d->rule].name,
              d->delivered ? "delivered" : mmr_reason_name(d->reason));
     return sbuf;
+}
+
+/* Every decision as "rule[key]:reason ..." (no [] for a keyless one). */
+static char allbuf[512];
+static const char *ALL(void)
+{
+    size_t n = 0;
+    allbuf[0] = 0;
+    for (size_t i = 0; i < res.n && n < sizeof allbuf; i++) {
+        const mmr_decision *d = &res.v[i];
+        n += (size_t)snprintf(allbuf + n, sizeof allbuf - n, "%s%s%s%s%s:%s", i ? " " : "",
+                              prog.rules[d->rule].name, d->key ? "[" : "", d->key ? d->key->bytes : "",
+                              d->key ? "]" : "", d->delivered ? "delivered" : mmr_reason_name(d->reason));
+    }
+    return allbuf;
 }
 
 int main(void)
@@ -174,7 +203,7 @@ int main(void)
     T_EQ_STR(S(0), "dining_overspend:delivered");
     /* history by name, not index */
     reset(); cand(DINE);
-    hist[nhist++] = (mmr_delivery){ -1, "dining_overspend", NOON - 2 * D };
+    hist[nhist++] = (mmr_delivery){ -1, "dining_overspend", NOON - 2 * D, NULL };
     decide(NOON);
     T_EQ_STR(S(0), "dining_overspend:cooldown");
     /* cooldown beats quiet hours */
@@ -259,7 +288,7 @@ int main(void)
     T_EQ_INT(res.window_count, 1);
     /* a rule no longer in the ruleset still counts */
     reset(); cand(DINE);
-    hist[nhist++] = (mmr_delivery){ -1, "retired_rule", NOON - H };
+    hist[nhist++] = (mmr_delivery){ -1, "retired_rule", NOON - H, NULL };
     decide(NOON); T_EQ_STR(S(0), "dining_overspend:daily_cap");
     /* a delivery stamped in the future counts too */
     reset(); cand(DINE); delivered(SHOP, NOON + H);
@@ -331,7 +360,7 @@ int main(void)
     T_EQ_STR(first, second);
 
     /* a candidate outside the program is a contract error, not a crash */
-    reset(); cands[ncands++] = (mmr_candidate){ 99, 0, NULL };
+    reset(); cands[ncands++] = (mmr_candidate){ 99, 0, NULL, mmr_v_missing(), mmr_v_missing() };
     T_EQ_INT(decide(NOON), -1);
     T_CHECK(res.note != NULL);
 
@@ -380,6 +409,72 @@ int main(void)
     T_EQ_INT(decide_tz(NOON + 11 * H, "America/New_York"), 0);  /* 13:30 EDT: not quiet */
     T_EQ_INT(res.v[0].delivered, 1);
     T_EQ_INT(res.v[0].deferred, 0);
+
+    /* per-key rules: one candidate per key. Order: priority, then among
+     * one rule's keys rank desc (missing last), then key bytewise */
+    mmr_text *food = txt("Food"), *travel = txt("Travel"), *zoo = txt("Zoo"), *food2 = txt("Food"),
+             *lower = txt("food");
+    prog.policy.max_nudges = 5;
+    reset(); cand_key(DINE, travel, NAN); cand_key(DINE, lower, NAN); cand_key(DINE, food, NAN); cand(GOAL);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "goal_underfunded:delivered dining_overspend[Food]:delivered "
+                    "dining_overspend[Travel]:delivered dining_overspend[food]:delivered");
+    T_CHECK(res.v[1].key == food);
+    T_CHECK(res.v[0].key == NULL);
+    T_EQ_INT(res.v[1].cand, 2);
+    reset(); cand_key(DINE, zoo, NAN); cand_key(DINE, food, 2); cand_key(DINE, travel, 5); cand_key(DINE, lower, 2);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Travel]:delivered dining_overspend[Food]:delivered "
+                    "dining_overspend[food]:delivered dining_overspend[Zoo]:delivered");
+    /* the cap takes them in that order, and counts every delivery */
+    prog.policy.max_nudges = 2;
+    reset(); cand_key(DINE, food, 1); cand_key(DINE, travel, 9); delivered_key(DINE, "Zoo", NOON - 5 * D + 1);
+    delivered(SHOP, NOON - H);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Travel]:delivered dining_overspend[Food]:daily_cap");
+    /* cooldown per (rule, key): Food two days ago cools Food only */
+    prog.policy.max_nudges = 5;
+    reset(); cand_key(DINE, food, NAN); cand_key(DINE, travel, NAN); delivered_key(DINE, "Food", NOON - 2 * D);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Food]:cooldown dining_overspend[Travel]:delivered");
+    reset(); cand_key(DINE, food, NAN); delivered_key(DINE, "Food", NOON - 3 * D);   /* exactly one cooldown ago */
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Food]:delivered");
+    reset(); cand_key(DINE, food, NAN); delivered_key(DINE, "food", NOON - H);       /* keys are bytes */
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Food]:delivered");
+    hist[0] = (mmr_delivery){ -1, "dining_overspend", NOON - H, "Food" };          /* by name */
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Food]:cooldown");
+    /* a keyless delivery of the rule ("" or NULL) cools every key; a
+     * keyless candidate is cooled by any delivery of its rule */
+    reset(); cand_key(DINE, food, NAN); cand_key(DINE, travel, NAN); delivered_key(DINE, "", NOON - H);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Food]:cooldown dining_overspend[Travel]:cooldown");
+    reset(); cand(DINE); delivered_key(DINE, "Travel", NOON - H);
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend:cooldown");
+    /* a muted category holds every key */
+    reset(); cand_key(DINE, food, NAN); cand_key(DINE, travel, NAN); mutes[nmutes++] = "dining";
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "dining_overspend[Food]:muted dining_overspend[Travel]:muted");
+    /* one rule and key twice (even with another rank), a keyless rule
+     * twice, or keyed beside keyless: the program is corrupt */
+    reset(); cand_key(DINE, food, 3); cand_key(DINE, travel, 2); cand_key(DINE, food2, 1);
+    T_EQ_INT(decide(NOON), -1);
+    T_EQ_STR(res.note, "rule dining_overspend fired twice for one user and key: the program is corrupt");
+    T_EQ_INT(res.n, 0);
+    reset(); cand(DINE); cand(GOAL); cand(DINE);
+    T_EQ_INT(decide(NOON), -1);
+    T_EQ_STR(res.note, "rule dining_overspend fired twice for one user: the program is corrupt");
+    reset(); cand_key(DINE, food, NAN); cand(DINE);
+    T_EQ_INT(decide(NOON), -1);
+    T_CHECK(res.note && strstr(res.note, "the program is corrupt"));
+    reset(); cand_key(DINE, food, NAN); cand_key(GOAL, food2, NAN);        /* one key, two rules: fine */
+    T_EQ_INT(decide(NOON), 0);
+    T_EQ_STR(ALL(), "goal_underfunded[Food]:delivered dining_overspend[Food]:delivered");
+    prog.policy.max_nudges = 1;
+    free(food); free(travel); free(zoo); free(food2); free(lower);
 
     mmr_decide_result_free(&res);
     mmr_tz_cache_free(tzc);

@@ -313,7 +313,7 @@ static void test_tampering(void)
     unsigned char *c = malloc(n + 8);
     memcpy(c, b, n); c[4] = 7;
     T_CHECK(read_buf(c, n, &nd) == NULL);
-    T_EQ_STR(first_msg, "unsupported format version 7 (this mmr reads 1)");
+    T_EQ_STR(first_msg, "unsupported format version 7 (this mmr reads 1 and 2)");
     /* bad magic */
     memcpy(c, b, n); c[0] = 'X';
     T_CHECK(read_buf(c, n, &nd) == NULL);

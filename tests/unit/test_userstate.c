@@ -43,18 +43,18 @@ int main(void)
     mmr_buf items, at, id;
     mmr_buf_init(&items); mmr_buf_init(&at); mmr_buf_init(&id);
     int more = -1;
-    T_EQ_INT(mmr_store_feed(db, "p", 2, NULL, NULL, &items, &more, &at, &id, &d), MMR_STORE_OK);
+    T_EQ_INT(mmr_store_sqlite_feed(db, "p", 2, NULL, NULL, &items, &more, &at, &id, &d), MMR_STORE_OK);
     T_EQ_INT(more, 1);
     T_EQ_STR(id.data, "b");
     T_CHECK(strstr(items.data, "\"id\":\"a\"") < strstr(items.data, "\"id\":\"b\""));
     char *cat_ = strdup(at.data), *cid = strdup(id.data);
     mmr_buf_clear(&items);
-    T_EQ_INT(mmr_store_feed(db, "p", 2, cat_, cid, &items, &more, &at, &id, &d), MMR_STORE_OK);
+    T_EQ_INT(mmr_store_sqlite_feed(db, "p", 2, cat_, cid, &items, &more, &at, &id, &d), MMR_STORE_OK);
     T_EQ_INT(more, 0);
     T_EQ_STR(items.data, "{\"id\":\"c\",\"title\":\"T\",\"body\":\"B\",\"category\":\"dining\",\"delivered_at\":\"2025-10-24T10:00:00Z\"}");
     free(cat_); free(cid);
     mmr_buf_clear(&items);
-    T_EQ_INT(mmr_store_feed(db, "nobody", 0, NULL, NULL, &items, &more, &at, &id, &d), MMR_STORE_OK);
+    T_EQ_INT(mmr_store_sqlite_feed(db, "nobody", 0, NULL, NULL, &items, &more, &at, &id, &d), MMR_STORE_OK);
     T_EQ_INT(items.len, 0);
 
     /* settings: an unknown category changes nothing, not even the valid one */
@@ -62,17 +62,17 @@ int main(void)
     mmr_strlist_add(&mute, "dining");
     mmr_strlist_add(&mute, "nope");
     size_t before = d.n;
-    T_EQ_INT(mmr_store_settings(db, "p", &mute, &none, 1, "2025-10-26T00:00:00Z", &muted, &cats, &d), MMR_STORE_INVALID);
+    T_EQ_INT(mmr_store_sqlite_settings(db, "p", &mute, &none, 1, "2025-10-26T00:00:00Z", &muted, &cats, &d), MMR_STORE_INVALID);
     T_EQ_INT(d.n, before + 1);
     T_CHECK(d.n > before && strstr(d.v[before].message, "unknown category \"nope\" (valid: ") == d.v[before].message);
     T_EQ_INT(count_rows(db, "SELECT count(*) FROM mm_user_suppression WHERE user_id = 'p'"), 0);
     mmr_strlist_free(&mute); mmr_strlist_free(&muted); mmr_strlist_free(&cats);
     /* replace: the new set is exactly the list */
     mmr_strlist_add(&mute, "dining");
-    T_EQ_INT(mmr_store_settings(db, "p", &mute, &none, 0, "2025-10-26T00:00:00Z", &muted, &cats, &d), MMR_STORE_OK);
+    T_EQ_INT(mmr_store_sqlite_settings(db, "p", &mute, &none, 0, "2025-10-26T00:00:00Z", &muted, &cats, &d), MMR_STORE_OK);
     mmr_strlist_free(&mute); mmr_strlist_free(&muted); mmr_strlist_free(&cats);
     mmr_strlist_add(&mute, "budget");
-    T_EQ_INT(mmr_store_settings(db, "p", &mute, &none, 1, "2025-10-26T00:00:00Z", &muted, &cats, &d), MMR_STORE_OK);
+    T_EQ_INT(mmr_store_sqlite_settings(db, "p", &mute, &none, 1, "2025-10-26T00:00:00Z", &muted, &cats, &d), MMR_STORE_OK);
     T_EQ_INT(muted.n, 1);
     T_EQ_STR(muted.n ? muted.v[0] : NULL, "budget");
     T_EQ_INT(count_rows(db, "SELECT count(*) FROM mm_user_suppression WHERE user_id = 'p'"), 1);
@@ -81,11 +81,11 @@ int main(void)
     /* interactions: someone else's delivery is "not found", like an unknown id */
     long long iid = 0;
     char *owner = NULL;
-    T_EQ_INT(mmr_store_interaction(db, "a", "q", "viewed", "2025-10-26T00:00:00Z", &iid, &owner, &d), MMR_STORE_NOT_FOUND);
+    T_EQ_INT(mmr_store_sqlite_interaction(db, "a", "q", "viewed", "2025-10-26T00:00:00Z", &iid, &owner, &d), MMR_STORE_NOT_FOUND);
     T_CHECK(owner == NULL);
-    T_EQ_INT(mmr_store_interaction(db, "zz", "p", "viewed", "2025-10-26T00:00:00Z", &iid, &owner, &d), MMR_STORE_NOT_FOUND);
+    T_EQ_INT(mmr_store_sqlite_interaction(db, "zz", "p", "viewed", "2025-10-26T00:00:00Z", &iid, &owner, &d), MMR_STORE_NOT_FOUND);
     T_EQ_INT(count_rows(db, "SELECT count(*) FROM mm_nudge_interaction_log"), 0);
-    T_EQ_INT(mmr_store_interaction(db, "a", "p", "dismissed", "2025-10-26T00:00:00Z", &iid, &owner, &d), MMR_STORE_OK);
+    T_EQ_INT(mmr_store_sqlite_interaction(db, "a", "p", "dismissed", "2025-10-26T00:00:00Z", &iid, &owner, &d), MMR_STORE_OK);
     T_EQ_STR(owner, "p");
     T_EQ_INT(iid, 1);
     T_EQ_INT(count_rows(db, "SELECT count(*) FROM mm_nudge_interaction_log WHERE delivery_id = 'a' AND user_id = 'p' "

@@ -99,6 +99,28 @@ int main(void)
     mmr_uuid_v5(mmr_uuid_namespace, nm2, strlen(nm2), u);
     T_EQ_STR(s2, mmr_uuid_format(u, ref));
 
+    /* a per-key rule's id: the keyless name + "\n" + key (Python:
+     * uuid5(ns, "u42\ndining_overspend\n2025-10-26\nFood")); no key, or an
+     * empty one, is the keyless id byte for byte */
+    T_EQ_STR(mmr_delivery_id_key("u42", "dining_overspend", "2025-10-26", "Food", 4, s2),
+             "998b1f6d-e719-5e1b-a988-202795c6097a");
+    T_EQ_STR(mmr_delivery_id_key("u42", "dining_overspend", "2025-10-26", "Travel", 6, s2),
+             "64ac9e80-5190-5416-a146-63089a9ea3a7");
+    /* a key may hold any byte, a newline included: it comes last */
+    const char *odd = "Food\nand \xc3\xbcml\xc3\xa4ut";
+    T_EQ_STR(mmr_delivery_id_key("u1", "category_overspend", "2025-10-26", odd, strlen(odd), s2),
+             "bed6ed2f-0bdb-5c34-b0be-658d5b608640");
+    T_EQ_STR(mmr_delivery_id_key("u42", "dining_overspend", "2025-10-26", NULL, 0, s2),
+             "db2ed160-3973-5f38-b560-a36d38577d0e");
+    T_EQ_STR(mmr_delivery_id_key("u42", "dining_overspend", "2025-10-26", "", 0, s2),
+             "db2ed160-3973-5f38-b560-a36d38577d0e");
+    T_EQ_STR(mmr_delivery_id_key("u1", "budget_80", "2025-01-01", NULL, 0, s2), "ecff0f4d-1639-5faf-81b2-46a86e28c414");
+    /* a long key takes the allocated name */
+    mmr_delivery_id_key("u", "r", "2025-10-26", big, 599, s2);
+    snprintf(nm2, sizeof nm2, "u\nr\n2025-10-26\n%s", big);
+    mmr_uuid_v5(mmr_uuid_namespace, nm2, strlen(nm2), u);
+    T_EQ_STR(s2, mmr_uuid_format(u, ref));
+
     /* parse rejects */
     T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c", u), -1);
     T_EQ_INT(mmr_uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8x", u), -1);

@@ -218,7 +218,7 @@ static void test_fired_twice(void)
 {
     mmr_program *p = build();
     if (!p) { T_CHECK(p != NULL); return; }
-    mmr_candidate c[2] = { { (uint32_t)rule_ix(p, "alpha"), 0, NULL }, { (uint32_t)rule_ix(p, "alpha"), 0, NULL } };
+    mmr_candidate c[2] = { { (uint32_t)rule_ix(p, "alpha"), 0, NULL, mmr_v_missing(), mmr_v_missing() }, { (uint32_t)rule_ix(p, "alpha"), 0, NULL, mmr_v_missing(), mmr_v_missing() } };
     mmr_decide_input in;
     memset(&in, 0, sizeof in);
     in.prog = p;

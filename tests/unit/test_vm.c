@@ -1214,6 +1214,63 @@ static void test_builtin_then_jump(void)
     mmr_arena_free(&a);
 }
 
+/* FIREKEY: key r[c], rank r[c+1] into the candidate; a non-number rank
+ * is none; a non-text key fails the run; the verifier checks the counts
+ * and the register pair. */
+static void test_firekey(void)
+{
+    mmr_arena a; mmr_arena_init(&a, 0);
+    const mmr_text *keys[2] = { mktext(&a, "Food"), mktext(&a, "Travel") };
+    double vals[2] = { 5, 7 };
+    mmr_map m = { 2, keys, vals };
+    mmr_program *p = prog_new(1, 0, 5);
+    p->slots[0].type = MMR_T_MAP_NUMBER;
+    add_rule(p, "r", 1);
+    E(p, ITER, 0, 1, 0, 6);     /* 0 */
+    E(p, NEXT, 0, 2, 1, 6);     /* 1: key into r2 */
+    E(p, INDEX, 0, 3, 0, 2);    /* 2: rank r3 = map[key] */
+    E(p, MOVE, 0, 4, 2, 0);     /* 3: the one value: the key */
+    E(p, FIREKEY, 1, 0, 4, 2);  /* 4 */
+    E(p, JMP, 0, 0, 1, 0);      /* 5 */
+    E(p, HALT, 0, 0, 0, 0);     /* 6 */
+    T_CHECK(verify_ok(p));
+    mmr_vm vm;
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    vm.regs[0] = mmr_v_map(&m);
+    T_EQ_INT(mmr_vm_run(&vm, 0), 0);
+    T_EQ_INT(vm.ncands, 2);
+    if (vm.ncands == 2) {
+        T_EQ_STR(vm.cands[1].key.u.text->bytes, "Travel");
+        T_CHECK(vm.cands[1].rank.tag == MMR_V_NUM && vm.cands[1].rank.u.num == 7);
+        T_EQ_STR(vm.cands[1].args[0].u.text->bytes, "Travel");
+        T_CHECK(mmr_candidate_key_cmp(&vm.cands[1], &vm.cands[0]) < 0);   /* rank 7 first */
+    }
+    mmr_vm_free(&vm);
+    /* a missing rank sorts after any rank, ties by key */
+    mmr_candidate x = { 0, 0, NULL, mmr_v_text(keys[0]), mmr_v_missing() };
+    mmr_candidate y = { 0, 0, NULL, mmr_v_text(keys[1]), mmr_v_num(-100) };
+    mmr_candidate z = { 0, 0, NULL, mmr_v_text(keys[1]), mmr_v_missing() };
+    T_CHECK(mmr_candidate_key_cmp(&y, &x) < 0);
+    T_CHECK(mmr_candidate_key_cmp(&x, &z) < 0);
+    T_EQ_INT(mmr_candidate_key_cmp(&z, &z), 0);
+    /* verifier: wrong value count, key/rank pair past the registers */
+    p->code[0].insns[4].m = 2;
+    T_CHECK(contains_str(verify_msg(p), "firekey of rule r with 2 values (the rule takes 1)"));
+    p->code[0].insns[4].m = 1;
+    p->code[0].insns[4].c = 4;
+    T_CHECK(contains_str(verify_msg(p), "firekey key and rank r4..r5 out of range (5 registers)"));
+    /* the key must be text: the run fails, it does not crash */
+    p->code[0].insns[4].c = 3;
+    T_CHECK(verify_ok(p));
+    T_EQ_INT(mmr_vm_init(&vm, p), 0);
+    vm.regs[0] = mmr_v_map(&m);
+    T_EQ_INT(mmr_vm_run(&vm, 0), -1);
+    T_CHECK(contains_str(vm.error, "firekey without a text key"));
+    mmr_vm_free(&vm);
+    mmr_program_free(p);
+    mmr_arena_free(&a);
+}
+
 /* docs/bytecode.md lists every opcode of opcodes.def */
 static void test_doc_in_sync(void)
 {
@@ -1261,6 +1318,7 @@ int main(void)
 {
     test_disasm();
     test_doc_in_sync();
+    test_firekey();
     test_arith();
     test_cmp();
     test_kleene();

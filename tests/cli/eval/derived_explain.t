@@ -15,74 +15,75 @@ u3 (Asia/Tokyo) has no transactions at all.
 Plain output is unchanged: no explain, no signals.
 
   $ mmr eval ../../../rules/patterns --signals $TESTTMP/sn.ndjson --no-warn-unknown
-  {"user_id":"u1","as_of":"2025-10-26","candidates":["category_overspend","weekly_spending_spike"],"selected":"category_overspend"}
+  {"user_id":"u1","as_of":"2025-10-26","candidates":[{"rule":"category_overspend","key":"Food & Dining","rank":60},"weekly_spending_spike"],"selected":{"rule":"category_overspend","key":"Food & Dining","rank":60}}
   {"user_id":"u2","as_of":"2025-10-26","candidates":[],"selected":null}
   {"user_id":"u3","as_of":"2025-10-26","candidates":[],"selected":null}
 
   $ mmr eval ../../../rules/patterns --signals $TESTTMP/sn.ndjson --no-warn-unknown --explain=text
-  user u1 (as of 2025-10-26): selected category_overspend
-    candidates: category_overspend, weekly_spending_spike
-    rule category_overspend (priority 80): fired with category_name = "Food & Dining", increase = 0.3, this_week = 260, last_week = 200
+  user u1 (as of 2025-10-26): selected category_overspend["Food & Dining"]
+    candidates: category_overspend["Food & Dining"], weekly_spending_spike
+    rule category_overspend (priority 80): fired for 1 key
+      category_overspend["Food & Dining"] (rank 60) with category_name = "Food & Dining", increase = 0.3, this_week = 260, last_week = 200
       when: true
-        true     any cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   ../../../rules/patterns/rules.mmr:32:8
-          cat = "Food & Dining": true
-            true     category_spend_prev_week[cat] > 0   [200, 0]   ../../../rules/patterns/rules.mmr:33:11
-            true     category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   [260, 250]   ../../../rules/patterns/rules.mmr:34:11
+        true     for each cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25 rank by category_spend_this_week[cat] - category_spend_prev_week[cat]   ../../../rules/patterns/rules.mmr:34:3
+          cat = "Food & Dining": true (rank 60)
+            true     category_spend_prev_week[cat] > 0   [200, 0]   ../../../rules/patterns/rules.mmr:35:11
+            true     category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   [260, 250]   ../../../rules/patterns/rules.mmr:36:11
         signal category_spend_prev_week = {"Food & Dining":200} (previous week: 2025-10-13 .. 2025-10-19 Asia/Kolkata, 1 transaction)
         signal category_spend_this_week = {"Food & Dining":260} (this week: 2025-10-20 .. 2025-10-26 Asia/Kolkata, 1 transaction)
     rule weekly_spending_spike (priority 70): fired with this_week = 260, increase = 0.3, last_week = 200
       when: true
-        true     spend_prev_week > 0   [200, 0]   ../../../rules/patterns/rules.mmr:47:8
-        true     spend_this_week > spend_prev_week * 1.2   [260, 240]   ../../../rules/patterns/rules.mmr:47:32
+        true     spend_prev_week > 0   [200, 0]   ../../../rules/patterns/rules.mmr:50:8
+        true     spend_this_week > spend_prev_week * 1.2   [260, 240]   ../../../rules/patterns/rules.mmr:50:32
         signal spend_prev_week = 200 (previous week: 2025-10-13 .. 2025-10-19 Asia/Kolkata, 1 transaction)
         signal spend_this_week = 260 (this week: 2025-10-20 .. 2025-10-26 Asia/Kolkata, 1 transaction)
     rule frequent_small_purchases (priority 60): not fired
       when: false
-        false    small_purchases_this_week >= 10   [0, 10]   ../../../rules/patterns/rules.mmr:59:8
+        false    small_purchases_this_week >= 10   [0, 10]   ../../../rules/patterns/rules.mmr:62:8
         signal small_purchases_this_week = 0 (this week: 2025-10-20 .. 2025-10-26 Asia/Kolkata, 0 transactions)
   user u2 (as of 2025-10-26): selected nothing
     candidates: none
     rule category_overspend (priority 80): not fired
       when: unknown
-        unknown  any cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   ../../../rules/patterns/rules.mmr:32:8
-          cat = "Shopping": unknown
-            unknown  category_spend_prev_week[cat] > 0   [missing, 0]   ../../../rules/patterns/rules.mmr:33:11
-            unknown  category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   [5, missing]   ../../../rules/patterns/rules.mmr:34:11
+        unknown  for each cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25 rank by category_spend_this_week[cat] - category_spend_prev_week[cat]   ../../../rules/patterns/rules.mmr:34:3
+          cat = "Shopping": unknown (rank missing)
+            unknown  category_spend_prev_week[cat] > 0   [missing, 0]   ../../../rules/patterns/rules.mmr:35:11
+            unknown  category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   [5, missing]   ../../../rules/patterns/rules.mmr:36:11
         signal category_spend_prev_week = missing (previous week: 2025-10-13 .. 2025-10-19 America/New_York, 0 transactions)
         signal category_spend_this_week = {"Shopping":5} (this week: 2025-10-20 .. 2025-10-26 America/New_York, 1 transaction)
     rule weekly_spending_spike (priority 70): not fired
       when: unknown
-        unknown  spend_prev_week > 0   [missing, 0]   ../../../rules/patterns/rules.mmr:47:8
-        unknown  spend_this_week > spend_prev_week * 1.2   [5, missing]   ../../../rules/patterns/rules.mmr:47:32
+        unknown  spend_prev_week > 0   [missing, 0]   ../../../rules/patterns/rules.mmr:50:8
+        unknown  spend_this_week > spend_prev_week * 1.2   [5, missing]   ../../../rules/patterns/rules.mmr:50:32
         signal spend_prev_week = missing (previous week: 2025-10-13 .. 2025-10-19 America/New_York, 0 transactions)
         signal spend_this_week = 5 (this week: 2025-10-20 .. 2025-10-26 America/New_York, 1 transaction)
     rule frequent_small_purchases (priority 60): not fired
       when: false
-        false    small_purchases_this_week >= 10   [1, 10]   ../../../rules/patterns/rules.mmr:59:8
+        false    small_purchases_this_week >= 10   [1, 10]   ../../../rules/patterns/rules.mmr:62:8
         signal small_purchases_this_week = 1 (this week: 2025-10-20 .. 2025-10-26 America/New_York, 1 transaction)
   user u3 (as of 2025-10-26): selected nothing
     candidates: none
     rule category_overspend (priority 80): not fired
       when: unknown
-        unknown  any cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25   ../../../rules/patterns/rules.mmr:32:8
+        unknown  for each cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25 rank by category_spend_this_week[cat] - category_spend_prev_week[cat]   ../../../rules/patterns/rules.mmr:34:3
         signal category_spend_prev_week = missing (previous week: 2025-10-13 .. 2025-10-19 Asia/Tokyo, 0 transactions)
         signal category_spend_this_week = missing (this week: 2025-10-20 .. 2025-10-26 Asia/Tokyo, 0 transactions)
     rule weekly_spending_spike (priority 70): not fired
       when: unknown
-        unknown  spend_prev_week > 0   [missing, 0]   ../../../rules/patterns/rules.mmr:47:8
-        unknown  spend_this_week > spend_prev_week * 1.2   [missing, missing]   ../../../rules/patterns/rules.mmr:47:32
+        unknown  spend_prev_week > 0   [missing, 0]   ../../../rules/patterns/rules.mmr:50:8
+        unknown  spend_this_week > spend_prev_week * 1.2   [missing, missing]   ../../../rules/patterns/rules.mmr:50:32
         signal spend_prev_week = missing (previous week: 2025-10-13 .. 2025-10-19 Asia/Tokyo, 0 transactions)
         signal spend_this_week = missing (this week: 2025-10-20 .. 2025-10-26 Asia/Tokyo, 0 transactions)
     rule frequent_small_purchases (priority 60): not fired
       when: unknown
-        unknown  small_purchases_this_week >= 10   [missing, 10]   ../../../rules/patterns/rules.mmr:59:8
+        unknown  small_purchases_this_week >= 10   [missing, 10]   ../../../rules/patterns/rules.mmr:62:8
         signal small_purchases_this_week = missing (this week: 2025-10-20 .. 2025-10-26 Asia/Tokyo, 0 transactions)
 
 The same as JSON: a "signals" array in each rule's explain object. Every
 line is valid JSON, and without "explain" it is the plain line.
 
   $ mmr eval ../../../rules/patterns --signals $TESTTMP/sn.ndjson --no-warn-unknown --explain --user u2
-  {"user_id":"u2","as_of":"2025-10-26","candidates":[],"selected":null,"explain":[{"rule":"category_overspend","priority":80,"fired":false,"when":"unknown","conditions":[{"cond":"any cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25","at":"../../../rules/patterns/rules.mmr:32:8","values":[],"result":"unknown","keys":[{"var":"cat","key":"Shopping","result":"unknown","conditions":[{"cond":"category_spend_prev_week[cat] > 0","at":"../../../rules/patterns/rules.mmr:33:11","values":[null,0],"result":"unknown"},{"cond":"category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25","at":"../../../rules/patterns/rules.mmr:34:11","values":[5,null],"result":"unknown"}]}]}],"signals":[{"signal":"category_spend_prev_week","value":null,"window":"previous week","from":"2025-10-13","to":"2025-10-19","zone":"America/New_York","rows":0},{"signal":"category_spend_this_week","value":{"Shopping":5},"window":"this week","from":"2025-10-20","to":"2025-10-26","zone":"America/New_York","rows":1}]},{"rule":"weekly_spending_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"spend_prev_week > 0","at":"../../../rules/patterns/rules.mmr:47:8","values":[null,0],"result":"unknown"},{"cond":"spend_this_week > spend_prev_week * 1.2","at":"../../../rules/patterns/rules.mmr:47:32","values":[5,null],"result":"unknown"}],"signals":[{"signal":"spend_prev_week","value":null,"window":"previous week","from":"2025-10-13","to":"2025-10-19","zone":"America/New_York","rows":0},{"signal":"spend_this_week","value":5,"window":"this week","from":"2025-10-20","to":"2025-10-26","zone":"America/New_York","rows":1}]},{"rule":"frequent_small_purchases","priority":60,"fired":false,"when":"false","conditions":[{"cond":"small_purchases_this_week >= 10","at":"../../../rules/patterns/rules.mmr:59:8","values":[1,10],"result":"false"}],"signals":[{"signal":"small_purchases_this_week","value":1,"window":"this week","from":"2025-10-20","to":"2025-10-26","zone":"America/New_York","rows":1}]}]}
+  {"user_id":"u2","as_of":"2025-10-26","candidates":[],"selected":null,"explain":[{"rule":"category_overspend","priority":80,"fired":false,"when":"unknown","conditions":[{"cond":"for each cat in category_spend_this_week where category_spend_prev_week[cat] > 0 and category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25 rank by category_spend_this_week[cat] - category_spend_prev_week[cat]","at":"../../../rules/patterns/rules.mmr:34:3","values":[],"result":"unknown","keys":[{"var":"cat","key":"Shopping","result":"unknown","rank":null,"conditions":[{"cond":"category_spend_prev_week[cat] > 0","at":"../../../rules/patterns/rules.mmr:35:11","values":[null,0],"result":"unknown"},{"cond":"category_spend_this_week[cat] > category_spend_prev_week[cat] * 1.25","at":"../../../rules/patterns/rules.mmr:36:11","values":[5,null],"result":"unknown"}]}]}],"signals":[{"signal":"category_spend_prev_week","value":null,"window":"previous week","from":"2025-10-13","to":"2025-10-19","zone":"America/New_York","rows":0},{"signal":"category_spend_this_week","value":{"Shopping":5},"window":"this week","from":"2025-10-20","to":"2025-10-26","zone":"America/New_York","rows":1}]},{"rule":"weekly_spending_spike","priority":70,"fired":false,"when":"unknown","conditions":[{"cond":"spend_prev_week > 0","at":"../../../rules/patterns/rules.mmr:50:8","values":[null,0],"result":"unknown"},{"cond":"spend_this_week > spend_prev_week * 1.2","at":"../../../rules/patterns/rules.mmr:50:32","values":[5,null],"result":"unknown"}],"signals":[{"signal":"spend_prev_week","value":null,"window":"previous week","from":"2025-10-13","to":"2025-10-19","zone":"America/New_York","rows":0},{"signal":"spend_this_week","value":5,"window":"this week","from":"2025-10-20","to":"2025-10-26","zone":"America/New_York","rows":1}]},{"rule":"frequent_small_purchases","priority":60,"fired":false,"when":"false","conditions":[{"cond":"small_purchases_this_week >= 10","at":"../../../rules/patterns/rules.mmr:62:8","values":[1,10],"result":"false"}],"signals":[{"signal":"small_purchases_this_week","value":1,"window":"this week","from":"2025-10-20","to":"2025-10-26","zone":"America/New_York","rows":1}]}]}
   $ mmr eval ../../../rules/patterns --signals $TESTTMP/sn.ndjson --no-warn-unknown --explain > $TESTTMP/ex.ndjson
   $ mmr eval ../../../rules/patterns --signals $TESTTMP/sn.ndjson --no-warn-unknown > $TESTTMP/plain.ndjson
   $ python3 -c '

@@ -51,7 +51,7 @@ optional.
   $ mmr ingest --db $TESTTMP/s.db tx.ndjson tx.csv
   mmr ingest: 5 transactions from 2 files: 5 new, 0 already present
   $ sqlite3 $TESTTMP/s.db "SELECT max(version) FROM mm_schema_version"
-  7
+  8
   $ sqlite3 $TESTTMP/s.db "SELECT txn_id, user_id, ts, ts_text, amount, type, category, coalesce(merchant, 'NULL'), recurring FROM mm_transaction ORDER BY txn_id"
   t1|u1|1760949180|2025-10-20T14:03:00+05:30|260.0|expense|Food & Dining|Swiggy|0
   t2|u1|1759309200|2025-10-01T09:00:00Z|85000.0|income|Salary|NULL|1
@@ -230,4 +230,5 @@ ingest.
   5
   6
   7
+  8
   3

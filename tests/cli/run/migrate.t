@@ -12,7 +12,7 @@ A dry run does not migrate: it refuses, and the file is unchanged.
 
   $ sqlite3 $TESTTMP/s.db .dump > $TESTTMP/v2.dump
   $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-26T09:00:00Z --dry-run 2>&1 | sed "s|$TESTTMP|TMP|"
-  TMP/s.db: error: the database has an older mmr schema (version 2, need 7)
+  TMP/s.db: error: the database has an older mmr schema (version 2, need 8)
     hint: run once without --dry-run to migrate it
   $ sqlite3 $TESTTMP/s.db .dump | cmp - $TESTTMP/v2.dump && echo unchanged
   unchanged
@@ -20,7 +20,7 @@ A dry run does not migrate: it refuses, and the file is unchanged.
 Neither does a command that only reads (the feed): it says how to migrate.
 
   $ mmr feed --db $TESTTMP/s.db --user u1 2>&1 | sed "s|$TESTTMP|TMP|"
-  TMP/s.db: error: the database has an older mmr schema (version 2, need 7); run `mmr run` once to migrate it
+  TMP/s.db: error: the database has an older mmr schema (version 2, need 8); run `mmr run` once to migrate it
   $ mmr feed --db $TESTTMP/s.db --user u1 > /dev/null 2>&1
   [1]
   $ sqlite3 $TESTTMP/s.db .dump | cmp - $TESTTMP/v2.dump && echo unchanged
@@ -46,6 +46,7 @@ cooling down; u7 has muted travel.
   5
   6
   7
+  8
   ok
 
 The deliveries, numbered in the order of their events (the sample one,

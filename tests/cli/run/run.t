@@ -51,7 +51,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|1
   $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
   wal
-  7
+  8
 
 Rerunning the same snapshot creates nothing new (AC-MM-2, NFR-MM-3), even
 at a later time, and prints no event twice. (Before 12:00Z: then u3's

@@ -22,7 +22,7 @@ parse goes on as if the word had been written, so there is one error each
 `=` where a comparison fits says to write `==`:
 
   $ mmr check habits/assign.mmr
-  habits/assign.mmr:7:22: error: unexpected "="; expected an operator, a rule field (description, category, priority, cooldown, when, audience, message) or "}"
+  habits/assign.mmr:7:22: error: unexpected "="; expected an operator, a rule field (description, category, priority, cooldown, when, for each, audience, message) or "}"
       7 |   when dining_txn_7d = 3
         |                      ^
     hint: to compare, write `==`; `=` only binds a name (let, with, given)

@@ -16,7 +16,7 @@ Errors recover at the next declaration, so one run reports several:
   several.mmr:4:1: error: unexpected "}"; expected an expression
       4 | }
         | ^
-  several.mmr:8:10: error: unexpected name "b"; expected an operator, a rule field (description, category, priority, cooldown, when, audience, message) or "}"
+  several.mmr:8:10: error: unexpected name "b"; expected an operator, a rule field (description, category, priority, cooldown, when, for each, audience, message) or "}"
       8 |   when a b
         |          ^
   several.mmr:13:1: error: unexpected "signal"; expected an operator or ")"

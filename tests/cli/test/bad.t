@@ -10,7 +10,7 @@ Bad inputs: exit 1 with a diagnostic naming the place, or 2 for usage.
   [1]
 
   $ mmr test bad/syntax.mmr
-  bad/syntax.mmr:6:11: error: unexpected name "NOPE"; expected an operator, a rule field (description, category, priority, cooldown, when, audience, message) or "}"
+  bad/syntax.mmr:6:11: error: unexpected name "NOPE"; expected an operator, a rule field (description, category, priority, cooldown, when, for each, audience, message) or "}"
       6 |   message NOPE
         |           ^
   [1]

@@ -5,7 +5,7 @@ day of the test's `at` (in the user's tz, else the policy's timezone).
 The shipped pattern rules test themselves this way:
 
   $ mmr test ../../../rules/patterns
-  10 passed, 0 failed
+  12 passed, 0 failed
 
 A failing test shows, after its instant, every derived signal with its
 value, its window as local days and how many transactions went into it. A
