@@ -12,6 +12,10 @@
  * unconstrained, so the answer errs towards "may fire": never-fires is
  * reported only when every box is empty. Past a size limit the analysis
  * gives up the same way.
+ *
+ * Just past our ~800-line mark: the domains, the box algebra and the walk
+ * over conditions (now including `for each`) share the box type; split,
+ * each part would have to expose it.
  */
 #include "compiler/compile.h"
 #include "compiler/lint.h"

@@ -63,10 +63,19 @@ int mmr_pg_open(mmr_pg **out, const char *url, mmr_diags *d)
                                  "mmr", url, "UTF8", NULL };
     pg->h = PQconnectdbParams(keys, vals, 1);
     if (!pg->h || PQstatus(pg->h) != CONNECTION_OK) {
+        /* libpq's message spans lines ("Connection refused\n\tIs the server
+         * running…"): one line reads better in a diagnostic */
         const char *m = pg->h ? PQerrorMessage(pg->h) : "out of memory";
-        size_t n = strlen(m);
-        while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
-        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, pg->label, 0, 0, "cannot connect to PostgreSQL: %.*s", (int)n, m);
+        mmr_buf one;
+        mmr_buf_init(&one);
+        for (const char *p = m; *p; p++) {
+            if (*p != '\n' && *p != '\t') { mmr_buf_putc(&one, *p); continue; }
+            while (p[1] == '\n' || p[1] == '\t' || p[1] == ' ') p++;
+            if (p[1]) mmr_buf_putc(&one, ' ');
+        }
+        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, pg->label, 0, 0, "cannot connect to PostgreSQL: %s",
+                                   one.data && !one.oom ? one.data : m);
+        mmr_buf_free(&one);
         if (g) mmr_diag_set_hint(g, "check the URL, or the PGHOST/PGPORT/PGUSER/PGPASSWORD variables and ~/.pgpass");
         mmr_pg_close(pg);
         return -1;

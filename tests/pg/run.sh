@@ -40,6 +40,7 @@ done
 $MMR run $RULES --db "postgresql://mmr:s3cret@127.0.0.1:1/nope" --now $NOW >/dev/null 2>"$T/err"; rc=$?
 check "no server: exit 1" [ $rc -eq 1 ]
 check "no server: says it cannot connect" grep -q "cannot connect to PostgreSQL" "$T/err"
+check "no server: libpq's message on one line, no escapes" grep -q "Connection refused Is the server running" "$T/err"
 check "no server: the URL with the password blanked" grep -q "postgresql://mmr:\*\*\*@127.0.0.1:1/nope" "$T/err"
 check "no server: the password nowhere" bash -c "! grep -q s3cret '$T/err'"
 $MMR run $RULES --db "postgresql://127.0.0.1:1/nope?password=s3cret" >/dev/null 2>"$T/err"
