@@ -146,8 +146,7 @@ static int get_uvarint(const unsigned char *p, size_t len, size_t *pos, uint64_t
     return 0;
 }
 
-/* An unknown zone in mm_user_traits (or the policy): say where. */
-static void bad_zone(mmr_diags *d, const char *user, const char *tz)
+void mmr_snapdb_bad_zone(mmr_diags *d, const char *user, const char *tz)
 {
     mmr_diag *g = d->n ? &d->v[d->n - 1] : NULL;
     if (!g) return;
@@ -266,7 +265,7 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
         /* the first transaction ever: windows wholly before it are missing */
         if (cmp <= 0) {
             int64_t fd = mmr_sigcalc_local_day(c, tzc, first_ts, d);
-            if (fd == INT64_MIN) { bad_zone(d, uidc, tzc); goto out; }
+            if (fd == INT64_MIN) { mmr_snapdb_bad_zone(d, uidc, tzc); goto out; }
             mmr_sigcalc_first_day(c, fd);
         }
         /* the days rolled up before, under the same definitions: blocks of
@@ -337,7 +336,7 @@ int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const c
             }
             if (rr != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_transaction"); goto out; }
             stats->transactions += n;
-            if (mmr_sigcalc_add(c, tx, n, tzc, lo, hi, d)) { bad_zone(d, uidc, tzc); goto out; }
+            if (mmr_sigcalc_add(c, tx, n, tzc, lo, hi, d)) { mmr_snapdb_bad_zone(d, uidc, tzc); goto out; }
             stats->tiles_built += (uint64_t)(hi - lo + 1);
             if (lo < dirty_lo) dirty_lo = lo;
             if (hi > dirty_hi) dirty_hi = hi;

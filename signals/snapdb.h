@@ -21,6 +21,10 @@ typedef struct mmr_snapdb_stats {
     uint64_t deleted_rows;                /* past the retention */
 } mmr_snapdb_stats;
 
+/* After a zone failed to load: make the last diagnostic say where it came
+ * from (user's tz in mm_user_traits, or the policy timezone when tz NULL). */
+void mmr_snapdb_bad_zone(mmr_diags *d, const char *user, const char *tz);
+
 /* Inside the caller's transaction on an open, migrated database. */
 int mmr_snapdb_compute(mmr_db *db, const mmr_unit *u, const char *as_of, const char *zoneinfo,
                        mmr_snapdb_stats *st, mmr_diags *d);

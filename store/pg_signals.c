@@ -7,6 +7,7 @@
 #include <string.h>
 #include "signals/compute.h"
 #include "signals/emit_sql.h"
+#include "signals/snapdb.h"
 #include "signals/source.h"
 #include "store/pg.h"
 #include "util/buf.h"
@@ -141,22 +142,6 @@ static int bad_user(mmr_pg *pg, const char *table, const char *s, size_t n, mmr_
     return -1;
 }
 
-/* An unknown zone: the last diagnostic names the user (as snapdb.c does). */
-static void bad_zone(mmr_diags *d, const char *user, const char *tz)
-{
-    mmr_diag *g = d->n ? &d->v[d->n - 1] : NULL;
-    if (!g) return;
-    free(g->file);
-    g->file = strdup(tz ? "mm_user_traits" : "policy timezone");
-    if (tz) {
-        mmr_buf m;
-        mmr_buf_init(&m);
-        mmr_buf_printf(&m, "user %s, column tz: unknown time zone \"%s\"", user, tz);
-        free(g->message);
-        g->message = mmr_buf_take(&m);
-    }
-}
-
 /* One source's rows (budgets or goals) of user uid from cursor c, which
  * stands on the next unread row (or past the end: *more == 0). */
 static int side_rows(mmr_pg *pg, cur *c, int *more, int source, const char *uid, size_t ulen, mmr_arena *a,
@@ -265,7 +250,7 @@ static int compute_engine(mmr_pg *pg, const mmr_unit *u, const mmr_sigplan *p, c
         /* the first transaction ever: windows wholly before it are missing */
         if (val(&cu, 1, NULL)) {
             int64_t fd = mmr_sigcalc_local_day(calc, tz, strtoll(val(&cu, 1, NULL), NULL, 10), d);
-            if (fd == INT64_MIN) { bad_zone(d, uid, tz); goto out; }
+            if (fd == INT64_MIN) { mmr_snapdb_bad_zone(d, uid, tz); goto out; }
             mmr_sigcalc_first_day(calc, fd);
         }
         size_t n = 0;
@@ -301,7 +286,7 @@ static int compute_engine(mmr_pg *pg, const mmr_unit *u, const mmr_sigplan *p, c
             if ((mt = cur_next(pg, &ct, d)) < 0) goto out;
         }
         st->transactions += n;
-        if (mmr_sigcalc_add(calc, tx, n, tz, base, D, d)) { bad_zone(d, uid, tz); goto out; }
+        if (mmr_sigcalc_add(calc, tx, n, tz, base, D, d)) { mmr_snapdb_bad_zone(d, uid, tz); goto out; }
         if (use_b && side_rows(pg, &cb, &mb, MMR_SRC_BUDGET, uid, ulen, &ua, calc, d)) goto out;
         if (use_g && side_rows(pg, &cg, &mg, MMR_SRC_GOAL, uid, ulen, &ua, calc, d)) goto out;
         for (size_t i = 0; i < u->nsignals; i++) vals[i] = mmr_v_missing();
