@@ -208,10 +208,11 @@ typedef struct mmr_policy {
     int has_max;  int max_nudges;  int64_t window_s;  const char *window_src;
     int has_quiet; int quiet_start_min, quiet_end_min; /* minutes after midnight */
     const char *timezone;        /* IANA name or NULL */
+    const char *currency;        /* ISO 4217 code (util/currency.c) or NULL: INR */
     int64_t retention_s; const char *retention_src; /* 0: the default, 90d */
     const char **categories;     /* NULL => the default list */
     size_t ncategories;
-    mmr_loc max_loc, quiet_loc, timezone_loc, categories_loc, retention_loc;
+    mmr_loc max_loc, quiet_loc, timezone_loc, categories_loc, retention_loc, currency_loc;
 } mmr_policy;
 
 typedef enum mmr_expect_kind {

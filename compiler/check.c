@@ -16,6 +16,7 @@
 #include "stdlib/builtins.h"
 #include "util/buf.h"
 #include "util/placeholder.h"
+#include "util/currency.h"
 #include "signals/source.h"
 
 const char *const mmr_default_categories[] = { "dining", "shopping", "travel", "goal", "budget" };
@@ -1592,6 +1593,9 @@ static void check_policy(ck *c)
             if (g) mmr_diag_set_hint(g, "use an IANA name such as \"Asia/Kolkata\" or \"UTC\"");
         }
     }
+    if (p->currency && !mmr_currency_find(p->currency))
+        err(c, &p->currency_loc, "\"%s\" is not a currency mmr knows; the known codes are %s",
+            p->currency, mmr_currency_codes());
 }
 
 /* ------------------------------------------------------------- tests */

@@ -22,6 +22,7 @@
 #include "compiler/compile.h"
 #include "compiler/check_internal.h"
 #include "util/buf.h"
+#include "util/currency.h"
 #include "stdlib/builtins.h"
 
 #define MAX_REGS 65536u
@@ -1097,6 +1098,9 @@ static void fill_tables(cg *c)
     if (pol && pol->has_max) { pp->max_nudges = pol->max_nudges; pp->window_s = pol->window_s; }
     if (pol && pol->has_quiet) { pp->quiet_start_min = pol->quiet_start_min; pp->quiet_end_min = pol->quiet_end_min; }
     if (pol && pol->timezone) pp->timezone = arena_str(c, pol->timezone);
+    /* INR, the default, is stored as none: the bytes stay those of a
+     * ruleset without the field (vm/mmrc.c) */
+    if (pol && pol->currency && strcmp(pol->currency, MMR_CURRENCY_DEFAULT)) pp->currency = arena_str(c, pol->currency);
     const char *const *cats = mmr_default_categories;
     size_t ncats = mmr_ndefault_categories;
     if (pol && pol->categories && pol->ncategories) { cats = pol->categories; ncats = pol->ncategories; }

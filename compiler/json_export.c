@@ -509,6 +509,7 @@ static json_t *policy_obj(const mmr_policy *pol)
         json_object_set_new(o, "quiet_hours", jstrz(tmp));
     }
     if (pol->timezone) json_object_set_new(o, "timezone", jstrz(pol->timezone));
+    if (pol->currency) json_object_set_new(o, "currency", jstrz(pol->currency));
     if (pol->categories) {
         json_t *a = json_array();
         for (size_t i = 0; i < pol->ncategories; i++) json_array_append_new(a, jstrz(pol->categories[i]));

@@ -11,7 +11,7 @@
  *     "signals":   [ {name, type, description} ... ],   (only when any)
  *     "traits":    [ {name, type, description} ... ]    (only when any)
  *     "imports":   [ std paths ]   (only when not just std/moneymoments)
- *     "policy":    {max_nudges, per, quiet_hours, timezone, categories,
+ *     "policy":    {max_nudges, per, quiet_hours, timezone, currency, categories,
  *                   retention}      (only when the ruleset has one)
  *     "mmr":       .mmr text of derived signals and tests (when any)
  *   }

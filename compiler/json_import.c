@@ -1743,13 +1743,13 @@ static int plain_value(const char *s)
     return 1;
 }
 
-/* "policy": {max_nudges, per, quiet_hours, timezone, categories,
- * retention}. Written as a .mmr policy block and parsed, so the checks are
- * the language's; each field is on its own line, so a parse error names
- * the field's JSON path. */
+/* "policy": {max_nudges, per, quiet_hours, timezone, currency,
+ * categories, retention}. Written as a .mmr policy block and parsed, so
+ * the checks are the language's; each field is on its own line, so a parse
+ * error names the field's JSON path. */
 static void doc_policy(jctx *c, json_t *v)
 {
-    static const char *const fields[] = { "max_nudges", "per", "quiet_hours", "timezone", "categories", "retention", NULL };
+    static const char *const fields[] = { "max_nudges", "per", "quiet_hours", "timezone", "currency", "categories", "retention", NULL };
     size_t m = path_mark(c);
     path_key(c, "policy");
     if (!json_is_object(v)) { jerr(c, "expected an object, got %s", jtype(v)); path_reset(c, m); return; }
@@ -1782,6 +1782,13 @@ static void doc_policy(jctx *c, json_t *v)
         mmr_buf_json_string(&t, tz, strlen(tz));
         mmr_buf_putc(&t, '\n');
         line_field[++line] = "timezone";
+    }
+    const char *cur = string_field(c, v, "currency", 0);
+    if (cur) {
+        mmr_buf_puts(&t, "currency ");
+        mmr_buf_json_string(&t, cur, strlen(cur));
+        mmr_buf_putc(&t, '\n');
+        line_field[++line] = "currency";   /* at most 6 fields: lines 2..7 */
     }
     json_t *cats = member(v, "categories");
     if (cats) {
@@ -1831,7 +1838,7 @@ static void doc_policy(jctx *c, json_t *v)
             struct { const char *key; mmr_loc *loc; } fl[] = {
                 { "max_nudges", &pol->max_loc }, { "quiet_hours", &pol->quiet_loc },
                 { "timezone", &pol->timezone_loc }, { "categories", &pol->categories_loc },
-                { "retention", &pol->retention_loc },
+                { "retention", &pol->retention_loc }, { "currency", &pol->currency_loc },
             };
             for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
                 size_t mi = path_mark(c);

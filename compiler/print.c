@@ -600,7 +600,7 @@ static void print_rule(pr *p, const mmr_rule *r)
 
 /* ---- policy */
 
-enum { K_MAX, K_QUIET, K_TZ, K_CATS, K_RETENTION };
+enum { K_MAX, K_QUIET, K_TZ, K_CATS, K_RETENTION, K_CURRENCY };
 
 static void policy_item(pr *p, const void *d, const item *it, int ind)
 {
@@ -620,17 +620,19 @@ static void policy_item(pr *p, const void *d, const item *it, int ind)
         break;
     case K_TZ: mmr_buf_puts(p->b, "timezone "); print_text(p->b, pol->timezone, strlen(pol->timezone)); break;
     case K_RETENTION: mmr_buf_puts(p->b, "retention "); mmr_buf_puts(p->b, pol->retention_src); break;
+    case K_CURRENCY: mmr_buf_puts(p->b, "currency "); print_text(p->b, pol->currency, strlen(pol->currency)); break;
     default: mmr_buf_puts(p->b, "categories "); print_names(p, pol->categories, pol->ncategories); break;
     }
 }
 
 static void print_policy(pr *p, const mmr_policy *pol)
 {
-    item it[5];
+    item it[6];
     size_t n = 0;
     if (pol->has_max) it[n++] = (item){ pol->max_loc.line, loc_end(pol->max_loc), K_MAX, 0 };
     if (pol->has_quiet) it[n++] = (item){ pol->quiet_loc.line, loc_end(pol->quiet_loc), K_QUIET, 0 };
     if (pol->timezone) it[n++] = (item){ pol->timezone_loc.line, loc_end(pol->timezone_loc), K_TZ, 0 };
+    if (pol->currency) it[n++] = (item){ pol->currency_loc.line, loc_end(pol->currency_loc), K_CURRENCY, 0 };
     if (pol->categories) it[n++] = (item){ pol->categories_loc.line, loc_end(pol->categories_loc), K_CATS, 0 };
     if (pol->retention_src) it[n++] = (item){ pol->retention_loc.line, loc_end(pol->retention_loc), K_RETENTION, 0 };
     mmr_buf_puts(p->b, "policy {");

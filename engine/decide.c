@@ -187,7 +187,7 @@ static size_t in_window(const mmr_decide_input *in)
 /* Fill one text into the arena; NULL + *missing on a missing value. */
 static const char *fill(mmr_decide_result *out, mmr_buf *b, const char *tmpl,
                         const mmr_prog_rule *r, const mmr_candidate *c,
-                        const char **missing, int *oom)
+                        const mmr_currency *cur, const char **missing, int *oom)
 {
     mmr_buf_clear(b);
     if (!tmpl) tmpl = "";
@@ -195,7 +195,7 @@ static const char *fill(mmr_decide_result *out, mmr_buf *b, const char *tmpl,
     size_t mlen = 0;
     size_t n = c->nargs < r->nargs ? c->nargs : r->nargs;
     mmr_fill_status st = mmr_template_fill(b, tmpl, strlen(tmpl), r->arg_names, c->args, n,
-                                           &mname, &mlen, &why);
+                                           &mname, &mlen, &why, cur);
     if (st == MMR_FILL_MISSING) {
         *missing = mmr_arena_strndup(&out->arena, mname, mlen);
         if (!*missing) *oom = 1;
@@ -271,6 +271,9 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
     out->window_count = in_window(in);
     size_t used = out->window_count;
     int64_t maxn = p->policy.max_nudges;
+    /* the checker and the .mmrc verifier both refuse an unknown code */
+    const mmr_currency *cur = mmr_currency_find(p->policy.currency);
+    if (!cur) { out->note = "the program names an unknown currency: it is corrupt"; out->n = 0; return -1; }
 
     mmr_buf b;
     mmr_buf_init(&b);
@@ -282,8 +285,8 @@ int mmr_decide(const mmr_decide_input *in, mmr_decide_result *out)
         d->category = r->category;
         const mmr_prog_template *t = r->template_index < p->ntemplates ? &p->templates[r->template_index] : NULL;
         const char *miss = NULL;
-        d->title = fill(out, &b, t ? t->title : "", r, c, &miss, &oom);
-        if (d->title) d->body = fill(out, &b, t ? t->body : "", r, c, &miss, &oom);
+        d->title = fill(out, &b, t ? t->title : "", r, c, cur, &miss, &oom);
+        if (d->title) d->body = fill(out, &b, t ? t->body : "", r, c, cur, &miss, &oom);
         if (!d->body) d->title = NULL;
         d->missing = d->body ? NULL : miss;
         if (oom) break;

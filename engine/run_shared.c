@@ -37,6 +37,8 @@ void mmr_ruleset_hash(const mmr_program *p, char out[41])
     H_INT(p->policy.max_nudges); H_INT(p->policy.window_s);
     H_INT(p->policy.quiet_start_min); H_INT(p->policy.quiet_end_min); H_STR(p->policy.timezone);
     for (uint32_t i = 0; i < p->policy.ncategories; i++) H_STR(p->policy.categories[i]);
+    /* only when set (absent is INR), so rulesets without one keep their hash */
+    if (p->policy.currency) H_STR(p->policy.currency);
     for (uint32_t i = 0; i < p->code[0].n; i++) mmr_sha1_update(&s, &p->code[0].insns[i], sizeof p->code[0].insns[i]);
 #undef H_STR
 #undef H_INT

@@ -30,52 +30,60 @@ static void int_text(double v, char *out, size_t cap)
     snprintf(out, cap, "%.0f", r);
 }
 
-/* ₹ and the integer text d (optional '-') in Indian grouping. */
-static void money_digits(mmr_buf *out, const char *d)
+/* The currency's symbol and the integer text d (optional '-', which goes
+ * before the symbol: -$5) in the currency's digit grouping. */
+static void money_digits(mmr_buf *out, const char *d, const mmr_currency *cur)
 {
     if (*d == '-') { mmr_buf_putc(out, '-'); d++; }
-    mmr_buf_puts(out, "\xE2\x82\xB9");          /* ₹ U+20B9 */
+    mmr_buf_puts(out, cur->symbol);
     size_t n = strlen(d);
-    /* Indian grouping: the last three digits, then groups of two. */
     if (n <= 3) { mmr_buf_puts(out, d); return; }
     size_t head = n - 3;                        /* digits before the last three */
-    size_t first = head % 2 ? 1 : 2;            /* leading group of one or two */
-    size_t i = 0;
+    size_t step = cur->indian_grouping ? 2 : 3; /* Indian: then pairs; else threes */
+    size_t first = head % step ? head % step : step;   /* the leading group */
     mmr_buf_append(out, d, first);
-    i = first;
-    while (i < head) {
+    for (size_t i = first; i < head; i += step) {
         mmr_buf_putc(out, ',');
-        mmr_buf_append(out, d + i, 2);
-        i += 2;
+        mmr_buf_append(out, d + i, step);
     }
     mmr_buf_putc(out, ',');
     mmr_buf_append(out, d + head, 3);
 }
 
-void mmr_format_money(mmr_buf *out, double v)
+static const mmr_currency *or_inr(const mmr_currency *cur)
+{
+    return cur ? cur : mmr_currency_find(NULL);
+}
+
+void mmr_format_money_in(mmr_buf *out, double v, const mmr_currency *cur)
 {
     char digits[400];
     int_text(v, digits, sizeof digits);
-    money_digits(out, digits);
+    money_digits(out, digits, or_inr(cur));
 }
 
-/* Two decimals (paise): ₹2.75, ₹1,23,456.70; half away from zero. */
-void mmr_format_money2(mmr_buf *out, double v)
+/* Two decimals (paise, cents): ₹2.75, $1,234.50; half away from zero. A
+ * currency without minor units (JPY) prints as money. */
+void mmr_format_money2_in(mmr_buf *out, double v, const mmr_currency *cur)
 {
-    double paise = round(v * 100.0);
-    if (paise == 0) paise = 0;
-    if (!(fabs(paise) < 9e15)) { mmr_format_money(out, v); return; }
-    long long t = (long long)paise;
+    cur = or_inr(cur);
+    double cents = round(v * 100.0);
+    if (cents == 0) cents = 0;
+    if (cur->minor_digits == 0 || !(fabs(cents) < 9e15)) { mmr_format_money_in(out, v, cur); return; }
+    long long t = (long long)cents;
     unsigned long long a = (unsigned long long)(t < 0 ? -t : t);
     char digits[32];
     char *p = digits;
     if (t < 0) *p++ = '-';
     u64_text(a / 100, p);
-    money_digits(out, digits);
+    money_digits(out, digits, cur);
     mmr_buf_putc(out, '.');
     mmr_buf_putc(out, (char)('0' + (a % 100) / 10));
     mmr_buf_putc(out, (char)('0' + a % 10));
 }
+
+void mmr_format_money(mmr_buf *out, double v) { mmr_format_money_in(out, v, NULL); }
+void mmr_format_money2(mmr_buf *out, double v) { mmr_format_money2_in(out, v, NULL); }
 
 void mmr_format_pct(mmr_buf *out, double v)
 {
@@ -120,13 +128,14 @@ static int fmt_is(const char *fmt, size_t len, const char *name)
     return strlen(name) == len && memcmp(fmt, name, len) == 0;
 }
 
-int mmr_format_value(mmr_buf *out, const mmr_value *v, const char *fmt, size_t fmt_len)
+int mmr_format_value(mmr_buf *out, const mmr_value *v, const char *fmt, size_t fmt_len,
+                     const mmr_currency *cur)
 {
     switch (v->tag) {
     case MMR_V_NUM:
         if (!isfinite(v->u.num)) return 1;
-        if (fmt_is(fmt, fmt_len, "money")) mmr_format_money(out, v->u.num);
-        else if (fmt_is(fmt, fmt_len, "money2")) mmr_format_money2(out, v->u.num);
+        if (fmt_is(fmt, fmt_len, "money")) mmr_format_money_in(out, v->u.num, cur);
+        else if (fmt_is(fmt, fmt_len, "money2")) mmr_format_money2_in(out, v->u.num, cur);
         else if (fmt_is(fmt, fmt_len, "pct")) mmr_format_pct(out, v->u.num);
         else if (fmt_is(fmt, fmt_len, "int")) mmr_format_int(out, v->u.num);
         else mmr_format_number(out, v->u.num);
@@ -158,7 +167,7 @@ int mmr_format_value(mmr_buf *out, const mmr_value *v, const char *fmt, size_t f
 mmr_fill_status mmr_template_fill(mmr_buf *out, const char *tmpl, size_t len,
                                   const char *const *names, const mmr_value *vals,
                                   size_t n, const char **missing, size_t *missing_len,
-                                  const char **why)
+                                  const char **why, const mmr_currency *cur)
 {
     size_t pos = 0;
     if (!tmpl) return MMR_FILL_OK;
@@ -173,7 +182,7 @@ mmr_fill_status mmr_template_fill(mmr_buf *out, const char *tmpl, size_t len,
                 v = &vals[i];
                 break;
             }
-        if (!v || mmr_format_value(out, v, g.fmt, g.fmt_len) != 0) {
+        if (!v || mmr_format_value(out, v, g.fmt, g.fmt_len, cur) != 0) {
             if (missing) *missing = g.name;
             if (missing_len) *missing_len = g.name_len;
             return MMR_FILL_MISSING;

@@ -49,7 +49,7 @@ enum {
     MMR_F_TITLE, MMR_F_BODY, MMR_F_TONE,
     MMR_F_MAX, MMR_F_QUIET, MMR_F_TIMEZONE, MMR_F_CATEGORIES,
     MMR_F_AT, MMR_F_GIVEN, MMR_F_TRAITS, MMR_F_MUTED, MMR_F_HISTORY,
-    MMR_F_TRANSACTIONS, MMR_F_BUDGETS, MMR_F_GOALS, MMR_F_RETENTION,
+    MMR_F_TRANSACTIONS, MMR_F_BUDGETS, MMR_F_GOALS, MMR_F_RETENTION, MMR_F_CURRENCY,
     MMR_F_COUNT
 };
 
@@ -162,6 +162,7 @@ static int zero_literal(mmr_tok_num n) { return n.v == 0 && !n.percent && n.src 
 %token <id> DESCRIPTION "description" CATEGORY "category" PRIORITY "priority"
 %token <id> COOLDOWN "cooldown" WHEN "when" AUDIENCE "audience" MESSAGE "message"
 %token <id> TITLE "title" BODY "body" TONE "tone"
+%token <id> CURRENCY "currency"
 %token <id> MAX_NUDGES "max_nudges" PER "per" QUIET_HOURS "quiet_hours" TIMEZONE "timezone"
 %token <id> CATEGORIES "categories"
 %token <id> AT "at" GIVEN "given" TRAITS "traits" MUTED "muted" HISTORY "history" AGO "ago"
@@ -426,6 +427,10 @@ policy_field
         { if (field(ps, MMR_F_TIMEZONE, "timezone", "policy", NULL, @1)) {
               ps->policy.timezone = mmr_arena_strndup(ps->arena, $2.s, $2.len);
               ps->policy.timezone_loc = LOC(@2); } }
+    | CURRENCY STRING
+        { if (field(ps, MMR_F_CURRENCY, "currency", "policy", NULL, @1)) {
+              ps->policy.currency = mmr_arena_strndup(ps->arena, $2.s, $2.len);
+              ps->policy.currency_loc = LOC(@2); } }
     | CATEGORIES LBRACK name_list RBRACK
         { if (field(ps, MMR_F_CATEGORIES, "categories", "policy", NULL, @1)) {
               mmr_loc *locs = NULL;
@@ -602,6 +607,7 @@ name
     | BODY { $$ = dup_id(ps, $1); } | TONE { $$ = dup_id(ps, $1); }
     | MAX_NUDGES { $$ = dup_id(ps, $1); } | PER { $$ = dup_id(ps, $1); }
     | QUIET_HOURS { $$ = dup_id(ps, $1); } | TIMEZONE { $$ = dup_id(ps, $1); }
+    | CURRENCY { $$ = dup_id(ps, $1); }
     | CATEGORIES { $$ = dup_id(ps, $1); } | AT { $$ = dup_id(ps, $1); }
     | GIVEN { $$ = dup_id(ps, $1); } | TRAITS { $$ = dup_id(ps, $1); }
     | MUTED { $$ = dup_id(ps, $1); } | HISTORY { $$ = dup_id(ps, $1); }
@@ -1111,7 +1117,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, mmr_pst
         if (fields > 3) {
             if (has(exp, nexp, YYSYMBOL_WHEN)) add_phrase(&tail, &count, "a rule field (description, category, priority, cooldown, when, for each, audience, message)");
             else if (has(exp, nexp, YYSYMBOL_TONE)) add_phrase(&tail, &count, "a template field (title, body, tone, category)");
-            else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, categories, retention)");
+            else if (has(exp, nexp, YYSYMBOL_QUIET_HOURS)) add_phrase(&tail, &count, "a policy setting (max_nudges, quiet_hours, timezone, currency, categories, retention)");
             else if (has(exp, nexp, YYSYMBOL_GIVEN)) add_phrase(&tail, &count, "a test line (at, given, traits, transactions, budgets, goals, muted, history, expect)");
             else if (has(exp, nexp, YYSYMBOL_NUDGE)) add_phrase(&tail, &count, "what to expect (nudge, no nudge, candidates, suppressed, deferred, title, body)");
             else fields = 0;

@@ -254,6 +254,7 @@ static void header(mmr_buf *b, const mmr_program *p)
         mmr_buf_printf(b, ", quiet_hours %02d:%02d - %02d:%02d", pol->quiet_start_min / 60, pol->quiet_start_min % 60,
                        pol->quiet_end_min / 60, pol->quiet_end_min % 60);
     mmr_buf_printf(b, ", timezone %s", pol->timezone ? pol->timezone : "UTC");
+    if (pol->currency) mmr_buf_printf(b, ", currency %s", pol->currency);   /* absent: INR */
     if (pol->ncategories) {
         mmr_buf_puts(b, ", categories");
         for (uint32_t i = 0; i < pol->ncategories; i++) mmr_buf_printf(b, " %s", pol->categories[i] ? pol->categories[i] : "?");

@@ -4,7 +4,11 @@
  *          4   u32 format version: 1, or 2 for a program with per-key
  *              rules (FIREKEY); the payload is the same, so a version 1
  *              program keeps its bytes and an older mmr refuses a
- *              version 2 file by its version, not by an unknown opcode
+ *              version 2 file by its version, not by an unknown opcode.
+ *              3: a program whose policy names a currency other than
+ *              INR; its payload has the code after the policy
+ *              categories (and it may or may not use FIREKEY). Programs
+ *              without a currency keep version 1 or 2 and their bytes.
  *          8   u64 payload length in bytes
  *         16   u64 FNV-1a 64 checksum of the payload
  *         24   payload
@@ -24,6 +28,7 @@
 
 #define MMRC_VERSION 1u        /* programs without FIREKEY */
 #define MMRC_VERSION_KEYED 2u  /* programs with FIREKEY: per-key rules */
+#define MMRC_VERSION_CURRENCY 3u  /* a policy currency (and FIREKEY or not) */
 
 static int uses_firekey(const mmr_program *p)
 {
@@ -31,6 +36,14 @@ static int uses_firekey(const mmr_program *p)
         for (uint32_t i = 0; i < p->code[ci].n; i++)
             if (p->code[ci].insns[i].op == MMR_I_FIREKEY) return 1;
     return 0;
+}
+
+/* The oldest version that holds the program, so a file's bytes (and the
+ * ruleset hash) change only when it uses something new. */
+static uint32_t version_for(const mmr_program *p)
+{
+    if (p->policy.currency) return MMRC_VERSION_CURRENCY;
+    return uses_firekey(p) ? MMRC_VERSION_KEYED : MMRC_VERSION;
 }
 #define MMRC_HEADER 24u
 #define NULL_STR 0xFFFFFFFFu
@@ -134,7 +147,8 @@ int mmr_program_write(const mmr_program *p, unsigned char **out, size_t *len)
     *out = NULL; *len = 0;
     /* header; length and checksum are filled in at the end */
     w_bytes(&w, "MMRC", 4);
-    w_u32(&w, uses_firekey(p) ? MMRC_VERSION_KEYED : MMRC_VERSION);
+    uint32_t version = version_for(p);
+    w_u32(&w, version);
     w_u64(&w, 0);
     w_u64(&w, 0);
 
@@ -172,6 +186,7 @@ int mmr_program_write(const mmr_program *p, unsigned char **out, size_t *len)
     w_str(&w, pol->timezone);
     w_u32(&w, pol->ncategories);
     for (uint32_t i = 0; i < pol->ncategories; i++) w_str(&w, pol->categories[i]);
+    if (version >= MMRC_VERSION_CURRENCY) w_str(&w, pol->currency);
     w_u32(&w, p->nregs);
     w_u32(&w, p->max_call_depth);
     for (int ci = 0; ci < 2; ci++) {
@@ -415,7 +430,7 @@ static mmr_value r_value(rd *r, int depth)
     }
 }
 
-static int r_payload(rd *r, mmr_program *p)
+static int r_payload(rd *r, mmr_program *p, uint32_t ver)
 {
     uint32_t na;
     WHAT(r, "slot count");
@@ -487,6 +502,7 @@ static int r_payload(rd *r, mmr_program *p)
     for (uint32_t i = 0; i < pol->ncategories && !r->failed; i++) {
         WHAT(r, "policy category %u", i); pol->categories[i] = r_str(r);
     }
+    if (ver >= MMRC_VERSION_CURRENCY) { WHAT(r, "policy currency"); pol->currency = r_str(r); }
     WHAT(r, "register count"); p->nregs = r_u32(r);
     WHAT(r, "call depth"); p->max_call_depth = r_u32(r);
     for (int ci = 0; ci < 2 && !r->failed; ci++) {
@@ -518,9 +534,9 @@ mmr_program *mmr_program_read(const unsigned char *buf, size_t len, const char *
     WHAT(&r, "header");
     uint32_t ver = r_u32(&r);
     if (r.failed) return NULL;
-    if (ver != MMRC_VERSION && ver != MMRC_VERSION_KEYED) {
-        mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "unsupported format version %u (this mmr reads %u and %u)", ver,
-                     MMRC_VERSION, MMRC_VERSION_KEYED);
+    if (ver != MMRC_VERSION && ver != MMRC_VERSION_KEYED && ver != MMRC_VERSION_CURRENCY) {
+        mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "unsupported format version %u (this mmr reads %u to %u)", ver,
+                     MMRC_VERSION, MMRC_VERSION_CURRENCY);
         return NULL;
     }
     uint64_t plen = r_u64(&r);
@@ -532,7 +548,7 @@ mmr_program *mmr_program_read(const unsigned char *buf, size_t len, const char *
     r.a = &p->arena;
     if (plen > have) {
         /* a short file: parse what is there, to say where it breaks off */
-        if (r_payload(&r, p) == 0)
+        if (r_payload(&r, p, ver) == 0)
             mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "truncated at byte %zu (the header promises %llu bytes)",
                          len, (unsigned long long)(plen + MMRC_HEADER));
         mmr_program_free(p);
@@ -549,7 +565,7 @@ mmr_program *mmr_program_read(const unsigned char *buf, size_t len, const char *
         mmr_program_free(p);
         return NULL;
     }
-    if (r_payload(&r, p)) { mmr_program_free(p); return NULL; }
+    if (r_payload(&r, p, ver)) { mmr_program_free(p); return NULL; }
     if (r.pos != len) {
         mmr_diag_add(d, MMR_SEV_ERROR, name, 0, 0, "%zu unexpected bytes after the end of the program at byte %zu",
                      len - r.pos, r.pos);

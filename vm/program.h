@@ -70,6 +70,9 @@ typedef struct mmr_prog_policy {
     int32_t quiet_start_min;     /* -1 = no quiet hours */
     int32_t quiet_end_min;
     const char *timezone;        /* default "UTC" */
+    /* ISO 4217 code for {x:money}; NULL when the policy sets none or sets
+     * "INR" (the default), so those programs keep their .mmrc bytes */
+    const char *currency;
     const char **categories;     /* resolved list (defaults filled in) */
     uint32_t ncategories;
 } mmr_prog_policy;

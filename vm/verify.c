@@ -14,6 +14,7 @@
 #include "stdlib/builtins.h"
 #include "compiler/ast.h"
 #include "util/placeholder.h"
+#include "util/currency.h"
 
 typedef struct vctx {
     const mmr_program *p;
@@ -257,6 +258,10 @@ static int check_policy(vctx *v)
         FAIL(v, "policy: quiet hours %d..%d out of range (minutes 0..1439, or -1 for none)", (int)qs, (int)qe);
     if (!pol->timezone) FAIL(v, "policy: no time zone");
     if (!mmr_timezone_name_ok(pol->timezone)) FAIL(v, "policy: \"%s\" is not a time zone name", pol->timezone);
+    /* absent means INR; "INR" itself is never stored, so one program has one encoding */
+    if (pol->currency && (!strcmp(pol->currency, MMR_CURRENCY_DEFAULT) || !mmr_currency_find(pol->currency)))
+        FAIL(v, "policy: \"%s\" is not a currency code this mmr stores (%s; INR is stored as none)",
+             pol->currency, mmr_currency_codes());
     if (!pol->ncategories) FAIL(v, "policy: the categories list is empty");
     if (!pol->categories) FAIL(v, "policy: category list missing");
     for (uint32_t i = 0; i < pol->ncategories; i++) {

@@ -313,7 +313,7 @@ static void test_tampering(void)
     unsigned char *c = malloc(n + 8);
     memcpy(c, b, n); c[4] = 7;
     T_CHECK(read_buf(c, n, &nd) == NULL);
-    T_EQ_STR(first_msg, "unsupported format version 7 (this mmr reads 1 and 2)");
+    T_EQ_STR(first_msg, "unsupported format version 7 (this mmr reads 1 to 3)");
     /* bad magic */
     memcpy(c, b, n); c[0] = 'X';
     T_CHECK(read_buf(c, n, &nd) == NULL);
@@ -369,10 +369,47 @@ static void test_tampering(void)
     mmr_program_free(p);
 }
 
+/* A policy currency: version 3, the code after the categories, read back;
+ * without one the same program keeps version 1 and is 4 + 3 bytes shorter
+ * (a string is a u32 length and its bytes); "INR" and unknown codes are
+ * refused, since the compiler never writes them. */
+static void test_currency(void)
+{
+    mmr_program *p = sample();
+    unsigned char *b1, *b3; size_t n1, n3;
+    T_EQ_INT(mmr_program_write(p, &b1, &n1), 0);
+    T_EQ_INT(b1[4], 1);
+    p->policy.currency = "USD";
+    T_EQ_INT(mmr_program_write(p, &b3, &n3), 0);
+    T_EQ_INT(b3[4], 3);
+    T_EQ_INT(n3, n1 + 7);
+    int nd;
+    mmr_program *q = read_buf(b3, n3, &nd);
+    T_CHECK(q != NULL);
+    if (q) { T_EQ_STR(q->policy.currency, "USD"); mmr_program_free(q); }
+    /* version 1 bytes read as version 3 lack the currency: truncated */
+    unsigned char *c = malloc(n1);
+    memcpy(c, b1, n1); c[4] = 3;
+    T_CHECK(read_buf(c, n1, &nd) == NULL);
+    free(c);
+    const char *bad[] = { "INR", "XYZ" };
+    for (int i = 0; i < 2; i++) {
+        unsigned char *b; size_t n;
+        p->policy.currency = bad[i];
+        T_EQ_INT(mmr_program_write(p, &b, &n), 0);
+        T_CHECK(read_buf(b, n, &nd) == NULL);
+        T_CHECK(strstr(first_msg, "is not a currency code this mmr stores") != NULL);
+        free(b);
+    }
+    free(b1); free(b3);
+    mmr_program_free(p);
+}
+
 int main(void)
 {
     test_roundtrip();
     test_truncation_and_flips();
     test_tampering();
+    test_currency();
     return T_DONE("mmrc");
 }

@@ -21,6 +21,18 @@ static const char *money2(double v)
     mmr_buf_free(&b);
     return out;
 }
+/* money / money2 in the currency of code (NULL: INR). */
+static const char *money_in(const char *code, double v, int two)
+{
+    mmr_buf b; mmr_buf_init(&b);
+    const mmr_currency *cur = mmr_currency_find(code);
+    if (!cur) { snprintf(out, sizeof out, "unknown %s", code); return out; }
+    if (two) mmr_format_money2_in(&b, v, cur);
+    else mmr_format_money_in(&b, v, cur);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    mmr_buf_free(&b);
+    return out;
+}
 static const char *pct(double v)
 {
     mmr_buf b; mmr_buf_init(&b);
@@ -57,13 +69,14 @@ static mmr_text *txt(const char *s)
 
 static int fill_rc;
 static char missing[64];
+static const mmr_currency *fill_cur;   /* the currency fill uses; NULL: INR */
 
 static const char *fill(const char *tmpl, const char *const *names, const mmr_value *vals, size_t n)
 {
     mmr_buf b; mmr_buf_init(&b);
     const char *m = NULL, *why = NULL;
     size_t ml = 0;
-    fill_rc = mmr_template_fill(&b, tmpl, strlen(tmpl), names, vals, n, &m, &ml, &why);
+    fill_rc = mmr_template_fill(&b, tmpl, strlen(tmpl), names, vals, n, &m, &ml, &why, fill_cur);
     missing[0] = 0;
     if (fill_rc == MMR_FILL_MISSING) snprintf(missing, sizeof missing, "%.*s", (int)ml, m);
     snprintf(out, sizeof out, "%s", fill_rc == MMR_FILL_OK ? (b.data ? b.data : "") : (why ? why : ""));
@@ -134,6 +147,50 @@ int main(void)
     T_EQ_STR(money2(999.999), "₹1,000.00");
     T_EQ_STR(money(2.75), "₹3");
 
+    /* currencies: the table, western grouping for all but INR, minus
+     * before the symbol, half away from zero, JPY without minor units */
+    T_EQ_STR(money_in(NULL, 123456.7, 0), "₹1,23,457");
+    T_EQ_STR(money_in("INR", 1234567.5, 1), "₹12,34,567.50");
+    T_EQ_STR(money_in("USD", 0, 0), "$0");
+    T_EQ_STR(money_in("USD", 999, 0), "$999");
+    T_EQ_STR(money_in("USD", 1000, 0), "$1,000");
+    T_EQ_STR(money_in("USD", 1234.5, 0), "$1,235");
+    T_EQ_STR(money_in("USD", 1234.5, 1), "$1,234.50");
+    T_EQ_STR(money_in("USD", 123456.7, 0), "$123,457");
+    T_EQ_STR(money_in("USD", 1234567.5, 0), "$1,234,568");
+    T_EQ_STR(money_in("USD", 10000000, 0), "$10,000,000");
+    T_EQ_STR(money_in("USD", 1e15, 0), "$1,000,000,000,000,000");
+    T_EQ_STR(money_in("USD", -5, 0), "-$5");
+    T_EQ_STR(money_in("USD", -1234.567, 1), "-$1,234.57");
+    T_EQ_STR(money_in("USD", -0.4, 0), "$0");
+    T_EQ_STR(money_in("USD", -0.004, 1), "$0.00");
+    T_EQ_STR(money_in("USD", 0.005, 1), "$0.01");
+    T_EQ_STR(money_in("USD", 999.999, 1), "$1,000.00");
+    T_EQ_STR(money_in("EUR", 1234567.25, 1), "€1,234,567.25");
+    T_EQ_STR(money_in("GBP", -99.5, 0), "-£100");
+    T_EQ_STR(money_in("JPY", 1234.5, 0), "¥1,235");
+    T_EQ_STR(money_in("JPY", 1234.5, 1), "¥1,235");   /* money2 prints like money */
+    T_EQ_STR(money_in("JPY", -1234567.4, 1), "-¥1,234,567");
+    T_EQ_STR(money_in("AUD", 1500, 1), "A$1,500.00");
+    T_EQ_STR(money_in("CAD", 12.3, 1), "CA$12.30");
+    T_EQ_STR(money_in("SGD", 100000, 0), "S$100,000");
+    T_EQ_STR(money_in("AED", 2500, 0), "AED 2,500");
+    T_EQ_STR(money_in("CHF", -42.5, 1), "-CHF 42.50");
+    T_EQ_STR(money_in("XYZ", 1, 0), "unknown XYZ");
+    T_EQ_STR(money_in("usd", 1, 0), "unknown usd");   /* codes are upper case */
+    T_EQ_STR(money_in("", 1, 0), "unknown ");
+    /* the list the checker prints names every row of the table */
+    {
+        char codes[128];
+        snprintf(codes, sizeof codes, "%s", mmr_currency_codes());
+        int rows = 0;
+        for (char *c = strtok(codes, ", "); c; c = strtok(NULL, ", ")) {
+            T_CHECK(mmr_currency_find(c) != NULL);
+            rows++;
+        }
+        T_EQ_INT(rows, 10);
+    }
+
     /* filling */
     mmr_text *goa = txt("Goa Trip 🏖️");
     const char *names[] = { "goal_name", "due", "drift", "n", "flag", "gone" };
@@ -152,6 +209,10 @@ int main(void)
     T_EQ_STR(fill("{{literal}} and {due}", names, vals, 6), "{literal} and 123456.7");
     T_EQ_STR(fill("", names, vals, 6), "");
     T_EQ_STR(fill("no placeholders ✈️", names, vals, 6), "no placeholders ✈️");
+    /* the currency reaches the fill */
+    fill_cur = mmr_currency_find("USD");
+    T_EQ_STR(fill("{due:money} or {due:money2}, {drift:pct}", names, vals, 6), "$123,457 or $123,456.70, 20%");
+    fill_cur = NULL;
     /* a format on text is ignored */
     T_EQ_STR(fill("{goal_name:money}", names, vals, 6), "Goa Trip 🏖️");
 

@@ -20,7 +20,7 @@ syn keyword mmrKeyword      missing present any all where with of over by
 syn keyword mmrKeyword      per ago nudge no candidates suppressed because deferred until
 syn keyword mmrBoolean      true false
 " field keywords are soft: names elsewhere, keywords first on a line
-syn match   mmrField /^\s*\zs\<\(description\|category\|priority\|cooldown\|when\|audience\|message\|title\|body\|tone\|max_nudges\|quiet_hours\|timezone\|categories\|retention\|at\|given\|traits\|muted\|history\|expect\|transactions\|budgets\|goals\)\>/
+syn match   mmrField /^\s*\zs\<\(description\|category\|priority\|cooldown\|when\|audience\|message\|title\|body\|tone\|max_nudges\|quiet_hours\|timezone\|currency\|categories\|retention\|at\|given\|traits\|muted\|history\|expect\|transactions\|budgets\|goals\)\>/
 syn match   mmrType /:\s*\zs\<\(number\|bool\|text\|list\|map\)\>\(<\(number\|bool\|text\)>\)\=/
 syn match   mmrFunction /\<\(abs\|min\|max\|round\|floor\|ceil\|clamp\|pct_change\|ratio\|len\|contains\|lower\|upper\|starts_with\|sum\|count\)\ze\s*(/
 

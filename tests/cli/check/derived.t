@@ -215,7 +215,7 @@ The new words in syntax errors: `retention` is a policy setting,
 `transactions` a test line, and `of`, `over` and `by` are reserved.
 
   $ mmr check derived/syntax_policy.mmr
-  derived/syntax_policy.mmr:2:3: error: unexpected name "retain"; expected a policy setting (max_nudges, quiet_hours, timezone, categories, retention) or "}"
+  derived/syntax_policy.mmr:2:3: error: unexpected name "retain"; expected a policy setting (max_nudges, quiet_hours, timezone, currency, categories, retention) or "}"
       2 |   retain 90d
         |   ^
   [1]

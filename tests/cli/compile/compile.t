@@ -31,7 +31,7 @@ Errors: nothing is written.
 A tampered file is refused.
 
   $ printf 'MMRCxxxx' > $TESTTMP/t.mmrc && mmr check $TESTTMP/t.mmrc 2>&1 | sed "s|$TESTTMP|TMP|"
-  TMP/t.mmrc: error: unsupported format version 2021161080 (this mmr reads 1 and 2)
+  TMP/t.mmrc: error: unsupported format version 2021161080 (this mmr reads 1 to 3)
 
 Usage.
 

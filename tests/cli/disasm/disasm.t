@@ -59,7 +59,7 @@ A compiled file lists the same as its source.
 A file that is not bytecode is refused before anything runs.
 
   $ cd $TESTTMP && printf 'MMRCxxxx' > bad.mmrc && mmr disasm bad.mmrc
-  bad.mmrc: error: unsupported format version 2021161080 (this mmr reads 1 and 2)
+  bad.mmrc: error: unsupported format version 2021161080 (this mmr reads 1 to 3)
   [1]
 
   $ cd $TESTTMP && printf 'hello' > notcode.mmrc && mmr disasm notcode.mmrc
