@@ -881,19 +881,24 @@ int mmr_vm_run(mmr_vm *vm, int traced)
         *REG(ip->a) = mmr_v_text(key);
         ip++; DISPATCH();
     }
+    /* Room for one more candidate and n more arguments (FIRE, FIREKEY: code
+     * that may fire more than once); cp and ap may move. */
+#define FIRE_RESERVE(n) do { \
+        size_t nc_ = (size_t)(cp - vm->cands), na_ = (size_t)(ap - vm->argbuf); \
+        vm->ncands = nc_; \
+        vm->nargbuf = na_; \
+        if (UNLIKELY(nc_ == vm->cands_cap) && \
+            grow((void **)&vm->cands, &vm->cands_cap, nc_ + 1, sizeof *vm->cands)) \
+            return run_failed(vm, "out of memory", xc, NULL, 0); \
+        if (UNLIKELY(na_ + (n) > vm->argbuf_cap) && argbuf_reserve(vm, na_ + (n))) \
+            return run_failed(vm, "out of memory", xc, NULL, 0); \
+        cp = vm->cands + nc_; \
+        ap = vm->argbuf + na_; \
+    } while (0)
     /* FIRE in code that may run it more than once: check capacity */
     VMCASE(FIRE) {
         unsigned n = ip->m;
-        size_t nc = (size_t)(cp - vm->cands), na = (size_t)(ap - vm->argbuf);
-        vm->ncands = nc;
-        vm->nargbuf = na;
-        if (UNLIKELY(nc == vm->cands_cap) &&
-            grow((void **)&vm->cands, &vm->cands_cap, nc + 1, sizeof *vm->cands))
-            return run_failed(vm, "out of memory", xc, NULL, 0);
-        if (UNLIKELY(na + n > vm->argbuf_cap) && argbuf_reserve(vm, na + n))
-            return run_failed(vm, "out of memory", xc, NULL, 0);
-        cp = vm->cands + nc;
-        ap = vm->argbuf + na;
+        FIRE_RESERVE(n);
         goto fire_any;
     }
     XCASE(XOP_FIREN, L_FIREN) fire_any: {
@@ -910,16 +915,7 @@ int mmr_vm_run(mmr_vm *vm, int traced)
     /* one key of a per-key rule: always in a loop, so always checked */
     VMCASE(FIREKEY) {
         unsigned n = ip->m;
-        size_t nc = (size_t)(cp - vm->cands), na = (size_t)(ap - vm->argbuf);
-        vm->ncands = nc;
-        vm->nargbuf = na;
-        if (UNLIKELY(nc == vm->cands_cap) &&
-            grow((void **)&vm->cands, &vm->cands_cap, nc + 1, sizeof *vm->cands))
-            return run_failed(vm, "out of memory", xc, NULL, 0);
-        if (UNLIKELY(na + n > vm->argbuf_cap) && argbuf_reserve(vm, na + n))
-            return run_failed(vm, "out of memory", xc, NULL, 0);
-        cp = vm->cands + nc;
-        ap = vm->argbuf + na;
+        FIRE_RESERVE(n);
         const mmr_value *kr = REG(ip->c);
         if (UNLIKELY(kr[0].tag != MMR_V_TEXT)) { why = "firekey without a text key"; goto fail; }
         cp->rule = ip->a;
