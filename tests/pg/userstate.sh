@@ -201,10 +201,7 @@ kill $LIVE 2>/dev/null; wait $LIVE 2>/dev/null
 check "serve: a committed delivery reaches the open stream" grep -q '^id: live-1$' "$T/live.stream"
 check "serve: as the run's event payload" grep -q "^data: {\"type\":\"nudge\",\"delivery_id\":\"live-1\",\"user_id\":\"$U\"" "$T/live.stream"
 
-# what serve cannot do on PostgreSQL yet is refused, not skipped silently
-"$MMR" serve --db "$URL" --listen 127.0.0.1:0 --jwt-secret-file "$T/secret" --redis redis://127.0.0.1:1 >/dev/null 2>"$T/err"; rc=$?
-check "serve --redis on PostgreSQL: refused (exit 2)" [ $rc -eq 2 ]
-check "serve --redis on PostgreSQL: says why" grep -q "needs a SQLite database for now" "$T/err"
+# serve --redis on PostgreSQL: tests/pg/redis.sh
 "$MMR" serve --db "postgresql://mmr:s3cret@127.0.0.1:1/nope" --listen 127.0.0.1:0 --jwt-secret-file "$T/secret" \
     >/dev/null 2>"$T/err"; rc=$?
 check "serve, no server: exit 1" [ $rc -eq 1 ]
