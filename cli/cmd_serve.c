@@ -25,8 +25,7 @@ static const char help_head[] =
 "server sends every delivery `mmr run` commits to its user's open streams.\n"
 "\n"
 "  --db FILE               the state database (must exist: `mmr run` or `mmr gen --db`),\n"
-"                          or postgresql://[user@]host[:port]/dbname (no --redis\n"
-"                          there yet; docs/scale.md)\n"
+"                          or postgresql://[user@]host[:port]/dbname (docs/scale.md)\n"
 "  --listen HOST:PORT      default 127.0.0.1:8080; port 0 picks a free one\n"
 "  --redis URL             also PUBLISH each event to mm:nudges:<user_id>:\n"
 "                          redis://[[user][:password]@]host[:port][/db] (host a\n"
@@ -140,11 +139,6 @@ int cmd_serve(int argc, char **argv)
     if (redis && mmr_redis_url_resolve(redis, redis_pw, NULL, redis_why, sizeof redis_why))
         return cli_usage_error("serve", "%s", redis_why);
     int pg = mmr_pg_is_url(dbp);
-    /* the relay's Redis side and its lease are SQLite's only so far
-     * (docs/scale.md): refused rather than silently not published */
-    if (pg && redis)
-        return cli_usage_error("serve", "--redis needs a SQLite database for now: "
-                                        "on PostgreSQL the relay feeds the streams only (docs/scale.md)");
     if (!pg && cli_check_data_path("serve", "--db", dbp)) return EXIT_INPUT;
     if (!pg && access(dbp, F_OK)) {
         fprintf(stderr, "mmr serve: --db %s: no such file (make one with `mmr run` or `mmr gen --db`)\n", dbp);

@@ -15,9 +15,8 @@
  *      outbox, so event ids become visible in commit order (a publisher
  *      reading past its cursor never skips an event committed later).
  *   3. After the commit: every pending event (this run's or another
- *      worker's) is printed as NDJSON, and the ndjson cursor moved, in
- *      chunks under a row lock on the cursor, so each event goes out once
- *      whoever prints it.
+ *      worker's) is published, NDJSON and Redis, under the "publish"
+ *      lease (store/outbox_pg.c), so each goes out once whoever sends it.
  *
  * A shard is the users with mm_shard(user_id, N) = K. Decisions never
  * cross users, so shards share nothing but the tables.
@@ -34,6 +33,7 @@
 #include "engine/uuid.h"
 #include "compiler/ast.h"
 #include "store/pg.h"
+#include "store/outbox_pg.h"
 #include "signals/responsiveness.h"
 #include "util/timeutil.h"
 #include "util/userid.h"
@@ -654,15 +654,17 @@ static int finish_writes(pgrun *c)
 {
     char q[1024];
     if (flush_rows(c, 1)) return -1;
+    int want_redis = mmr_pg_outbox_want_redis(c->pg, c->o, c->d);
+    if (want_redis < 0) return -1;
     snprintf(q, sizeof q,
              "LOCK TABLE mm_event_outbox IN EXCLUSIVE MODE;"
              "WITH ins AS (INSERT INTO mm_nudge_delivery_log(delivery_id, user_id, rule_id, rule_key, as_of, title, "
              "body, category, meta_json, delivered_at) SELECT delivery_id, user_id, rule_id, rule_key, '%s', title, "
              "body, category, meta_json, '%s' FROM mm_stage_delivery ORDER BY ord RETURNING seq) "
-             "INSERT INTO mm_event_outbox(delivery_seq, want_redis) SELECT seq, 0 FROM ins ORDER BY seq;"
+             "INSERT INTO mm_event_outbox(delivery_seq, want_redis) SELECT seq, %d FROM ins ORDER BY seq;"
              "UPDATE mm_run SET status = 'done', users = %llu, candidates = %llu, delivered = %llu, suppressed = %llu "
              "WHERE run_id = %lld",
-             c->as_of, c->now_text, (unsigned long long)c->st->users, (unsigned long long)c->st->candidates,
+             c->as_of, c->now_text, want_redis, (unsigned long long)c->st->users, (unsigned long long)c->st->candidates,
              (unsigned long long)c->st->delivered, (unsigned long long)c->st->suppressed, (long long)c->run_id);
     return mmr_pg_exec(c->pg, q, c->d, "writing mm_nudge_delivery_log and mm_event_outbox");
 }
@@ -751,54 +753,10 @@ static int run_body(pgrun *c)
     return finish_writes(c);
 }
 
-/* Step 3: print the pending events, a chunk a transaction. */
+/* Step 3: publish the pending events (store/outbox_pg.c). */
 static int publish(pgrun *c)
 {
-    FILE *out = c->o->events_out;
-    FILE *own = NULL;
-    if (c->o->events_path) {
-        own = fopen(c->o->events_path, "a");
-        if (!own) { mmr_diag_add(c->d, MMR_SEV_ERROR, c->o->events_path, 0, 0, "cannot append the events"); return -1; }
-        out = own;
-    }
-    int rc = 0;
-    for (;;) {
-        if (mmr_pg_exec(c->pg, "BEGIN", c->d, "publishing")) { rc = -1; break; }
-        PGresult *r = mmr_pg_query(c->pg,
-            "WITH cur AS (SELECT last_event_id FROM mm_event_cursor WHERE sink = 'ndjson' FOR UPDATE) "
-            "SELECT e.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, "
-            "d.rule_key "
-            "FROM mm_event_outbox e JOIN mm_nudge_delivery_log d ON d.seq = e.delivery_seq "
-            "JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
-            "WHERE e.event_id > (SELECT last_event_id FROM cur) ORDER BY e.event_id LIMIT 10000",
-            c->d, "reading mm_event_outbox");
-        if (!r) { rc = -1; break; }
-        int nr = PQntuples(r);
-        for (int i = 0; i < nr; i++) {
-            mmr_buf_clear(&c->buf);
-            mmr_event_payload_key(&c->buf, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-                                  PQgetvalue(r, i, 8), (size_t)PQgetlength(r, i, 8), PQgetvalue(r, i, 4),
-                                  PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
-            mmr_buf_putc(&c->buf, '\n');
-            fwrite(c->buf.data, 1, c->buf.len, out);
-        }
-        char q[200];
-        snprintf(q, sizeof q, "UPDATE mm_event_cursor SET last_event_id = %s, updated_at = '%s' WHERE sink = 'ndjson'",
-                 nr ? PQgetvalue(r, nr - 1, 0) : "last_event_id", c->now_text);
-        PQclear(r);
-        if (fflush(out) || ferror(out)) {
-            mmr_diag_add(c->d, MMR_SEV_ERROR, c->o->events_path ? c->o->events_path : "<stdout>", 0, 0,
-                         "cannot write the events: they stay in the outbox");
-            rc = -1; break;
-        }
-        if (mmr_pg_exec(c->pg, q, c->d, "writing mm_event_cursor") ||
-            mmr_pg_exec(c->pg, "COMMIT", c->d, "publishing")) { rc = -1; break; }
-        c->st->events_emitted += (uint64_t)nr;
-        if (nr < 10000) break;
-    }
-    if (rc) mmr_pg_rollback(c->pg);
-    if (own) fclose(own);
-    return rc;
+    return mmr_pg_outbox_publish_run(c->pg, c->o, c->now_text, c->st, c->d);
 }
 
 static void ctx_free(pgrun *c)
@@ -826,9 +784,8 @@ int mmr_run_pg(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d)
         mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "--as-of %s: not a date (YYYY-MM-DD)", o->as_of);
         return -1;
     }
-    if (o->signals_path || o->redis_url) {
-        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "%s with a PostgreSQL database is not supported yet",
-                     o->signals_path ? "--signals" : "--redis");
+    if (o->signals_path) {
+        mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "--signals with a PostgreSQL database is not supported yet");
         return -1;
     }
     pgrun c;

@@ -11,6 +11,10 @@
  *    While it runs the server holds the "relay:redis" lease, which tells
  *    a run without --redis to mark its events for Redis too.
  *
+ * On PostgreSQL the same, with store/lease_pg.h's leases (advisory locks
+ * held by the session of the thread's one connection) and
+ * store/outbox_pg.c's publishing.
+ *
  * All of it runs on the relay thread, on a read-write connection of its
  * own, never under the server's lock. A busy database (a run's long
  * transaction) is not an error: the work is tried again on a later tick.
@@ -23,6 +27,8 @@
 #include "engine/lease.h"
 #include "engine/run.h"
 #include "store/deferred_pg.h"
+#include "store/lease_pg.h"
+#include "store/outbox_pg.h"
 #include "util/timeutil.h"
 
 enum {
@@ -42,7 +48,7 @@ struct mmr_relay_work {
     FILE *log;
     mmr_db *ro;                    /* the looks (connections are one thread's each) */
     mmr_db *rw;                    /* the writes, opened on first use */
-    mmr_pg *pg;                    /* PostgreSQL: the one connection (no Redis there yet) */
+    mmr_pg *pg;                    /* PostgreSQL: the one connection (its session holds the leases) */
     sqlite3_stmt *due;             /* a deferral due at ?1 (ro) */
     sqlite3_stmt *pending;         /* an event waiting for Redis (ro) */
     mmr_lease_self me;
@@ -100,15 +106,30 @@ static void release_due(mmr_server *s, mmr_relay_work *w, int64_t now_ms, mmr_di
     }
 }
 
-/* release_due on PostgreSQL. A lock wait past lock_timeout (a run
- * committing) is not an error: the next tick tries again. */
+/* The PostgreSQL connection, made again if it was lost; its session's
+ * leases went with it. 0, or -1 (logged; tried again on a later tick). */
+static int pg_ready(mmr_relay_work *w, int64_t now_ms, mmr_diags *d)
+{
+    if (PQstatus(w->pg->h) == CONNECTION_OK) return 0;
+    w->have_relay_lease = 0;
+    PQreset(w->pg->h);
+    if (PQstatus(w->pg->h) != CONNECTION_OK) { mmr_pg_error(w->pg, NULL, d, "reconnecting"); work_log(w, d, now_ms); return -1; }
+    PQclear(PQexec(w->pg->h, "SET lock_timeout = 200"));
+    return 0;
+}
+
+/* A failure that is only a lock wait past lock_timeout (a run
+ * committing): not an error, the next tick tries again. */
+static void quiet_lock_timeout(mmr_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strstr(d->v[i].message, "lock timeout")) { mmr_diags_free(d); mmr_diags_init(d); break; }
+}
+
+/* release_due on PostgreSQL. */
 static void release_due_pg(mmr_relay_work *w, int64_t now_ms, mmr_diags *d)
 {
-    if (PQstatus(w->pg->h) != CONNECTION_OK) {
-        PQreset(w->pg->h);
-        if (PQstatus(w->pg->h) != CONNECTION_OK) { mmr_pg_error(w->pg, NULL, d, "reconnecting"); work_log(w, d, now_ms); return; }
-        PQclear(PQexec(w->pg->h, "SET lock_timeout = 200"));
-    }
+    if (pg_ready(w, now_ms, d)) return;
     int64_t now = (int64_t)time(NULL);
     char t[MMR_TIME_BUF];
     const char *p[1] = { mmr_time_format(now, t) };
@@ -118,11 +139,7 @@ static void release_due_pg(mmr_relay_work *w, int64_t now_ms, mmr_diags *d)
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) mmr_pg_error(w->pg, r, d, "reading mm_nudge_deferred");
     PQclear(r);
     mmr_release_stats rs;
-    if (due && mmr_pg_deferred_release(w->pg, now, 0, &rs, d) < 0) {
-        /* 55P03: lock_timeout */
-        for (size_t i = 0; i < d->n; i++)
-            if (strstr(d->v[i].message, "lock timeout")) { mmr_diags_free(d); mmr_diags_init(d); break; }
-    }
+    if (due && mmr_pg_deferred_release(w->pg, now, w->redis_url != NULL, &rs, d) < 0) quiet_lock_timeout(d);
     work_log(w, d, now_ms);
 }
 
@@ -190,6 +207,46 @@ static void publish_pending(mmr_server *s, mmr_relay_work *w, int64_t now_ms, mm
     work_log(w, d, now_ms);
 }
 
+/* relay_lease on PostgreSQL: a session advisory lock on w->pg, nothing
+ * to renew; only taken again after the connection was made again, or
+ * when another server's holder went away. */
+static void relay_lease_pg(mmr_relay_work *w, int64_t now_ms, mmr_diags *d)
+{
+    if (w->have_relay_lease || now_ms < w->next_lease || pg_ready(w, now_ms, d)) return;
+    int r = mmr_pg_lease_acquire(w->pg, MMR_LEASE_RELAY_REDIS, "mmr serve", 0, d);
+    w->have_relay_lease = r == 0;
+    /* another server has it: we publish anyway (the cursor is shared) */
+    if (r == 1) { mmr_diags_free(d); mmr_diags_init(d); }
+    w->next_lease = now_ms + LEASE_RETRY_MS;
+    work_log(w, d, now_ms);
+}
+
+/* publish_pending on PostgreSQL (store/outbox_pg.c takes "publish"). */
+static void publish_pending_pg(mmr_relay_work *w, int64_t now_ms, mmr_diags *d)
+{
+    if (now_ms < w->next_redis || pg_ready(w, now_ms, d)) return;
+    if (mmr_pg_outbox_redis_waiting(w->pg, d) != 1) { work_log(w, d, now_ms); return; }
+    if (!w->redis && mmr_redis_connect_within(&w->redis, w->redis_url, w->redis_timeout_ms, d)) {
+        w->redis = NULL;
+        redis_down(w, now_ms);
+        work_log(w, d, now_ms);
+        return;
+    }
+    char now_text[MMR_TIME_BUF];
+    mmr_time_format((int64_t)time(NULL), now_text);
+    mmr_pg_outbox_opts oo = { .redis_only = 1, .redis = w->redis, .redis_batch_ms = w->redis_timeout_ms,
+                              .now_text = now_text, .what = "mmr serve", .lease_wait_ms = 0 };
+    mmr_run_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = mmr_pg_outbox_publish(w->pg, &oo, &st, d);
+    /* a run publishing now has the lease: it sends them, or we do next tick */
+    if (st.publish_busy) { mmr_diags_free(d); mmr_diags_init(d); return; }
+    if (st.redis_failed) redis_down(w, now_ms);
+    else if (!rc) w->redis_backoff = 0;
+    if (rc) quiet_lock_timeout(d);
+    work_log(w, d, now_ms);
+}
+
 static void work_tick(mmr_server *s, mmr_relay_work *w, int64_t now_ms)
 {
     mmr_diags d;
@@ -199,7 +256,10 @@ static void work_tick(mmr_server *s, mmr_relay_work *w, int64_t now_ms)
         if (w->pg) release_due_pg(w, now_ms, &d);
         else release_due(s, w, now_ms, &d);
     }
-    if (w->redis_url) {
+    if (w->redis_url && w->pg) {
+        relay_lease_pg(w, now_ms, &d);
+        publish_pending_pg(w, now_ms, &d);
+    } else if (w->redis_url) {
         relay_lease(s, w, now_ms, &d);
         publish_pending(s, w, now_ms, &d);
     }
@@ -236,10 +296,17 @@ int mmr_relay_work_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
     w->redis_timeout_ms = o->redis_timeout_ms;
     w->log = o->log;
     mmr_lease_self_init(&w->me, "mmr serve");
-    /* PostgreSQL: due deferrals only (cli/cmd_serve.c refuses --redis there) */
+    /* PostgreSQL: one connection; with --redis, "relay:redis" is taken
+     * before the server says it is listening, as below */
     if (s->pg) {
         if (mmr_pg_open(&w->pg, s->db_path, d) || mmr_pg_exec(w->pg, "SET lock_timeout = 200", d, "setting up the session"))
             return -1;
+        if (w->redis_url) {
+            mmr_diags q;
+            mmr_diags_init(&q);
+            relay_lease_pg(w, mmr_now_ms(), &q);
+            mmr_diags_free(&q);
+        }
         int e = pthread_create(&w->thread, NULL, work_main, s);
         if (e) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "cannot start the relay thread: %s", strerror(e)); return -1; }
         w->started = 1;
@@ -272,6 +339,7 @@ void mmr_relay_work_stop(mmr_server *s)
     if (!w) return;
     if (w->started) pthread_join(w->thread, NULL);
     w->started = 0;
+    if (w->pg && w->have_relay_lease) mmr_pg_lease_release(w->pg, MMR_LEASE_RELAY_REDIS);
     if (w->rw && w->have_relay_lease) {
         static const char *const names[1] = { MMR_LEASE_RELAY_REDIS };
         mmr_lease_release(w->rw, names, 1, &w->me);

@@ -12,20 +12,10 @@
 /* Any fixed number, apart from the schema's: one releaser at a time. */
 #define RELEASE_LOCK "7171443"
 
-static PGresult *q(mmr_pg *pg, const char *sql, int n, const char *const *p, mmr_diags *d, const char *what)
-{
-    PGresult *r = PQexecParams(pg->h, sql, n, NULL, p, NULL, NULL, 0);
-    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) return r;
-    mmr_pg_error(pg, r, d, what);
-    PQclear(r);
-    return NULL;
-}
-
 /* 1 if the query gives a row, 0 if not, -1. */
 static int probe(mmr_pg *pg, const char *sql, int n, const char *const *p, mmr_diags *d, const char *what)
 {
-    PGresult *r = q(pg, sql, n, p, d, what);
+    PGresult *r = mmr_pg_params(pg, sql, n, p, d, what);
     if (!r) return -1;
     int has = PQntuples(r) > 0;
     PQclear(r);
@@ -34,7 +24,7 @@ static int probe(mmr_pg *pg, const char *sql, int n, const char *const *p, mmr_d
 
 static int exec0(mmr_pg *pg, const char *sql, int n, const char *const *p, mmr_diags *d, const char *what)
 {
-    PGresult *r = q(pg, sql, n, p, d, what);
+    PGresult *r = mmr_pg_params(pg, sql, n, p, d, what);
     PQclear(r);
     return r ? 0 : -1;
 }
@@ -64,7 +54,7 @@ static int release_one(mmr_pg *pg, const PGresult *due, int i, int64_t now, cons
     /* the cap the deferral was made under; none stored: not checked */
     if (!why && !PQgetisnull(due, i, 9)) {
         const char *pk[2] = { user, mmr_time_format(now - atoll(COL(10)), t) };
-        PGresult *c = q(pg, "SELECT count(*) FROM mm_nudge_delivery_log WHERE user_id = $1 "
+        PGresult *c = mmr_pg_params(pg, "SELECT count(*) FROM mm_nudge_delivery_log WHERE user_id = $1 "
                             "AND delivered_at > $2::text COLLATE \"C\"", 2, pk, d, "reading mm_nudge_delivery_log");
         if (!c) return -1;
         long long n = atoll(PQgetvalue(c, 0, 0));
@@ -114,7 +104,7 @@ int mmr_pg_deferred_release(mmr_pg *pg, int64_t now, int want_redis, mmr_release
     const char *p1[1] = { now_text };
     /* per user in priority order, as mmr_decide takes candidates */
     PGresult *due = rc ? NULL
-        : q(pg, "SELECT f.as_of, f.user_id, f.rule_id, m.name, m.cooldown_s, f.title, f.body, f.category, "
+        : mmr_pg_params(pg, "SELECT f.as_of, f.user_id, f.rule_id, m.name, m.cooldown_s, f.title, f.body, f.category, "
                 "f.meta_json, f.cap_max, f.cap_window_s, f.rule_key "
                 "FROM mm_nudge_deferred f JOIN mm_nudge_rule_master m USING (rule_id) "
                 "WHERE f.deliver_at <= $1::text COLLATE \"C\" ORDER BY f.user_id COLLATE \"C\", m.priority DESC, "

@@ -133,6 +133,17 @@ PGresult *mmr_pg_query(mmr_pg *pg, const char *sql, mmr_diags *d, const char *wh
     return NULL;
 }
 
+PGresult *mmr_pg_params(mmr_pg *pg, const char *sql, int n, const char *const *params, mmr_diags *d,
+                        const char *what)
+{
+    PGresult *r = PQexecParams(pg->h, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) return r;
+    mmr_pg_error(pg, r, d, what);
+    PQclear(r);
+    return NULL;
+}
+
 void mmr_pg_rollback(mmr_pg *pg)
 {
     if (pg && pg->h && PQtransactionStatus(pg->h) != PQTRANS_IDLE) PQclear(PQexec(pg->h, "ROLLBACK"));

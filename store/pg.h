@@ -43,6 +43,10 @@ void mmr_pg_error(mmr_pg *pg, const PGresult *res, mmr_diags *d, const char *wha
 int  mmr_pg_exec(mmr_pg *pg, const char *sql, mmr_diags *d, const char *what);
 /* A query: its result (PQclear it), or NULL with an error. */
 PGresult *mmr_pg_query(mmr_pg *pg, const char *sql, mmr_diags *d, const char *what);
+/* A statement with parameters ($1 … as text): its result (PQclear it),
+ * rows or none, or NULL with an error. */
+PGresult *mmr_pg_params(mmr_pg *pg, const char *sql, int n, const char *const *params, mmr_diags *d,
+                        const char *what);
 void mmr_pg_rollback(mmr_pg *pg);
 
 /* COPY … FROM STDIN in text format: begin, put rows (each ends in \n;

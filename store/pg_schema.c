@@ -11,6 +11,11 @@
  * extend the schema one at a time ("mmr" in ASCII). */
 #define SCHEMA_LOCK "7171442"
 
+/* The size of an --events file after its last recorded chunk (engine/
+ * outbox_sink.h). Stores made before PostgreSQL runs published to a file
+ * exactly once lack it: the run's schema step adds it, version unchanged. */
+#define MM_EVENT_SINK_SQL "CREATE TABLE IF NOT EXISTS mm_event_sink (path text PRIMARY KEY, size bigint NOT NULL);"
+
 static const char *const schema_sql =
     "CREATE TABLE mm_schema_version (version integer PRIMARY KEY, applied_at text NOT NULL);"
     "CREATE TABLE mm_signal_daily (user_id text NOT NULL, as_of text NOT NULL, PRIMARY KEY (as_of, user_id));"
@@ -62,6 +67,7 @@ static const char *const schema_sql =
     "CREATE TABLE mm_event_cursor (sink text PRIMARY KEY CHECK (sink IN ('ndjson','redis')),"
     "  last_event_id bigint NOT NULL, updated_at text NOT NULL);"
     "INSERT INTO mm_event_cursor VALUES ('ndjson', 0, ''), ('redis', 0, '');"
+    MM_EVENT_SINK_SQL
     "CREATE TABLE mm_nudge_deferred (as_of text NOT NULL, user_id text NOT NULL,"
     "  rule_id bigint NOT NULL, rule_key text NOT NULL DEFAULT '', deliver_at text NOT NULL,"
     "  title text NOT NULL, body text NOT NULL, category text NOT NULL, meta_json text NOT NULL,"
@@ -167,6 +173,7 @@ int mmr_pg_migrate(mmr_pg *pg, const mmr_db_column *sig, size_t nsig,
         if (v == 7 && MMR_DB_SCHEMA_VERSION == 8 &&
             mmr_pg_exec(pg, migrate_v7_v8, d, "migrating the schema to version 8"))
             return -1;
+        if (mmr_pg_exec(pg, MM_EVENT_SINK_SQL, d, "creating mm_event_sink")) return -1;
         if (v < 7) {
             mmr_diag_add(d, MMR_SEV_ERROR, pg->label, 0, 0,
                          "the database has schema version %lld, and PostgreSQL stores start at 7", v);
