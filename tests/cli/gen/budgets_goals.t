@@ -43,7 +43,7 @@ database.
   mmr ingest: 4336 transactions from 1 file: 4336 new, 0 already present; 34 budgets; 21 goals; traits of 12 users
   $ mmr signals ../../../rules/moneymoments --transactions $TESTTMP/t.ndjson --traits $TESTTMP/tr.ndjson --budgets $TESTTMP/b.ndjson --goals $TESTTMP/g.ndjson --as-of 2025-10-26 --ndjson $TESTTMP/f.ndjson
   mmr signals: as_of 2025-10-26: 12 users, 4336 transactions
-  $ mmr signals ../../../rules/moneymoments --db $TESTTMP/s.db --as-of 2025-10-26
+  $ mmr signals ../../../rules/moneymoments --db $TESTTMP/s.db --as-of 2025-10-26 # sqlite output: its rollup cache
   mmr signals: as_of 2025-10-26: 12 users into mm_signal_daily; 1080 days of rollups computed from 4336 transactions, 0 reused
   $ head -n 3 $TESTTMP/f.ndjson | python3 -c 'import json, sys; [print(o["user_id"], *("%s=%s" % (k, json.dumps(o["signals"][k])) for k in ("budget_this_month", "budget_variance", "top_goal_name", "top_goal_progress", "underfunded_top_goal"))) for o in map(json.loads, sys.stdin)]'
   u1 budget_this_month=66000 budget_variance=-0.32097803030303024 top_goal_name="Emergency Fund" top_goal_progress=0.4322981366459627 underfunded_top_goal="Emergency Fund"

@@ -150,10 +150,10 @@ rows (one a week, keyed by the day number of its Monday) that hold the UTC
 day before, of or after it, which covers its local day in every zone.
 2025-10-24 (day 20385) is a Friday: the week of Monday 20381.
 
-  $ sqlite3 $TESTTMP/s.db "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u4', 1, 20374, x'00'), ('u4', 1, 20381, x'00'), ('u4', 2, 20381, x'00'), ('u4', 1, 20388, x'00'), ('u4', 1, 20395, x'00'), ('u1', 1, 20381, x'00')"
+  $ sqlite3 $TESTTMP/s.db "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u4', 1, 20374, x'00'), ('u4', 1, 20381, x'00'), ('u4', 2, 20381, x'00'), ('u4', 1, 20388, x'00'), ('u4', 1, 20395, x'00'), ('u1', 1, 20381, x'00')" # sqlite only: its rollup cache
   $ mmr ingest --db $TESTTMP/s.db good2.ndjson
   mmr ingest: 2 transactions from 1 file: 2 new, 0 already present
-  $ sqlite3 $TESTTMP/s.db "SELECT user_id, spec, week FROM mm_signal_tile ORDER BY 1, 2, 3"
+  $ sqlite3 $TESTTMP/s.db "SELECT user_id, spec, week FROM mm_signal_tile ORDER BY 1, 2, 3" # sqlite only: its rollup cache
   u1|1|20381
   u4|1|20374
   u4|1|20388
@@ -162,20 +162,20 @@ day before, of or after it, which covers its local day in every zone.
 On a Monday (2025-10-27T01:00Z, day 20388) the day before is in the week
 before: both weeks go.
 
-  $ sqlite3 $TESTTMP/s.db "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u4', 1, 20381, x'00')"
+  $ sqlite3 $TESTTMP/s.db "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u4', 1, 20381, x'00')" # sqlite only: its rollup cache
   $ mmr ingest --db $TESTTMP/s.db monday.ndjson
   mmr ingest: 1 transaction from 1 file: 1 new, 0 already present
-  $ sqlite3 $TESTTMP/s.db "SELECT user_id, spec, week FROM mm_signal_tile ORDER BY 1, 2, 3"
+  $ sqlite3 $TESTTMP/s.db "SELECT user_id, spec, week FROM mm_signal_tile ORDER BY 1, 2, 3" # sqlite only: its rollup cache
   u1|1|20381
   u4|1|20374
   u4|1|20395
 
 Sending them again drops nothing.
 
-  $ sqlite3 $TESTTMP/s.db "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u4', 1, 20381, x'00'), ('u4', 1, 20388, x'00')"
+  $ sqlite3 $TESTTMP/s.db "INSERT INTO mm_signal_tile(user_id, spec, week, data) VALUES ('u4', 1, 20381, x'00'), ('u4', 1, 20388, x'00')" # sqlite only: its rollup cache
   $ mmr ingest --db $TESTTMP/s.db good2.ndjson monday.ndjson
   mmr ingest: 3 transactions from 2 files: 0 new, 3 already present
-  $ sqlite3 $TESTTMP/s.db "SELECT user_id, spec, week FROM mm_signal_tile ORDER BY 1, 2, 3"
+  $ sqlite3 $TESTTMP/s.db "SELECT user_id, spec, week FROM mm_signal_tile ORDER BY 1, 2, 3" # sqlite only: its rollup cache
   u1|1|20381
   u4|1|20374
   u4|1|20381
@@ -221,10 +221,10 @@ A database of the previous schema (version 3) is migrated by the first
 ingest.
 
   $ mmr ingest --db $TESTTMP/v3.db tx.ndjson 2>/dev/null
-  $ sqlite3 $TESTTMP/v3.db "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal; DROP TABLE mm_nudge_deferred; UPDATE mm_schema_version SET version = 3"
-  $ mmr ingest --db $TESTTMP/v3.db tx.ndjson
+  $ sqlite3 $TESTTMP/v3.db "DROP TABLE mm_transaction; DROP TABLE mm_signal_tile; DROP TABLE mm_budget; DROP TABLE mm_goal; DROP TABLE mm_nudge_deferred; UPDATE mm_schema_version SET version = 3" # sqlite only: a file of schema version 3
+  $ mmr ingest --db $TESTTMP/v3.db tx.ndjson # sqlite only: a file of schema version 3
   mmr ingest: 3 transactions from 1 file: 3 new, 0 already present
-  $ sqlite3 $TESTTMP/v3.db "SELECT version FROM mm_schema_version ORDER BY 1; SELECT count(*) FROM mm_transaction"
+  $ sqlite3 $TESTTMP/v3.db "SELECT version FROM mm_schema_version ORDER BY 1; SELECT count(*) FROM mm_transaction" # sqlite only: a file of schema version 3
   3
   4
   5

@@ -33,8 +33,8 @@ A zone name that does not exist, in the file's traits.
 The same in the tables: a wrong stored type, a bad zone in mm_user_traits
 (checked for every user, nudged or not), a missing table.
 
-  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_signal_daily SET wants_share_30d = 'high' WHERE user_id = 'u17'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --as-of 2025-10-26 --now 2025-10-27T09:00:00Z > $TESTTMP/out 2>&1; echo "exit $?"; sed "s|$TESTTMP|TMP|" $TESTTMP/out; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged"
+  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_signal_daily SET wants_share_30d = 'high' WHERE user_id = 'u17'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql # sqlite only: PostgreSQL's typed columns refuse the text
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --as-of 2025-10-26 --now 2025-10-27T09:00:00Z > $TESTTMP/out 2>&1; echo "exit $?"; sed "s|$TESTTMP|TMP|" $TESTTMP/out; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged" # sqlite only: PostgreSQL's typed columns refuse the text
   exit 1
   TMP/t.db: error: mm_signal_daily.wants_share_30d: user "u17": signal wants_share_30d must be a number, found text "high"
     hint: fix the stored value or the column; nothing was written
@@ -62,7 +62,7 @@ The same in the tables: a wrong stored type, a bad zone in mm_user_traits
 
 A locked database: another writer holds the lock past --busy-timeout.
 
-  $ python3 lock.py $TESTTMP/s.db $TESTTMP/locked 2 > /dev/null 2>&1 & while [ ! -e $TESTTMP/locked ]; do sleep 0.05; done; mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-27T09:00:00Z --busy-timeout 200 > $TESTTMP/out 2>&1; echo "exit $?"; sed "s|$TESTTMP|TMP|" $TESTTMP/out; wait
+  $ python3 lock.py $TESTTMP/s.db $TESTTMP/locked 2 > /dev/null 2>&1 & while [ ! -e $TESTTMP/locked ]; do sleep 0.05; done; mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --signals signals.ndjson --now 2025-10-27T09:00:00Z --busy-timeout 200 > $TESTTMP/out 2>&1; echo "exit $?"; sed "s|$TESTTMP|TMP|" $TESTTMP/out; wait # sqlite only: a file lock
   exit 1
   TMP/s.db: error: taking the write lock: the database is locked by another process (database is locked)
     hint: wait for the other writer to finish, or raise --busy-timeout
@@ -71,14 +71,14 @@ A locked database: another writer holds the lock past --busy-timeout.
 
 A read-only database (immutable for root, no write permission otherwise).
 
-  $ cp $TESTTMP/s.db $TESTTMP/ro.db; if [ "$(id -u)" = 0 ]; then chattr +i $TESTTMP/ro.db; else chmod a-w $TESTTMP/ro.db; fi
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/ro.db --signals signals.ndjson --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP|TMP|"; exit ${PIPESTATUS[0]}
+  $ cp $TESTTMP/s.db $TESTTMP/ro.db; if [ "$(id -u)" = 0 ]; then chattr +i $TESTTMP/ro.db; else chmod a-w $TESTTMP/ro.db; fi # sqlite only: file permissions
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/ro.db --signals signals.ndjson --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP|TMP|"; exit ${PIPESTATUS[0]} # sqlite only: file permissions
   TMP/ro.db: error: open: the database is read-only (cannot write the file)
     hint: check the permissions of the file and its directory, or use --dry-run
   [1]
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/ro.db --signals next_day.ndjson --now 2025-10-27T09:00:00Z --dry-run 2>/dev/null | wc -l
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/ro.db --signals next_day.ndjson --now 2025-10-27T09:00:00Z --dry-run 2>/dev/null | wc -l # sqlite only: file permissions
   3
-  $ chattr -i $TESTTMP/ro.db 2>/dev/null; chmod u+w $TESTTMP/ro.db; sqlite3 $TESTTMP/ro.db .dump | cmp - $TESTTMP/before.sql && echo "db unchanged"
+  $ chattr -i $TESTTMP/ro.db 2>/dev/null; chmod u+w $TESTTMP/ro.db; sqlite3 $TESTTMP/ro.db .dump | cmp - $TESTTMP/before.sql && echo "db unchanged" # sqlite only: file permissions
   db unchanged
 
 A ruleset with errors never touches the database.

@@ -66,18 +66,18 @@ computed again.
 
   $ mmr ingest --db $TESTTMP/s.db --traits traits.ndjson tx.ndjson
   mmr ingest: 3 transactions from 1 file: 3 new, 0 already present; traits of 2 users
-  $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26
+  $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26 # sqlite output: its rollup cache
   mmr signals: as_of 2025-10-26: 3 users into mm_signal_daily; 42 days of rollups computed from 3 transactions, 0 reused
   $ sqlite3 $TESTTMP/s.db "SELECT user_id, spend_this_week, spend_prev_week, category_spend_this_week FROM mm_signal_daily ORDER BY user_id"
   u1|260.0|200.0|{"Food & Dining":260}
   u2|5.0||{"Shopping":5}
   u3|||
-  $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26
+  $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26 # sqlite output: its rollup cache
   mmr signals: as_of 2025-10-26: 3 users into mm_signal_daily; 0 days of rollups computed from 0 transactions, 42 reused
   $ echo '{"txn_id":"t9","user_id":"u1","ts":"2025-10-25T13:00:00+05:30","amount":40,"type":"expense","category":"Food & Dining"}' > $TESTTMP/late.ndjson
   $ mmr ingest --db $TESTTMP/s.db $TESTTMP/late.ndjson
   mmr ingest: 1 transaction from 1 file: 1 new, 0 already present
-  $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26
+  $ mmr signals ../../../rules/patterns --db $TESTTMP/s.db --as-of 2025-10-26 # sqlite output: its rollup cache
   mmr signals: as_of 2025-10-26: 3 users into mm_signal_daily; 7 days of rollups computed from 2 transactions, 35 reused
   $ sqlite3 $TESTTMP/s.db "SELECT spend_this_week FROM mm_signal_daily WHERE user_id = 'u1'"
   300.0

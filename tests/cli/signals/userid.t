@@ -4,8 +4,8 @@ than cut short.
 
   $ mmr ingest --db $TESTTMP/s.db --traits traits.ndjson tx.ndjson
   mmr ingest: 3 transactions from 1 file: 3 new, 0 already present; traits of 2 users
-  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_transaction SET user_id = 'u1'||x'00'||'evil' WHERE txn_id = 't1'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql
-  $ mmr signals ../../../rules/patterns --db $TESTTMP/t.db --as-of 2025-10-26 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged"
+  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_transaction SET user_id = 'u1'||x'00'||'evil' WHERE txn_id = 't1'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql # sqlite only: PostgreSQL text cannot hold a NUL
+  $ mmr signals ../../../rules/patterns --db $TESTTMP/t.db --as-of 2025-10-26 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged" # sqlite only: PostgreSQL text cannot hold a NUL
   t.db: error: mm_transaction.user_id: user id "u1\u0000evil" holds a NUL byte
     hint: fix the stored user id; nothing was written
   exit 1
