@@ -123,9 +123,10 @@ void mmr_streams_push_locked(mmr_server *s, const char *user, const char *text, 
 void mmr_streams_tick_locked(mmr_server *s, int64_t now_ms);
 /* End every stream (lock held): they finish and the daemon can stop. */
 void mmr_streams_close_locked(mmr_server *s);
-/* The SSE frame of one delivery. */
-void mmr_sse_frame(mmr_buf *b, const char *delivery_id, const char *user_id, const char *rule, const char *title,
-                   const char *body, const char *category, const char *created_at);
+/* The SSE frame of one delivery; key: a per-key rule's key ("" or NULL:
+ * none), carried as "key" as in the run's events. */
+void mmr_sse_frame(mmr_buf *b, const char *delivery_id, const char *user_id, const char *rule, const char *key,
+                   const char *title, const char *body, const char *category, const char *created_at);
 int64_t mmr_now_ms(void);
 
 /* relay.c */

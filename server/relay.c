@@ -43,7 +43,7 @@ static int poll_pg(mmr_server *s, int64_t last, mmr_buf *frame)
     snprintf(b, sizeof b, "%d", BATCH);
     const char *p[2] = { a, b };
     PGresult *r = PQexecParams(pg->h,
-        "SELECT o.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+        "SELECT o.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, d.rule_key "
         "FROM mm_event_outbox o JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
         "JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
         "WHERE o.event_id > $1::bigint ORDER BY o.event_id LIMIT $2::bigint", 2, NULL, p, NULL, NULL, 0);
@@ -52,8 +52,8 @@ static int poll_pg(mmr_server *s, int64_t last, mmr_buf *frame)
         n = PQntuples(r);
         for (int i = 0; i < n; i++) {
             mmr_buf_clear(frame);
-            mmr_sse_frame(frame, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
-                          PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
+            mmr_sse_frame(frame, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 8),
+                          PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
             pthread_mutex_lock(&s->lock);
             if (!frame->oom) mmr_streams_push_locked(s, PQgetvalue(r, i, 2), frame->data, frame->len);
             s->relay_last = atoll(PQgetvalue(r, i, 0));
@@ -100,10 +100,10 @@ static void *relay_main(void *arg)
         sqlite3_bind_int(sel, 2, BATCH);
         /* a busy or failed poll is simply retried on the next tick */
         while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
-            const char *c[7];
-            for (int i = 0; i < 7; i++) { c[i] = (const char *)sqlite3_column_text(sel, i + 1); if (!c[i]) c[i] = ""; }
+            const char *c[8];
+            for (int i = 0; i < 8; i++) { c[i] = (const char *)sqlite3_column_text(sel, i + 1); if (!c[i]) c[i] = ""; }
             mmr_buf_clear(&frame);
-            mmr_sse_frame(&frame, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+            mmr_sse_frame(&frame, c[0], c[1], c[2], c[7], c[3], c[4], c[5], c[6]);
             pthread_mutex_lock(&s->lock);
             if (!frame.oom) mmr_streams_push_locked(s, c[1], frame.data, frame.len);
             s->relay_last = sqlite3_column_int64(sel, 0);
@@ -153,8 +153,8 @@ int mmr_relay_start(mmr_server *s, const mmr_server_opts *o, mmr_diags *d)
     if (sqlite3_step(q) != SQLITE_ROW) { mmr_db_error(s->relay_db, d, "reading mm_event_outbox"); goto out; }
     s->relay_last = sqlite3_column_int64(q, 0);
     if (mmr_db_prepare(s->relay_db, &s->relay_sel,
-            "SELECT o.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
-            "FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
+            "SELECT o.event_id, d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, "
+            "d.rule_key FROM mm_event_outbox o CROSS JOIN mm_nudge_delivery_log d ON d.seq = o.delivery_seq "
             "CROSS JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
             "WHERE o.event_id > ?1 ORDER BY o.event_id LIMIT ?2", d)) goto out;
     if (mmr_db_prepare(s->relay_db, &s->relay_ver, "PRAGMA data_version", d)) goto out;

@@ -27,11 +27,12 @@ struct mmr_stream {
     int64_t last_ms;      /* when bytes were last queued (heartbeat clock) */
 };
 
-void mmr_sse_frame(mmr_buf *b, const char *delivery_id, const char *user_id, const char *rule, const char *title,
-                   const char *body, const char *category, const char *created_at)
+void mmr_sse_frame(mmr_buf *b, const char *delivery_id, const char *user_id, const char *rule, const char *key,
+                   const char *title, const char *body, const char *category, const char *created_at)
 {
     mmr_buf_printf(b, "id: %s\nevent: nudge\ndata: ", delivery_id);
-    mmr_event_payload(b, delivery_id, user_id, rule, title, body, category, created_at);
+    mmr_event_payload_key(b, delivery_id, user_id, rule, key, key ? strlen(key) : 0, title, body, category,
+                          created_at);
     mmr_buf_puts(b, "\n\n");
 }
 
@@ -156,7 +157,7 @@ static int replay_pg(mmr_pg *pg, const char *user, const char *last_id, int64_t 
     snprintf(rl, sizeof rl, "%lld", (long long)relay_last);
     const char *p[3] = { user, last_id, rl };
     PGresult *r = PQexecParams(pg->h,
-            "SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+            "SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, d.rule_key "
             "FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
             "WHERE d.user_id = $1 "
             "AND d.seq > (SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = $2 AND user_id = $1) "
@@ -170,8 +171,8 @@ static int replay_pg(mmr_pg *pg, const char *user, const char *last_id, int64_t 
     }
     for (int i = 0; i < PQntuples(r); i++) {
         if (b->len >= MMR_STREAM_BUF_MAX / 2) { *more = 1; break; }
-        mmr_sse_frame(b, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-                      PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
+        mmr_sse_frame(b, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 7),
+                      PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
     }
     PQclear(r);
     return 0;
@@ -195,7 +196,7 @@ static int replay(mmr_server *s, const char *user, const char *last_id, int64_t 
         goto out;
     }
     if (mmr_db_prepare(db, &q,
-            "SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at "
+            "SELECT d.delivery_id, d.user_id, r.name, d.title, d.body, d.category, d.delivered_at, d.rule_key "
             "FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r ON r.rule_id = d.rule_id "
             "WHERE d.user_id = ?1 "
             "AND d.seq > (SELECT seq FROM mm_nudge_delivery_log WHERE delivery_id = ?2 AND user_id = ?1) "
@@ -208,9 +209,9 @@ static int replay(mmr_server *s, const char *user, const char *last_id, int64_t 
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         if (b->len >= MMR_STREAM_BUF_MAX / 2) { *more = 1; r = SQLITE_DONE; break; }
-        const char *c[7];
-        for (int i = 0; i < 7; i++) { c[i] = (const char *)sqlite3_column_text(q, i); if (!c[i]) c[i] = ""; }
-        mmr_sse_frame(b, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        const char *c[8];
+        for (int i = 0; i < 8; i++) { c[i] = (const char *)sqlite3_column_text(q, i); if (!c[i]) c[i] = ""; }
+        mmr_sse_frame(b, c[0], c[1], c[2], c[7], c[3], c[4], c[5], c[6]);
     }
     if (r != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_nudge_delivery_log"); goto out; }
     rc = 0;

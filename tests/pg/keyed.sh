@@ -67,6 +67,29 @@ dump_pg k > "$T/pg.dump"
 check "the same candidates and deliveries as SQLite" cmp -s "$T/sq.dump" "$T/pg.dump"
 check "a keyed delivery id: uuid5 of user, rule, date, key" [ "$(pg_psql k -At -c "SELECT delivery_id FROM mm_nudge_delivery_log WHERE rule_key = 'Travel'")" = a03c5e7b-3e87-5107-ac77-6745c4ece827 ]
 
+# mmr serve on both stores: the stream carries a keyed delivery's "key"
+# (a replay from u1's first delivery, then one delivered while it is open)
+printf 'keyed-secret\n' >"$T/secret"
+serve_base() {   # serve_base NAME DB: starts a server, prints its base URL
+    "$MMR" serve --db "$2" --listen 127.0.0.1:0 --jwt-secret-file "$T/secret" --heartbeat-ms 200 >/dev/null 2>"$T/$1.serve.err" &
+    echo $! >"$T/$1.pid"
+    for _ in $(seq 200); do grep -q 'listening on' "$T/$1.serve.err" && break; sleep 0.05; done
+    local line; line=$(head -n 1 "$T/$1.serve.err"); echo "${line##* }"
+}
+TOK=$(printf 'keyed-secret u1\n' | python3 tests/serve/jwt.py --batch)
+FIRST=$(sqlite3 "$T/s.db" "SELECT delivery_id FROM mm_nudge_delivery_log WHERE user_id = 'u1' ORDER BY seq LIMIT 1")
+for s in sq pg; do
+    if [ $s = sq ]; then db=$T/s.db; else db=$URL; fi
+    base=$(serve_base $s "$db")
+    curl -s -N --max-time 1 -H "Authorization: Bearer $TOK" -H "Last-Event-ID: $FIRST" "$base/v1/moneymoments/stream" \
+        | grep '^data: ' >"$T/$s.replay"
+    kill "$(cat "$T/$s.pid")"; wait "$(cat "$T/$s.pid")" 2>/dev/null
+done
+check "serve: the replay has u1's later deliveries" [ "$(wc -l <"$T/pg.replay")" -ge 1 ]
+check "serve: the same replay on both stores" cmp -s "$T/sq.replay" "$T/pg.replay"
+check "serve: a keyed delivery's frame has its key" grep -q '"rule":"overspend","key":"[A-Za-z]*"' "$T/pg.replay"
+check "serve: the frame is the run's event" bash -c "grep -h '\"key\"' '$T/sq2.ndjson' '$T/sq3.ndjson' | head -n 1 | sed 's/,\"created_at\".*//' | grep -qF -f - <(sed 's/^data: //' '$T/pg.replay')"
+
 # a store of schema 7: the columns and keys as they were, with history
 URL7=$(pg_fresh old)
 $MMR run $RULES --db "$URL7" --now 2025-10-26T09:00:00Z >/dev/null 2>&1
