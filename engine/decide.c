@@ -52,12 +52,8 @@ static int before(const mmr_program *p, const mmr_candidate *a, const mmr_candid
         if (ra->priority != rb->priority) return ra->priority > rb->priority;
         return strcmp(ra->name, rb->name) < 0;
     }
-    int ha = a->rank.tag == MMR_V_NUM, hb = b->rank.tag == MMR_V_NUM;
-    if (ha != hb) return ha;
-    if (ha && a->rank.u.num != b->rank.u.num) return a->rank.u.num > b->rank.u.num;
-    const mmr_text *ka = cand_key(a), *kb = cand_key(b);
-    if (!ka || !kb) return 0;
-    return mmr_text_cmp(ka, kb) < 0;
+    /* the VM's order, which `mmr eval` and `mmr test` show too */
+    return mmr_candidate_key_cmp(a, b) < 0;
 }
 
 static int cmp_key_ptr(const void *x, const void *y)
