@@ -381,7 +381,7 @@ int cmd_run(int argc, char **argv)
     }
     o.prog = prog;
     mmr_run_stats st;
-    int r = pg ? mmr_run_pg(&o, &st, &d) : mmr_run(&o, &st, &d);
+    int r = mmr_run(&o, &st, &d);
     fflush(stdout);
     cli_print_diags(&d, CLI_FMT_TEXT);
     /* this run's publishing failed (events pending for another reason,
