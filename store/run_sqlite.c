@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void sq_oom(mmr_diags *d) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); }
+void mmr_sqrun_oom(mmr_diags *d) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); }
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
@@ -62,7 +62,7 @@ static int record_ruleset(sq_store *c)
     mmr_db *db = c->db;
     mmr_diags *d = c->d;
     c->rule_ids = calloc(p->nrules ? p->nrules : 1, sizeof *c->rule_ids);
-    if (!c->rule_ids) { sq_oom(d); return -1; }
+    if (!c->rule_ids) { mmr_sqrun_oom(d); return -1; }
     if (db->readonly) return lookup_rule_ids(c);
     sqlite3_stmt *ins = NULL, *tpl = NULL;
     int rc = mmr_db_prepare(db, &ins,
@@ -123,7 +123,7 @@ static int record_ruleset(sq_store *c)
         sqlite3_bind_text(tpl, 8, c->e->now_text, -1, SQLITE_STATIC);
         if (sqlite3_step(tpl) != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_nudge_template_master"); rc = -1; }
     }
-    if (b.oom && !rc) { sq_oom(d); rc = -1; }
+    if (b.oom && !rc) { mmr_sqrun_oom(d); rc = -1; }
     mmr_buf_free(&b);
     sqlite3_finalize(ins);
     sqlite3_finalize(tpl);
@@ -142,7 +142,7 @@ static int bind_columns(sq_store *c, const char *table, int traits, mmr_colbind 
     mmr_buf_free(&q);
     if (rc) return -1;
     mmr_colbinder b;
-    if (mmr_colbinder_init(&b, c->p, c->e->used, traits)) { sqlite3_finalize(st); sq_oom(c->d); return -1; }
+    if (mmr_colbinder_init(&b, c->p, c->e->used, traits)) { sqlite3_finalize(st); mmr_sqrun_oom(c->d); return -1; }
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 1);
@@ -197,7 +197,7 @@ static int load_cell(sq_store *c, sqlite3_stmt *st, const mmr_colbind *cb, const
             size_t len = (size_t)sqlite3_column_bytes(st, cb->col);
             if (mmr_utf8_check(s, len) != len) { why = "text that is not valid UTF-8"; break; }
             mmr_text *tx = mmr_text_new(c->e->ua, s, len);
-            if (!tx) { sq_oom(c->d); return -1; }
+            if (!tx) { mmr_sqrun_oom(c->d); return -1; }
             *dst = mmr_v_text(tx);
             return 0;
         }
@@ -262,17 +262,17 @@ static int load_traits_from(sq_store *c, sqlite3_stmt *st, const char *user, con
             return -1;
         }
         *tz = mmr_arena_strdup(c->e->ua, s);
-        if (!*tz) { sq_oom(c->d); return -1; }
+        if (!*tz) { mmr_sqrun_oom(c->d); return -1; }
     }
     return 0;
 }
 
 static int add_mute(sq_store *c, sqlite3_stmt *st, int col, size_t *nm)
 {
-    if (mmr_grow((void **)&c->mute_v, &c->mute_cap, *nm + 1, sizeof *c->mute_v)) { sq_oom(c->d); return -1; }
+    if (mmr_grow((void **)&c->mute_v, &c->mute_cap, *nm + 1, sizeof *c->mute_v)) { mmr_sqrun_oom(c->d); return -1; }
     const char *cat = (const char *)sqlite3_column_text(st, col);
     c->mute_v[*nm] = mmr_arena_strdup(c->e->ua, cat ? cat : "");
-    if (!c->mute_v[(*nm)++]) { sq_oom(c->d); return -1; }
+    if (!c->mute_v[(*nm)++]) { mmr_sqrun_oom(c->d); return -1; }
     return 0;
 }
 
@@ -418,7 +418,7 @@ static int prepare_schema(sq_store *c)
     mmr_db *db = c->db;
     mmr_db_column *xs = calloc(p->nslots + 1, sizeof *xs), *xt = calloc(p->nslots + 1, sizeof *xt);
     size_t nxs = 0, nxt = 0;
-    if (!xs || !xt) { free(xs); free(xt); sq_oom(d); return -1; }
+    if (!xs || !xt) { free(xs); free(xt); mmr_sqrun_oom(d); return -1; }
     for (uint32_t i = 0; i < p->nslots; i++) {
         mmr_db_column col = { p->slots[i].name, p->slots[i].type };
         if (p->slots[i].is_trait) xt[nxt++] = col; else xs[nxs++] = col;
@@ -443,7 +443,7 @@ static int sq_open(mmr_run_store **out, const mmr_run_env *e)
     mmr_diags *d = e->d;
     sq_store *c = calloc(1, sizeof *c);
     *out = c ? &c->base : NULL;
-    if (!c) { sq_oom(d); return -1; }
+    if (!c) { mmr_sqrun_oom(d); return -1; }
     c->base.ops = &mmr_run_sqlite_ops;
     c->e = e; c->d = d; c->p = e->p;
     c->trait_tz_col = -1;
@@ -459,7 +459,7 @@ static int sq_open(mmr_run_store **out, const mmr_run_env *e)
     c->check.path = o->db_path;
     c->check.busy_ms = o->busy_ms;
     if (!rc && c->mode != MMR_DB_OPEN_MEMORY)
-        c->check.started = pthread_create(&c->check.th, NULL, sq_check_main, &c->check) == 0;
+        c->check.started = pthread_create(&c->check.th, NULL, mmr_sqrun_check_main, &c->check) == 0;
     /* events are for Redis when this run has it, or while a `mmr serve
      * --redis` is there to publish them (its relay) */
     c->want_redis = o->redis_url != NULL;
@@ -537,7 +537,7 @@ static int sq_start(mmr_run_store *s, const char *as_of, char out[16])
         sqlite3_finalize(st);
         if (r != SQLITE_DONE) { mmr_db_error(db, d, "writing mm_run"); return -1; }
         c->run_id = sqlite3_last_insert_rowid(db->h);
-        if (sq_prepare_writes(c)) return -1;
+        if (mmr_sqrun_prepare_writes(c)) return -1;
         /* The run's events get the ids after the outbox's last (rows are
          * never deleted and this transaction holds the write lock); put
          * spools their payloads for the publisher. Checked after the
@@ -568,7 +568,7 @@ static int sq_start(mmr_run_store *s, const char *as_of, char out[16])
         if (rc) return -1;
         sqlite3_bind_text(c->sig, 1, c->as_of, -1, SQLITE_STATIC);
     }
-    return piped ? sq_pipe_start(c) : 0;
+    return piped ? mmr_sqrun_pipe_start(c) : 0;
 }
 
 /* The next row of mm_signal_daily: the user, signals, traits (merged in
@@ -593,7 +593,7 @@ static int sq_next_user(mmr_run_store *s, mmr_run_user *u)
                      "mm_signal_daily: user \"%s\" has two rows for %s", user, c->as_of);
         return -1;
     }
-    if (mmr_grow((void **)&c->prev, &c->prev_cap, ulen + 1, 1)) { sq_oom(c->d); return -1; }
+    if (mmr_grow((void **)&c->prev, &c->prev_cap, ulen + 1, 1)) { mmr_sqrun_oom(c->d); return -1; }
     memcpy(c->prev, user, ulen + 1);
     const char *prev = c->prev;
     for (size_t i = 0; i < c->nsigcols; i++)
@@ -643,12 +643,12 @@ static int sq_existing(mmr_run_store *s, const mmr_run_user *u, const mmr_run_ke
     sqlite3_bind_text(c->existing, 2, c->as_of, -1, SQLITE_STATIC);
     int r;
     while ((r = sqlite3_step(c->existing)) == SQLITE_ROW) {
-        if (mmr_grow((void **)&c->ex_v, &c->ex_cap, *n + 1, sizeof *c->ex_v)) { sq_oom(c->d); return -1; }
+        if (mmr_grow((void **)&c->ex_v, &c->ex_cap, *n + 1, sizeof *c->ex_v)) { mmr_sqrun_oom(c->d); return -1; }
         mmr_run_key *k = &c->ex_v[(*n)++];
         k->rule = rule_of_id(c, sqlite3_column_int64(c->existing, 0));
         k->key_len = (size_t)sqlite3_column_bytes(c->existing, 1);
         k->key = mmr_arena_strdup(c->e->ua, k->key_len ? (const char *)sqlite3_column_text(c->existing, 1) : "");
-        if (!k->key) { sq_oom(c->d); return -1; }
+        if (!k->key) { mmr_sqrun_oom(c->d); return -1; }
     }
     *v = c->ex_v;
     if (r != SQLITE_DONE) { mmr_db_error(c->rdb, c->d, "reading mm_nudge_candidate"); return -1; }
@@ -669,7 +669,7 @@ static int sq_prior(mmr_run_store *s, const mmr_run_user *u, const mmr_delivery 
         sqlite3_bind_text(c->hist, 2, c->horizon_text, -1, SQLITE_STATIC);
         int r;
         while ((r = sqlite3_step(c->hist)) == SQLITE_ROW) {
-            if (mmr_grow((void **)&c->hist_v, &c->hist_cap, *nh + 1, sizeof *c->hist_v)) { sq_oom(c->d); return -1; }
+            if (mmr_grow((void **)&c->hist_v, &c->hist_cap, *nh + 1, sizeof *c->hist_v)) { mmr_sqrun_oom(c->d); return -1; }
             int64_t rule_id = sqlite3_column_int64(c->hist, 0);
             const char *at = (const char *)sqlite3_column_text(c->hist, 1);
             int64_t t;
@@ -686,7 +686,7 @@ static int sq_prior(mmr_run_store *s, const mmr_run_user *u, const mmr_delivery 
             h->key = NULL;                       /* keyless: the usual row, no copy */
             if (sqlite3_column_bytes(c->hist, 2) > 0 && h->rule >= 0 &&
                 !(h->key = mmr_arena_strdup(c->e->ua, (const char *)sqlite3_column_text(c->hist, 2)))) {
-                sq_oom(c->d);
+                mmr_sqrun_oom(c->d);
                 return -1;
             }
         }
@@ -700,10 +700,10 @@ static int sq_prior(mmr_run_store *s, const mmr_run_user *u, const mmr_delivery 
 
 static int sq_put_op(mmr_run_store *s, const mmr_run_user *u, const mmr_run_row *r)
 {
-    return sq_put((sq_store *)s, u, r);
+    return mmr_sqrun_put((sq_store *)s, u, r);
 }
 
-static int sq_user_done_op(mmr_run_store *s) { return sq_user_done((sq_store *)s); }
+static int sq_user_done_op(mmr_run_store *s) { return mmr_sqrun_user_done((sq_store *)s); }
 
 static int sq_users_total(mmr_run_store *s, uint64_t *n)
 {
@@ -722,7 +722,7 @@ static int sq_finish(mmr_run_store *s, int keep)
     const mmr_run_opts *o = c->e->o;
     mmr_run_stats *st = c->e->st;
     int rc = keep ? 0 : -1;
-    if ((c->pipe || (!rc && !o->dry_run)) && sq_writes_end(c, !rc)) rc = -1;
+    if ((c->pipe || (!rc && !o->dry_run)) && mmr_sqrun_writes_end(c, !rc)) rc = -1;
     /* the reader's snapshot must end before the commit */
     finalize_reads(c);
     if (c->rdb != db) mmr_db_close(c->rdb);
@@ -752,7 +752,7 @@ static int sq_finish(mmr_run_store *s, int keep)
         }
     }
     /* a damaged file is refused before anything is committed */
-    if (sq_check_join(&c->check, d)) rc = -1;
+    if (mmr_sqrun_check_join(&c->check, d)) rc = -1;
     /* the commit gives the "evaluate" lease back (fails if it is no
      * longer ours) */
     static const char *const eval_lease[1] = { "evaluate" };
@@ -774,25 +774,25 @@ static int sq_publish(mmr_run_store *s)
     mmr_run_stats *st = c->e->st;
     finalize_all(c);
     if (!st->committed) return 0;
-    c->ckpt_started = pthread_create(&c->ckpt_th, NULL, sq_ckpt_main, (void *)o->db_path) == 0;
+    c->ckpt_started = pthread_create(&c->ckpt_th, NULL, mmr_sqrun_ckpt_main, (void *)o->db_path) == 0;
     mmr_outbox_opts oo = { .out = o->events_out, .events_path = o->events_path,
                            .redis_configured = c->want_redis, .now_text = c->e->now_text,
                            .spool = c->spool, .spool_first = c->spool_first, .spool_n = c->spool ? c->spool_n : 0 };
-    return sq_publish_outbox(o, c->db, &oo, st, c->d);
+    return mmr_sqrun_publish_outbox(o, c->db, &oo, st, c->d);
 }
 
 static void sq_close(mmr_run_store *s)
 {
     sq_store *c = (sq_store *)s;
     if (!c) return;
-    if (c->pipe) sq_writes_end(c, 0);
+    if (c->pipe) mmr_sqrun_writes_end(c, 0);
     finalize_all(c);
     if (c->in_txn) mmr_db_rollback(c->db);
-    sq_check_join(&c->check, c->d);
+    mmr_sqrun_check_join(&c->check, c->d);
     mmr_diags_free(&c->check.d);
     if (c->spool) fclose(c->spool);
     if (c->ckpt_started) pthread_join(c->ckpt_th, NULL);
-    sq_writes_free(c);
+    mmr_sqrun_writes_free(c);
     mmr_db_close(c->db);
     free(c->rule_ids); free(c->sigcols); free(c->trcols); free(c->prev);
     free(c->ex_v); free(c->hist_v); free(c->mute_v);

@@ -83,28 +83,28 @@ typedef struct sq_store {
     int ckpt_started;
 } sq_store;
 
-void sq_oom(mmr_diags *d);
+void mmr_sqrun_oom(mmr_diags *d);
 
 /* store/run_sqlite_write.c */
-int  sq_prepare_writes(sq_store *c);     /* the INSERTs (after mm_run: they bind run_id) */
-int  sq_put(sq_store *c, const mmr_run_user *u, const mmr_run_row *r);
-int  sq_user_done(sq_store *c);
+int  mmr_sqrun_prepare_writes(sq_store *c);     /* the INSERTs (after mm_run: they bind run_id) */
+int  mmr_sqrun_put(sq_store *c, const mmr_run_user *u, const mmr_run_row *r);
+int  mmr_sqrun_user_done(sq_store *c);
 /* Start the writer thread (piped runs): put's batches go to it. */
-int  sq_pipe_start(sq_store *c);
+int  mmr_sqrun_pipe_start(sq_store *c);
 /* Hand over the last batch (ok) or stop (!ok), wait for the writer, add
  * its diagnostics. Without a pipe, write the batch being filled (ok).
  * 0, or -1 when anything was not written. */
-int  sq_writes_end(sq_store *c, int ok);
-void sq_writes_free(sq_store *c);
+int  mmr_sqrun_writes_end(sq_store *c, int ok);
+void mmr_sqrun_writes_free(sq_store *c);
 /* Threads: the quick check (arg: the sq_check; join: 0 sound or never
  * started, -1 with its errors) and the checkpoint after the commit (arg:
  * the database path). */
-void *sq_check_main(void *arg);
-int  sq_check_join(sq_check *j, mmr_diags *d);
-void *sq_ckpt_main(void *arg);
+void *mmr_sqrun_check_main(void *arg);
+int  mmr_sqrun_check_join(sq_check *j, mmr_diags *d);
+void *mmr_sqrun_ckpt_main(void *arg);
 /* After the commit: the "publish" lease, the outbox, the lease back. -1
  * when something stays unpublished for a failure. */
-int  sq_publish_outbox(const mmr_run_opts *o, mmr_db *db, const mmr_outbox_opts *base, mmr_run_stats *st,
+int  mmr_sqrun_publish_outbox(const mmr_run_opts *o, mmr_db *db, const mmr_outbox_opts *base, mmr_run_stats *st,
                        mmr_diags *d);
 
 #endif

@@ -99,7 +99,7 @@ static int prepare_insert(sq_store *c, int t, int rows, sqlite3_stmt **out)
             mmr_buf_printf(&q, k ? ",?%d" : "?%d", sp->nconst + 1 + r * sp->per_row + k);
         mmr_buf_putc(&q, ')');
     }
-    if (q.oom) { mmr_buf_free(&q); sq_oom(c->d); return -1; }
+    if (q.oom) { mmr_buf_free(&q); mmr_sqrun_oom(c->d); return -1; }
     int rc = mmr_db_prepare(c->db, out, q.data, c->d);
     mmr_buf_free(&q);
     if (rc) return -1;
@@ -282,7 +282,7 @@ static int solo_flush(sq_store *c)
     return rc;
 }
 
-int sq_put(sq_store *c, const mmr_run_user *u, const mmr_run_row *w)
+int mmr_sqrun_put(sq_store *c, const mmr_run_user *u, const mmr_run_row *w)
 {
     const mmr_decision *dc = w->dc;
     if (dc->delivered && c->spool && !c->spool_bad) {
@@ -295,7 +295,7 @@ int sq_put(sq_store *c, const mmr_run_user *u, const mmr_run_row *w)
         c->spool_n++;
     }
     sq_batch *b = cur_batch(c);
-    if (mmr_grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { sq_oom(c->d); return -1; }
+    if (mmr_grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v)) { mmr_sqrun_oom(c->d); return -1; }
     sq_brec *r = &b->v[b->n++];
     mmr_buf *t = &b->text;
     r->user_len = (int)strlen(u->id);
@@ -323,12 +323,12 @@ int sq_put(sq_store *c, const mmr_run_user *u, const mmr_run_row *w)
         r->category = put_str(t, w->category, (size_t)r->category_len);
         r->meta = put_str(t, w->meta, w->meta_len); r->meta_len = (int)w->meta_len;
     }
-    if (t->oom) { sq_oom(c->d); return -1; }
+    if (t->oom) { mmr_sqrun_oom(c->d); return -1; }
     return 0;
 }
 
 /* Called once per user (not in dry runs): a full batch goes to the writer. */
-int sq_user_done(sq_store *c)
+int mmr_sqrun_user_done(sq_store *c)
 {
     sq_batch *b = cur_batch(c);
     if (++b->users < PIPE_USERS) return 0;
@@ -359,10 +359,10 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int sq_pipe_start(sq_store *c)
+int mmr_sqrun_pipe_start(sq_store *c)
 {
     sq_pipe *pp = calloc(1, sizeof *pp);
-    if (!pp) { sq_oom(c->d); return -1; }
+    if (!pp) { mmr_sqrun_oom(c->d); return -1; }
     for (int i = 0; i < PIPE_NB; i++) mmr_buf_init(&pp->b[i].text);
     mmr_diags_init(&pp->wd);
     pthread_mutex_init(&pp->mu, NULL);
@@ -370,13 +370,13 @@ int sq_pipe_start(sq_store *c)
     c->pipe = pp;
     if (pthread_create(&pp->th, NULL, writer_main, c) != 0) {
         mmr_diag_add(c->d, MMR_SEV_ERROR, "", 0, 0, "cannot start the writer thread");
-        sq_writes_free(c);
+        mmr_sqrun_writes_free(c);
         return -1;
     }
     return 0;
 }
 
-int sq_writes_end(sq_store *c, int ok)
+int mmr_sqrun_writes_end(sq_store *c, int ok)
 {
     sq_pipe *pp = c->pipe;
     if (!pp) return ok ? solo_flush(c) : -1;
@@ -389,12 +389,12 @@ int sq_writes_end(sq_store *c, int ok)
     pthread_join(pp->th, NULL);
     rc = rc || pp->wrc ? -1 : 0;
     mmr_diags_append(c->d, &pp->wd);
-    sq_writes_free(c);
+    mmr_sqrun_writes_free(c);
     return rc;
 }
 
 /* The pipe (its thread joined or never started) and the one-thread batch. */
-void sq_writes_free(sq_store *c)
+void mmr_sqrun_writes_free(sq_store *c)
 {
     sq_pipe *pp = c->pipe;
     if (pp) {
@@ -411,7 +411,7 @@ void sq_writes_free(sq_store *c)
     mmr_buf_free(&c->solo.text);
 }
 
-int sq_prepare_writes(sq_store *c)
+int mmr_sqrun_prepare_writes(sq_store *c)
 {
     for (int t = 0; t < T_N; t++)
         for (int k = 0; k < 3; k++)
@@ -429,7 +429,7 @@ int sq_prepare_writes(sq_store *c)
  * (it is PASSIVE: it never waits) is done when the last connection
  * closes, or by the next writer. Failures here lose nothing: the
  * committed rows are in the WAL either way. */
-void *sq_ckpt_main(void *arg)
+void *mmr_sqrun_ckpt_main(void *arg)
 {
     const char *path = arg;
     sqlite3 *h = NULL;
@@ -445,7 +445,7 @@ void *sq_ckpt_main(void *arg)
 /* PRAGMA quick_check on a connection of its own, beside the evaluation
  * (it reads every page: a fifth of a run's time at 1M users). The run
  * commits only if it finds the file sound. */
-void *sq_check_main(void *arg)
+void *mmr_sqrun_check_main(void *arg)
 {
     sq_check *j = arg;
     mmr_db *db = NULL;
@@ -457,7 +457,7 @@ void *sq_check_main(void *arg)
 }
 
 /* Wait for the check; 0 sound (or never started), -1 with its errors. */
-int sq_check_join(sq_check *j, mmr_diags *d)
+int mmr_sqrun_check_join(sq_check *j, mmr_diags *d)
 {
     if (!j->started) return 0;
     pthread_join(j->th, NULL);
@@ -469,7 +469,8 @@ int sq_check_join(sq_check *j, mmr_diags *d)
 
 /* After the commit: take the "publish" lease, publish the outbox, give
  * the lease back. -1 when something stays unpublished for a failure. */
-int sq_publish_outbox(const mmr_run_opts *o, mmr_db *db, const mmr_outbox_opts *base, mmr_run_stats *st, mmr_diags *d)
+int mmr_sqrun_publish_outbox(const mmr_run_opts *o, mmr_db *db, const mmr_outbox_opts *base, mmr_run_stats *st,
+                             mmr_diags *d)
 {
     static const char *const names[1] = { "publish" };
     int held = 0;
