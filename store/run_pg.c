@@ -24,7 +24,10 @@
  * A shard is the users with mm_shard(user_id, N) = K. Decisions never
  * cross users, so shards share nothing but the tables.
  *
- * The schema and connection live in store/pg*.c.
+ * The schema and connection live in store/pg*.c. A little past our
+ * ~800-line mark: the cursors, their per-user twins for a --signals file
+ * and the COPY buffers share one context from the run record to the
+ * commit; the publishing at the end is the part to move out (with Redis).
  */
 #include "store/run_store.h"
 #include "engine/run_shared.h"
