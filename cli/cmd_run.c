@@ -215,7 +215,7 @@ static int write_report(const char *path, const mmr_run_opts *o, const mmr_progr
                         const char *label, const mmr_run_stats *st, int complete)
 {
     mmr_report_in in = { .prog = prog, .ruleset_label = label, .db_path = o->db_path,
-                         .busy_ms = o->busy_ms, .now = o->now, .dry_run = o->dry_run,
+                         .shard_k = o->shard_k, .shard_n = o->shard_n, .busy_ms = o->busy_ms, .now = o->now, .dry_run = o->dry_run,
                          .publish_complete = complete, .st = st };
     mmr_diags d;
     mmr_diags_init(&d);
@@ -224,8 +224,14 @@ static int write_report(const char *path, const mmr_run_opts *o, const mmr_progr
     json_decref(r);
     cli_print_diags(&d, CLI_FMT_TEXT);
     mmr_diags_free(&d);
-    if (rc && !o->dry_run)
-        fprintf(stderr, "mmr run: the report was not written; the run is committed in %s all the same\n", o->db_path);
+    if (rc && !o->dry_run) {
+        mmr_buf db;              /* a URL without its password */
+        mmr_buf_init(&db);
+        if (mmr_pg_is_url(o->db_path)) mmr_pg_redact(o->db_path, &db);
+        fprintf(stderr, "mmr run: the report was not written; the run is committed in %s all the same\n",
+                db.data ? db.data : o->db_path);
+        mmr_buf_free(&db);
+    }
     return rc;
 }
 
@@ -298,7 +304,6 @@ int cmd_run(int argc, char **argv)
         if (!pg) { rc = cli_usage_error("run", "--shard needs a PostgreSQL database (--db postgresql://...)"); goto out; }
         o.shard_k = sk; o.shard_n = sn;
     }
-    if (pg && report_path) { rc = cli_usage_error("run", "--report with a PostgreSQL database is not supported yet"); goto out; }
     if (report_path) {
         if (mmr_report_format_of(report_path) < 0) {
             rc = cli_usage_error("run", "--report %s: give a .json or .html file (or - for JSON on stdout)", report_path);
@@ -381,7 +386,7 @@ int cmd_run(int argc, char **argv)
     }
     o.prog = prog;
     mmr_run_stats st;
-    int r = pg ? mmr_run_pg(&o, &st, &d) : mmr_run(&o, &st, &d);
+    int r = mmr_run(&o, &st, &d);
     fflush(stdout);
     cli_print_diags(&d, CLI_FMT_TEXT);
     /* this run's publishing failed (events pending for another reason,

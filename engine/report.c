@@ -1,6 +1,7 @@
 /* The data of `mmr run --report` (engine/report.h): this run's funnel from
  * its statistics, its candidates per rule and per category from the
- * database, and the previous committed run of the same ruleset. */
+ * database (a SQLite file or PostgreSQL: the same queries), and the
+ * previous committed run of the same ruleset. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "engine/report.h"
 #include "engine/db.h"
 #include "engine/run_shared.h"
+#include "store/pg.h"
 #include "util/outfile.h"
 #include "util/timeutil.h"
 
@@ -61,37 +63,87 @@ static int rule_index(const mmr_program *p, const char *name)
     return -1;
 }
 
-/* The candidates of run_id (all of date as_of: the key's range) per rule
- * of p into per[p->nrules]; rows of rules p does not have are left out. */
-static int read_counts(mmr_db *db, const mmr_program *p, int64_t run_id, const char *as_of,
-                       counts *per, mmr_diags *d)
+/* Where the report reads: the run's database. */
+typedef struct report_src {
+    mmr_db *db;                  /* SQLite, or */
+    mmr_pg *pg;                  /* PostgreSQL */
+    char shard[64];              /* PostgreSQL: the run's shard, as SQL (" AND shard_k = K ...") */
+} report_src;
+
+enum { SRC_COLS = 8 };
+typedef void (*src_row_fn)(void *ctx, const char *const *v);
+
+/* sql (parameters $1..$n, text; SQLite binds them by name and compares
+ * them to integer columns as numbers) with each row's first SRC_COLS
+ * columns as text (NULL: SQL null) to fn. 0, or -1 with an error. */
+static int src_rows(const report_src *s, const char *sql, const char *const *params, int n, src_row_fn fn,
+                    void *ctx, const char *what, mmr_diags *d)
 {
-    sqlite3_stmt *st;
-    if (mmr_db_prepare(db, &st,
-            "SELECT r.name, c.status, coalesce(c.suppression_reason, ''), count(*) "
-            "FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) "
-            "WHERE c.as_of = ?1 AND c.run_id = ?2 GROUP BY 1, 2, 3", d)) return -1;
-    sqlite3_bind_text(st, 1, as_of, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = rule_index(p, (const char *)sqlite3_column_text(st, 0));
-        if (i < 0) continue;
-        const char *status = (const char *)sqlite3_column_text(st, 1);
-        uint64_t n = (uint64_t)sqlite3_column_int64(st, 3);
-        counts *c = &per[i];
-        c->candidates += n;
-        if (!strcmp(status, "delivered")) c->delivered += n;
-        else if (!strcmp(status, "deferred")) c->deferred += n;
-        else {
-            c->suppressed += n;
-            int r = mmr_reason_from_name((const char *)sqlite3_column_text(st, 2));
-            if (r > 0 && r < MMR_NREASONS) c->by_reason[r] += n;
+    const char *v[SRC_COLS] = { 0 };
+    if (s->pg) {
+        PGresult *r = PQexecParams(s->pg->h, sql, n, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) { mmr_pg_error(s->pg, r, d, what); PQclear(r); return -1; }
+        int nc = PQnfields(r) < SRC_COLS ? PQnfields(r) : SRC_COLS;
+        for (int i = 0; i < PQntuples(r); i++) {
+            for (int k = 0; k < nc; k++) v[k] = PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k);
+            fn(ctx, v);
         }
+        PQclear(r);
+        return 0;
+    }
+    sqlite3_stmt *st;
+    if (mmr_db_prepare(s->db, &st, sql, d)) return -1;
+    for (int k = 0; k < n; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "$%d", k + 1);
+        int at = sqlite3_bind_parameter_index(st, name);
+        if (at) sqlite3_bind_text(st, at, params[k], -1, SQLITE_STATIC);
+    }
+    int rc, nc = sqlite3_column_count(st) < SRC_COLS ? sqlite3_column_count(st) : SRC_COLS;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int k = 0; k < nc; k++) v[k] = (const char *)sqlite3_column_text(st, k);
+        fn(ctx, v);
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_nudge_candidate"); return -1; }
+    if (rc != SQLITE_DONE) { mmr_db_error(s->db, d, what); return -1; }
     return 0;
+}
+
+static uint64_t u64_of(const char *v) { return v ? strtoull(v, NULL, 10) : 0; }
+
+typedef struct counts_ctx { const mmr_program *p; counts *per; } counts_ctx;
+
+/* One row of read_counts: rule name, status, reason, count. */
+static void count_row(void *ctx, const char *const *v)
+{
+    counts_ctx *x = ctx;
+    int i = v[0] ? rule_index(x->p, v[0]) : -1;
+    if (i < 0) return;
+    uint64_t n = u64_of(v[3]);
+    counts *c = &x->per[i];
+    c->candidates += n;
+    if (!strcmp(v[1], "delivered")) c->delivered += n;
+    else if (!strcmp(v[1], "deferred")) c->deferred += n;
+    else {
+        c->suppressed += n;
+        int r = mmr_reason_from_name(v[2] ? v[2] : "");
+        if (r > 0 && r < MMR_NREASONS) c->by_reason[r] += n;
+    }
+}
+
+/* The candidates of run_id (all of date as_of: the key's range) per rule
+ * of p into per[p->nrules]; rows of rules p does not have are left out. */
+static int read_counts(const report_src *s, const mmr_program *p, int64_t run_id, const char *as_of,
+                       counts *per, mmr_diags *d)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)run_id);
+    const char *params[2] = { as_of, id };
+    counts_ctx x = { p, per };
+    return src_rows(s, "SELECT r.name, c.status, coalesce(c.suppression_reason, ''), count(*) "
+                       "FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id) "
+                       "WHERE c.as_of = $1 AND c.run_id = $2 GROUP BY 1, 2, 3",
+                    params, 2, count_row, &x, "reading mm_nudge_candidate", d);
 }
 
 static void add_counts(counts *to, const counts *c)
@@ -110,46 +162,33 @@ typedef struct run_row {
     uint64_t users, candidates, delivered, suppressed;
 } run_row;
 
-static void text_col(sqlite3_stmt *st, int i, char *out, size_t n)
+static void run_row_of(void *ctx, const char *const *v)
 {
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    snprintf(out, n, "%s", s ? s : "");
+    run_row *out = ctx;
+    out->found = 1;
+    out->run_id = v[0] ? strtoll(v[0], NULL, 10) : 0;
+    snprintf(out->as_of, sizeof out->as_of, "%s", v[1] ? v[1] : "");
+    snprintf(out->now, sizeof out->now, "%s", v[2] ? v[2] : "");
+    out->users = u64_of(v[3]);
+    out->candidates = u64_of(v[4]);
+    out->delivered = u64_of(v[5]);
+    out->suppressed = u64_of(v[6]);
 }
 
-/* The latest committed run of hash matching the condition: this run
- * (as_of and now given) or the one before run_id (before > 0). */
-static int find_run(mmr_db *db, const char *hash, const char *as_of, const char *now, int64_t before,
+/* The latest committed run of hash (of the run's shard, PostgreSQL)
+ * matching the condition: this run (as_of and now given) or the one
+ * before run_id (before > 0). */
+static int find_run(const report_src *s, const char *hash, const char *as_of, const char *now, int64_t before,
                     run_row *out, mmr_diags *d)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    const char *sql = before > 0
-        ? "SELECT run_id, as_of, now, users, candidates, delivered, suppressed FROM mm_run "
-          "WHERE ruleset_hash = ?1 AND status = 'done' AND run_id < ?4 ORDER BY run_id DESC LIMIT 1"
-        : "SELECT run_id, as_of, now, users, candidates, delivered, suppressed FROM mm_run "
-          "WHERE ruleset_hash = ?1 AND status = 'done' AND as_of = ?2 AND now = ?3 ORDER BY run_id DESC LIMIT 1";
-    if (mmr_db_prepare(db, &st, sql, d)) return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    if (before > 0) sqlite3_bind_int64(st, 4, before);
-    else {
-        sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-    }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->found = 1;
-        out->run_id = sqlite3_column_int64(st, 0);
-        text_col(st, 1, out->as_of, sizeof out->as_of);
-        text_col(st, 2, out->now, sizeof out->now);
-        out->users = (uint64_t)sqlite3_column_int64(st, 3);
-        out->candidates = (uint64_t)sqlite3_column_int64(st, 4);
-        out->delivered = (uint64_t)sqlite3_column_int64(st, 5);
-        out->suppressed = (uint64_t)sqlite3_column_int64(st, 6);
-        rc = SQLITE_DONE;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { mmr_db_error(db, d, "reading mm_run"); return -1; }
-    return 0;
+    char id[32], sql[512];
+    snprintf(id, sizeof id, "%lld", (long long)before);
+    snprintf(sql, sizeof sql, "SELECT run_id, as_of, now, users, candidates, delivered, suppressed FROM mm_run "
+                              "WHERE ruleset_hash = $1 AND status = 'done'%s%s ORDER BY run_id DESC LIMIT 1",
+             before > 0 ? " AND run_id < $2" : " AND as_of = $2 AND now = $3", s->shard);
+    const char *params[3] = { hash, before > 0 ? id : as_of, now };
+    return src_rows(s, sql, params, before > 0 ? 2 : 3, run_row_of, out, "reading mm_run", d);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -234,28 +273,44 @@ int mmr_report_build(const mmr_report_in *in, json_t **out, mmr_diags *d)
     mmr_time_format(in->now, now);
     size_t nr = p->nrules ? p->nrules : 1;
     counts *cur = calloc(nr, sizeof *cur), *prev = calloc(nr, sizeof *prev);
-    mmr_db *db = NULL;
+    report_src src;
+    memset(&src, 0, sizeof src);
+    int pg = mmr_pg_is_url(in->db_path);
+    mmr_buf label;               /* the database in the report: a URL without its password */
+    mmr_buf_init(&label);
+    if (pg) mmr_pg_redact(in->db_path, &label);
     json_t *r = json_object();
     int rc = -1;
-    if (!cur || !prev || !r) { mmr_diag_add(d, MMR_SEV_ERROR, in->db_path, 0, 0, "out of memory"); goto out; }
+    if (!cur || !prev || !r || label.oom) { mmr_diag_add(d, MMR_SEV_ERROR, in->db_path, 0, 0, "out of memory"); goto out; }
     run_row self = { 0 }, before = { 0 };
     /* a dry run may have started from no database, or one no run has
      * written to yet: then there is nothing to compare with */
     int has_runs = 1;
-    if (in->dry_run && access(in->db_path, F_OK) != 0) has_runs = 0;
-    else if (mmr_db_open(&db, in->db_path, MMR_DB_OPEN_RO, in->busy_ms, d)) goto out;
-    else if (in->dry_run && (has_runs = mmr_db_table_exists(db, "mm_run", d)) < 0) goto out;
+    if (pg) {
+        if (mmr_pg_open(&src.pg, in->db_path, d)) goto out;
+        snprintf(src.shard, sizeof src.shard, " AND shard_k = %d AND shard_n = %d",
+                 in->shard_n > 1 ? in->shard_k : 0, in->shard_n > 1 ? in->shard_n : 1);
+        if (in->dry_run) {
+            PGresult *t = mmr_pg_query(src.pg, "SELECT to_regclass('mm_run') IS NOT NULL", d, "reading the schema");
+            if (!t) goto out;
+            has_runs = PQntuples(t) && !strcmp(PQgetvalue(t, 0, 0), "t");
+            PQclear(t);
+        }
+    }
+    else if (in->dry_run && access(in->db_path, F_OK) != 0) has_runs = 0;
+    else if (mmr_db_open(&src.db, in->db_path, MMR_DB_OPEN_RO, in->busy_ms, d)) goto out;
+    else if (in->dry_run && (has_runs = mmr_db_table_exists(src.db, "mm_run", d)) < 0) goto out;
     if (has_runs) {
-        if (!in->dry_run && st->as_of[0] && find_run(db, hash, st->as_of, now, 0, &self, d)) goto out;
-        if (find_run(db, hash, NULL, NULL, self.found ? self.run_id : INT64_MAX, &before, d)) goto out;
-        if (self.found && read_counts(db, p, self.run_id, self.as_of, cur, d)) goto out;
-        if (before.found && read_counts(db, p, before.run_id, before.as_of, prev, d)) goto out;
+        if (!in->dry_run && st->as_of[0] && find_run(&src, hash, st->as_of, now, 0, &self, d)) goto out;
+        if (find_run(&src, hash, NULL, NULL, self.found ? self.run_id : INT64_MAX, &before, d)) goto out;
+        if (self.found && read_counts(&src, p, self.run_id, self.as_of, cur, d)) goto out;
+        if (before.found && read_counts(&src, p, before.run_id, before.as_of, prev, d)) goto out;
     }
 
     json_object_set_new(r, "mmr_report", json_integer(MMR_REPORT_VERSION));
     json_object_set_new(r, "ruleset", json_string(in->ruleset_label ? in->ruleset_label : ""));
     json_object_set_new(r, "ruleset_hash", json_string(hash));
-    json_object_set_new(r, "database", json_string(in->db_path));
+    json_object_set_new(r, "database", json_string(pg ? label.data : in->db_path));
     json_object_set_new(r, "dry_run", json_boolean(in->dry_run));
 
     json_t *run = json_object();
@@ -303,7 +358,9 @@ int mmr_report_build(const mmr_report_in *in, json_t **out, mmr_diags *d)
     json_object_set_new(r, "timings", t);
     rc = 0;
 out:
-    if (db) mmr_db_close(db);
+    if (src.db) mmr_db_close(src.db);
+    mmr_pg_close(src.pg);
+    mmr_buf_free(&label);
     free(cur);
     free(prev);
     if (rc) json_decref(r);

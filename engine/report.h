@@ -23,7 +23,9 @@
 typedef struct mmr_report_in {
     const mmr_program *prog;     /* the ruleset that ran */
     const char *ruleset_label;   /* as given on the command line */
-    const char *db_path;
+    const char *db_path;         /* a SQLite file or a PostgreSQL URL */
+    int shard_k, shard_n;        /* PostgreSQL: the run's --shard (shard_n <= 1: none);
+                                    the previous run is the same shard's */
     int busy_ms;
     int64_t now;                 /* the run's --now */
     int dry_run;

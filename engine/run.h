@@ -1,7 +1,8 @@
 /* `mmr run`: the whole pipeline with state (docs/engine.md).
  *
  *   signals (mm_signal_daily or a --signals file) + traits, mutes and
- *   delivery history (SQLite) -> VM -> candidates -> mmr_decide ->
+ *   delivery history (SQLite or PostgreSQL: store/run_store.h) -> VM ->
+ *   candidates -> mmr_decide ->
  *   candidates, deliveries and outbox events written in ONE transaction ->
  *   commit -> the outbox is published (NDJSON, Redis) and marked.
  *
@@ -73,15 +74,12 @@ typedef struct mmr_run_stats {
 
 /* 0 on success; -1 with diagnostics (the database unchanged unless the
  * failure came after the commit, while publishing: then the events stay
- * in the outbox and the diagnostics are warnings). */
+ * in the outbox and the diagnostics are warnings). o->db_path a file is
+ * SQLite (store/run_sqlite.c); a postgresql:// URL is PostgreSQL
+ * (store/run_pg.c, docs/scale.md: the schema and the ruleset are
+ * committed first, on their own; after the run every pending event is
+ * printed once; no Redis yet). */
 int mmr_run(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d);
-
-/* engine/run_pg.c: the same over a PostgreSQL store (o->db_path a
- * postgresql:// URL; docs/scale.md). The schema and the ruleset are
- * committed first, on their own; the run is one transaction; after it
- * every pending event is printed (NDJSON) once. No --signals file, no
- * Redis yet. */
-int mmr_run_pg(const mmr_run_opts *o, mmr_run_stats *st, mmr_diags *d);
 
 /* What mmr_deferred_release did. */
 typedef struct mmr_release_stats {

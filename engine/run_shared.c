@@ -1,5 +1,5 @@
 /* What `mmr run` does the same way whatever store holds the state
- * (engine/run.c for SQLite, engine/run_pg.c for PostgreSQL): the
+ * (store/run_sqlite.c for SQLite, store/run_pg.c for PostgreSQL): the
  * ruleset's identity and its rows in the rule and template masters, the
  * input slots the code reads, and stored JSON cells as values. */
 #include "engine/run_shared.h"
@@ -230,4 +230,54 @@ double mmr_mono_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int mmr_colbinder_init(mmr_colbinder *b, const mmr_program *p, const unsigned char *used, int traits)
+{
+    memset(b, 0, sizeof *b);
+    b->p = p; b->used = used; b->traits = traits;
+    b->ncol = 1;
+    b->tz_col = -1;
+    b->seen = calloc(p->nslots + 1, 1);
+    b->v = calloc(p->nslots + 1, sizeof *b->v);
+    if (b->seen && b->v) return 0;
+    mmr_colbinder_free(b);
+    return -1;
+}
+
+void mmr_colbinder_add(mmr_colbinder *b, const char *name, const char *cast, mmr_buf *select)
+{
+    const mmr_program *p = b->p;
+    int slot = mmr_program_find_slot(p, name);
+    int is_tz = b->traits && !strcmp(name, "tz");
+    if (slot >= 0 && (p->slots[slot].is_trait != 0) != (b->traits != 0)) slot = -1;
+    if (slot >= 0 && !b->used[slot]) { b->seen[slot] = 1; slot = -1; }
+    if (slot < 0 && !is_tz) return;
+    mmr_buf_printf(select, ", \"%s\"%s", name, cast);
+    if (is_tz) b->tz_col = b->ncol;
+    if (slot >= 0) {
+        b->seen[slot] = 1;
+        b->v[b->n++] = (mmr_colbind){ b->ncol, slot, p->slots[slot].name };
+    }
+    b->ncol++;
+}
+
+void mmr_colbinder_end(mmr_colbinder *b, const char *table, const char *where, mmr_diags *d,
+                       mmr_colbind **out, size_t *nout)
+{
+    const mmr_program *p = b->p;
+    for (uint32_t i = 0; i < p->nslots; i++) {
+        if ((p->slots[i].is_trait != 0) != (b->traits != 0) || b->seen[i] || !b->used[i]) continue;
+        mmr_diag_add(d, MMR_SEV_WARNING, where, 0, 0, "%s has no column %s: every user's %s %s is missing", table,
+                     p->slots[i].name, b->traits ? "trait" : "signal", p->slots[i].name);
+    }
+    *out = b->v; *nout = b->n;
+    b->v = NULL;
+    mmr_colbinder_free(b);
+}
+
+void mmr_colbinder_free(mmr_colbinder *b)
+{
+    free(b->seen); free(b->v);
+    b->seen = NULL; b->v = NULL;
 }

@@ -1,11 +1,13 @@
 /* What `mmr run` does the same way whatever store holds the state:
- * engine/run.c (SQLite) and engine/run_pg.c (PostgreSQL) share these. */
+ * engine/run.c (the pipeline) and the run stores store/run_sqlite.c and
+ * store/run_pg.c share these. */
 #ifndef MMR_ENGINE_RUN_SHARED_H
 #define MMR_ENGINE_RUN_SHARED_H
 #include <stddef.h>
 #include <stdint.h>
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/diag.h"
 #include "vm/program.h"
 #include "vm/value.h"
 
@@ -34,6 +36,29 @@ int  mmr_json_cell(mmr_arena *a, int type, const char *s, size_t len, mmr_value 
 unsigned char *mmr_used_slots(const mmr_program *p, int tz_slot);
 /* *v to hold need elements (doubling). 0, or -1 out of memory (*v kept). */
 int  mmr_grow(void **v, size_t *cap, size_t need, size_t elem);
+/* An input column (of mm_signal_daily or mm_user_traits) that feeds a
+ * program slot: its place in the store's SELECT (user_id is column 0). */
+typedef struct mmr_colbind { int col; int slot; const char *name; } mmr_colbind;
+/* Matching a table's columns, given in order, to the slots the code
+ * reads (used), signals or traits; for traits the column tz too. */
+typedef struct mmr_colbinder {
+    const mmr_program *p;
+    const unsigned char *used;
+    int traits;
+    char *seen;                  /* per slot: a column names it */
+    mmr_colbind *v; size_t n;
+    int ncol;                    /* the next SELECT column */
+    int tz_col;                  /* the column of tz, or -1 */
+} mmr_colbinder;
+/* 0, or -1 out of memory. */
+int  mmr_colbinder_init(mmr_colbinder *b, const mmr_program *p, const unsigned char *used, int traits);
+/* One column: `, "name"` and cast appended to select when it is bound. */
+void mmr_colbinder_add(mmr_colbinder *b, const char *name, const char *cast, mmr_buf *select);
+/* A warning at where for each slot read that no column named; the
+ * bindings (calloc'd) to *out. */
+void mmr_colbinder_end(mmr_colbinder *b, const char *table, const char *where, mmr_diags *d,
+                       mmr_colbind **out, size_t *nout);
+void mmr_colbinder_free(mmr_colbinder *b);
 /* Seconds on the monotonic clock. */
 double mmr_mono_now(void);
 

@@ -27,7 +27,7 @@ out=$(python3 tests/cram.py tests/cli 2>&1); rc=$?
 echo "$out"
 count "$out"
 [ $rc -eq 0 ] || grep -qE ' [1-9][0-9]* failed' <<<"$out" || failed=$((failed + 1))
-for extra in tests/dogfood.sh tests/cli/json/roundtrip_repo.sh tests/engine/crash.sh tests/engine/redis.sh tests/engine/redis_fault.sh tests/engine/redis_url.sh tests/engine/concurrency.sh tests/serve/browser.sh tests/serve/report_browser.sh tests/signals/agree.sh tests/pg/signals_sql.sh tests/pg/run.sh tests/pg/keyed.sh tests/pg/ingest_signals.sh tests/pg/userstate.sh tests/pg/redis.sh tests/pg/cram.sh tests/serve/api.sh tests/serve/hostile.sh tests/serve/relay.sh tests/install/embed.sh tests/install/man.sh tests/install/completion.sh tests/editors/grammar.sh; do
+for extra in tests/dogfood.sh tests/cli/json/roundtrip_repo.sh tests/engine/crash.sh tests/engine/redis.sh tests/engine/redis_fault.sh tests/engine/redis_url.sh tests/engine/concurrency.sh tests/serve/browser.sh tests/serve/report_browser.sh tests/signals/agree.sh tests/pg/signals_sql.sh tests/pg/run.sh tests/pg/run_store.sh tests/pg/keyed.sh tests/pg/ingest_signals.sh tests/pg/userstate.sh tests/pg/redis.sh tests/pg/cram.sh tests/serve/api.sh tests/serve/hostile.sh tests/serve/relay.sh tests/install/embed.sh tests/install/man.sh tests/install/completion.sh tests/editors/grammar.sh; do
     [ -x "$extra" ] || continue
     out=$("$extra" 2>&1); rc=$?
     echo "$out"

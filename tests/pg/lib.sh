@@ -6,6 +6,9 @@
 #   pg_fresh NAME   drops and creates database NAME, prints its URL
 #   pg_psql DB ...  psql -X -q -v ON_ERROR_STOP=1 on database DB
 #   pg_stop         stops the server and removes the cluster (also on EXIT)
+#   pg_dump_sqlite FILE, pg_dump_pg DB
+#                   the rows a run leaves (candidates, deliveries, deferrals),
+#                   sorted, printed alike by both stores
 # pg_start fails (status 1, a line on stderr) where PostgreSQL is not
 # installed: the caller reports a skip, so a machine without it still runs
 # the SQLite suite.
@@ -65,3 +68,12 @@ pg_fresh() {
     "$PG_BIN/createdb" -T template0 -E UTF8 "$1" || return 1
     echo "$MMR_PG_BASE/$1"
 }
+
+PG_CANDS_SQL="SELECT c.as_of, c.user_id, r.name, c.rule_key, c.status, coalesce(c.suppression_reason, ''), c.priority
+  FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id)"
+PG_DELIV_SQL="SELECT d.delivery_id, d.user_id, r.name, d.rule_key, d.as_of, d.title, d.body, d.category, d.meta_json, d.delivered_at
+  FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r USING (rule_id)"
+PG_DEFER_SQL="SELECT f.as_of, f.user_id, r.name, f.rule_key, f.deliver_at, f.title, f.body, f.category, f.meta_json, f.cap_max, f.cap_window_s
+  FROM mm_nudge_deferred f JOIN mm_nudge_rule_master r USING (rule_id)"
+pg_dump_sqlite() { for q in "$PG_CANDS_SQL" "$PG_DELIV_SQL" "$PG_DEFER_SQL"; do sqlite3 -separator '|' "$1" "$q" | LC_ALL=C sort; echo ---; done; }
+pg_dump_pg()     { for q in "$PG_CANDS_SQL" "$PG_DELIV_SQL" "$PG_DEFER_SQL"; do pg_psql "$1" -At -F '|' -c "$q" | LC_ALL=C sort; echo ---; done; }

@@ -18,15 +18,9 @@ trap 'pg_stop; rm -rf "$T"' EXIT
 NOW=2025-10-26T20:00:00Z
 RULES=rules/moneymoments
 
-# the state a run leaves, in a form both stores print alike
-cands_sql="SELECT c.as_of, c.user_id, r.name, c.rule_key, c.status, coalesce(c.suppression_reason, ''), c.priority
-  FROM mm_nudge_candidate c JOIN mm_nudge_rule_master r USING (rule_id)"
-deliv_sql="SELECT d.delivery_id, d.user_id, r.name, d.rule_key, d.as_of, d.title, d.body, d.category, d.meta_json, d.delivered_at
-  FROM mm_nudge_delivery_log d JOIN mm_nudge_rule_master r USING (rule_id)"
-defer_sql="SELECT f.as_of, f.user_id, r.name, f.rule_key, f.deliver_at, f.title, f.body, f.category, f.meta_json, f.cap_max, f.cap_window_s
-  FROM mm_nudge_deferred f JOIN mm_nudge_rule_master r USING (rule_id)"
-dump_sqlite() { for q in "$cands_sql" "$deliv_sql" "$defer_sql"; do sqlite3 -separator '|' "$1" "$q" | LC_ALL=C sort; echo ---; done; }
-dump_pg()     { for q in "$cands_sql" "$deliv_sql" "$defer_sql"; do pg_psql "$1" -At -F '|' -c "$q" | LC_ALL=C sort; echo ---; done; }
+# the state a run leaves, in a form both stores print alike (lib.sh)
+dump_sqlite() { pg_dump_sqlite "$@"; }
+dump_pg()     { pg_dump_pg "$@"; }
 
 # usage
 $MMR run $RULES --db "$T/x.db" --shard 0/2 >/dev/null 2>"$T/err"; rc=$?
