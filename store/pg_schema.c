@@ -144,6 +144,27 @@ static int add_columns(mmr_pg *pg, const char *table, const mmr_db_column *cols,
     return rc;
 }
 
+/* Every table of the schema is there (one dropped by hand would fail a
+ * run half-way with PostgreSQL's own words): the message of SQLite's
+ * mmr_db_check_tables. */
+static int check_tables(mmr_pg *pg, mmr_diags *d)
+{
+    PGresult *r = mmr_pg_query(pg,
+        "SELECT t FROM unnest(ARRAY['mm_schema_version', 'mm_signal_daily', 'mm_user_traits', "
+        "'mm_user_suppression', 'mm_nudge_rule_master', 'mm_nudge_template_master', 'mm_run', "
+        "'mm_nudge_candidate', 'mm_nudge_delivery_log', 'mm_nudge_interaction_log', 'mm_event_outbox', "
+        "'mm_event_cursor', 'mm_event_sink', 'mm_transaction', 'mm_budget', 'mm_goal', 'mm_nudge_deferred']) "
+        "WITH ORDINALITY AS x(t, n) WHERE to_regclass(t) IS NULL ORDER BY n", d, "reading the schema");
+    if (!r) return -1;
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        mmr_diag *g = mmr_diag_add(d, MMR_SEV_ERROR, pg->label, 0, 0, "table %s is missing", PQgetvalue(r, i, 0));
+        if (g) mmr_diag_set_hint(g, "the schema was changed by hand; restore the table or start a new database");
+    }
+    PQclear(r);
+    return n ? -1 : 0;
+}
+
 int mmr_pg_migrate(mmr_pg *pg, const mmr_db_column *sig, size_t nsig,
                    const mmr_db_column *traits, size_t ntraits, mmr_diags *d)
 {
@@ -179,6 +200,7 @@ int mmr_pg_migrate(mmr_pg *pg, const mmr_db_column *sig, size_t nsig,
                          "the database has schema version %lld, and PostgreSQL stores start at 7", v);
             return -1;
         }
+        if (check_tables(pg, d)) return -1;
     }
     return add_columns(pg, "mm_signal_daily", sig, nsig, d) ||
            add_columns(pg, "mm_user_traits", traits, ntraits, d) ? -1 : 0;

@@ -34,9 +34,12 @@
 #include "compiler/ast.h"
 #include "store/pg.h"
 #include "store/outbox_pg.h"
+#include "store/deferred_pg.h"
+#include "engine/outbox_sink.h"
 #include "signals/responsiveness.h"
 #include "util/timeutil.h"
 #include "util/userid.h"
+#include "util/strmap.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +82,10 @@ typedef struct pgrun {
     const char **mutes; size_t mcap;
     mmr_buf cand, defer, deliv, buf;
     int64_t ord;
+    /* a --signals file: each (user, rule, key) put, to 1 when delivered
+     * (the COPY would fail only at the end, without the file's line) */
+    mmr_strmap seen;
+    mmr_arena seen_keys;
 } pgrun;
 
 static void oom(mmr_diags *d) { mmr_diag_add(d, MMR_SEV_ERROR, "", 0, 0, "out of memory"); }
@@ -340,6 +347,40 @@ static void copy_int(mmr_buf *b, long long v, char sep) { mmr_buf_printf(b, "%ll
 static void copy_str(mmr_buf *b, const char *s, char sep) { mmr_pg_copy_field(b, s, s ? strlen(s) : 0, sep); }
 
 /* The rows of one decision into the COPY buffers. */
+/* A user twice in a --signals file: the second decision of a (user,
+ * rule, key), refused with the record's FILE:LINE as on SQLite. 0, or -1
+ * with the diagnostic. */
+static int file_repeat(pgrun *c, const mmr_run_user *u, const mmr_decision *dc)
+{
+    mmr_buf *b = &c->buf;
+    mmr_buf_clear(b);
+    /* user ids hold no control characters: "\n" separates unambiguously */
+    mmr_buf_printf(b, "%s\n%u\n", u->id, (unsigned)dc->rule);
+    if (dc->key) mmr_buf_append(b, dc->key->bytes, dc->key->len);
+    if (b->oom) { oom(c->d); return -1; }
+    size_t was;
+    if (mmr_strmap_get(&c->seen, b->data, &was)) {
+        mmr_buf label;
+        mmr_buf_init(&label);
+        mmr_rule_key_label(&label, c->p->rules[dc->rule].name, dc->key ? dc->key->bytes : NULL,
+                           dc->key ? dc->key->len : 0);
+        const char *rn = label.data ? label.data : c->p->rules[dc->rule].name;
+        if (was || dc->delivered)
+            mmr_diag_add(c->d, MMR_SEV_ERROR, u->where, 0, 0,
+                         "user \"%s\": rule %s was already delivered for %s (is the user in the snapshot twice?)",
+                         u->id, rn, c->as_of);
+        else
+            mmr_diag_add(c->d, MMR_SEV_ERROR, u->where, 0, 0,
+                         "user \"%s\": a second candidate for rule %s on %s (is the user in the snapshot twice?)",
+                         u->id, rn, c->as_of);
+        mmr_buf_free(&label);
+        return -1;
+    }
+    char *k = mmr_arena_strdup(&c->seen_keys, b->data);
+    if (!k || mmr_strmap_put(&c->seen, k, dc->delivered ? 1 : 0)) { oom(c->d); return -1; }
+    return 0;
+}
+
 static int pg_put(mmr_run_store *s, const mmr_run_user *u, const mmr_run_row *w)
 {
     pgrun *c = (pgrun *)s;
@@ -347,6 +388,7 @@ static int pg_put(mmr_run_store *s, const mmr_run_user *u, const mmr_run_row *w)
     const char *user = u->id;
     const mmr_prog_rule *r = &c->p->rules[dc->rule];
     const char *key = dc->key ? dc->key->bytes : "";    /* rule_key: '' keyless */
+    if (c->file && file_repeat(c, u, dc)) return -1;
     mmr_buf *b = &c->cand;
     copy_str(b, c->as_of, '\t'); copy_str(b, user, '\t'); copy_int(b, c->rule_ids[dc->rule], '\t');
     copy_str(b, key, '\t');
@@ -414,6 +456,29 @@ static int load_traits(pgrun *c, const char *user, const char **tz, int only_mis
     return 0;
 }
 
+/* A column of mm_signal_daily named like a responsiveness signal the
+ * rules read: warned, never read (they are computed from the interaction
+ * log), as engine/responsiveness_load.c does on SQLite. */
+static int warn_resp_columns(pgrun *c)
+{
+    PGresult *r = mmr_pg_query(c->pg, "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                                      "'mm_signal_daily' AND table_schema = current_schema() ORDER BY ordinal_position",
+                               c->d, "reading the columns of mm_signal_daily");
+    if (!r) return -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *name = PQgetvalue(r, i, 0);
+        int sl = mmr_program_find_slot(c->p, name);
+        if (sl < 0 || !c->e->used[sl] || c->p->slots[sl].is_trait || !mmr_resp_is_signal(name, c->p->slots[sl].type))
+            continue;
+        mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_WARNING, c->pg->label, 0, 0,
+                                   "mm_signal_daily.%s is ignored: mmr run computes %s from mm_nudge_interaction_log",
+                                   name, name);
+        if (g) mmr_diag_set_hint(g, "drop the column, or store the value under another name");
+    }
+    PQclear(r);
+    return 0;
+}
+
 /* The responsiveness signals from the user's interactions. */
 static int load_resp(pgrun *c, const char *user, const char *where)
 {
@@ -441,8 +506,9 @@ static int pg_next_user(mmr_run_store *s, mmr_run_user *out)
     if (!user) return err ? -1 : 0;
     mmr_buf_clear(&c->buf);
     if (mmr_user_id_check(&c->buf, user, (size_t)len_at(&c->sig, 0))) {
-        mmr_diag_add(c->d, MMR_SEV_ERROR, c->pg->label, 0, 0, "mm_signal_daily.user_id (as_of %s): %s", c->as_of,
-                     c->buf.data ? c->buf.data : "bad user id");
+        mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->pg->label, 0, 0, "mm_signal_daily.user_id (as_of %s): %s",
+                                   c->as_of, c->buf.data ? c->buf.data : "bad user id");
+        if (g) mmr_diag_set_hint(g, "fix the stored user id; nothing was written");
         return -1;
     }
     if (!strcmp(c->prev, user)) {
@@ -631,6 +697,60 @@ static int finish_writes(pgrun *c)
     return mmr_pg_exec(c->pg, q, c->d, "writing mm_nudge_delivery_log and mm_event_outbox");
 }
 
+/* A missing cursor would fail every publish after the run's commit: refused
+ * before it, as on SQLite. */
+static int cursors_there(pgrun *c)
+{
+    PGresult *r = mmr_pg_query(c->pg, "SELECT v.sink FROM (VALUES ('ndjson'), ('redis')) v(sink) WHERE NOT EXISTS "
+                                      "(SELECT 1 FROM mm_event_cursor e WHERE e.sink = v.sink) ORDER BY 1 LIMIT 1",
+                               c->d, "reading mm_event_cursor");
+    if (!r) return -1;
+    if (PQntuples(r)) mmr_obx_cursor_missing(c->pg->label, PQgetvalue(r, 0, 0), c->d);
+    int missing = PQntuples(r) > 0;
+    PQclear(r);
+    return missing ? -1 : 0;
+}
+
+/* Due deferrals first, committed on their own (store/deferred_pg.c), as
+ * on SQLite: the run's snapshot then has them in the history (cooldown,
+ * cap) and their events go out with the run's. While another process (a
+ * serve relay, another shard) releases, wait for its commit rather than
+ * take a snapshot without its deliveries. */
+static int release_due(pgrun *c)
+{
+    /* nothing due (most nights): no locks taken */
+    char now_text[MMR_TIME_BUF];
+    mmr_time_format(c->o->now, now_text);
+    const char *pn[1] = { now_text };
+    PGresult *due = mmr_pg_params(c->pg, "SELECT 1 FROM mm_nudge_deferred WHERE deliver_at <= $1::text COLLATE \"C\" "
+                                         "LIMIT 1", 1, pn, c->d, "reading mm_nudge_deferred");
+    if (!due) return -1;
+    int any = PQntuples(due) > 0;
+    PQclear(due);
+    if (!any) return 0;
+    int want_redis = mmr_pg_outbox_want_redis(c->pg, c->o, c->d);
+    if (want_redis < 0) return -1;
+    int wait_ms = c->o->busy_ms > 0 ? c->o->busy_ms : MMR_DB_BUSY_MS_DEFAULT;
+    for (int waited = 0;; waited += 20) {
+        mmr_release_stats rs;
+        int r = mmr_pg_deferred_release(c->pg, c->o->now, want_redis, &rs, c->d);
+        if (r < 0) return -1;
+        if (r == 0) {
+            c->st->released = rs.delivered;
+            c->st->release_suppressed = rs.suppressed;
+            return 0;
+        }
+        if (waited >= wait_ms) {
+            mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->pg->label, 0, 0,
+                                       "another process kept releasing the due deferrals for %d ms", wait_ms);
+            if (g) mmr_diag_set_hint(g, "wait for it to finish, or raise --busy-timeout");
+            return -1;
+        }
+        struct timespec ts = { 0, 20 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* Step 1 (not for a dry run), then the run's transaction and the rule ids. */
 static int pg_open(mmr_run_store **out, const mmr_run_env *e)
 {
@@ -650,8 +770,10 @@ static int pg_open(mmr_run_store **out, const mmr_run_env *e)
     c->tr_tz_col = -1;
     c->file = o->signals_path != NULL;
     mmr_buf_init(&c->cand); mmr_buf_init(&c->defer); mmr_buf_init(&c->deliv); mmr_buf_init(&c->buf);
+    mmr_strmap_init(&c->seen);
+    mmr_arena_init(&c->seen_keys, 0);
     if (mmr_pg_open(&c->pg, o->db_path, c->d)) return -1;
-    if (!o->dry_run && prepare(c)) return -1;
+    if (!o->dry_run && (prepare(c) || cursors_there(c) || release_due(c))) return -1;
     if (mmr_pg_exec(c->pg, o->dry_run ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ", c->d, "beginning the run"))
         return -1;
@@ -722,6 +844,8 @@ static int pg_start(mmr_run_store *s, const char *as_of, char out[16])
                         c->d, "staging the run's deliveries"))
             return -1;
     }
+    /* before the loader, which clears the computed signals' slots in used */
+    if (!c->file && warn_resp_columns(c)) return -1;
     if (mmr_resp_loader_open(&c->resp, p, c->e->used, NULL, o->now, !c->file, c->d)) return -1;
     if (c->resp) mmr_resp_loader_set_label(c->resp, c->pg->label);
     mmr_time_format(o->now - c->e->horizon, c->horizon_text);
@@ -766,6 +890,8 @@ static void pg_close(mmr_run_store *s)
     free(c->ex_v); free(c->hist); free(c->mutes);
     mmr_resp_loader_free(c->resp);
     mmr_buf_free(&c->cand); mmr_buf_free(&c->defer); mmr_buf_free(&c->deliv); mmr_buf_free(&c->buf);
+    mmr_strmap_free(&c->seen);
+    mmr_arena_free(&c->seen_keys);
     mmr_pg_close(c->pg);
     free(c);
 }

@@ -13,12 +13,11 @@ MMR=$(realpath "${MMR:-build/mmr}")
 source tests/pg/lib.sh
 if ! pg_start 2>/dev/null; then echo "pg cram: PostgreSQL not installed: skipped"; echo "0 passed, 0 failed"; exit 0; fi
 # Left out: tests/cli/run/migrate.t and corrupt.t (SQLite's file format, its
-# damage and its migrations from older versions), the files that keep no
-# state, and, not yet on PostgreSQL (`mmr run --signals FILE`, `--report`):
-# tests/cli/qa/options.t and tests/cli/run/{deferred,errors,exitstatus,
-# guarantees,keyed,report,responsiveness,run,userid}.t.
+# damage and its migrations from older versions) and the files that keep
+# no state.
 FILES="files/data_paths files/imports gen/budgets_goals gen/transactions ingest/ingest ingest/userid
-       serve/usage signals/errors signals/userid"
+       qa/options run/deferred run/errors run/exitstatus run/guarantees run/keyed run/report
+       run/responsiveness run/run run/userid serve/usage signals/errors signals/userid"
 files=()
 for f in $FILES; do files+=("tests/cli/$f.t"); done
 T=$(mktemp -d /tmp/mmr-pgcram.XXXXXX)

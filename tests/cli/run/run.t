@@ -49,7 +49,7 @@ The state: one candidate per (user, rule, date) with status and reason.
   TRAVEL_01|empathetic|travel|["due"]
   $ sqlite3 $TESTTMP/s.db "SELECT run_id, as_of, now, status, users, candidates, delivered, suppressed FROM mm_run"
   1|2025-10-26|2025-10-26T09:00:00Z|done|7|7|5|1
-  $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version"
+  $ sqlite3 $TESTTMP/s.db "PRAGMA journal_mode; SELECT version FROM mm_schema_version" # sqlite output: its journal mode
   wal
   8
 

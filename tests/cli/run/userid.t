@@ -5,14 +5,14 @@ row is refused with the table, the column and a readable, escaped prefix
 of the id, and nothing is written.
 
   $ mmr gen --users 5 --db $TESTTMP/s.db
-  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_signal_daily SET user_id = 'u6'||x'00'||'evil' WHERE user_id = 'u3'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged"
+  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_signal_daily SET user_id = 'u6'||x'00'||'evil' WHERE user_id = 'u3'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql # sqlite only: PostgreSQL text cannot hold a NUL
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged" # sqlite only: PostgreSQL text cannot hold a NUL
   t.db: error: mm_signal_daily.user_id (as_of 2025-10-26): user id "u6\u0000evil" holds a NUL byte
     hint: fix the stored user id; nothing was written
   exit 1
   db unchanged
-  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_user_traits SET user_id = 'u2'||x'00'||'x' WHERE user_id = 'u2'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged"
+  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_user_traits SET user_id = 'u2'||x'00'||'x' WHERE user_id = 'u2'"; sqlite3 $TESTTMP/t.db .dump > $TESTTMP/t.sql # sqlite only: PostgreSQL text cannot hold a NUL
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"; sqlite3 $TESTTMP/t.db .dump | cmp - $TESTTMP/t.sql && echo "db unchanged" # sqlite only: PostgreSQL text cannot hold a NUL
   t.db: error: mm_user_traits.user_id: user id "u2\u0000x" holds a NUL byte
     hint: fix the stored user id; nothing was written
   exit 1
@@ -34,8 +34,8 @@ other writer, is refused the same way.
 
 A zone name with a NUL inside is not cut short either.
 
-  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_user_traits SET tz = 'Asia/Kolkata'||x'00'||'junk' WHERE user_id = 'u2'"
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}"
+  $ cp $TESTTMP/s.db $TESTTMP/t.db; sqlite3 $TESTTMP/t.db "UPDATE mm_user_traits SET tz = 'Asia/Kolkata'||x'00'||'junk' WHERE user_id = 'u2'" # sqlite only: PostgreSQL text cannot hold a NUL
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/t.db --now 2025-10-27T09:00:00Z 2>&1 | sed "s|$TESTTMP/||"; echo "exit ${PIPESTATUS[0]}" # sqlite only: PostgreSQL text cannot hold a NUL
   t.db: error: mm_user_traits.tz: user "u2": the zone name holds a NUL byte
   exit 1
 
@@ -55,6 +55,6 @@ stored user id holds a NUL is refused by mmr interact.
   mmr feed: --user: user id "" is empty
   (see `mmr feed --help`)
   [2]
-  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --now 2025-10-27T09:00:00Z 2>/dev/null >/dev/null; sqlite3 $TESTTMP/s.db "UPDATE mm_nudge_delivery_log SET user_id = 'u9'||x'00'||'z' WHERE rowid = (SELECT min(rowid) FROM mm_nudge_delivery_log)"; D=$(sqlite3 $TESTTMP/s.db "SELECT delivery_id FROM mm_nudge_delivery_log ORDER BY rowid LIMIT 1"); mmr interact --db $TESTTMP/s.db --delivery "$D" --action viewed 2>&1 | sed "s|$TESTTMP/||; s|$D|DID|"; echo "exit ${PIPESTATUS[0]}"
+  $ mmr run ../../../rules/moneymoments --db $TESTTMP/s.db --now 2025-10-27T09:00:00Z 2>/dev/null >/dev/null; sqlite3 $TESTTMP/s.db "UPDATE mm_nudge_delivery_log SET user_id = 'u9'||x'00'||'z' WHERE rowid = (SELECT min(rowid) FROM mm_nudge_delivery_log)"; D=$(sqlite3 $TESTTMP/s.db "SELECT delivery_id FROM mm_nudge_delivery_log ORDER BY rowid LIMIT 1"); mmr interact --db $TESTTMP/s.db --delivery "$D" --action viewed 2>&1 | sed "s|$TESTTMP/||; s|$D|DID|"; echo "exit ${PIPESTATUS[0]}" # sqlite only: PostgreSQL text cannot hold a NUL
   s.db: error: mm_nudge_delivery_log.user_id (delivery_id "DID"): user id "u9\u0000z" holds a NUL byte
   exit 1
