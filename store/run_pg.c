@@ -24,7 +24,10 @@
  * cross users, so shards share nothing but the tables.
  *
  * The schema and connection live in store/pg*.c, the publishing in
- * store/outbox_pg.c.
+ * store/outbox_pg.c, the checks and the release before the run in
+ * store/run_pg_checks.c. A little past our ~800-line mark: the cursors,
+ * their per-user twins for a --signals file and the COPY buffers share
+ * one context from the run record to the commit.
  */
 #include "store/run_store.h"
 #include "engine/run_shared.h"
@@ -34,8 +37,7 @@
 #include "compiler/ast.h"
 #include "store/pg.h"
 #include "store/outbox_pg.h"
-#include "store/deferred_pg.h"
-#include "engine/outbox_sink.h"
+#include "store/run_pg_checks.h"
 #include "signals/responsiveness.h"
 #include "util/timeutil.h"
 #include "util/userid.h"
@@ -346,7 +348,6 @@ static int load_cell(pgrun *c, const pg_stream *s, const mmr_colbind *cm, const 
 static void copy_int(mmr_buf *b, long long v, char sep) { mmr_buf_printf(b, "%lld%c", v, sep); }
 static void copy_str(mmr_buf *b, const char *s, char sep) { mmr_pg_copy_field(b, s, s ? strlen(s) : 0, sep); }
 
-/* The rows of one decision into the COPY buffers. */
 /* A user twice in a --signals file: the second decision of a (user,
  * rule, key), refused with the record's FILE:LINE as on SQLite. 0, or -1
  * with the diagnostic. */
@@ -381,6 +382,7 @@ static int file_repeat(pgrun *c, const mmr_run_user *u, const mmr_decision *dc)
     return 0;
 }
 
+/* The rows of one decision into the COPY buffers. */
 static int pg_put(mmr_run_store *s, const mmr_run_user *u, const mmr_run_row *w)
 {
     pgrun *c = (pgrun *)s;
@@ -453,29 +455,6 @@ static int load_traits(pgrun *c, const char *user, const char **tz, int only_mis
     if (c->tr_tz_col >= 0 && !*tz && !null_at(&c->tr, c->tr_tz_col) &&
         !(*tz = mmr_arena_strdup(c->e->ua, cell(&c->tr, c->tr_tz_col)))) { oom(c->d); return -1; }
     c->tr.row++;
-    return 0;
-}
-
-/* A column of mm_signal_daily named like a responsiveness signal the
- * rules read: warned, never read (they are computed from the interaction
- * log), as engine/responsiveness_load.c does on SQLite. */
-static int warn_resp_columns(pgrun *c)
-{
-    PGresult *r = mmr_pg_query(c->pg, "SELECT column_name FROM information_schema.columns WHERE table_name = "
-                                      "'mm_signal_daily' AND table_schema = current_schema() ORDER BY ordinal_position",
-                               c->d, "reading the columns of mm_signal_daily");
-    if (!r) return -1;
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *name = PQgetvalue(r, i, 0);
-        int sl = mmr_program_find_slot(c->p, name);
-        if (sl < 0 || !c->e->used[sl] || c->p->slots[sl].is_trait || !mmr_resp_is_signal(name, c->p->slots[sl].type))
-            continue;
-        mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_WARNING, c->pg->label, 0, 0,
-                                   "mm_signal_daily.%s is ignored: mmr run computes %s from mm_nudge_interaction_log",
-                                   name, name);
-        if (g) mmr_diag_set_hint(g, "drop the column, or store the value under another name");
-    }
-    PQclear(r);
     return 0;
 }
 
@@ -697,60 +676,6 @@ static int finish_writes(pgrun *c)
     return mmr_pg_exec(c->pg, q, c->d, "writing mm_nudge_delivery_log and mm_event_outbox");
 }
 
-/* A missing cursor would fail every publish after the run's commit: refused
- * before it, as on SQLite. */
-static int cursors_there(pgrun *c)
-{
-    PGresult *r = mmr_pg_query(c->pg, "SELECT v.sink FROM (VALUES ('ndjson'), ('redis')) v(sink) WHERE NOT EXISTS "
-                                      "(SELECT 1 FROM mm_event_cursor e WHERE e.sink = v.sink) ORDER BY 1 LIMIT 1",
-                               c->d, "reading mm_event_cursor");
-    if (!r) return -1;
-    if (PQntuples(r)) mmr_obx_cursor_missing(c->pg->label, PQgetvalue(r, 0, 0), c->d);
-    int missing = PQntuples(r) > 0;
-    PQclear(r);
-    return missing ? -1 : 0;
-}
-
-/* Due deferrals first, committed on their own (store/deferred_pg.c), as
- * on SQLite: the run's snapshot then has them in the history (cooldown,
- * cap) and their events go out with the run's. While another process (a
- * serve relay, another shard) releases, wait for its commit rather than
- * take a snapshot without its deliveries. */
-static int release_due(pgrun *c)
-{
-    /* nothing due (most nights): no locks taken */
-    char now_text[MMR_TIME_BUF];
-    mmr_time_format(c->o->now, now_text);
-    const char *pn[1] = { now_text };
-    PGresult *due = mmr_pg_params(c->pg, "SELECT 1 FROM mm_nudge_deferred WHERE deliver_at <= $1::text COLLATE \"C\" "
-                                         "LIMIT 1", 1, pn, c->d, "reading mm_nudge_deferred");
-    if (!due) return -1;
-    int any = PQntuples(due) > 0;
-    PQclear(due);
-    if (!any) return 0;
-    int want_redis = mmr_pg_outbox_want_redis(c->pg, c->o, c->d);
-    if (want_redis < 0) return -1;
-    int wait_ms = c->o->busy_ms > 0 ? c->o->busy_ms : MMR_DB_BUSY_MS_DEFAULT;
-    for (int waited = 0;; waited += 20) {
-        mmr_release_stats rs;
-        int r = mmr_pg_deferred_release(c->pg, c->o->now, want_redis, &rs, c->d);
-        if (r < 0) return -1;
-        if (r == 0) {
-            c->st->released = rs.delivered;
-            c->st->release_suppressed = rs.suppressed;
-            return 0;
-        }
-        if (waited >= wait_ms) {
-            mmr_diag *g = mmr_diag_add(c->d, MMR_SEV_ERROR, c->pg->label, 0, 0,
-                                       "another process kept releasing the due deferrals for %d ms", wait_ms);
-            if (g) mmr_diag_set_hint(g, "wait for it to finish, or raise --busy-timeout");
-            return -1;
-        }
-        struct timespec ts = { 0, 20 * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-}
-
 /* Step 1 (not for a dry run), then the run's transaction and the rule ids. */
 static int pg_open(mmr_run_store **out, const mmr_run_env *e)
 {
@@ -773,7 +698,8 @@ static int pg_open(mmr_run_store **out, const mmr_run_env *e)
     mmr_strmap_init(&c->seen);
     mmr_arena_init(&c->seen_keys, 0);
     if (mmr_pg_open(&c->pg, o->db_path, c->d)) return -1;
-    if (!o->dry_run && (prepare(c) || cursors_there(c) || release_due(c))) return -1;
+    if (!o->dry_run && (prepare(c) || mmr_pg_run_cursors_there(c->pg, c->d) ||
+                          mmr_pg_run_release_due(c->pg, o, c->st, c->d))) return -1;
     if (mmr_pg_exec(c->pg, o->dry_run ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ", c->d, "beginning the run"))
         return -1;
@@ -845,7 +771,7 @@ static int pg_start(mmr_run_store *s, const char *as_of, char out[16])
             return -1;
     }
     /* before the loader, which clears the computed signals' slots in used */
-    if (!c->file && warn_resp_columns(c)) return -1;
+    if (!c->file && mmr_pg_run_warn_resp_columns(c->pg, p, c->e->used, c->d)) return -1;
     if (mmr_resp_loader_open(&c->resp, p, c->e->used, NULL, o->now, !c->file, c->d)) return -1;
     if (c->resp) mmr_resp_loader_set_label(c->resp, c->pg->label);
     mmr_time_format(o->now - c->e->horizon, c->horizon_text);
