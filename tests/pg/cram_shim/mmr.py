@@ -16,8 +16,6 @@ checks the in-database SQL against it row for row.
 import os, signal, subprocess, sys, tempfile, threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgshim
-import signal as _signal
-_signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)   # `| cmp -` may stop reading early
 
 REAL = pgshim.env("MMR_REAL")
 CREATING = ("run", "ingest", "signals")
@@ -38,11 +36,19 @@ def dry(argv):
                for a in argv)
 
 def pump(src, dst, pairs):
+    # A reader that stops early (`| head -1`) must not change mmr's exit
+    # status: the rest is drained, as mmr would have written it unread.
+    broken = False
     for line in iter(src.readline, b""):
+        if broken:
+            continue
         for a, b in pairs:
             line = line.replace(a, b)
-        dst.write(line)
-        dst.flush()
+        try:
+            dst.write(line)
+            dst.flush()
+        except BrokenPipeError:
+            broken = True
 
 def same_file(a, b):
     try:
@@ -66,6 +72,13 @@ def run(argv, pairs):
     rc = p.wait()
     for t in ts:
         t.join()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    # no second complaint about the closed pipe when Python exits
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
     return rc if rc >= 0 else 128 - rc
 
 def gen(argv, i, path, joined):
